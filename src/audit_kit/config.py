@@ -1,0 +1,124 @@
+"""The audit config (YAML): which exports to read, from where, under which policy.
+
+Paths are relative to the config file. The schema is a contract other tools read;
+see README.md "Audit config".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from audit_kit.errors import ConfigError
+
+#: Every kind of the contract, in the order the README lists them.
+SOURCE_KINDS: tuple[str, ...] = (
+    "customers_csv",
+    "service_contracts_csv",
+    "marketing_list",
+    "marketing_optouts",
+    "erasure_requests",
+    "finvoice",
+    "vcard",
+    "google_contacts_csv",
+    "mbox",
+    "maildir",
+    "eml",
+    "postfix_log",
+)
+
+
+class SourceConfig(BaseModel):
+    """One export to audit."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    kind: str
+    path: Path
+    system: str
+    #: explicit header mapping for tabular kinds: {"their column": "our field"}
+    columns: dict[str, str] | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    #: for syslog timestamps without a year (postfix_log)
+    year: int | None = None
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, v: str) -> str:
+        if v not in SOURCE_KINDS:
+            raise ValueError(f"unknown source kind {v!r}; known: {', '.join(SOURCE_KINDS)}")
+        return v
+
+
+class AuditConfig(BaseModel):
+    """The whole audit config, paths already resolved against the config's folder."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    organisation: str
+    policy: Path
+    as_of: dt.date | None = None
+    sources: list[SourceConfig]
+    config_path: Path | None = None
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_names(cls, v: list[SourceConfig]) -> list[SourceConfig]:
+        seen: set[str] = set()
+        for s in v:
+            if s.name in seen:
+                raise ValueError(f"source name {s.name!r} is used twice; names must be unique")
+            seen.add(s.name)
+        return v
+
+
+def _place(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return f"key {out}" if out else "top level"
+
+
+def parse_date(value: str | dt.date, *, what: str = "date") -> dt.date:
+    """Parse an ISO date given on the command line or in a config."""
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigError(f"{what} {value!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def load_config(path: str | Path) -> AuditConfig:
+    """Read and validate an audit config; relative paths resolve against its folder."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError("config file not found", file=path) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        place = f"line {mark.line + 1}" if mark is not None else None
+        raise ConfigError("not valid YAML", file=path, place=place) from None
+    if not isinstance(raw, dict):
+        raise ConfigError("expected a mapping with organisation, policy and sources", file=path)
+    base = path.resolve().parent
+    try:
+        cfg = AuditConfig.model_validate({**raw, "config_path": path.resolve()})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key; see README.md 'Audit config' for the keys"
+        elif err["type"] == "missing":
+            msg = "required key is missing"
+        raise ConfigError(msg, file=path, place=_place(err["loc"])) from None
+    sources = [s.model_copy(update={"path": (base / s.path).resolve()}) for s in cfg.sources]
+    return cfg.model_copy(update={"policy": (base / cfg.policy).resolve(), "sources": sources})

@@ -1,0 +1,121 @@
+"""Loaders: one module per source kind, each registering itself in :data:`LOADERS`.
+
+The contract::
+
+    @register("vcard")
+    def load(source: SourceConfig, sink: SourceSink) -> LoadResult: ...
+
+A loader reads ``source.path`` (a file or a folder; see :func:`input_files`), writes
+rows through the sink, turns every per-record fault into ``sink.reject(...)`` and raises
+:class:`~audit_kit.errors.InputError` only when a whole file is unusable. It returns
+how many input records it read, loaded and rejected (read = loaded + rejected) and the
+format it detected. ``tests/test_loader_contract.py`` checks every registered loader.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from audit_kit.config import SOURCE_KINDS, SourceConfig
+from audit_kit.errors import InputError, UnsupportedKindError
+from audit_kit.warehouse import SourceSink
+
+
+@dataclass
+class LoadResult:
+    """What a loader did: counts that must reconcile, and the format it detected."""
+
+    records_read: int = 0
+    records_loaded: int = 0
+    records_rejected: int = 0
+    format: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def reconciles(self) -> bool:
+        return self.records_read == self.records_loaded + self.records_rejected
+
+    def __iadd__(self, other: LoadResult) -> LoadResult:
+        self.records_read += other.records_read
+        self.records_loaded += other.records_loaded
+        self.records_rejected += other.records_rejected
+        if other.format and other.format not in self.format.split(", "):
+            self.format = ", ".join(x for x in (self.format, other.format) if x)
+        self.notes += other.notes
+        return self
+
+
+Loader = Callable[[SourceConfig, SourceSink], LoadResult]
+
+#: source kind -> loader. Filled by the loader modules as they are imported.
+LOADERS: dict[str, Loader] = {}
+
+#: the modules that hold loaders; importing one registers its kinds.
+_MODULES = (
+    "audit_kit.loaders.tabular",
+    "audit_kit.loaders.finvoice",
+    "audit_kit.loaders.vcard",
+    "audit_kit.loaders.contacts_csv",
+    "audit_kit.loaders.mbox",
+    "audit_kit.loaders.maildir",
+    "audit_kit.loaders.eml",
+    "audit_kit.loaders.postfix",
+)
+
+
+def register(*kinds: str) -> Callable[[Loader], Loader]:
+    """Decorator: register a loader for one or more source kinds."""
+
+    def deco(fn: Loader) -> Loader:
+        for kind in kinds:
+            if kind not in SOURCE_KINDS:
+                raise ValueError(f"{kind!r} is not a source kind of the contract")
+            LOADERS[kind] = fn
+        return fn
+
+    return deco
+
+
+def _import_all() -> None:
+    for mod in _MODULES:
+        try:
+            importlib.import_module(mod)
+        except ModuleNotFoundError as exc:
+            if exc.name != mod:  # a real missing dependency, not a loader yet to land
+                raise
+
+
+def get_loader(kind: str) -> Loader:
+    """The loader for a kind, or a clear error for kinds not supported yet."""
+    _import_all()
+    if kind in LOADERS:
+        return LOADERS[kind]
+    supported = ", ".join(k for k in SOURCE_KINDS if k in LOADERS)
+    raise UnsupportedKindError(
+        f"source kind {kind!r} is not supported yet by this version; supported: {supported}"
+    )
+
+
+def supported_kinds() -> list[str]:
+    _import_all()
+    return [k for k in SOURCE_KINDS if k in LOADERS]
+
+
+def input_files(path: Path, suffixes: tuple[str, ...] | None = None) -> Iterator[Path]:
+    """The files a source path names: the file itself, or a folder's files in sorted order.
+
+    Hidden files are skipped; with ``suffixes`` only matching names (case-insensitive).
+    """
+    if path.is_file():
+        yield path
+        return
+    if not path.exists():
+        raise InputError("input not found; check the source's path in the config", file=path)
+    for p in sorted(path.rglob("*")):
+        if not p.is_file() or any(part.startswith(".") for part in p.relative_to(path).parts):
+            continue
+        if suffixes is None or p.name.lower().endswith(suffixes):
+            yield p

@@ -1,0 +1,139 @@
+"""Normalising identifiers: phones to E.164, e-mails, Finnish dates, identity codes.
+
+Well-kept libraries do the work: phonenumbers for phones, python-stdnum for the Finnish
+personal identity code (henkilötunnus) and business ID (Y-tunnus).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+
+import phonenumbers
+from stdnum.fi import hetu as _hetu
+from stdnum.fi import ytunnus as _ytunnus
+
+DEFAULT_REGION = "FI"
+
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+
+
+def email(value: str | None) -> str | None:
+    """Lower-cased, trimmed address, or None when it is not an address."""
+    if not value:
+        return None
+    v = value.strip().strip("<>").strip().lower()
+    if v.startswith("mailto:"):
+        v = v[7:]
+    return v if _EMAIL.match(v) else None
+
+
+def email_domain(addr: str | None) -> str | None:
+    return addr.rsplit("@", 1)[1] if addr and "@" in addr else None
+
+
+@lru_cache(maxsize=65536)
+def _parse_phone(raw: str, region: str) -> phonenumbers.PhoneNumber | None:
+    try:
+        num = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return None
+    return num if phonenumbers.is_possible_number(num) else None
+
+
+def phone(value: str | None, region: str = DEFAULT_REGION) -> str | None:
+    """E.164 form of a phone number (``040-1234567`` -> ``+358401234567``), or None."""
+    if not value:
+        return None
+    raw = value.strip()
+    if not raw or sum(c.isdigit() for c in raw) < 5:
+        return None
+    if raw.startswith("00"):
+        raw = "+" + raw[2:]
+    num = _parse_phone(raw, region)
+    if num is None:
+        return None
+    return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_kind(e164: str | None) -> str | None:
+    """'mobile', 'fixed', 'corporate' (Finnish UAN 010/020/029/030), or 'other'."""
+    if not e164:
+        return None
+    num = _parse_phone(e164, DEFAULT_REGION)
+    if num is None:
+        return None
+    t = phonenumbers.number_type(num)
+    if t == phonenumbers.PhoneNumberType.MOBILE:
+        return "mobile"
+    if t == phonenumbers.PhoneNumberType.FIXED_LINE:
+        return "fixed"
+    if t == phonenumbers.PhoneNumberType.UAN:
+        return "corporate"
+    if t == phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE:
+        return "mobile"
+    return "other"
+
+
+_FI_DATE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
+_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$")
+
+
+def date(value: str | dt.date | dt.datetime | None) -> dt.date | None:
+    """Finnish ``d.m.yyyy`` or ISO ``yyyy-mm-dd`` (a time part is ignored); None if empty.
+
+    Raises ValueError for text that is neither, so the caller can reject the record.
+    """
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    s = str(value).strip()
+    if not s:
+        return None
+    m = _FI_DATE.match(s)
+    if m:
+        d, mo, y = (int(g) for g in m.groups())
+        return dt.date(y, mo, d)
+    m = _ISO_DATE.match(s)
+    if m:
+        y, mo, d = (int(g) for g in m.groups())
+        return dt.date(y, mo, d)
+    raise ValueError("not a date (expected d.m.yyyy or yyyy-mm-dd)")
+
+
+# A henkilötunnus candidate: DDMMYY, century sign, 3 digits, check character.
+_HETU_CANDIDATE = re.compile(
+    r"(?<![0-9A-Za-z])([0-3]\d[01]\d\d\d[-+A-FYXWVU]\d{3}[0-9A-Y])(?![0-9A-Za-z])"
+)
+
+
+def is_hetu(value: str | None) -> bool:
+    """True for a personal identity code with a valid date and check character.
+
+    Temporary codes (individual number 900-999) count: they identify a person too.
+    """
+    if not value:
+        return False
+    try:
+        _hetu.validate(value.strip().upper(), allow_temporary=True)
+    except Exception:  # stdnum raises its ValidationError subclasses
+        return False
+    return True
+
+
+def find_hetus(text: str | None) -> list[str]:
+    """Every valid personal identity code in free text (notes, addresses, ...)."""
+    if not text:
+        return []
+    return [m for m in _HETU_CANDIDATE.findall(text) if is_hetu(m)]
+
+
+def is_business_id(value: str | None) -> bool:
+    """True for a Y-tunnus with a valid check digit (``0729081-3``)."""
+    if not value:
+        return False
+    return bool(_ytunnus.is_valid(value.strip()))

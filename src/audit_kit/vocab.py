@@ -1,0 +1,50 @@
+"""The shared vocabulary every loader writes and every rule reads.
+
+A loader maps what it reads onto two canonical tables (see :mod:`audit_kit.warehouse`):
+
+* ``records``: one row per appearance of a person in a source, with a ``role`` that
+  says which retention clock applies and the dates that drive it;
+* ``fields``: one row per personal-data value of a record (a contact point or
+  attribute) with its ``field`` class, so the minimisation rules see every value.
+"""
+
+from __future__ import annotations
+
+#: role -> (the date columns that matter, meaning). Rules select by role.
+ROLES: dict[str, str] = {
+    "customer_contact": "contact person of a customer; ended_on = relationship end",
+    "service_contact": "main user/contact of a service contract; ended_on = device retired",
+    "prospect": "marketing list entry; last_activity = latest marketing",
+    "marketing_optout": "direct-marketing ban; requested_on = ban received",
+    "erasure_request": "erasure request; requested_on = request received",
+    "invoice_party": "person on an invoice (accounting voucher); last_activity = invoice date",
+    "phone_contact": "contact in a phone-contact backup",
+    "correspondent": "e-mail correspondent; last_activity = latest message",
+    "maillog_address": "external address in a mail-server log; last_activity = line time",
+}
+
+#: field classes. The policy says which are allowed (statement §5).
+FIELD_CLASSES: dict[str, str] = {
+    "person_name": "a person's name",
+    "org_name": "organisation name",
+    "business_id": "business ID (Y-tunnus)",
+    "email": "e-mail address",
+    "work_phone": "phone labelled work, or a company number",
+    "mobile_phone": "mobile phone, not labelled home",
+    "phone": "phone without a label",
+    "home_phone": "phone labelled home or personal",
+    "company_address": "company (business) address",
+    "address": "postal address without a label",
+    "home_address": "home or personal address",
+    "birthday": "birthday or birth date",
+    "hetu": "personal identity code (henkilötunnus) with a valid check character",
+    "photo": "photo of a person",
+    "job_title": "job title or role",
+    "url": "web address",
+    "notes": "free text",
+    "other_personal": "a personal field the policy does not name",
+    "non_personal": "business data, not about a person",
+}
+
+CATEGORIES = ("retention", "minimisation", "transfer", "rights", "statement", "integrity")
+SEVERITIES = ("error", "warning", "info")

@@ -1,0 +1,259 @@
+"""The DuckDB warehouse: one raw table per source plus the canonical tables rules read.
+
+Tables (all with provenance: source, file, record_ref, sha256):
+
+``files``        every input file with its SHA-256 and size
+``src_<name>``   one per source: every column/property as read, nothing dropped
+``records``      one row per appearance of a person in a source (see vocab.ROLES)
+``fields``       one row per personal-data value of a record (see vocab.FIELD_CLASSES)
+``rejects``      input records that could not be loaded, with the reason
+``load_counts``  per source: records read, loaded, rejected, and the format detected
+
+Loaders never write SQL: they get a :class:`SourceSink` and call ``record``, ``field``,
+``raw`` and ``reject``; rows are buffered and written in Arrow batches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+PROVENANCE = ("source", "source_kind", "system", "file", "record_ref", "sha256")
+
+RECORDS_SCHEMA = pa.schema(
+    [(c, pa.string()) for c in PROVENANCE]
+    + [
+        ("role", pa.string()),
+        ("person_name", pa.string()),
+        ("org_name", pa.string()),
+        ("business_id", pa.string()),
+        ("email", pa.string()),
+        ("phone", pa.string()),
+        ("ended_on", pa.date32()),
+        ("last_activity", pa.date32()),
+        ("requested_on", pa.date32()),
+        ("kept_until", pa.date32()),
+        ("detail", pa.string()),
+    ]
+)
+FIELDS_SCHEMA = pa.schema(
+    [(c, pa.string()) for c in PROVENANCE]
+    + [("field", pa.string()), ("label", pa.string()), ("value", pa.string())]
+)
+REJECTS_SCHEMA = pa.schema(
+    [(c, pa.string()) for c in ("source", "source_kind", "file", "record_ref", "reason")]
+)
+FILES_SCHEMA = pa.schema(
+    [("source", pa.string()), ("file", pa.string()), ("sha256", pa.string()), ("bytes", pa.int64())]
+)
+
+_DDL = {
+    "records": RECORDS_SCHEMA,
+    "fields": FIELDS_SCHEMA,
+    "rejects": REJECTS_SCHEMA,
+    "files": FILES_SCHEMA,
+}
+
+_SQL_TYPES = {pa.string(): "VARCHAR", pa.date32(): "DATE", pa.int64(): "BIGINT"}
+
+BATCH_ROWS = 50_000
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> tuple[str, int]:
+    """SHA-256 and size of a file, streamed."""
+    h = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+            size += len(block)
+    return h.hexdigest(), size
+
+
+def raw_table_name(source_name: str) -> str:
+    return "src_" + re.sub(r"[^0-9A-Za-z_]", "_", source_name).lower()
+
+
+def _ddl(name: str, schema: pa.Schema) -> str:
+    cols = ", ".join(f'"{f.name}" {_SQL_TYPES[f.type]}' for f in schema)
+    return f"CREATE TABLE IF NOT EXISTS {name} ({cols})"
+
+
+def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
+    """Open (or create) a warehouse with the canonical tables in place."""
+    con = duckdb.connect(str(path) if path else ":memory:")
+    for name, schema in _DDL.items():
+        con.execute(_ddl(name, schema))
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS load_counts (source VARCHAR, source_kind VARCHAR, "
+        "system VARCHAR, format VARCHAR, files BIGINT, records_read BIGINT, "
+        "records_loaded BIGINT, records_rejected BIGINT, note VARCHAR)"
+    )
+    return con
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """An input file as the warehouse names it: display path and SHA-256."""
+
+    path: Path
+    name: str
+    sha256: str
+    size: int
+
+
+class _Buffer:
+    def __init__(self, con: duckdb.DuckDBPyConnection, table: str, schema: pa.Schema):
+        self.con, self.table, self.schema = con, table, schema
+        self.rows: list[tuple[Any, ...]] = []
+
+    def add(self, row: tuple[Any, ...]) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= BATCH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.rows:
+            return
+        cols = list(zip(*self.rows, strict=True))
+        batch = pa.Table.from_arrays(
+            [pa.array(c, type=f.type) for c, f in zip(cols, self.schema, strict=True)],
+            schema=self.schema,
+        )
+        self.con.register("_ak_batch", batch)
+        try:
+            self.con.execute(f'INSERT INTO "{self.table}" SELECT * FROM _ak_batch')
+        finally:
+            self.con.unregister("_ak_batch")
+        self.rows.clear()
+
+
+class SourceSink:
+    """What a loader writes into. One per source, created by the pipeline.
+
+    Every method takes the :class:`FileRef` and a ``record_ref`` (``line 12``,
+    ``offset 4096``, ``card 3``, a Maildir file name) so each row keeps its provenance.
+    """
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        *,
+        source: str,
+        kind: str,
+        system: str,
+        base: Path | None = None,
+    ):
+        self.con, self.source, self.kind, self.system = con, source, kind, system
+        self.base = base
+        self._records = _Buffer(con, "records", RECORDS_SCHEMA)
+        self._fields = _Buffer(con, "fields", FIELDS_SCHEMA)
+        self._rejects = _Buffer(con, "rejects", REJECTS_SCHEMA)
+        self._raw: dict[str, _Buffer] = {}
+        self.rejected = 0
+        self.files: list[FileRef] = []
+
+    # -- files ---------------------------------------------------------------------
+    def display_name(self, path: Path) -> str:
+        if self.base is not None:
+            try:
+                return os.path.relpath(path, self.base)
+            except ValueError:
+                pass
+        return str(path)
+
+    def file(self, path: Path, *, sha256: str | None = None, size: int | None = None) -> FileRef:
+        """Register an input file (hashing it unless the hash is given)."""
+        if sha256 is None or size is None:
+            sha256, size = sha256_file(path)
+        ref = FileRef(path=path, name=self.display_name(path), sha256=sha256, size=size)
+        self.files.append(ref)
+        self.con.execute(
+            "INSERT INTO files VALUES (?, ?, ?, ?)", [self.source, ref.name, ref.sha256, ref.size]
+        )
+        return ref
+
+    # -- raw table -------------------------------------------------------------------
+    def raw_table(self, columns: Sequence[str], *, table: str | None = None) -> str:
+        """Create the source's raw table (``src_<name>`` or ``src_<name>_<table>``).
+
+        Columns are VARCHAR, kept exactly as read; duplicates get a ``_2`` suffix.
+        """
+        name = raw_table_name(self.source if table is None else f"{self.source}_{table}")
+        seen: dict[str, int] = {}
+        cols = []
+        for c in (*PROVENANCE, *columns):
+            base = str(c) if str(c).strip() else "column"
+            n = seen.get(base.lower(), 0) + 1
+            seen[base.lower()] = n
+            cols.append(base if n == 1 else f"{base}_{n}")
+        schema = pa.schema([(c, pa.string()) for c in cols])
+        quoted = ", ".join('"' + c.replace('"', '""') + '" VARCHAR' for c in cols)
+        self.con.execute(f'CREATE OR REPLACE TABLE "{name}" ({quoted})')
+        self._raw[name] = _Buffer(self.con, name, schema)
+        return name
+
+    def raw(self, f: FileRef, record_ref: str, values: Sequence[Any], *, table: str | None = None) -> None:
+        name = raw_table_name(self.source if table is None else f"{self.source}_{table}")
+        self._raw[name].add(
+            (self.source, self.kind, self.system, f.name, record_ref, f.sha256,
+             *(None if v is None else str(v) for v in values))
+        )
+
+    # -- canonical tables ----------------------------------------------------------
+    def record(
+        self,
+        f: FileRef,
+        record_ref: str,
+        role: str,
+        *,
+        person_name: str | None = None,
+        org_name: str | None = None,
+        business_id: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+        ended_on: Any = None,
+        last_activity: Any = None,
+        requested_on: Any = None,
+        kept_until: Any = None,
+        detail: str | None = None,
+    ) -> None:
+        self._records.add(
+            (self.source, self.kind, self.system, f.name, record_ref, f.sha256, role,
+             person_name, org_name, business_id, email, phone,
+             ended_on, last_activity, requested_on, kept_until, detail)
+        )
+
+    def field(self, f: FileRef, record_ref: str, field: str, label: str, value: Any) -> None:
+        """A personal-data value of a record; empty values are not fields."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return
+        self._fields.add(
+            (self.source, self.kind, self.system, f.name, record_ref, f.sha256,
+             field, label, str(value))
+        )
+
+    def reject(self, f: FileRef | str, record_ref: str, reason: str) -> None:
+        """An input record that could not be loaded. ``reason`` must not quote values."""
+        name = f.name if isinstance(f, FileRef) else f
+        self._rejects.add((self.source, self.kind, name, record_ref, reason))
+        self.rejected += 1
+
+    def flush(self) -> None:
+        for buf in (self._records, self._fields, self._rejects, *self._raw.values()):
+            buf.flush()
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: Iterable[tuple[Any, ...]]) -> None:
+    rows = list(rows)
+    if rows:
+        marks = ", ".join("?" * len(rows[0]))
+        con.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
