@@ -1,0 +1,689 @@
+"""Finvoice e-invoices (versions 1.2/1.3, 2.0/2.01, 3.0): the persons on each invoice.
+
+Inputs: a file, a folder of ``.xml``/``.zip`` files, or a ``.zip`` of them. A file may hold
+one invoice, several (a batch: concatenated documents, each with its own XML declaration,
+or one wrapper element around several ``Finvoice`` elements), or an operator delivery: an
+ebXML SOAP envelope followed by the Finvoice document in the same file (its elements are
+kept with the invoice that follows). Each document is decoded with the encoding its own
+declaration names (ISO-8859-15 is the traditional one); a document declared as a
+single-byte encoding whose bytes are valid UTF-8 with non-ASCII characters is read as
+UTF-8 and a note says so (operators re-encode without fixing the declaration).
+
+Parsing is done only with :mod:`defusedxml`: entity declarations (billion laughs, XXE) and
+external references are refused and the whole file is an :class:`InputError`. A plain
+``<!DOCTYPE Finvoice SYSTEM "Finvoice.dtd">`` (Finvoice 1.x) is allowed; the DTD is never
+loaded. When a document is not well-formed the loader falls back to parsing each
+``<Finvoice>`` element on its own, so in a batch one broken invoice is a reject row while
+the rest load; when nothing in the file can be read it is an :class:`InputError` with
+the line and column.
+
+``record_ref``: ``invoice <InvoiceNumber>`` (invoice numbers are unique per seller, so
+findings stay distinct across the files of a folder); an invoice without a number is
+``invoice <k>`` (its position in the file), prefixed by the member name inside a zip.
+Rejects of a whole zip member use the member name.
+
+Tables: ``src_<name>`` has one row per invoice with the mapped elements (column = element
+path below ``Finvoice``, repeated elements joined by a newline), ``src_<name>_elements``
+every other element text and every attribute as ``(path, value)``. Canonical rows, role
+``invoice_party``: the buyer's contact person (or the buyer itself when the buyer
+identifier is a personal identity code: a private person), and the delivery and invoice
+recipient contact persons when they are different persons. ``last_activity`` is the
+invoice date and ``kept_until`` 31 December of the invoice year + 6 (Accounting Act
+KPL 2:10: six years from the end of the financial period, taken as the calendar year).
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import hashlib
+import os
+import re
+import zipfile
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml.ElementTree as DET
+from defusedxml.common import DefusedXmlException
+
+from audit_kit import normalise
+from audit_kit.config import SourceConfig
+from audit_kit.errors import InputError
+from audit_kit.loaders import LoadResult, input_files, register
+from audit_kit.warehouse import SourceSink
+
+#: a single file or zip member larger than this is refused (memory bound)
+MAX_FILE_BYTES = 256 * 1024 * 1024
+#: below this many files the loader parses in-process; above, in a process pool
+POOL_MIN_FILES = 2000
+POOL_CHUNK = 256
+
+ROLE = "invoice_party"
+
+# The mapped elements: raw-table column = path below /Finvoice ("@Version" = root attribute).
+_P = "BuyerPartyDetails/BuyerPostalAddressDetails/"
+_D = "DeliveryPartyDetails/DeliveryPostalAddressDetails/"
+_R = "InvoiceRecipientPartyDetails/InvoiceRecipientPostalAddressDetails/"
+COLUMNS: tuple[str, ...] = (
+    "@Version",
+    "InvoiceDetails/InvoiceNumber",
+    "InvoiceDetails/InvoiceDate",
+    "InvoiceDetails/PaymentTermsDetails/InvoiceDueDate",
+    "InvoiceDetails/InvoiceTypeCode",
+    "InvoiceDetails/OrderIdentifier",
+    "InvoiceDetails/BuyerReferenceIdentifier",
+    "InvoiceDetails/AgreementIdentifier",
+    "InvoiceDetails/InvoiceTotalVatExcludedAmount",
+    "InvoiceDetails/InvoiceTotalVatAmount",
+    "InvoiceDetails/InvoiceTotalVatIncludedAmount",
+    "InvoiceDetails/InvoiceFreeText",
+    "SellerPartyDetails/SellerPartyIdentifier",
+    "SellerPartyDetails/SellerOrganisationName",
+    "SellerPartyDetails/SellerOrganisationTaxCode",
+    "BuyerPartyDetails/BuyerPartyIdentifier",
+    "BuyerPartyDetails/BuyerOrganisationName",
+    "BuyerPartyDetails/BuyerOrganisationDepartment",
+    "BuyerPartyDetails/BuyerOrganisationTaxCode",
+    _P + "BuyerStreetName",
+    _P + "BuyerPostOfficeBoxIdentifier",
+    _P + "BuyerPostCodeIdentifier",
+    _P + "BuyerTownName",
+    _P + "CountryCode",
+    _P + "CountryName",
+    "BuyerOrganisationUnitNumber",
+    "BuyerContactPersonName",
+    "BuyerContactPersonFunction",
+    "BuyerContactPersonDepartment",
+    "BuyerCommunicationDetails/BuyerPhoneNumberIdentifier",
+    "BuyerCommunicationDetails/BuyerEmailaddressIdentifier",
+    "DeliveryPartyDetails/DeliveryPartyIdentifier",
+    "DeliveryPartyDetails/DeliveryOrganisationName",
+    _D + "DeliveryStreetName",
+    _D + "DeliveryPostofficeBoxIdentifier",
+    _D + "DeliveryPostCodeIdentifier",
+    _D + "DeliveryTownName",
+    _D + "CountryCode",
+    _D + "CountryName",
+    "DeliveryContactPersonName",
+    "DeliveryContactPersonFunction",
+    "DeliveryCommunicationDetails/DeliveryPhoneNumberIdentifier",
+    "DeliveryCommunicationDetails/DeliveryEmailaddressIdentifier",
+    "InvoiceRecipientPartyDetails/InvoiceRecipientPartyIdentifier",
+    "InvoiceRecipientPartyDetails/InvoiceRecipientOrganisationName",
+    _R + "InvoiceRecipientStreetName",
+    _R + "InvoiceRecipientPostOfficeBoxIdentifier",
+    _R + "InvoiceRecipientPostCodeIdentifier",
+    _R + "InvoiceRecipientTownName",
+    _R + "CountryCode",
+    _R + "CountryName",
+    "InvoiceRecipientContactPersonName",
+    "InvoiceRecipientContactPersonFunction",
+    "InvoiceRecipientCommunicationDetails/InvoiceRecipientPhoneNumberIdentifier",
+    "InvoiceRecipientCommunicationDetails/InvoiceRecipientEmailaddressIdentifier",
+    "SellerInformationDetails/InvoiceRecipientDetails/InvoiceRecipientAddress",
+    "SellerInformationDetails/InvoiceRecipientDetails/InvoiceRecipientIntermediatorAddress",
+    "MessageTransmissionDetails/MessageReceiverDetails/ToIdentifier",
+)
+_COLUMN_INDEX = {c: i for i, c in enumerate(COLUMNS)}
+#: raw-table columns after the mapped ones
+EXTRA_COLUMNS = ("invoice_position", "encoding", "status")
+
+# The three party shapes that can carry a contact person (prefix, party details element).
+_PARTIES = (
+    ("Buyer", "BuyerPartyDetails", "BuyerPostalAddressDetails", "BuyerStreetName",
+     "BuyerPostOfficeBoxIdentifier", "BuyerPostCodeIdentifier", "BuyerTownName"),
+    ("Delivery", "DeliveryPartyDetails", "DeliveryPostalAddressDetails", "DeliveryStreetName",
+     "DeliveryPostofficeBoxIdentifier", "DeliveryPostCodeIdentifier", "DeliveryTownName"),
+    ("InvoiceRecipient", "InvoiceRecipientPartyDetails", "InvoiceRecipientPostalAddressDetails",
+     "InvoiceRecipientStreetName", "InvoiceRecipientPostOfficeBoxIdentifier",
+     "InvoiceRecipientPostCodeIdentifier", "InvoiceRecipientTownName"),
+)
+
+_NS_PREFIX = {
+    "http://schemas.xmlsoap.org/soap/envelope/": "SOAP-ENV",
+    "http://www.oasis-open.org/committees/ebxml-msg/schema/msg-header-2_0.xsd": "eb",
+    "http://www.w3.org/1999/xlink": "xlink",
+    "http://www.w3.org/2001/XMLSchema-instance": "xsi",
+}
+
+_DECL = re.compile(rb"<\?xml[ \t\r\n]+version")
+_DECL_TEXT = re.compile(r"<\?xml[ \t\r\n]+version")
+_ENCODING = re.compile(rb"""<\?xml[^>]*?encoding[ \t\r\n]*=[ \t\r\n]*["']([A-Za-z0-9._:-]+)["']""")
+_FINVOICE_START = re.compile(r"<Finvoice[\s>]")
+_FINVOICE_END = re.compile(r"</Finvoice\s*>")
+_YTUNNUS_SHAPE = re.compile(r"^(?:FI)?\d{6,7}-?\d$", re.I)
+_SINGLE_BYTE = {"iso-8859-15", "iso8859-15", "latin-9", "latin9", "iso-8859-1", "iso8859-1",
+                "latin-1", "latin1", "l1", "windows-1252", "cp1252", "us-ascii", "ascii"}
+_FINVOICE_NAME = "Finvoice"
+
+
+class _Unsafe(Exception):
+    """A document uses DTD entities or external references."""
+
+
+class _Broken(Exception):
+    """A whole file (or zip member) cannot be read; message and place, no values."""
+
+    def __init__(self, message: str, place: str | None = None):
+        super().__init__(message)
+        self.message, self.place = message, place
+
+
+# -- parsed results (plain data: they cross process boundaries) ---------------------------
+@dataclass
+class Person:
+    person_name: str | None
+    org_name: str | None
+    business_id: str | None
+    email: str | None
+    phone: str | None
+    detail: str | None
+
+
+@dataclass
+class Invoice:
+    ref: str
+    position: int
+    encoding: str
+    version: str
+    columns: list[str | None]
+    elements: list[tuple[str, str]]
+    people: list[Person] = field(default_factory=list)
+    fields: list[tuple[str, str, str]] = field(default_factory=list)
+    invoice_date: dt.date | None = None
+    reject: str | None = None
+
+
+@dataclass
+class ParsedFile:
+    invoices: list[Invoice] = field(default_factory=list)
+    #: (record_ref, reason) for invoices that could not be parsed at all
+    rejects: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+# -- decoding and splitting ------------------------------------------------------------------
+@dataclass
+class _Segment:
+    text: str
+    line: int  # 0-based line of the segment's start in the file
+    col: int  # 0-based column of the segment's start
+    encoding: str
+
+
+def _line_col(data: bytes | str, offset: int) -> tuple[int, int]:
+    nl = b"\n" if isinstance(data, bytes) else "\n"
+    line = data.count(nl, 0, offset)  # type: ignore[arg-type]
+    last = data.rfind(nl, 0, offset)  # type: ignore[arg-type]
+    return line, offset - (last + 1)
+
+
+def _decode(seg: bytes, notes: list[str], place: str) -> tuple[str, str]:
+    m = _ENCODING.match(seg)
+    declared = m.group(1).decode("ascii") if m else "UTF-8"
+    try:
+        codec = codecs.lookup(declared).name
+    except LookupError:
+        raise _Broken(f"unknown encoding {declared!r} declared; re-export as UTF-8 or ISO-8859-15",
+                      place) from None
+    if declared.lower() in _SINGLE_BYTE and not seg.isascii():
+        try:
+            text = seg.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            notes.append(f"{place}: declared {declared} but the bytes are UTF-8; read as UTF-8")
+            return text, "UTF-8"
+    try:
+        return seg.decode(codec), declared.upper()
+    except UnicodeDecodeError as exc:
+        raise _Broken(f"bytes do not match the declared encoding {declared} "
+                      f"(byte offset {exc.start})", place) from None
+
+
+def _segments(data: bytes, notes: list[str]) -> list[_Segment]:
+    """Split a file into XML documents at each XML declaration and decode each one."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16")
+        starts = [m.start() for m in _DECL_TEXT.finditer(text)]
+        bounds = ([0] if not starts or text[: starts[0]].strip() else []) + starts
+        out = []
+        for i, s in enumerate(bounds):
+            e = bounds[i + 1] if i + 1 < len(bounds) else len(text)
+            line, col = _line_col(text, s)
+            out.append(_Segment(text[s:e], line, col, "UTF-16"))
+        return out
+    if data.startswith(codecs.BOM_UTF8):
+        data = b" " * 3 + data[3:]
+    starts = [m.start() for m in _DECL.finditer(data)]
+    bounds = ([0] if not starts or data[: starts[0]].strip() else []) + starts
+    out = []
+    for i, s in enumerate(bounds):
+        e = bounds[i + 1] if i + 1 < len(bounds) else len(data)
+        line, col = _line_col(data, s)
+        text, enc = _decode(data[s:e], notes, f"line {line + 1}")
+        out.append(_Segment(text, line, col, enc))
+    return out
+
+
+def _parse(text: str) -> Element:
+    try:
+        return DET.fromstring(text, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise _Unsafe(type(exc).__name__) from None
+
+
+def _where(exc: ParseError, line0: int, col0: int) -> str:
+    line, col = exc.position
+    return f"line {line0 + line}, column {(col0 if line == 1 else 0) + col + 1}"
+
+
+def _expat_reason(exc: ParseError) -> str:
+    # the message starts with expat's description ("mismatched tag: line 3, column 4")
+    return str(exc).split(":", 1)[0]
+
+
+# -- element walking ---------------------------------------------------------------------
+def _local(tag: str) -> str:
+    if tag[:1] == "{":
+        uri, name = tag[1:].split("}", 1)
+        prefix = _NS_PREFIX.get(uri)
+        return f"{prefix}:{name}" if prefix else tag
+    return tag
+
+
+def _walk(el: Element, xpath: str, rel: str, mapped: dict[str, list[str]] | None,
+          elements: list[tuple[str, str]]) -> None:
+    for k, v in el.attrib.items():
+        elements.append((f"{xpath}/@{_local(k)}", v))
+    children = list(el)
+    if not children:
+        return
+    counts = Counter(c.tag for c in children) if len(children) > 1 else None
+    seen: dict[str, int] = {}
+    for c in children:
+        if not isinstance(c.tag, str):  # comments / processing instructions
+            continue
+        if mapped is None and c.tag == _FINVOICE_NAME:
+            continue  # walking a frame: the invoices are walked on their own
+        name = _local(c.tag)
+        if counts is not None and counts[c.tag] > 1:
+            n = seen.get(c.tag, 0) + 1
+            seen[c.tag] = n
+            cx = f"{xpath}/{name}[{n}]"
+        else:
+            cx = f"{xpath}/{name}"
+        crel = f"{rel}/{name}" if rel else name
+        text = c.text.strip() if c.text else ""
+        if text:
+            if mapped is not None and crel in _COLUMN_INDEX:
+                mapped.setdefault(crel, []).append(text)
+            elif len(c) == 0:
+                elements.append((cx, text))
+        _walk(c, cx, crel, mapped, elements)
+
+
+def _finvoices(root: Element) -> list[Element]:
+    if root.tag == _FINVOICE_NAME:
+        return [root]
+    return [e for e in root.iter()
+            if isinstance(e.tag, str) and e.tag.rsplit("}", 1)[-1] == _FINVOICE_NAME]
+
+
+# -- interpretation ------------------------------------------------------------------------
+def _date(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    v = value.strip()
+    if len(v) == 8 and v.isdigit():
+        try:
+            return dt.date(int(v[:4]), int(v[4:6]), int(v[6:]))
+        except ValueError:
+            return None
+    try:
+        return normalise.date(v)
+    except ValueError:
+        return None
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return bool(a and b) and " ".join(a.casefold().split()) == " ".join(b.casefold().split())
+
+
+def _address(g: dict[str, list[str]], base: str, street: str, pobox: str, code: str,
+             town: str) -> str:
+    parts = [*g.get(base + street, []), *g.get(base + pobox, [])]
+    place = " ".join(x for x in (*g.get(base + code, [])[:1], *g.get(base + town, [])[:1]) if x)
+    country = g.get(base + "CountryCode", [])[:1]
+    return ", ".join(x for x in (*parts, place, *country) if x)
+
+
+def _interpret(inv: Invoice, g: dict[str, list[str]]) -> None:
+    """Fill the invoice's people and fields from its mapped elements (no I/O)."""
+    first = {k: v[0] for k, v in g.items()}
+    inv.invoice_date = _date(first.get("InvoiceDetails/InvoiceDate"))
+    if inv.invoice_date is None:
+        inv.reject = "InvoiceDetails/InvoiceDate is missing or not a date (CCYYMMDD)"
+        return
+    ident = first.get("BuyerPartyDetails/BuyerPartyIdentifier")
+    private = normalise.is_hetu(ident)
+    add = inv.fields.append
+    buyer_person: str | None = None
+    for prefix, party, postal, street, pobox, code, town in _PARTIES:
+        contact_label = f"{prefix}ContactPersonName"
+        contact = first.get(contact_label)
+        org_label = f"{prefix}OrganisationName"
+        orgs = g.get(f"{party}/{org_label}", [])
+        is_buyer = prefix == "Buyer"
+        if is_buyer and private:
+            name = contact or (" ".join(orgs) or None)
+            name_label = contact_label if contact else org_label
+        else:
+            name, name_label = contact, contact_label
+        if not name:
+            continue
+        if not is_buyer and (_same(name, buyer_person)):
+            continue  # the same person as the buyer's contact: one record per person
+        details: list[str] = []
+        comm = f"{prefix}CommunicationDetails/{prefix}"
+        raw_email = first.get(comm + "EmailaddressIdentifier")
+        raw_phone = first.get(comm + "PhoneNumberIdentifier")
+        email = normalise.email(raw_email)
+        phone = normalise.phone(raw_phone)
+        if raw_email and not email:
+            details.append(f"{prefix}EmailaddressIdentifier is not an e-mail address")
+        if raw_phone and not phone:
+            details.append(f"{prefix}PhoneNumberIdentifier is not a phone number")
+        bid = None
+        pid_label = f"{prefix}PartyIdentifier"
+        pid = first.get(f"{party}/{pid_label}")
+        if pid and not (is_buyer and private) and _YTUNNUS_SHAPE.match(pid.strip()):
+            bid = pid.strip()
+            if not normalise.is_business_id(bid):
+                details.append(f"{pid_label}: business ID check digit is not valid")
+            add(("business_id", pid_label, pid))
+        if is_buyer and private:
+            add(("hetu", "BuyerPartyIdentifier", ident or ""))
+            org = None
+        else:
+            org = orgs[0] if orgs else None
+            for o in orgs:
+                add(("org_name", org_label, o))
+            if is_buyer:
+                tax = first.get("BuyerPartyDetails/BuyerOrganisationTaxCode")
+                if tax:
+                    add(("business_id", "BuyerOrganisationTaxCode", tax))
+        add(("person_name", name_label, name))
+        if raw_email:
+            add(("email", f"{prefix}EmailaddressIdentifier", raw_email))
+        if raw_phone:
+            add(("phone" if private else "work_phone", f"{prefix}PhoneNumberIdentifier", raw_phone))
+        addr = _address(g, f"{party}/{postal}/", street, pobox, code, town)
+        if addr:
+            add(("address" if private else "company_address", postal, addr))
+        for fn in g.get(f"{prefix}ContactPersonFunction", []):
+            add(("job_title", f"{prefix}ContactPersonFunction", fn))
+        inv.people.append(Person(name, org, bid, email, phone, "; ".join(details) or None))
+        if is_buyer:
+            buyer_person = name
+    # personal identity codes anywhere in the invoice's texts (free text, references ...)
+    seen = {(f[1], f[2]) for f in inv.fields if f[0] == "hetu"}
+    texts = [(k.rsplit("/", 1)[-1], v) for k, vs in g.items() for v in vs]
+    texts += [(p.rsplit("/", 1)[-1].split("[", 1)[0], v) for p, v in inv.elements]
+    for label, v in texts:
+        if len(v) >= 11:
+            for code in normalise.find_hetus(v):
+                if (label, code) not in seen:
+                    seen.add((label, code))
+                    add(("hetu", label.lstrip("@"), code))
+
+
+def _invoice(el: Element, *, position: int, encoding: str, member: str | None,
+             frame: Element | None) -> Invoice:
+    g: dict[str, list[str]] = {}
+    elements: list[tuple[str, str]] = []
+    if frame is not None:
+        _walk(frame, "/" + _local(frame.tag), "", None, elements)
+    version = el.attrib.get("Version", "").strip()
+    if version:
+        g["@Version"] = [version]
+    for k, v in el.attrib.items():
+        if k != "Version":
+            elements.append((f"/Finvoice/@{_local(k)}", v))
+    _walk(el, "/Finvoice", "", g, elements)
+    number = (g.get("InvoiceDetails/InvoiceNumber") or [""])[0]
+    number = " ".join(number.split())[:40]
+    if number:
+        ref = f"invoice {number}"
+    else:
+        ref = f"{member}: invoice {position}" if member else f"invoice {position}"
+    columns = ["\n".join(g[c]) if c in g else None for c in COLUMNS]
+    inv = Invoice(ref, position, encoding, version, columns, elements)
+    _interpret(inv, g)
+    return inv
+
+
+def parse_bytes(data: bytes, *, member: str | None = None) -> ParsedFile:
+    """Parse one file's (or zip member's) bytes into invoices; raises _Unsafe / _Broken."""
+    out = ParsedFile()
+    segments = _segments(data, out.notes)
+    position = 0
+    frame: Element | None = None
+    failures: list[tuple[int, str, str]] = []  # (position, reason, place)
+    for seg in segments:
+        try:
+            root = _parse(seg.text)
+        except ParseError as exc:
+            first_error = (_expat_reason(exc), _where(exc, seg.line, seg.col))
+            # fall back to the Finvoice elements one by one
+            starts = [m.start() for m in _FINVOICE_START.finditer(seg.text)]
+            if not starts:
+                position += 1
+                failures.append((position, *first_error))
+                continue
+            for i, s in enumerate(starts):
+                e = starts[i + 1] if i + 1 < len(starts) else len(seg.text)
+                ends = list(_FINVOICE_END.finditer(seg.text, s, e))
+                if ends:
+                    e = ends[-1].end()
+                position += 1
+                line, col = _line_col(seg.text, s)
+                line0 = seg.line + line
+                col0 = (seg.col if line == 0 else 0) + col
+                try:
+                    inv_el = _parse(seg.text[s:e])
+                except ParseError as exc2:
+                    failures.append((position, _expat_reason(exc2), _where(exc2, line0, col0)))
+                    continue
+                out.invoices.append(_invoice(inv_el, position=position, encoding=seg.encoding,
+                                             member=member, frame=frame))
+                frame = None
+            continue
+        found = _finvoices(root)
+        if not found:
+            frame = root  # e.g. the ebXML SOAP envelope before the invoice document
+            continue
+        for inv_el in found:
+            position += 1
+            out.invoices.append(_invoice(inv_el, position=position, encoding=seg.encoding,
+                                         member=member, frame=frame))
+            frame = None
+        if root.tag != _FINVOICE_NAME and out.invoices:
+            # a wrapper or envelope around the invoices: keep its other elements too
+            _walk(root, "/" + _local(root.tag), "", None, out.invoices[-len(found)].elements)
+    if failures and not out.invoices:
+        _, reason, place = failures[0]
+        raise _Broken(f"not well-formed XML ({reason}); fix or re-export the file", place)
+    if not out.invoices:
+        raise _Broken("no Finvoice element found; is this a Finvoice file?")
+    for pos, reason, place in failures:
+        ref = f"{member}: invoice {pos}" if member else f"invoice {pos}"
+        out.rejects.append((ref, f"not well-formed XML ({reason}) at {place}"))
+    return out
+
+
+# -- files, zips, the pool ---------------------------------------------------------------
+@dataclass
+class _FileOutcome:
+    path: Path
+    sha256: str
+    size: int
+    parsed: list[tuple[str | None, ParsedFile]] = field(default_factory=list)  # (member, parsed)
+    member_rejects: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    error: tuple[str, str | None] | None = None  # InputError (message, place)
+
+
+def _read_file(path: Path) -> _FileOutcome:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return _FileOutcome(path, "", size, error=(
+                f"file is larger than {MAX_FILE_BYTES // 2**20} MiB; split the export", None))
+        data = path.read_bytes()
+    except OSError as exc:
+        reason = f"cannot read the file ({type(exc).__name__})"
+        return _FileOutcome(path, "", 0, error=(reason, None))
+    res = _FileOutcome(path, hashlib.sha256(data).hexdigest(), len(data))
+    if data[:4] == b"PK\x03\x04" or path.suffix.lower() == ".zip":
+        _read_zip(path, data, res)
+        return res
+    try:
+        res.parsed.append((None, parse_bytes(data)))
+    except _Unsafe as exc:
+        res.error = (f"XML refused as unsafe ({exc}); entities and external references "
+                     "are not allowed", None)
+    except _Broken as exc:
+        res.error = (exc.message, exc.place)
+    return res
+
+
+def _read_zip(path: Path, data: bytes, res: _FileOutcome) -> None:
+    import io
+
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError):
+        res.error = ("not a readable zip archive; re-create the archive", None)
+        return
+    skipped = 0
+    for info in infos:
+        name = info.filename
+        base = name.rsplit("/", 1)[-1]
+        if info.is_dir() or not base or base.startswith(".") or name.startswith("__MACOSX/"):
+            continue
+        if not base.lower().endswith(".xml"):
+            skipped += 1
+            continue
+        if info.flag_bits & 0x1:
+            res.member_rejects.append((name, "zip member is encrypted"))
+            continue
+        if info.file_size > MAX_FILE_BYTES:
+            res.member_rejects.append((name, "zip member is too large"))
+            continue
+        try:
+            with zf.open(info) as fh:
+                member = fh.read(MAX_FILE_BYTES + 1)
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
+            res.member_rejects.append((name, f"zip member cannot be read ({type(exc).__name__})"))
+            continue
+        if len(member) > MAX_FILE_BYTES:
+            res.member_rejects.append((name, "zip member is too large"))
+            continue
+        try:
+            res.parsed.append((name, parse_bytes(member, member=name)))
+        except _Unsafe as exc:
+            res.error = (f"XML refused as unsafe ({exc}); entities and external references "
+                         "are not allowed", f"member {name}")
+            return
+        except _Broken as exc:
+            where = f" at {exc.place}" if exc.place else ""
+            res.member_rejects.append((name, exc.message.split(";")[0] + where))
+    if skipped:
+        res.notes.append(f"{path.name}: {skipped} zip member(s) that are not .xml skipped")
+
+
+def _read_chunk(paths: list[Path]) -> list[_FileOutcome]:
+    return [_read_file(p) for p in paths]
+
+
+def _outcomes(paths: list[Path], workers: int) -> Any:
+    if workers <= 1 or len(paths) < POOL_MIN_FILES:
+        for p in paths:
+            yield _read_file(p)
+        return
+    chunks = [paths[i : i + POOL_CHUNK] for i in range(0, len(paths), POOL_CHUNK)]
+    with ProcessPoolExecutor(max_workers=workers) as ex:
+        for chunk in ex.map(_read_chunk, chunks):
+            yield from chunk
+
+
+def _write(sink: SourceSink, f: Any, inv: Invoice) -> bool:
+    ref = inv.ref
+    status = "rejected" if inv.reject else "loaded"
+    sink.raw(f, ref, [*inv.columns, str(inv.position), inv.encoding, status])
+    for path, value in inv.elements:
+        sink.raw(f, ref, [path, value], table="elements")
+    for cls, label, value in inv.fields:
+        sink.field(f, ref, cls, label, value)
+    if inv.reject:
+        sink.reject(f, ref, inv.reject)
+        return False
+    d = inv.invoice_date
+    assert d is not None
+    kept = dt.date(d.year + 6, 12, 31)
+    for p in inv.people:
+        sink.record(f, ref, ROLE, person_name=p.person_name, org_name=p.org_name,
+                    business_id=p.business_id, email=p.email, phone=p.phone,
+                    last_activity=d, kept_until=kept, detail=p.detail)
+    return True
+
+
+def workers_default() -> int:
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+@register("finvoice")
+def load(source: SourceConfig, sink: SourceSink, *, workers: int | None = None) -> LoadResult:
+    """Load Finvoice invoices from a file, a folder or a zip (see the module docstring)."""
+    path = Path(source.path)
+    if path.is_file():
+        paths = [path]
+    else:
+        paths = list(input_files(path, suffixes=(".xml", ".zip")))
+        if not paths:
+            raise InputError("no .xml or .zip files in the folder", file=path)
+    sink.raw_table([*COLUMNS, *EXTRA_COLUMNS])
+    sink.raw_table(["path", "value"], table="elements")
+    result = LoadResult()
+    versions: set[str] = set()
+    for out in _outcomes(paths, workers if workers is not None else workers_default()):
+        if out.error:
+            message, place = out.error
+            raise InputError(message, file=sink.display_name(out.path), place=place)
+        f = sink.file(out.path, sha256=out.sha256, size=out.size)
+        result.notes += out.notes
+        for name, reason in out.member_rejects:
+            sink.reject(f, name, reason)
+            result.records_read += 1
+            result.records_rejected += 1
+        for _member, parsed in out.parsed:
+            result.notes += parsed.notes
+            for ref, reason in parsed.rejects:
+                sink.reject(f, ref, reason)
+                result.records_read += 1
+                result.records_rejected += 1
+            for inv in parsed.invoices:
+                result.records_read += 1
+                if _write(sink, f, inv):
+                    result.records_loaded += 1
+                else:
+                    result.records_rejected += 1
+                versions.add(inv.version or "unknown version")
+    result.format = ", ".join(f"finvoice {v}" for v in sorted(versions)) or "finvoice"
+    return result
