@@ -1,0 +1,543 @@
+"""Shared e-mail reading for the mbox, maildir and eml loaders.
+
+Mailboxes are years of mail, so nothing here parses a whole message with the stdlib
+``email`` package (that builds a tree of every MIME part and decodes attachments).
+Instead a message is a byte range ``[start, end)`` of a buffer (an ``mmap`` of the
+mailbox, or a file's bytes):
+
+* the header block (up to the first empty line) is searched with one regular
+  expression for just the fields the audit needs: From, To, Cc, Reply-To, Date,
+  Message-ID, Subject, and Content-Type / Content-Transfer-Encoding / Content-Length;
+* only those few values go through ``email.utils.getaddresses``,
+  ``email.header.decode_header`` (RFC 2047) and a date parser;
+* for phone numbers in signatures, the first ``text/plain`` part is located by
+  scanning for MIME boundary lines (``bytes.find``), and only that part is decoded
+  (quoted-printable or base64, then its charset). Attachments are skipped unread.
+
+The subject is kept only as a SHA-256 and a length, never as text.
+
+:func:`parse_message` returns a :class:`Parsed` tuple, which is plain data so a
+process pool can send it back cheaply (see :mod:`audit_kit.loaders.mbox`).
+:class:`Correspondents` folds messages into one entry per address, and
+:func:`write_message` / :meth:`Correspondents.write` hold the table layout shared by
+the three loaders.
+"""
+
+from __future__ import annotations
+
+import binascii
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterable
+from email.header import decode_header, make_header
+from email.message import Message
+from email.utils import getaddresses, parsedate_to_datetime
+from typing import Any, NamedTuple
+
+from audit_kit import normalise
+from audit_kit.warehouse import FileRef, SourceSink
+
+#: the company's own mail domain (statement §2); staff there are not data subjects
+DEFAULT_OWN_DOMAINS: tuple[str, ...] = ("oulunkonttori.fi",)
+
+#: role mailboxes on any domain (statement §3 reading): not data subjects
+ROLE_LOCAL_PARTS = frozenset({"info", "noreply", "no-reply", "postmaster", "mailer-daemon"})
+
+#: the text/plain part is decoded up to this many bytes (a signature sits near its start
+#: in a fresh message, or before the quoted text in a reply)
+TEXT_CAP = 256 * 1024
+
+ADDRESS_ROLES = ("from", "to", "cc", "reply-to")
+
+MESSAGE_COLUMNS = (
+    "date", "date_note", "message_id", "subject_sha256", "subject_len",
+    "n_addresses", "content_type", "signature_phones", "maildir_folder", "maildir_flags",
+)
+ADDRESS_COLUMNS = ("message_ref", "role", "display_name", "address", "email")
+CORRESPONDENT_COLUMNS = (
+    "email", "first_seen", "last_seen", "messages", "display_names", "latest_ref",
+    "phone", "excluded",
+)
+
+# -- header block ------------------------------------------------------------------------
+
+_HEADER = re.compile(
+    rb"^(from|to|cc|reply-to|date|message-id|subject|content-type|"
+    rb"content-transfer-encoding|content-length|content-disposition)[ \t]*:"
+    rb"([^\n]*(?:\n[ \t][^\n]*)*)",
+    re.M | re.I,
+)
+#: a line that looks like a header field (RFC 5322 field name, then a colon)
+_ANY_HEADER = re.compile(rb"[!-9;-~]+[ \t]*:")
+_FOLD = re.compile(r"\r?\n(?=[ \t])")
+_TIME = re.compile(rb"\d\d?:\d\d")
+
+
+def header_end(buf: Any, start: int, end: int) -> tuple[int, int]:
+    """(end of the header block, start of the body) within ``[start, end)``."""
+    i = buf.find(b"\n\n", start, end)
+    j = buf.find(b"\n\r\n", start, end if i < 0 else i)
+    if j >= 0:
+        return j + 1, j + 3
+    if i >= 0:
+        return i + 1, i + 2
+    if start < end and buf[start:start + 1] == b"\n":  # no headers at all, body follows
+        return start, start + 1
+    if start + 1 < end and buf[start:start + 2] == b"\r\n":
+        return start, start + 2
+    return end, end
+
+
+def _text(raw: bytes) -> str:
+    """Header bytes as text: RFC 6532 UTF-8, else Latin-1 (raw 8-bit from old clients)."""
+    if b"\x00" in raw:
+        raw = raw.replace(b"\x00", b"")
+    try:
+        s = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        s = raw.decode("latin-1")
+    return _FOLD.sub("", s).strip()
+
+
+def headers(block: bytes) -> dict[str, str]:
+    """The needed header fields of a header block, first occurrence wins, unfolded."""
+    out: dict[str, str] = {}
+    for name, value in _HEADER.findall(block):
+        key = name.lower().decode("ascii")
+        if key not in out:
+            out[key] = _text(value)
+    return out
+
+
+def decode_words(s: str) -> str:
+    """RFC 2047 encoded words decoded (unknown charsets fall back to Latin-1)."""
+    if "=?" not in s:
+        return s
+    try:
+        parts = decode_header(s)
+    except Exception:  # malformed encoded word: keep the text as written
+        return s
+    try:
+        return str(make_header(parts))
+    except Exception:  # unknown charset label or bad bytes for it
+        out = []
+        for chunk, charset in parts:
+            if isinstance(chunk, str):
+                out.append(chunk)
+                continue
+            try:
+                out.append(chunk.decode(charset or "ascii"))
+            except (LookupError, UnicodeDecodeError):
+                out.append(chunk.decode("latin-1"))
+        return "".join(out)
+
+
+_SIMPLE_ADDR = re.compile(r'^\s*(?:"([^"\\]*)"|([^",<>()@:;\\]*?))\s*<([^<>\s,;"()]+)>\s*$')
+_BARE_ADDR = re.compile(r"^\s*<?([^\s<>,;\"()]+@[^\s<>,;\"()]+)>?\s*$")
+
+
+def addresses(value: str) -> list[tuple[str, str]]:
+    """(display name, address) pairs of an address header, names RFC 2047-decoded."""
+    m = _BARE_ADDR.match(value)
+    if m:
+        return [("", m.group(1))]
+    m = _SIMPLE_ADDR.match(value)
+    if m:
+        pairs = [(m.group(1) if m.group(1) is not None else m.group(2), m.group(3))]
+    else:
+        try:
+            pairs = getaddresses([value])
+        except Exception:  # the stdlib parser gave up on a broken header
+            return []
+    return [(decode_words(n).strip(), a.strip()) for n, a in pairs if n or a]
+
+
+# -- dates ---------------------------------------------------------------------------------
+
+_MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+_RFC_DATE = re.compile(
+    r"^(?:[A-Za-z]{3},\s*)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{4})\s+(\d{1,2}):(\d\d)(?::(\d\d))?"
+    r"\s*([+-]\d{4})?"
+)
+
+
+def parse_date(value: str | None) -> tuple[dt.datetime | None, str]:
+    """(datetime, "") for a usable Date header, else (None, a note saying why)."""
+    if not value:
+        return None, "no Date header"
+    when: dt.datetime | None = None
+    m = _RFC_DATE.match(value)
+    if m:
+        d, mon, y, hh, mm, ss, zone = m.groups()
+        month = _MONTHS.get(mon.lower())
+        if month is not None:
+            try:
+                tz = dt.UTC
+                if zone:
+                    sign = -1 if zone[0] == "-" else 1
+                    off = dt.timedelta(hours=int(zone[1:3]), minutes=int(zone[3:]))
+                    tz = dt.timezone(sign * off)
+                when = dt.datetime(int(y), month, int(d), int(hh), int(mm), int(ss or 0), tzinfo=tz)
+            except ValueError:
+                when = None
+    if when is None:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None, "Date header not parseable"
+        if when is None:
+            return None, "Date header not parseable"
+    if not 1970 <= when.year <= 2100:
+        return None, "Date header has an implausible year"
+    return when, ""
+
+
+# -- the first text/plain part -------------------------------------------------------------
+
+_PARAM_CACHE: dict[str, dict[str, str]] = {}
+
+
+def _ctype(value: str | None) -> tuple[str, str, str]:
+    """(mime type, boundary, charset) of a Content-Type value."""
+    if not value:
+        return "text/plain", "", ""
+    cached = _PARAM_CACHE.get(value)
+    if cached is None:
+        msg = Message()
+        try:
+            msg["Content-Type"] = value
+            cached = {
+                "type": msg.get_content_type(),
+                "boundary": msg.get_boundary() or "",
+                "charset": msg.get_content_charset() or "",
+            }
+        except Exception:  # a header the stdlib cannot even tokenise
+            cached = {"type": "text/plain", "boundary": "", "charset": ""}
+        if len(_PARAM_CACHE) > 4096:
+            _PARAM_CACHE.clear()
+        _PARAM_CACHE[value] = cached
+    return cached["type"], cached["boundary"], cached["charset"]
+
+
+def _decode_part(raw: bytes, cte: str, charset: str) -> str:
+    cte = cte.strip().lower()
+    try:
+        if cte == "quoted-printable":
+            raw = binascii.a2b_qp(raw)
+        elif cte == "base64":
+            raw = binascii.a2b_base64(raw)
+    except (binascii.Error, ValueError):
+        pass  # keep the undecoded bytes; a signature may still be readable
+    try:
+        return raw.decode(charset or "utf-8", errors="replace")
+    except LookupError:
+        return raw.decode("utf-8", errors="replace")
+
+
+_PART_HEADER = re.compile(
+    rb"^(content-type|content-transfer-encoding|content-disposition)[ \t]*:"
+    rb"([^\n]*(?:\n[ \t][^\n]*)*)",
+    re.M | re.I,
+)
+
+
+def first_text(buf: Any, start: int, end: int, hdr: dict[str, str], depth: int = 0) -> str | None:
+    """The decoded first text/plain part of the entity at ``[start, end)`` (the body)."""
+    ctype, boundary, charset = _ctype(hdr.get("content-type"))
+    disposition = hdr.get("content-disposition", "").lower()
+    if ctype == "text/plain" and not disposition.startswith("attachment"):
+        return _decode_part(buf[start:min(end, start + TEXT_CAP)],
+                            hdr.get("content-transfer-encoding", ""), charset)
+    if not ctype.startswith("multipart/") or not boundary or depth > 8:
+        return None
+    delim = b"--" + boundary.encode("latin-1", errors="replace")
+    # the first delimiter line (at the body start or after a newline)
+    if buf[start:start + len(delim)] == delim:
+        pos = start
+    else:
+        pos = buf.find(b"\n" + delim, start, end)
+        if pos < 0:
+            return None
+        pos += 1
+    while pos < end:
+        line_end = buf.find(b"\n", pos, end)
+        if line_end < 0:
+            return None
+        if buf[pos + len(delim):pos + len(delim) + 2] == b"--":  # closing delimiter
+            return None
+        part_start = line_end + 1
+        nxt = buf.find(b"\n" + delim, part_start, end)
+        part_end = end if nxt < 0 else nxt
+        h_end, b_start = header_end(buf, part_start, part_end)
+        part_hdr = {
+            k.lower().decode("ascii"): _text(v)
+            for k, v in reversed(_PART_HEADER.findall(buf[part_start:h_end]))
+        }
+        text = first_text(buf, b_start, part_end, part_hdr, depth + 1)
+        if text is not None:
+            return text
+        if nxt < 0:
+            return None
+        pos = nxt + 1
+    return None
+
+
+# -- phone numbers in a signature ------------------------------------------------------------
+
+_QUOTE_START = re.compile(
+    r"^(>|-+ ?(original message|alkuperäinen viesti|forwarded message)|"
+    r"(on|le|am|\d{1,2}\.\d{1,2}\.\d{4}) .*(wrote|kirjoitti|schrieb|a écrit)\s*:?\s*$|"
+    r"(from|lähettäjä|lähetetty|sent):\s)",
+    re.I,
+)
+_PHONE_CANDIDATE = re.compile(r"(?<![\w+])(\+|\(?0)[\d ()\-./]{5,22}\d(?!\w)")
+_DATE_LIKE = re.compile(r"^\d{1,2}\.\d{1,2}\.(\d{2}|\d{4})$")
+
+
+def signature(text: str) -> list[str]:
+    """The signature lines of a text part: after a ``-- `` line, else the last lines
+    of the author's own text (before the quoted message)."""
+    lines = text.replace("\r", "").split("\n")
+    own: list[str] = []
+    for i, line in enumerate(lines):
+        if line.rstrip() == "--":
+            sig = []
+            for s in lines[i + 1:i + 16]:
+                if _QUOTE_START.match(s.strip()):
+                    break
+                sig.append(s)
+            return sig
+        if _QUOTE_START.match(line.strip()):
+            break
+        own.append(line)
+    return [s for s in own if s.strip()][-8:]
+
+
+def signature_phones(text: str | None) -> list[tuple[str, str]]:
+    """(raw text, E.164) of each distinct phone number in the signature of a text."""
+    if not text:
+        return []
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for line in signature(text):
+        for m in _PHONE_CANDIDATE.finditer(line):
+            raw = m.group(0).strip()
+            if _DATE_LIKE.match(raw):
+                continue
+            e164 = normalise.phone(raw)
+            if e164 and e164 not in seen:
+                seen.add(e164)
+                out.append((raw, e164))
+    return out[:4]
+
+
+# -- one message ---------------------------------------------------------------------------
+
+
+class Parsed(NamedTuple):
+    """What the audit keeps of one message (plain data, picklable)."""
+
+    ref: str
+    reject: str  # a reason, or "" for a loaded message
+    date: str | None  # ISO 8601 with the writer's zone
+    day: str | None  # ISO date (as written, in the writer's zone)
+    date_note: str
+    message_id: str
+    subject_sha256: str
+    subject_len: int
+    content_type: str
+    addresses: tuple[tuple[str, str, str, str | None], ...]  # role, name, address, email
+    phones: tuple[tuple[str, str], ...]  # (raw, E.164) from the From address's signature
+
+
+def parse_message(
+    buf: Any, start: int, end: int, ref: str, *, skip_envelope: bool = False
+) -> Parsed:
+    """Parse the message at ``buf[start:end]`` (no mbox ``From `` line unless told)."""
+    if skip_envelope and buf[start:start + 5] == b"From ":
+        nl = buf.find(b"\n", start, end)
+        start = end if nl < 0 else nl + 1
+    h_end, b_start = header_end(buf, start, end)
+    block = buf[start:h_end]
+    if not block.strip(b"\x00\r\n\t ") or not _ANY_HEADER.match(block.lstrip(b"\xef\xbb\xbf\x00")):
+        return Parsed(ref, "no header fields: not an e-mail message", None, None, "", "", "", 0,
+                      "", (), ())
+    hdr = headers(block)
+    if not any(k in hdr for k in ("from", "to", "cc", "reply-to", "date", "message-id", "subject")):
+        return Parsed(ref, "none of the headers From, To, Cc, Reply-To, Date, Message-ID, Subject",
+                      None, None, "", "", "", 0, "", (), ())
+    when, note = parse_date(hdr.get("date"))
+    subject = decode_words(hdr.get("subject", ""))
+    subj_sha = ""
+    if "subject" in hdr:
+        subj_sha = hashlib.sha256(subject.encode("utf-8", errors="replace")).hexdigest()
+    addrs: list[tuple[str, str, str, str | None]] = []
+    for role in ADDRESS_ROLES:
+        value = hdr.get(role)
+        if value:
+            for name, addr in addresses(value):
+                addrs.append((role, name, addr, normalise.email(addr)))
+    phones: tuple[tuple[str, str], ...] = ()
+    if any(r == "from" and e for r, _, _, e in addrs):
+        try:
+            phones = tuple(signature_phones(first_text(buf, b_start, end, hdr)))
+        except Exception:  # a broken MIME structure only costs the signature
+            phones = ()
+    return Parsed(
+        ref, "",
+        when.isoformat() if when else None,
+        when.date().isoformat() if when else None,
+        note,
+        hdr.get("message-id", "").strip(),
+        subj_sha, len(subject) if "subject" in hdr else 0,
+        _ctype(hdr.get("content-type"))[0],
+        tuple(addrs), phones,
+    )
+
+
+# -- correspondents --------------------------------------------------------------------------
+
+
+def excluded(addr: str, own_domains: Iterable[str]) -> str:
+    """Why an address is not a data subject ("" when it is one)."""
+    local, _, domain = addr.rpartition("@")
+    for d in own_domains:
+        if domain == d or domain.endswith("." + d):
+            return "own domain"
+    if local in ROLE_LOCAL_PARTS:
+        return "role address"
+    return ""
+
+
+class _Entry:
+    __slots__ = ("first", "last", "count", "names", "latest", "latest_file", "latest_role",
+                 "name", "name_day", "phone", "phone_day", "phones")
+
+    def __init__(self) -> None:
+        self.first: str | None = None
+        self.last: str | None = None
+        self.count = 0
+        self.names: dict[str, None] = {}
+        self.latest: str | None = None
+        self.latest_file: FileRef | None = None
+        self.latest_role = ""
+        self.name = ""
+        self.name_day: str | None = None
+        self.phone: str | None = None
+        self.phone_day: str | None = None
+        self.phones: dict[str, str] = {}  # E.164 -> raw
+
+
+class Correspondents:
+    """One entry per address of a source: first/last seen, count, names, latest message.
+
+    "Latest" is by the Date header (ties and undated messages: the later one read wins,
+    and a dated message always beats an undated one).
+    """
+
+    def __init__(self, own_domains: Iterable[str] = DEFAULT_OWN_DOMAINS):
+        self.own = tuple(d.lower().lstrip("@") for d in own_domains)
+        self.by_addr: dict[str, _Entry] = {}
+
+    def add(self, f: FileRef, p: Parsed) -> None:
+        seen: set[str] = set()
+        day = p.day
+        for role, name, _addr, email in p.addresses:
+            if not email or email in seen:
+                continue
+            seen.add(email)
+            e = self.by_addr.get(email)
+            if e is None:
+                e = self.by_addr[email] = _Entry()
+            e.count += 1
+            if name and len(e.names) < 20:
+                e.names[name] = None
+            if day is not None:
+                if e.first is None or day < e.first:
+                    e.first = day
+            newer = e.latest is None or (
+                day is not None and (e.last is None or day >= e.last)
+            ) or (day is None and e.last is None)
+            if newer:
+                e.latest, e.latest_file, e.latest_role = p.ref, f, role
+                if day is not None:
+                    e.last = day
+            if name and (e.name_day is None or (day or "") >= e.name_day):
+                e.name, e.name_day = name, day or ""
+            if role == "from" and p.phones and (e.phone_day is None or (day or "") >= e.phone_day):
+                e.phone, e.phone_day = p.phones[0][1], day or ""
+            if role == "from":
+                for raw, e164 in p.phones:
+                    e.phones[e164] = raw
+
+    def write(self, sink: SourceSink) -> int:
+        """Raw correspondents table, then a record (+ fields) per external address."""
+        sink.raw_table(CORRESPONDENT_COLUMNS, table="correspondents")
+        n = 0
+        for email, e in sorted(self.by_addr.items()):
+            assert e.latest is not None and e.latest_file is not None
+            why = excluded(email, self.own)
+            sink.raw(e.latest_file, e.latest, (
+                email, e.first, e.last, e.count, " | ".join(e.names), e.latest, e.phone, why,
+            ), table="correspondents")
+            if why:
+                continue
+            n += 1
+            f, ref = e.latest_file, e.latest
+            sink.record(f, ref, "correspondent", person_name=e.name or None, email=email,
+                        phone=e.phone,
+                        last_activity=dt.date.fromisoformat(e.last) if e.last else None,
+                        detail=f"messages={e.count}; first_seen={e.first or ''}")
+            header = e.latest_role.title()
+            sink.field(f, ref, "email", f"{header} (address)", email)
+            sink.field(f, ref, "person_name", f"{header} (display name)", e.name)
+            for e164, raw in e.phones.items():
+                kind = normalise.phone_kind(e164)
+                sink.field(f, ref, "mobile_phone" if kind == "mobile" else "phone",
+                           "signature (phone)", raw)
+        return n
+
+
+def start_tables(sink: SourceSink) -> None:
+    sink.raw_table(MESSAGE_COLUMNS)
+    sink.raw_table(ADDRESS_COLUMNS, table="addresses")
+
+
+def write_message(
+    sink: SourceSink, f: FileRef, p: Parsed, folder: str = "", flags: str = ""
+) -> None:
+    """The message's raw rows (or its reject)."""
+    if p.reject:
+        sink.reject(f, p.ref, p.reject)
+        return
+    sink.raw(f, p.ref, (
+        p.date, p.date_note, p.message_id, p.subject_sha256, p.subject_len, len(p.addresses),
+        p.content_type, " ".join(e for _, e in p.phones), folder, flags,
+    ))
+    for role, name, addr, email in p.addresses:
+        sink.raw(f, p.ref, (p.ref, role, name, addr, email), table="addresses")
+
+
+#: files up to this size are read whole; bigger ones are memory-mapped
+_READ_WHOLE = 1024 * 1024
+
+
+def parse_file(sink: SourceSink, path: Any, ref: str) -> tuple[FileRef, Parsed]:
+    """Register and parse a file holding one message (Maildir entry, .eml).
+
+    The file is hashed from the same bytes that are parsed, so it is read once.
+    """
+    import mmap
+    import os
+
+    size = os.path.getsize(path)
+    with open(path, "rb") as fh:
+        if size <= _READ_WHOLE:
+            data = fh.read()
+            f = sink.file(path, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+            return f, parse_message(data, 0, len(data), ref, skip_envelope=True)
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as buf:
+            f = sink.file(path, sha256=hashlib.sha256(buf).hexdigest(), size=size)
+            return f, parse_message(buf, 0, size, ref, skip_envelope=True)

@@ -1,0 +1,49 @@
+"""Source kind ``eml``: one message per file (``.eml`` saved from a mail client).
+
+A folder is read recursively, every non-hidden file. A file that is not a message
+(a README, an attachment saved beside the mails) becomes a reject row, so the counts
+show it. An mbox-style ``From `` envelope line at the top (some clients save one) is
+skipped. ``record_ref`` is the file's path relative to the folder (its name for a
+single file).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from audit_kit.config import SourceConfig
+from audit_kit.loaders import LoadResult, input_files, register
+from audit_kit.loaders._mail import (
+    DEFAULT_OWN_DOMAINS,
+    Correspondents,
+    parse_file,
+    start_tables,
+    write_message,
+)
+from audit_kit.warehouse import SourceSink
+
+
+@register("eml")
+def load(
+    source: SourceConfig,
+    sink: SourceSink,
+    *,
+    own_domains: tuple[str, ...] = DEFAULT_OWN_DOMAINS,
+) -> LoadResult:
+    """Load one .eml file or every file of a folder."""
+    root = Path(source.path)
+    result = LoadResult(format="eml")
+    start_tables(sink)
+    people = Correspondents(own_domains)
+    for path in input_files(root):
+        rel = path.name if root.is_file() else path.relative_to(root).as_posix()
+        f, p = parse_file(sink, path, rel)
+        write_message(sink, f, p)
+        result.records_read += 1
+        if p.reject:
+            result.records_rejected += 1
+        else:
+            result.records_loaded += 1
+            people.add(f, p)
+    people.write(sink)
+    return result

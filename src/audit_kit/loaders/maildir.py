@@ -1,0 +1,88 @@
+"""Source kind ``maildir``: a Maildir tree (Dovecot, Courier, notmuch, offlineimap).
+
+Every message is a file in a folder's ``cur/`` or ``new/`` (``tmp/`` holds deliveries
+in progress and is skipped), and nested folders are read too: Maildir++ ``.Folder``
+directories and notmuch-style plain subfolders (``foo/bar/cur``), plus messages lying
+loose in a folder. The file name carries the flags after ``:2,`` (``!2,`` on file
+systems without colons): S seen, R replied, F flagged, T trashed, D draft, P passed.
+Server bookkeeping files (dovecot*, courier*, maildirfolder, subscriptions) are not
+messages.
+
+``record_ref`` is the file's path relative to the Maildir root, e.g.
+``cur/1700000000.M1P2.host:2,S``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from audit_kit.config import SourceConfig
+from audit_kit.errors import InputError
+from audit_kit.loaders import LoadResult, register
+from audit_kit.loaders._mail import (
+    DEFAULT_OWN_DOMAINS,
+    Correspondents,
+    parse_file,
+    start_tables,
+    write_message,
+)
+from audit_kit.warehouse import SourceSink
+
+_NOT_MESSAGES = re.compile(
+    r"^(dovecot.*|courier.*|maildirfolder|subscriptions|maildirsize|\.?uidvalidity|"
+    r"\.mh_sequences|.*\.lock)$", re.I)
+_FLAGS = re.compile(r"[:!]2,([A-Za-z]*)$")
+
+
+def _walk(root: Path):
+    """Message files under a Maildir root, in sorted order, as (path, relative name)."""
+    for dirpath, dirnames, filenames in os.walk(root):
+        rel_dir = os.path.relpath(dirpath, root)
+        parts = [] if rel_dir == "." else rel_dir.split(os.sep)
+        # tmp/ holds half-written deliveries; dot-folders other than Maildir++ are hidden
+        dirnames[:] = sorted(
+            d for d in dirnames
+            if d != "tmp" and not (d.startswith(".") and d in (".git", ".notmuch", ".svn"))
+        )
+        for name in sorted(filenames):
+            if name.startswith(".") or _NOT_MESSAGES.match(name):
+                continue
+            yield Path(dirpath) / name, "/".join([*parts, name])
+
+
+def _folder(rel: str) -> str:
+    parts = rel.split("/")[:-1]
+    if parts and parts[-1] in ("cur", "new"):
+        parts = parts[:-1]
+    return "/".join(parts)
+
+
+@register("maildir")
+def load(
+    source: SourceConfig,
+    sink: SourceSink,
+    *,
+    own_domains: tuple[str, ...] = DEFAULT_OWN_DOMAINS,
+) -> LoadResult:
+    """Load every message of a Maildir tree (or one message file)."""
+    root = Path(source.path)
+    if not root.exists():
+        raise InputError("input not found; check the source's path in the config", file=root)
+    result = LoadResult(format="maildir")
+    start_tables(sink)
+    people = Correspondents(own_domains)
+    entries = [(root, root.name)] if root.is_file() else _walk(root)
+    for path, rel in entries:
+        f, p = parse_file(sink, path, rel)
+        m = _FLAGS.search(rel)
+        write_message(sink, f, p, folder=_folder(rel), flags=m.group(1) if m else "")
+        result.records_read += 1
+        if p.reject:
+            result.records_rejected += 1
+        else:
+            result.records_loaded += 1
+            people.add(f, p)
+    people.write(sink)
+    return result

@@ -1,0 +1,184 @@
+"""Source kind ``mbox``: a Unix mailbox file (Thunderbird, Google Takeout, mutt, ...).
+
+The file is memory-mapped and scanned for separator lines, never read into memory.
+A separator is a line ``From <token> ...`` at the start of the file or after a newline
+whose token is ``-`` (Thunderbird writes ``From - Mon Jan 01 00:00:00 2026`` or a bare
+``From - ``), contains ``@`` (``From jane@example.fi Tue ...``; Takeout writes
+``From 1844347792267117879@xxx``) or is followed by an asctime-like time, *and* whose
+next line is a header field. So an unescaped body line such as ``From Russia with
+love`` (mboxo writers do not quote them) does not split a message, and ``>From ``
+(mboxrd quoting) never does. A ``Content-Length`` header (SysV/Solaris mboxes) is
+trusted when it lands exactly on a separator or the end of the file.
+
+``record_ref`` is ``offset N``: the byte offset of the message's ``From `` line.
+
+Big files are parsed by a process pool over byte ranges split at separators (one
+worker per CPU), while this process writes the rows; see ``POOL_MIN_BYTES``.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from audit_kit.config import SourceConfig
+from audit_kit.errors import InputError
+from audit_kit.loaders import LoadResult, input_files, register
+from audit_kit.loaders._mail import (
+    _ANY_HEADER,
+    _TIME,
+    DEFAULT_OWN_DOMAINS,
+    Correspondents,
+    Parsed,
+    header_end,
+    parse_message,
+    start_tables,
+    write_message,
+)
+from audit_kit.warehouse import SourceSink
+
+#: files at least this big are parsed by a process pool (below, start-up costs more)
+POOL_MIN_BYTES = 64 * 1024 * 1024
+#: a pool task: about this many bytes of mailbox
+CHUNK_BYTES = 16 * 1024 * 1024
+
+_CL = re.compile(rb"^content-length[ \t]*:[ \t]*(\d+)", re.M | re.I)
+
+
+def _is_separator(buf: Any, pos: int, size: int) -> bool:
+    """Is the line at ``pos`` (starting ``From ``) an mbox separator?"""
+    nl = buf.find(b"\n", pos, min(size, pos + 1024))
+    if nl < 0:
+        return False
+    line = buf[pos + 5:nl]
+    token = line.split(None, 1)[0] if line.strip() else b""
+    if not (token == b"-" or b"@" in token or (token and _TIME.search(line))):
+        return False
+    return bool(_ANY_HEADER.match(buf[nl + 1:nl + 81]))
+
+
+def _next_separator(buf: Any, pos: int, size: int) -> int:
+    """Offset of the first separator line starting after ``pos``, or ``size``."""
+    while True:
+        i = buf.find(b"\nFrom ", pos, size)
+        if i < 0:
+            return size
+        if _is_separator(buf, i + 1, size):
+            return i + 1
+        pos = i + 1
+
+
+def _first_separator(buf: Any, size: int) -> int:
+    """Offset of the first message's ``From `` line (after a BOM and blank lines)."""
+    pos = 3 if buf[:3] == b"\xef\xbb\xbf" else 0
+    while pos < size and buf[pos:pos + 1] in (b"\n", b"\r", b" ", b"\t"):
+        pos += 1
+    if pos >= size:
+        return size
+    if buf[pos:pos + 5] != b"From ":
+        raise InputError(
+            "not an mbox file: it does not start with a 'From ' separator line; "
+            "for single messages use kind eml", place=f"offset {pos}")
+    return pos
+
+
+def _messages(buf: Any, start: int, stop: int, size: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of each message whose ``From `` line lies in ``[start, stop)``."""
+    pos = start
+    while pos < stop:
+        nl = buf.find(b"\n", pos, size)
+        body_from = size if nl < 0 else nl + 1
+        nxt = _next_separator(buf, pos, size)
+        # SysV mboxes: a Content-Length that lands on a separator wins over the scan
+        h_end, b_start = header_end(buf, body_from, nxt)
+        m = _CL.search(buf, body_from, h_end)
+        if m:
+            cl_end = b_start + int(m.group(1))
+            if cl_end != nxt and nxt < cl_end <= size:
+                k = cl_end
+                while k < size and k < cl_end + 2 and buf[k:k + 1] in (b"\n", b"\r"):
+                    k += 1
+                if k >= size:
+                    nxt = size
+                elif buf[k:k + 5] == b"From " and _is_separator(buf, k, size):
+                    nxt = k
+        yield pos, nxt
+        pos = nxt
+
+
+def _parse_range(path: str, start: int, stop: int) -> list[Parsed]:
+    """Pool task: parse the messages whose separators lie in ``[start, stop)``."""
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as buf:
+        size = len(buf)
+        return [parse_message(buf, s, e, f"offset {s}", skip_envelope=True)
+                for s, e in _messages(buf, start, stop, size)]
+
+
+def _ranges(buf: Any, first: int, size: int) -> list[tuple[int, int]]:
+    cuts = [first]
+    pos = first + CHUNK_BYTES
+    while pos < size:
+        sep = _next_separator(buf, pos, size)
+        if sep >= size:
+            break
+        cuts.append(sep)
+        pos = sep + CHUNK_BYTES
+    cuts.append(size)
+    return list(zip(cuts, cuts[1:], strict=False))
+
+
+def _parsed(path: Path, buf: Any, size: int, workers: int | None) -> Iterator[Parsed]:
+    first = _first_separator(buf, size)
+    n = workers if workers is not None else (os.cpu_count() or 1)
+    if n > 1 and size >= POOL_MIN_BYTES:
+        import multiprocessing as mp
+
+        ctx = mp.get_context("spawn")  # never fork a process holding a DuckDB connection
+        with ctx.Pool(n) as pool:
+            tasks = [(str(path), a, b) for a, b in _ranges(buf, first, size)]
+            for batch in pool.imap(_task, tasks):
+                yield from batch
+        return
+    for s, e in _messages(buf, first, size, size):
+        yield parse_message(buf, s, e, f"offset {s}", skip_envelope=True)
+
+
+def _task(args: tuple[str, int, int]) -> list[Parsed]:
+    return _parse_range(*args)
+
+
+@register("mbox")
+def load(
+    source: SourceConfig,
+    sink: SourceSink,
+    *,
+    own_domains: tuple[str, ...] = DEFAULT_OWN_DOMAINS,
+    workers: int | None = None,
+) -> LoadResult:
+    """Load one mbox file, or every file of a folder (each an mbox)."""
+    result = LoadResult(format="mbox")
+    start_tables(sink)
+    people = Correspondents(own_domains)
+    for path in input_files(source.path):
+        f = sink.file(path)
+        if f.size == 0:
+            continue
+        with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as buf:
+            try:
+                for p in _parsed(path, buf, f.size, workers):
+                    result.records_read += 1
+                    write_message(sink, f, p)
+                    if p.reject:
+                        result.records_rejected += 1
+                    else:
+                        result.records_loaded += 1
+                        people.add(f, p)
+            except InputError as exc:
+                raise InputError(exc.message, file=f.name, place=exc.place) from None
+    people.write(sink)
+    return result
+
