@@ -1,0 +1,590 @@
+"""vCard 2.1, 3.0 and 4.0 contact exports (kind ``vcard``): one file or a folder of them.
+
+Why not vobject: it is installed and decodes a simple Android quoted-printable card, but
+it stops a whole file at the first line it cannot parse (AOSP ``#`` comment lines,
+``ADR;HOME;PREF;:``, a bare ``FN``, UTF-16 files, a base64 PHOTO with short padding),
+it has no per-card recovery, it accepts broken quoted-printable (``=ZZ``) silently and it
+keeps 2.1 bare parameters (``TEL;CELL``) apart from ``TYPE``. Audit input must load card
+by card with a reject for each broken card, so this module reads the lines itself; the
+grammar is small (RFC 2425/2426/6350 plus the vCard 2.1 spec) and each exporter quirk
+below has a test in ``tests/test_vcard.py``:
+
+* line ends CRLF, LF, CR and iOS 6's CR CR LF; a UTF-8 BOM; UTF-16 files with or without
+  a BOM (LE and BE, detected from the NUL pattern);
+* folded lines (leading space or tab) and 2.1 quoted-printable soft line breaks (``=`` at
+  the line end, the next line appended whatever it starts with, including ``#``);
+* ``CHARSET=`` per property (UTF-8, Windows-1252, SHIFT_JIS, ...) applied to the decoded
+  bytes; without a charset UTF-8 is tried, then Windows-1252 (Outlook/The Bat! write
+  8-bit text without saying so);
+* 2.1 bare parameters: ``TEL;CELL;PREF``, ``LABEL;QUOTED-PRINTABLE``, ``PHOTO;JPEG;B``;
+  3.0 ``type=a;type=b`` and ``TYPE=a,b``; 4.0 quoted ``TYPE="work,voice"``;
+* Apple/Google ``item1.`` groups whose ``X-ABLabel`` labels the group's values;
+* base64 continuation lines without indentation ending at a blank line (2.1 PHOTO);
+* 2.1 backslash-newline continued ADR values (AOSP); ``#`` comment lines; a property
+  name without a colon (Evolution's bare ``FN``); lower-case ``begin:vcard``.
+
+A card is rejected (``card N, line L``) when it has no ``END:VCARD`` before the next
+``BEGIN:VCARD`` or the end of the file, when a quoted-printable value is broken, or when
+its VERSION is not 2.1, 3.0 or 4.0 (a card without VERSION is read as 2.1). The other
+cards of the file still load. ``records_read`` counts cards.
+
+Every property lands in the raw table ``src_<name>`` (card, line, group, property,
+params, decoded value; binary values as ``present, N bytes``). Personal properties also
+become ``fields`` rows:
+
+=================================================  ===========================================
+property                                           field class
+=================================================  ===========================================
+FN, N, NICKNAME, X-PHONETIC-*, SOUND;X-IRMC-N      person_name
+ORG                                                org_name
+EMAIL                                              email (lower-cased)
+TEL                                                home_phone / work_phone / mobile_phone /
+                                                   phone (see :mod:`.contact_points`)
+ADR, LABEL                                         home_address / company_address / address
+BDAY, ANNIVERSARY, X-ANNIVERSARY, X-ABDATE, ...    birthday
+PHOTO, X-MS-CARDPICTURE                            photo (``present, N bytes``, never bytes)
+NOTE                                               notes, plus ``hetu`` per valid code in it
+TITLE, ROLE                                        job_title
+URL                                                url
+X-ANDROID-CUSTOM nickname / contact_event          person_name / birthday
+GENDER, GEO, RELATED, X-ABRELATEDNAMES, IMPP,      other_personal
+X-AIM/ICQ/SKYPE/..., other X- properties
+VERSION, PRODID, UID, REV, CATEGORIES, CLASS,      raw table only
+X-ABUID, X-ABLabel, X-ANDROID-* bookkeeping, ...
+=================================================  ===========================================
+
+One ``records`` row per loaded card: role ``phone_contact``, the name (FN, else N), the
+first ORG, the first e-mail and the first phone that normalises to E.164.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from audit_kit import normalise
+from audit_kit.config import SourceConfig
+from audit_kit.errors import InputError
+from audit_kit.loaders import LoadResult, input_files, register
+from audit_kit.loaders.contact_points import (
+    address_class,
+    clean_label,
+    label_words,
+    nfc,
+    notes_field,
+    phone_class,
+)
+from audit_kit.warehouse import FileRef, SourceSink
+
+RAW_COLUMNS = ("card", "line", "group", "property", "params", "value")
+VERSIONS = ("2.1", "3.0", "4.0")
+
+_LINE_BREAK = re.compile(rb"\r*\n|\r")
+_PROPERTY_START = re.compile(rb"^[A-Za-z0-9_./-]+[;:]")
+_NAME_ONLY = re.compile(rb"^[A-Za-z0-9_./-]+$")
+_BASE64_LINE = re.compile(rb"^[A-Za-z0-9+/=]+$")
+_QP_BYTE = re.compile(rb"=([0-9A-Fa-f]{2})")
+_ENCODINGS = {"QUOTED-PRINTABLE", "BASE64", "B", "8BIT", "7BIT"}
+
+PERSON_NAME = {"FN", "N", "NICKNAME", "X-PHONETIC-FIRST-NAME", "X-PHONETIC-MIDDLE-NAME",
+               "X-PHONETIC-LAST-NAME"}
+BIRTHDAY = {"BDAY", "ANNIVERSARY", "X-ANNIVERSARY", "X-ABDATE", "X-EVOLUTION-ANNIVERSARY",
+            "X-WAB-WEDDING_ANNIVERSARY", "X-MS-ANNIVERSARY", "DEATHDATE", "BIRTHPLACE"}
+PHOTO = {"PHOTO", "X-MS-CARDPICTURE"}
+JOB = {"TITLE", "ROLE"}
+#: not about the person: bookkeeping of the exporting program; raw table only.
+METADATA = {
+    "BEGIN", "END", "VERSION", "PRODID", "UID", "REV", "CATEGORIES", "CLASS", "SOURCE",
+    "NAME", "PROFILE", "SORT-STRING", "KIND", "MAILER", "AGENT", "X-ABUID", "X-ABLABEL",
+    "X-ABADR", "X-ABSHOWAS", "X-CLASS", "X-GENERATOR", "X-REDUCTION", "X-NO", "LOGO",
+    "CLIENTPIDMAP", "XML", "TZ", "KEY", "X-ATTRIBUTE", "X-LONG-STRING", "SOUND",
+}
+METADATA_PREFIXES = ("X-ANDROID-", "X-COUCHDB-", "X-GN", "X-MS-", "X-EVOLUTION-",
+                     "X-MOZILLA-", "X-WAB-", "X-IRMC-", "X-NEC-", "X-AB", "X-FUNAMBOL-",
+                     "X-GOOGLE-")
+#: X- properties that are personal although their prefix says bookkeeping
+PERSONAL_X = {"X-ABDATE", "X-ABRELATEDNAMES", "X-MS-CARDPICTURE", "X-EVOLUTION-ANNIVERSARY",
+              "X-WAB-WEDDING_ANNIVERSARY", "X-MS-ANNIVERSARY", "X-WAB-GENDER",
+              "X-WAB-SPOUSE_NAME", "X-MS-IMADDRESS", "X-EVOLUTION-SPOUSE",
+              "X-EVOLUTION-MANAGER", "X-EVOLUTION-ASSISTANT", "X-GOOGLE-TALK",
+              "X-ANDROID-CUSTOM"}
+
+
+class _BadCard(Exception):
+    """A card-level fault; the message names the place, never a value."""
+
+    def __init__(self, message: str, line: int):
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass
+class _Line:
+    """One logical (unfolded) content line: its head (group.name;params) and value bytes."""
+
+    number: int
+    head: bytes
+    value: bytes
+    qp: bool = False
+    b64: bool = False
+    bare: bool = False  # a line that is neither a property nor a continuation
+
+
+@dataclass
+class _Card:
+    number: int
+    begin_line: int
+    lines: list[_Line] = field(default_factory=list)
+
+
+@dataclass
+class Prop:
+    """A decoded property."""
+
+    line: int
+    group: str
+    name: str
+    params: dict[str, list[str]]
+    params_text: str
+    text: str  # decoded text; binary as "present, N bytes"
+    components: list[str]
+    binary: int | None = None  # byte count of a binary value
+    link: bool = False  # value is a URI (PHOTO by reference)
+
+    @property
+    def types(self) -> list[str]:
+        return self.params.get("TYPE", [])
+
+
+# -- reading the file --------------------------------------------------------------------
+
+
+def _bytes_of(path: Path) -> tuple[bytes, bool]:
+    """The file's bytes, UTF-16 transcoded to UTF-8 (second item True when transcoded)."""
+    data = path.read_bytes()
+    enc = None
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        enc = "utf-16"
+    elif len(data) >= 4 and data[0] == 0 and data[1] != 0:
+        enc = "utf-16-be"
+    elif len(data) >= 4 and data[1] == 0 and data[0] != 0:
+        enc = "utf-16-le"
+    if enc:
+        try:
+            return data.decode(enc).encode("utf-8"), True
+        except UnicodeDecodeError:
+            raise InputError("looks like UTF-16 but does not decode; re-export the contacts",
+                             file=path) from None
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[3:]
+    return data, False
+
+
+def _is_begin(s: bytes) -> bool:
+    return s.strip().upper() == b"BEGIN:VCARD"
+
+
+def _is_end(s: bytes) -> bool:
+    return s.strip().upper() == b"END:VCARD"
+
+
+def _split_head(line: bytes) -> tuple[bytes, bytes] | None:
+    """Split at the first colon outside double quotes: (head, value), or None."""
+    quoted = False
+    for i, ch in enumerate(line):
+        if ch == 0x22:
+            quoted = not quoted
+        elif ch == 0x3A and not quoted:
+            return line[:i], line[i + 1:]
+    return None
+
+
+def _scan(data: bytes) -> tuple[list[_Card], list[tuple[int, int, str]]]:
+    """Cut the file into cards of logical lines; also return card faults (card, line, why)."""
+    cards: list[_Card] = []
+    faults: list[tuple[int, int, str]] = []
+    card: _Card | None = None
+    n = 0
+    for number, line in enumerate(_LINE_BREAK.split(data), 1):
+        last = card.lines[-1] if card and card.lines else None
+        if card is None:
+            if _is_begin(line):
+                n += 1
+                card = _Card(n, number)
+            continue
+        # a 2.1 quoted-printable soft line break: the next line belongs to the value
+        if last and last.qp and last.value.rstrip(b" \t").endswith(b"=") and not (
+            _is_end(line) or _is_begin(line)
+        ):
+            last.value = last.value.rstrip(b" \t")[:-1] + line
+            continue
+        if line[:1] in (b" ", b"\t") and last is not None:
+            last.value += line[1:]
+            continue
+        if last and last.b64 and line.strip() and _BASE64_LINE.match(line.strip()):
+            last.value += line.strip()
+            continue
+        if (last and last.value.endswith(b"\\") and not last.value.endswith(b"\\\\")
+                and line.strip() and not _PROPERTY_START.match(line)
+                and not (_is_end(line) or _is_begin(line))):
+            # AOSP: a 2.1 ADR value continued with backslash-newline
+            last.value = last.value[:-1] + b"\n" + line
+            continue
+        if not line.strip() or line.lstrip().startswith(b"#"):
+            continue
+        if _is_end(line):
+            cards.append(card)
+            card = None
+            continue
+        if _is_begin(line):
+            faults.append((card.number, number, "no END:VCARD before the next BEGIN:VCARD"))
+            n += 1
+            card = _Card(n, number)
+            continue
+        split = _split_head(line)
+        if split is None:
+            if _NAME_ONLY.match(line.strip()):
+                card.lines.append(_Line(number, line.strip(), b""))
+            else:
+                card.lines.append(_Line(number, b"", line, bare=True))
+            continue
+        head, value = split
+        up = head.upper()
+        qp = b"QUOTED-PRINTABLE" in up
+        b64 = bool(re.search(rb";(ENCODING=)?(B|BASE64)(;|$)", up))
+        card.lines.append(_Line(number, head, value, qp=qp, b64=b64))
+    if card is not None:
+        faults.append((card.number, card.begin_line, "file ends before END:VCARD"))
+    return cards, faults
+
+
+# -- decoding one card -----------------------------------------------------------------
+
+
+def _split_unquoted(s: str, sep: str) -> list[str]:
+    out, cur, quoted = [], [], False
+    for ch in s:
+        if ch == '"':
+            quoted = not quoted
+        if ch == sep and not quoted:
+            out.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    out.append("".join(cur))
+    return out
+
+
+def _params(head: str) -> tuple[str, str, dict[str, list[str]]]:
+    """(group, NAME, params) of a head like ``item1.TEL;type=CELL;PREF``."""
+    parts = _split_unquoted(head, ";")
+    gname = parts[0].strip()
+    group, _, name = gname.rpartition(".")
+    params: dict[str, list[str]] = {}
+    for p in parts[1:]:
+        p = p.strip()
+        if not p:
+            continue  # ADR;HOME;PREF;: (Outlook's empty parameter)
+        if "=" in p:
+            k, _, v = p.partition("=")
+            vals = [x.strip().strip('"') for x in _split_unquoted(v, ",")]
+            key = k.strip().upper()
+        else:
+            vals = [p.strip('"')]
+            up = p.upper()
+            if up in _ENCODINGS:
+                key = "ENCODING"
+            elif _is_charset(p):
+                key = "CHARSET"
+            else:
+                key = "TYPE"
+        if key == "TYPE":
+            vals = [v.upper() for v in vals if v]
+        params.setdefault(key, []).extend(vals)
+    return group, name.upper(), params
+
+
+def _is_charset(name: str) -> bool:
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return False
+    return True
+
+
+def _decode_text(raw: bytes, charset: str | None) -> str:
+    """Bytes to text: a declared charset wins (bad bytes become U+FFFD); without one,
+    UTF-8, then Windows-1252 (8-bit exports that do not name their charset)."""
+    if charset and _is_charset(charset):
+        return raw.decode(charset, errors="replace")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def _qp_decode(raw: bytes, line: int) -> bytes:
+    raw = raw.rstrip(b" \t")
+    if raw.endswith(b"="):  # a soft break with nothing after it (cut before END:VCARD)
+        raw = raw[:-1]
+    if _QP_BYTE.sub(b"", raw).count(b"="):
+        raise _BadCard("broken quoted-printable value (= not followed by two hex digits)", line)
+    return _QP_BYTE.sub(lambda m: bytes([int(m.group(1), 16)]), raw)
+
+
+def _b64_len(raw: bytes) -> int:
+    s = re.sub(rb"[^A-Za-z0-9+/]", b"", raw)
+    s = s[: len(s) - len(s) % 4] if len(s) % 4 == 1 else s + b"=" * (-len(s) % 4)
+    try:
+        return len(base64.b64decode(s))
+    except binascii.Error:
+        return len(s) * 3 // 4
+
+
+_ESC3 = re.compile(r"\\(.)", re.S)
+_STRUCTURED = {"N", "ADR", "ORG", "GENDER", "X-ANDROID-CUSTOM", "CLIENTPIDMAP", "SOUND"}
+
+
+def _unescape(s: str, version: str) -> str:
+    if version == "2.1":
+        return s.replace("\\;", ";")
+    return _ESC3.sub(lambda m: "\n" if m.group(1) in "nN" else m.group(1), s)
+
+
+def _split_components(s: str) -> list[str]:
+    """Split a structured value at semicolons not escaped by a backslash."""
+    out, cur, i = [], [], 0
+    while i < len(s):
+        ch = s[i]
+        if ch == "\\" and i + 1 < len(s):
+            cur.append(s[i:i + 2])
+            i += 2
+            continue
+        if ch == ";":
+            out.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+        i += 1
+    out.append("".join(cur))
+    return out
+
+
+def _decode(line: _Line, version: str, transcoded: bool) -> Prop:
+    if line.bare:
+        text = nfc(_decode_text(line.value, None)) or ""
+        return Prop(line.number, "", "", {}, "", text, [text])
+    head = _decode_text(line.head, None)
+    group, name, params = _params(head)
+    params_text = ";".join(_split_unquoted(head, ";")[1:])
+    enc = (params.get("ENCODING") or [""])[0].upper()
+    charset = None if transcoded else (params.get("CHARSET") or [None])[0]
+    value = line.value
+    binary = None
+    link = False
+    if enc in ("B", "BASE64") or (name in PHOTO and value.lower().startswith(b"data:")):
+        if value.lower().startswith(b"data:"):
+            value = value.partition(b",")[2]
+        binary = _b64_len(value)
+        text = f"present, {binary} bytes"
+        return Prop(line.number, group, name, params, params_text, text, [text], binary)
+    if enc == "QUOTED-PRINTABLE":
+        value = _qp_decode(value, line.number)
+    text = _decode_text(value, charset)
+    if name in PHOTO and (
+        (params.get("VALUE") or [""])[0].lower() in ("uri", "url")
+        or re.match(r"^(https?|ftp|file|cid):", text.strip(), re.I)
+    ):
+        link = True
+    if name in _STRUCTURED:
+        comps = [nfc(_unescape(c, version)) or "" for c in _split_components(text)]
+    else:
+        comps = [nfc(_unescape(text, version)) or ""]
+    text = ";".join(comps) if name in _STRUCTURED else comps[0]
+    return Prop(line.number, group, name, params, params_text, text, comps, binary, link)
+
+
+# -- classifying properties ---------------------------------------------------------------
+
+
+def _display_name(p: Prop) -> str:
+    """N (Family;Given;Additional;Prefix;Suffix) as ``Prefix Given Additional Family Suffix``."""
+    c = [*p.components, "", "", "", "", ""][:5]
+    parts = [c[3], c[1], c[2], c[0], c[4]]
+    return " ".join(x.replace(",", " ").strip() for x in parts if x.strip())
+
+
+def _join(components: list[str], sep: str = ", ") -> str:
+    return sep.join(c.strip() for c in components if c.strip())
+
+
+def _label(p: Prop, ablabels: dict[str, str]) -> tuple[str, str]:
+    """(label for the field row, text used to classify): property name plus its type label."""
+    custom = clean_label(ablabels.get(p.group.upper(), "")) if p.group else ""
+    types = [t.lower() for t in p.types]
+    shown = custom or ",".join(types)
+    label = f"{p.name} ({shown})" if shown else p.name
+    return label, " ".join([custom, *types])
+
+
+def _is_metadata(name: str) -> bool:
+    if name in PERSONAL_X:
+        return False
+    return name in METADATA or name.startswith(METADATA_PREFIXES)
+
+
+@dataclass
+class _Summary:
+    name: str | None = None
+    n_name: str | None = None
+    org: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+def _emit(sink: SourceSink, f: FileRef, ref: str, p: Prop, ablabels: dict[str, str],
+          s: _Summary) -> None:
+    label, words_text = _label(p, ablabels)
+    words = label_words(words_text)
+    name = p.name
+    if name in PERSON_NAME:
+        value = _display_name(p) if name == "N" else p.text
+        sink.field(f, ref, "person_name", label, value)
+        if name == "FN" and value.strip() and s.name is None:
+            s.name = value.strip()
+        if name == "N" and value.strip() and s.n_name is None:
+            s.n_name = value
+    elif name == "SOUND" and "X-IRMC-N" in p.types:  # AOSP: phonetic name
+        sink.field(f, ref, "person_name", label, _join(p.components, " "))
+    elif name in ("ORG", "X-DEPARTMENT"):
+        value = _join(p.components)
+        sink.field(f, ref, "org_name", label, value)
+        if value and s.org is None:
+            s.org = p.components[0].strip() or value
+    elif name == "EMAIL":
+        addr = normalise.email(p.text) or _email_in(p.text)
+        sink.field(f, ref, "email", label, addr or p.text)
+        if addr and s.email is None:
+            s.email = addr
+    elif name == "TEL":
+        raw = p.text.strip()
+        e164 = normalise.phone(raw.removeprefix("tel:").split(";")[0])
+        sink.field(f, ref, phone_class(words, e164), label, raw)
+        if e164 and s.phone is None:
+            s.phone = e164
+    elif name in ("ADR", "LABEL"):
+        value = _join(p.components) if name == "ADR" else p.text
+        sink.field(f, ref, address_class(words), label, value)
+    elif name in BIRTHDAY:
+        sink.field(f, ref, "birthday", label, p.text)
+    elif name in PHOTO:
+        if p.link:
+            sink.field(f, ref, "photo", label, "present, link")
+        elif p.binary:
+            sink.field(f, ref, "photo", label, p.text)
+        elif p.binary is None and p.text.strip():
+            sink.field(f, ref, "photo", label, "present, link")
+    elif name == "NOTE":
+        notes_field(sink, f, ref, label, p.text)
+    elif name in JOB:
+        sink.field(f, ref, "job_title", label, p.text)
+    elif name in ("URL", "FBURL", "CALURI", "CALADRURI"):
+        sink.field(f, ref, "url", label, p.text)
+    elif name == "X-ANDROID-CUSTOM":
+        mime = p.components[0] if p.components else ""
+        data = _join(p.components[1:], " ")
+        if mime.endswith("/nickname"):
+            sink.field(f, ref, "person_name", label, data)
+        elif mime.endswith("/contact_event"):
+            when = p.components[1] if len(p.components) > 1 else data
+            sink.field(f, ref, "birthday", label, when)
+        elif mime.endswith("/relation"):
+            sink.field(f, ref, "other_personal", label, data)
+    elif name and not _is_metadata(name) and p.text.strip():
+        # GENDER, GEO, RELATED, IMPP, LANG, X-ABRELATEDNAMES, X-AIM/ICQ/SKYPE, ...
+        sink.field(f, ref, "other_personal", label, p.text)
+
+
+_ADDR_IN = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
+
+
+def _email_in(text: str) -> str | None:
+    """The address inside ``"Omega" <omega@example.com>`` style values."""
+    m = _ADDR_IN.search(text)
+    return normalise.email(m.group(0)) if m else None
+
+
+# -- the loader -------------------------------------------------------------------------
+
+
+def _load_file(path: Path, sink: SourceSink) -> LoadResult:
+    f = sink.file(path)
+    data, transcoded = _bytes_of(path)
+    cards, faults = _scan(data)
+    if not cards and not faults:
+        raise InputError("no vCard found (no BEGIN:VCARD line); is this a .vcf export?",
+                         file=path)
+    result = LoadResult()
+    versions: list[str] = []
+    bad = {c: (line, why) for c, line, why in faults}
+    for number in sorted({c.number for c in cards} | set(bad)):
+        result.records_read += 1
+        ref = f"card {number}"
+        if number in bad:
+            line, why = bad[number]
+            sink.reject(f, f"{ref}, line {line}", why)
+            result.records_rejected += 1
+    for card in cards:
+        ref = f"card {card.number}"
+        try:
+            props = _decode_card(card, transcoded)
+        except _BadCard as exc:
+            sink.reject(f, f"{ref}, line {exc.line}", str(exc))
+            result.records_rejected += 1
+            continue
+        version = next((p.text.strip() for p in props if p.name == "VERSION"), "2.1")
+        if version not in versions:
+            versions.append(version)
+        for p in props:
+            sink.raw(f, ref, [str(card.number), str(p.line), p.group, p.name, p.params_text,
+                              p.text])
+        ablabels = {p.group.upper(): p.text for p in props
+                    if p.name == "X-ABLABEL" and p.group}
+        s = _Summary()
+        for p in props:
+            _emit(sink, f, ref, p, ablabels, s)
+        sink.record(f, ref, "phone_contact", person_name=s.name or s.n_name, org_name=s.org,
+                    email=s.email, phone=s.phone)
+        result.records_loaded += 1
+    result.format = ", ".join(f"vcard {v}" for v in sorted(versions)) or "vcard"
+    return result
+
+
+def _decode_card(card: _Card, transcoded: bool) -> list[Prop]:
+    """Decode every line; the VERSION decides the escaping rules."""
+    version = "2.1"
+    for line in card.lines:
+        if not line.bare and line.head.upper().rpartition(b".")[2] == b"VERSION":
+            version = line.value.strip().decode("ascii", "replace")
+            if version not in VERSIONS:
+                raise _BadCard("unsupported vCard VERSION (expected 2.1, 3.0 or 4.0)",
+                               line.number)
+    return [_decode(line, version, transcoded) for line in card.lines]
+
+
+@register("vcard")
+def load(source: SourceConfig, sink: SourceSink) -> LoadResult:
+    """Load one vCard file or every ``.vcf``/``.vcard`` file of a folder."""
+    sink.raw_table(RAW_COLUMNS)
+    total = LoadResult()
+    for path in input_files(source.path, (".vcf", ".vcard")):
+        total += _load_file(path, sink)
+    return total
