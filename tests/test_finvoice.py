@@ -446,3 +446,45 @@ def test_corpus_folder_in_place():
     con, r = run(folder)
     assert (r.records_read, r.records_loaded, r.records_rejected) == (3, 3, 0)
     assert r.format == "finvoice 1.3, finvoice 3.0"
+
+
+# -- the demo writer ------------------------------------------------------------------------
+def _demo(root: Path):
+    from audit_kit.demo import DemoContext
+    from audit_kit.demo.finvoice import write
+
+    ctx = DemoContext(root=root)
+    write(ctx)
+    return ctx
+
+
+def test_demo_invoices_load_and_match_the_planted_findings(tmp_path):
+    ctx = _demo(tmp_path)
+    (src,) = ctx.sources
+    assert (src["name"], src["kind"], src["system"]) == ("billing-invoices", "finvoice", "billing")
+    con, r = run(Path(src["path"]))
+    assert (r.records_read, r.records_loaded, r.records_rejected) == (12, 12, 0)
+    assert r.format == "finvoice 1.3, finvoice 3.0"
+    encodings = rows(con, "SELECT encoding, count(*) FROM src_x GROUP BY 1 ORDER BY 1")
+    assert encodings == [("ISO-8859-15", 6), ("UTF-8", 6)]
+    as_of = ctx.as_of
+    expired = rows(con, f"SELECT DISTINCT record_ref FROM records WHERE kept_until < DATE '{as_of}'")
+    expected = sorted((e.record_ref,) for e in ctx.expected if e.rule_id == "R-invoice")
+    assert expired == expected and len(expired) == 1
+    flagged = rows(con, "SELECT DISTINCT record_ref, field FROM fields WHERE field IN "
+                        "('home_address','home_phone','birthday','hetu','photo','job_title',"
+                        "'other_personal') ORDER BY 1")
+    assert flagged == sorted((e.record_ref, e.field) for e in ctx.expected if e.rule_id == "M-field")
+    assert len(flagged) == 1
+    # 13 persons: 12 buyers (one a private person) and one separate delivery contact
+    assert rows(con, "SELECT count(*) FROM records") == [(13,)]
+    assert rows(con, "SELECT min(last_activity) >= DATE '2018-12-31' FROM records") == [(True,)]
+    assert rows(con, "SELECT count(*) FROM records WHERE detail IS NOT NULL") == [(0,)]
+
+
+def test_demo_is_byte_identical(tmp_path):
+    _demo(tmp_path / "a")
+    _demo(tmp_path / "b")
+    a = {p.relative_to(tmp_path / "a"): p.read_bytes() for p in (tmp_path / "a").rglob("*.xml")}
+    b = {p.relative_to(tmp_path / "b"): p.read_bytes() for p in (tmp_path / "b").rglob("*.xml")}
+    assert a == b and len(a) == 12
