@@ -468,13 +468,20 @@ def test_demo_invoices_load_and_match_the_planted_findings(tmp_path):
     encodings = rows(con, "SELECT encoding, count(*) FROM src_x GROUP BY 1 ORDER BY 1")
     assert encodings == [("ISO-8859-15", 6), ("UTF-8", 6)]
     as_of = ctx.as_of
-    expired = rows(con, f"SELECT DISTINCT record_ref FROM records WHERE kept_until < DATE '{as_of}'")
+    expired = rows(
+        con, f"SELECT DISTINCT record_ref FROM records WHERE kept_until < DATE '{as_of}'"
+    )
     expected = sorted((e.record_ref,) for e in ctx.expected if e.rule_id == "R-invoice")
     assert expired == expected and len(expired) == 1
-    flagged = rows(con, "SELECT DISTINCT record_ref, field FROM fields WHERE field IN "
-                        "('home_address','home_phone','birthday','hetu','photo','job_title',"
-                        "'other_personal') ORDER BY 1")
-    assert flagged == sorted((e.record_ref, e.field) for e in ctx.expected if e.rule_id == "M-field")
+    flagged = rows(
+        con,
+        "SELECT DISTINCT record_ref, field FROM fields WHERE field IN "
+        "('home_address','home_phone','birthday','hetu','photo','job_title',"
+        "'other_personal') ORDER BY 1",
+    )
+    assert flagged == sorted(
+        (e.record_ref, e.field) for e in ctx.expected if e.rule_id == "M-field"
+    )
     assert len(flagged) == 1
     # 13 persons: 12 buyers (one a private person) and one separate delivery contact
     assert rows(con, "SELECT count(*) FROM records") == [(13,)]
