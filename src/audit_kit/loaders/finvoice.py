@@ -37,6 +37,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import hashlib
+import multiprocessing
 import os
 import re
 import zipfile
@@ -618,7 +619,9 @@ def _outcomes(paths: list[Path], workers: int) -> Any:
             yield _read_file(p)
         return
     chunks = [paths[i : i + POOL_CHUNK] for i in range(0, len(paths), POOL_CHUNK)]
-    with ProcessPoolExecutor(max_workers=workers) as ex:
+    # spawn, not fork: the parent holds DuckDB's threads, and forking them is unsafe
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
         for chunk in ex.map(_read_chunk, chunks):
             yield from chunk
 

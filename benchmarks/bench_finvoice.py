@@ -1,0 +1,146 @@
+"""Benchmark the finvoice loader (issue 3): ``python -m benchmarks.bench_finvoice --n N``.
+
+Generates N single-invoice Finvoice files (3.0 UTF-8 and 1.3 ISO-8859-15, alternating) in a
+temporary folder and measures, in the same run:
+
+* raw read: reading every file's bytes (the floor);
+* baseline: a plain ``xml.etree.ElementTree`` loop (no defusing, no raw tables) extracting
+  the same fields the loader maps to people (number, date, buyer id/name/address, contact
+  person, phone, e-mail, delivery contact);
+* loader: ``audit_kit.loaders.finvoice.load`` into an in-memory warehouse, in-process
+  (``workers=1``) and with the process pool (``workers=2``).
+
+Prints invoices/s and the ratios. Not a test: the numbers depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from audit_kit import warehouse
+from audit_kit.config import SourceConfig
+from audit_kit.demo import FIRST_NAMES, LAST_NAMES, ORG_STEMS
+from audit_kit.loaders import finvoice
+
+
+def _invoice(i: int) -> bytes:
+    v3 = i % 2 == 0
+    first, last = FIRST_NAMES[i % len(FIRST_NAMES)], LAST_NAMES[(i // 7) % len(LAST_NAMES)]
+    org = f"{ORG_STEMS[i % len(ORG_STEMS)]} Oy"
+    body = f"""<Finvoice Version="{"3.0" if v3 else "1.3"}">
+<SellerPartyDetails><SellerPartyIdentifier>0729081-3</SellerPartyIdentifier>
+<SellerOrganisationName>Oulun Konttoripiste Oy</SellerOrganisationName></SellerPartyDetails>
+<BuyerPartyDetails><BuyerPartyIdentifier>0112038-9</BuyerPartyIdentifier>
+<BuyerOrganisationName>{org}</BuyerOrganisationName>
+<BuyerPostalAddressDetails><BuyerStreetName>Sepänkatu {i % 90 + 1}</BuyerStreetName>
+<BuyerTownName>OULU</BuyerTownName><BuyerPostCodeIdentifier>90100</BuyerPostCodeIdentifier>
+<CountryCode>FI</CountryCode></BuyerPostalAddressDetails></BuyerPartyDetails>
+<BuyerContactPersonName>{first} {last}</BuyerContactPersonName>
+<BuyerCommunicationDetails><BuyerPhoneNumberIdentifier>040 9{i % 1000000:06d}</BuyerPhoneNumberIdentifier>
+<BuyerEmailaddressIdentifier>asiakas{i}@example.fi</BuyerEmailaddressIdentifier></BuyerCommunicationDetails>
+{"<DeliveryContactPersonName>Åsa Östman</DeliveryContactPersonName>" if i % 10 == 0 else ""}
+<InvoiceDetails><InvoiceTypeCode>INV01</InvoiceTypeCode><InvoiceNumber>{i}</InvoiceNumber>
+<InvoiceDate Format="CCYYMMDD">20{18 + i % 8}0{1 + i % 9}15</InvoiceDate>
+<InvoiceTotalVatIncludedAmount AmountCurrencyIdentifier="EUR">124,00</InvoiceTotalVatIncludedAmount>
+<PaymentTermsDetails><PaymentTermsFreeText>14 päivää netto</PaymentTermsFreeText>
+<InvoiceDueDate Format="CCYYMMDD">20260301</InvoiceDueDate></PaymentTermsDetails></InvoiceDetails>
+<InvoiceRow><ArticleName>Värikasetti</ArticleName>
+<DeliveredQuantity QuantityUnitCode="kpl">1</DeliveredQuantity>
+<RowAmount AmountCurrencyIdentifier="EUR">124,00</RowAmount></InvoiceRow>
+<InvoiceRow><ArticleName>Huoltokäynti</ArticleName>
+<RowAmount AmountCurrencyIdentifier="EUR">0,00</RowAmount></InvoiceRow>
+<EpiDetails><EpiIdentificationDetails><EpiDate Format="CCYYMMDD">20260215</EpiDate>
+<EpiReference>{i}</EpiReference></EpiIdentificationDetails></EpiDetails>
+</Finvoice>
+"""
+    enc = "UTF-8" if v3 else "ISO-8859-15"
+    return f'<?xml version="1.0" encoding="{enc}"?>\n{body}'.encode(enc)
+
+
+def generate(folder: Path, n: int) -> int:
+    size = 0
+    for i in range(n):
+        sub = folder / f"{i // 1000:04d}"
+        if i % 1000 == 0:
+            sub.mkdir(parents=True, exist_ok=True)
+        data = _invoice(i)
+        (sub / f"lasku_{i}.xml").write_bytes(data)
+        size += len(data)
+    return size
+
+
+def raw_read(paths: list[Path]) -> int:
+    return sum(len(p.read_bytes()) for p in paths)
+
+
+def baseline(paths: list[Path]) -> int:
+    out = []
+    for p in paths:
+        r = ET.fromstring(p.read_bytes())
+        bp = r.find("BuyerPartyDetails")
+        addr = r.find("BuyerPartyDetails/BuyerPostalAddressDetails")
+        out.append(
+            (
+                r.findtext("InvoiceDetails/InvoiceNumber"),
+                r.findtext("InvoiceDetails/InvoiceDate"),
+                bp.findtext("BuyerPartyIdentifier") if bp is not None else None,
+                bp.findtext("BuyerOrganisationName") if bp is not None else None,
+                ", ".join(t.text or "" for t in addr) if addr is not None else None,
+                r.findtext("BuyerContactPersonName"),
+                r.findtext("BuyerCommunicationDetails/BuyerPhoneNumberIdentifier"),
+                r.findtext("BuyerCommunicationDetails/BuyerEmailaddressIdentifier"),
+                r.findtext("DeliveryContactPersonName"),
+            )
+        )
+    return len(out)
+
+
+def ours(folder: Path, workers: int) -> int:
+    con = warehouse.connect()
+    sink = warehouse.SourceSink(con, source="bench", kind="finvoice", system="billing")
+    src = SourceConfig(name="bench", kind="finvoice", path=folder, system="billing")
+    r = finvoice.load(src, sink, workers=workers)
+    sink.flush()
+    assert r.reconciles and r.records_rejected == 0
+    return r.records_loaded
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--n", type=int, default=100_000, help="invoice files to generate")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench_finvoice_") as tmp:
+        folder = Path(tmp)
+        t = time.perf_counter()
+        size = generate(folder, args.n)
+        print(
+            f"generated {args.n} files, {size / 2**20:.1f} MiB in {time.perf_counter() - t:.1f} s"
+            f" on {os.cpu_count()} CPUs"
+        )
+        paths = sorted(folder.rglob("*.xml"))
+        results = {}
+        for label, fn in (
+            ("raw read", lambda: raw_read(paths)),
+            ("etree baseline", lambda: baseline(paths)),
+            ("loader, 1 process", lambda: ours(folder, 1)),
+            ("loader, 2 processes", lambda: ours(folder, 2)),
+        ):
+            t = time.perf_counter()
+            fn()
+            dt = time.perf_counter() - t
+            results[label] = dt
+            print(f"{label:22s} {dt:8.2f} s  {args.n / dt:10.0f} invoices/s")
+        for label in ("loader, 1 process", "loader, 2 processes"):
+            print(
+                f"{label}: {results[label] / results['etree baseline']:.2f}x etree baseline time, "
+                f"{results[label] / results['raw read']:.1f}x raw read time"
+            )
+
+
+if __name__ == "__main__":
+    main()
