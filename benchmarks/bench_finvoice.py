@@ -41,7 +41,8 @@ def _invoice(i: int) -> bytes:
 <BuyerTownName>OULU</BuyerTownName><BuyerPostCodeIdentifier>90100</BuyerPostCodeIdentifier>
 <CountryCode>FI</CountryCode></BuyerPostalAddressDetails></BuyerPartyDetails>
 <BuyerContactPersonName>{first} {last}</BuyerContactPersonName>
-<BuyerCommunicationDetails><BuyerPhoneNumberIdentifier>040 9{i % 1000000:06d}</BuyerPhoneNumberIdentifier>
+<BuyerCommunicationDetails>
+<BuyerPhoneNumberIdentifier>040 9{i % 1000000:06d}</BuyerPhoneNumberIdentifier>
 <BuyerEmailaddressIdentifier>asiakas{i}@example.fi</BuyerEmailaddressIdentifier></BuyerCommunicationDetails>
 {"<DeliveryContactPersonName>Åsa Östman</DeliveryContactPersonName>" if i % 10 == 0 else ""}
 <InvoiceDetails><InvoiceTypeCode>INV01</InvoiceTypeCode><InvoiceNumber>{i}</InvoiceNumber>
