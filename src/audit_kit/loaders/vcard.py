@@ -241,7 +241,8 @@ def _scan(data: bytes) -> tuple[list[_Card], list[tuple[int, int, str]]]:
             card = None
             continue
         if _is_begin(line):
-            faults.append((card.number, number, "no END:VCARD before the next BEGIN:VCARD"))
+            faults.append((card.number, card.begin_line,
+                           "no END:VCARD before the next BEGIN:VCARD"))
             n += 1
             card = _Card(n, number)
             continue
@@ -502,7 +503,8 @@ def _emit(sink: SourceSink, f: FileRef, ref: str, p: Prop, ablabels: dict[str, s
         mime = p.components[0] if p.components else ""
         data = _join(p.components[1:], " ")
         if mime.endswith("/nickname"):
-            sink.field(f, ref, "person_name", label, data)
+            sink.field(f, ref, "person_name", label, p.components[1] if len(p.components) > 1
+                       else data)
         elif mime.endswith("/contact_event"):
             when = p.components[1] if len(p.components) > 1 else data
             sink.field(f, ref, "birthday", label, when)
