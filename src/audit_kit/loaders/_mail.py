@@ -286,39 +286,76 @@ def first_text(buf: Any, start: int, end: int, hdr: dict[str, str], depth: int =
 
 # -- phone numbers in a signature ------------------------------------------------------------
 
-_QUOTE_START = re.compile(
-    r"^(>|-+ ?(original message|alkuperäinen viesti|forwarded message)|"
+_QUOTE = (
+    r"(>|-+ ?(original message|alkuperäinen viesti|forwarded message)|"
     r"(on|le|am|\d{1,2}\.\d{1,2}\.\d{4}) .*(wrote|kirjoitti|schrieb|a écrit)\s*:?\s*$|"
-    r"(from|lähettäjä|lähetetty|sent):\s)",
-    re.I,
+    r"(from|lähettäjä|lähetetty|sent):\s)"
+)
+_QUOTE_START = re.compile(_QUOTE, re.I)
+#: where a reply's quoted message starts (plain substring searches: much faster than a
+#: multi-line regular expression over a long text)
+_QUOTE_MARKS = (
+    "\n>", "wrote:", "kirjoitti:", "-----", "\nFrom: ", "\nLähettäjä: ",
 )
 _PHONE_CANDIDATE = re.compile(r"(?<![\w+])(\+|\(?0)[\d ()\-./]{5,22}\d(?!\w)")
 _DATE_LIKE = re.compile(r"^\d{1,2}\.\d{1,2}\.(\d{2}|\d{4})$")
+_PHONES: dict[str, str | None] = {}
+_MBOX_QUOTED = re.compile(r"^>(>*From )", re.M)
+
+
+def _own_end(text: str) -> int:
+    """Offset of the line where the quoted or forwarded message starts (or the end)."""
+    if text.startswith(">"):
+        return 0
+    end = len(text)
+    for mark in _QUOTE_MARKS:
+        i = text.find(mark, 0, end)
+        if i >= 0:
+            end = text.rfind("\n", 0, i if mark[0] != "\n" else i + 1) + 1
+    return end
 
 
 def signature(text: str) -> list[str]:
-    """The signature lines of a text part: after a ``-- `` line, else the last lines
-    of the author's own text (before the quoted message)."""
-    lines = text.replace("\r", "").split("\n")
-    own: list[str] = []
-    for i, line in enumerate(lines):
-        if line.rstrip() == "--":
-            sig = []
-            for s in lines[i + 1:i + 16]:
-                if _QUOTE_START.match(s.strip()):
-                    break
-                sig.append(s)
-            return sig
-        if _QUOTE_START.match(line.strip()):
-            break
-        own.append(line)
-    return [s for s in own if s.strip()][-8:]
+    """The signature lines of a text part: up to 15 lines after a ``-- `` line, else
+    the last 8 non-empty lines of the author's own text (before the quoted message)."""
+    own_end = _own_end(text)
+    if text.startswith(("-- \n", "--\n", "-- \r\n", "--\r\n")):
+        sig_at = 0
+    else:
+        sig_at = -1
+        i = text.find("\n--", 0, own_end)
+        while i >= 0:
+            rest = text[i + 3:i + 6]
+            if rest.startswith(("\n", " \n", "\r\n", " \r\n")) or not rest:
+                sig_at = i + 1
+                break
+            i = text.find("\n--", i + 3, own_end)
+    if sig_at >= 0:
+        sig = []
+        for s in text[sig_at:sig_at + 2000].replace("\r", "").split("\n")[1:16]:
+            if _QUOTE_START.match(s.strip()):
+                break
+            sig.append(s)
+        return sig
+    tail = text[max(0, own_end - 1200):own_end].replace("\r", "").split("\n")
+    return [s for s in tail if s.strip()][-8:]
+
+
+def _phone(raw: str) -> str | None:
+    e164 = _PHONES.get(raw, "")
+    if e164 == "":
+        if len(_PHONES) > 65536:
+            _PHONES.clear()
+        e164 = _PHONES[raw] = normalise.phone(raw)
+    return e164
 
 
 def signature_phones(text: str | None) -> list[tuple[str, str]]:
     """(raw text, E.164) of each distinct phone number in the signature of a text."""
     if not text:
         return []
+    if ">From " in text:  # mbox quoting of body lines, not a quoted reply
+        text = _MBOX_QUOTED.sub(r"\1", text)
     out: list[tuple[str, str]] = []
     seen: set[str] = set()
     for line in signature(text):
@@ -326,7 +363,7 @@ def signature_phones(text: str | None) -> list[tuple[str, str]]:
             raw = m.group(0).strip()
             if _DATE_LIKE.match(raw):
                 continue
-            e164 = normalise.phone(raw)
+            e164 = _phone(raw)
             if e164 and e164 not in seen:
                 seen.add(e164)
                 out.append((raw, e164))

@@ -1,9 +1,9 @@
 """Source kind ``mbox``: a Unix mailbox file (Thunderbird, Google Takeout, mutt, ...).
 
 The file is memory-mapped and scanned for separator lines, never read into memory.
-A separator is a line ``From <token> ...`` at the start of the file or after a newline
-whose token is ``-`` (Thunderbird writes ``From - Mon Jan 01 00:00:00 2026`` or a bare
-``From - ``), contains ``@`` (``From jane@example.fi Tue ...``; Takeout writes
+A separator is a line ``From <token> ...`` at the start of the file or after a newline:
+Thunderbird's ``From - Mon Jan 01 00:00:00 2026`` or bare ``From - ``; or a token that
+contains ``@`` (``From jane@example.fi Tue ...``; Takeout writes
 ``From 1844347792267117879@xxx``) or is followed by an asctime-like time, *and* whose
 next line is a header field. So an unescaped body line such as ``From Russia with
 love`` (mboxo writers do not quote them) does not split a message, and ``>From ``
@@ -56,7 +56,9 @@ def _is_separator(buf: Any, pos: int, size: int) -> bool:
         return False
     line = buf[pos + 5:nl]
     token = line.split(None, 1)[0] if line.strip() else b""
-    if not (token == b"-" or b"@" in token or (token and _TIME.search(line))):
+    if token == b"-" and (len(line.split()) == 1 or _TIME.search(line)):
+        return True  # Thunderbird: "From - " or "From - Mon Jan 01 00:00:00 2026"
+    if not (b"@" in token or (token and _TIME.search(line))):
         return False
     return bool(_ANY_HEADER.match(buf[nl + 1:nl + 81]))
 

@@ -1,0 +1,363 @@
+"""The mail loaders: mbox, maildir, eml (fixtures in tests/data/mail, corpora in place)."""
+
+from __future__ import annotations
+
+import hashlib
+import mailbox
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from audit_kit import warehouse
+from audit_kit.config import SourceConfig
+from audit_kit.errors import InputError
+from audit_kit.loaders import get_loader
+from audit_kit.loaders._mail import addresses, decode_words, parse_date, signature_phones
+
+DATA = Path(__file__).parent / "data" / "mail"
+CORPORA = Path(__file__).parents[2] / "shared" / "corpora" / "mail"
+
+
+def load(kind: str, path: Path, **kw):
+    con = warehouse.connect()
+    sink = warehouse.SourceSink(con, source="x", kind=kind, system="mail")
+    cfg = SourceConfig(name="x", kind=kind, path=path, system="mail")
+    result = get_loader(kind)(cfg, sink, **kw)
+    sink.flush()
+    assert result.reconciles
+    return con, result
+
+
+def rows(con, sql):
+    return con.execute(sql).fetchall()
+
+
+def corpus(sub: str) -> Path:
+    p = CORPORA / sub
+    if not p.exists():
+        pytest.skip(f"corpus folder {p} is absent")
+    return p
+
+
+# -- the Thunderbird mbox fixture ---------------------------------------------------------
+
+
+def test_thunderbird_mbox_messages():
+    con, r = load("mbox", DATA / "thunderbird.mbox")
+    assert (r.records_read, r.records_loaded, r.records_rejected) == (7, 6, 1)
+    assert r.format == "mbox"
+    # the BOM shifts the first From line to offset 3; ">From" and "From here"/"From Russia"
+    # body lines do not start messages
+    assert rows(con, "SELECT record_ref, date, date_note, n_addresses, signature_phones "
+                     "FROM src_x ORDER BY CAST(split_part(record_ref, ' ', 2) AS INT)") == [
+        ("offset 3", "2026-03-03T10:00:00+02:00", "", "2", "+358409123456"),
+        ("offset 495", None, "Date header not parseable", "4", ""),
+        ("offset 888", "2025-06-15T09:30:00+03:00", "", "2", "+358501234567"),
+        ("offset 1784", "2025-10-01T08:00:00+03:00", "", "2", ""),
+        ("offset 2076", "2026-04-20T16:45:00+03:00", "", "2", "+358409123456"),
+        ("offset 2467", "2026-01-02T10:00:00+02:00", "", "2", ""),
+    ]
+    assert rows(con, "SELECT record_ref, reason FROM rejects") == [
+        ("offset 2012", "no header fields: not an e-mail message")]
+
+
+def test_thunderbird_mbox_subject_is_hashed_not_kept():
+    con, _ = load("mbox", DATA / "thunderbird.mbox")
+    sha, n = rows(con, "SELECT subject_sha256, subject_len FROM src_x "
+                       "WHERE record_ref = 'offset 3'")[0]
+    assert sha == hashlib.sha256("Tarjous väriaineista".encode()).hexdigest()
+    assert n == "20"
+    # ISO-8859-1 base64 subject of offset 888; NUL bytes dropped from offset 1784
+    assert rows(con, "SELECT subject_sha256 FROM src_x WHERE record_ref = 'offset 888'")[0][0] == \
+        hashlib.sha256("Hinnasto tässä".encode()).hexdigest()
+    assert rows(con, "SELECT subject_sha256 FROM src_x WHERE record_ref = 'offset 1784'")[0][0] == \
+        hashlib.sha256(b"Tilaus 123").hexdigest()
+    cols = [c[0] for c in con.execute("DESCRIBE src_x").fetchall()]
+    assert "subject" not in cols
+
+
+def test_thunderbird_mbox_addresses_decode_exactly():
+    con, _ = load("mbox", DATA / "thunderbird.mbox")
+    got = rows(con, "SELECT message_ref, role, display_name, email FROM src_x_addresses "
+                    "WHERE message_ref IN ('offset 3', 'offset 495', 'offset 888') "
+                    "ORDER BY message_ref, role, email")
+    assert got == [
+        ("offset 3", "from", "Väinö Mäkinen", "vaino.makinen@kiiminginkone.example.fi"),
+        ("offset 3", "to", "Myynti", "myynti@oulunkonttori.fi"),
+        ("offset 495", "cc", "", "info@raahenrakennus.example.fi"),
+        ("offset 495", "cc", "Myynti", "myynti@oulunkonttori.fi"),
+        ("offset 495", "from", "Päivi Räsänen", "paivi.rasanen@raahenrakennus.example.fi"),
+        ("offset 495", "to", "", "vaino.makinen@kiiminginkone.example.fi"),
+        ("offset 888", "from", "Jörö Östman", "joro.ostman@iiinsinoorit.example.fi"),
+        ("offset 888", "to", "", "myynti@oulunkonttori.fi"),
+    ]
+
+
+def test_thunderbird_mbox_correspondents_and_records():
+    con, _ = load("mbox", DATA / "thunderbird.mbox")
+    # staff, info@ and noreply@ stay in the raw table, marked, but are not data subjects
+    assert rows(con, "SELECT email, first_seen, last_seen, messages, latest_ref, excluded "
+                     "FROM src_x_correspondents ORDER BY email") == [
+        ("info@raahenrakennus.example.fi", None, None, "1", "offset 495", "role address"),
+        ("joro.ostman@iiinsinoorit.example.fi", "2025-06-15", "2025-06-15", "1", "offset 888", ""),
+        ("kari.lukkarila@oulunkonttori.fi", "2025-10-01", "2025-10-01", "1", "offset 1784",
+         "own domain"),
+        ("myynti@oulunkonttori.fi", "2025-06-15", "2026-04-20", "5", "offset 2076", "own domain"),
+        ("noreply@pohjolanpaperi.example.fi", "2025-10-01", "2025-10-01", "1", "offset 1784",
+         "role address"),
+        ("paivi.rasanen@raahenrakennus.example.fi", "2026-01-02", "2026-01-02", "2", "offset 2467",
+         ""),
+        ("vaino.makinen@kiiminginkone.example.fi", "2026-03-03", "2026-04-20", "3", "offset 2076",
+         ""),
+    ]
+    assert rows(con, "SELECT record_ref, role, email, person_name, phone, "
+                     "CAST(last_activity AS VARCHAR) FROM records ORDER BY email") == [
+        ("offset 888", "correspondent", "joro.ostman@iiinsinoorit.example.fi", "Jörö Östman",
+         "+358501234567", "2025-06-15"),
+        # the undated message (offset 495) gave her name; her latest dated one is offset 2467
+        ("offset 2467", "correspondent", "paivi.rasanen@raahenrakennus.example.fi",
+         "Päivi Räsänen", None, "2026-01-02"),
+        # most recent display name; the phone quoted in the reply (044 ...) is not taken
+        ("offset 2076", "correspondent", "vaino.makinen@kiiminginkone.example.fi", "Väinö M.",
+         "+358409123456", "2026-04-20"),
+    ]
+    assert rows(con, "SELECT record_ref, field, label, value FROM fields ORDER BY record_ref, "
+                     "field, value") == [
+        ("offset 2076", "email", "From (address)", "vaino.makinen@kiiminginkone.example.fi"),
+        ("offset 2076", "mobile_phone", "signature (phone)", "+358 40 912 3456"),
+        ("offset 2076", "person_name", "From (display name)", "Väinö M."),
+        ("offset 2467", "email", "From (address)", "paivi.rasanen@raahenrakennus.example.fi"),
+        ("offset 2467", "person_name", "From (display name)", "Päivi Räsänen"),
+        ("offset 888", "email", "From (address)", "joro.ostman@iiinsinoorit.example.fi"),
+        ("offset 888", "mobile_phone", "signature (phone)", "050 123 4567"),
+        ("offset 888", "person_name", "From (display name)", "Jörö Östman"),
+    ]
+
+
+def test_own_domains_is_a_parameter():
+    con, _ = load("mbox", DATA / "thunderbird.mbox",
+                  own_domains=("oulunkonttori.fi", "kiiminginkone.example.fi"))
+    assert rows(con, "SELECT email FROM records ORDER BY email") == [
+        ("joro.ostman@iiinsinoorit.example.fi",), ("paivi.rasanen@raahenrakennus.example.fi",)]
+
+
+def test_content_length_mbox_is_trusted_when_it_lands_on_a_separator():
+    con, r = load("mbox", DATA / "sysv-content-length.mbox")
+    assert (r.records_read, r.records_loaded) == (2, 2)
+    assert rows(con, "SELECT email, record_ref FROM records ORDER BY email") == [
+        ("alice@example.fi", "offset 0"), ("carol@example.fi", "offset 218")]
+
+
+def test_not_an_mbox_is_an_input_error(tmp_path):
+    p = tmp_path / "x.mbox"
+    p.write_bytes(b"Subject: hello\n\nbody\n")
+    with pytest.raises(InputError, match="not an mbox file") as exc:
+        load("mbox", p)
+    assert exc.value.place == "offset 0"
+
+
+def test_empty_mbox_loads_nothing(tmp_path):
+    p = tmp_path / "empty.mbox"
+    p.write_bytes(b"")
+    con, r = load("mbox", p)
+    assert (r.records_read, r.records_rejected) == (0, 0)
+
+
+def test_mbox_pool_gives_the_same_rows(monkeypatch, tmp_path):
+    from audit_kit.loaders import mbox
+
+    p = tmp_path / "many.mbox"
+    # the fixture ends in a truncated header line: end each copy with a newline
+    p.write_bytes(((DATA / "thunderbird.mbox").read_bytes()[3:] + b"\n") * 40)
+    monkeypatch.setattr(mbox, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(mbox, "CHUNK_BYTES", 10_000)
+    con1, r1 = load("mbox", p, workers=1)
+    con2, r2 = load("mbox", p, workers=2)
+    assert (r1.records_read, r1.records_rejected) == (280, 40)
+    assert (r2.records_read, r2.records_rejected) == (280, 40)
+    q = "SELECT record_ref, date, n_addresses, signature_phones FROM src_x ORDER BY record_ref"
+    assert rows(con1, q) == rows(con2, q)
+    q = "SELECT * FROM records ORDER BY email"
+    assert rows(con1, q) == rows(con2, q)
+
+
+# -- Maildir and eml fixtures ------------------------------------------------------------------
+
+
+def test_maildir_fixture():
+    con, r = load("maildir", DATA / "Maildir")
+    assert (r.records_read, r.records_loaded, r.records_rejected) == (5, 4, 1)
+    # tmp/ and dovecot-uidlist/maildirfolder are skipped; flags come from the name
+    assert rows(con, "SELECT record_ref, maildir_folder, maildir_flags, date, signature_phones "
+                     "FROM src_x ORDER BY record_ref") == [
+        (".Sent/cur/1767225603.M4P1.host:2,S", ".Sent", "S", "2025-06-02T09:00:00+03:00", ""),
+        ("Archive/2025/cur/1767225604.M5P1.host:2,FS", "Archive/2025", "FS",
+         "2025-06-02T09:05:00+03:00", ""),
+        ("cur/1767225600.M1P1.host:2,RS", "", "RS", "2025-05-01T12:00:00+03:00", "+35881234567"),
+        ("new/1767225601.M2P1.host", "", "", "2026-12-01T12:00:00+02:00", ""),
+    ]
+    assert rows(con, "SELECT record_ref, reason FROM rejects") == [
+        ("cur/1767225605.M6P1.host:2,", "no header fields: not an e-mail message")]
+    got = rows(con, "SELECT record_ref, email, person_name, phone, CAST(last_activity AS VARCHAR) "
+                    "FROM records ORDER BY email")
+    assert got == [
+        ("new/1767225601.M2P1.host", "aino.salo@pohjolanpaperi.example.fi", "Aino Salo",
+         "+35881234567", "2026-12-01"),
+        (".Sent/cur/1767225603.M4P1.host:2,S", "asa.aberg@hailuodonhotelli.example.fi",
+         "Åsa Åberg", None, "2025-06-02"),
+    ]
+    assert rows(con, "SELECT field, label, value FROM fields WHERE field = 'phone'") == [
+        ("phone", "signature (phone)", "08 123 4567")]
+
+
+def test_eml_fixture():
+    con, r = load("eml", DATA / "eml")
+    assert (r.records_read, r.records_loaded, r.records_rejected) == (3, 2, 1)
+    assert rows(con, "SELECT record_ref, reason FROM rejects") == [
+        ("notes.txt", "no header fields: not an e-mail message")]
+    assert rows(con, "SELECT message_ref, role, display_name, email FROM src_x_addresses "
+                     "WHERE role = 'reply-to'") == [
+        ("tarjous.eml", "reply-to", "Kyösti Järvinen", "kj@tyrnavantuote.example.fi")]
+    assert rows(con, "SELECT record_ref, email, person_name, phone FROM records "
+                     "ORDER BY email") == [
+        ("tarjous.eml", "kj@tyrnavantuote.example.fi", "Kyösti Järvinen", None),
+        ("tarjous.eml", "kyosti.jarvinen@tyrnavantuote.example.fi", "Kyösti Järvinen",
+         "+358201234567"),
+    ]
+    # the envelope "From " line of sub/envelope.eml is skipped, its headers load
+    assert rows(con, "SELECT messages, first_seen FROM src_x_correspondents "
+                     "WHERE email = 'kyosti.jarvinen@tyrnavantuote.example.fi'") == [
+        ("2", "2026-01-10")]
+
+
+# -- units ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("raw", "name"), [
+    ("=?UTF-8?Q?V=C3=A4in=C3=B6_M=C3=A4kinen?=", "Väinö Mäkinen"),
+    ("=?utf-8?b?UMOkaXZpIFLDpHPDpG5lbg==?=", "Päivi Räsänen"),
+    ("=?ISO-8859-1?Q?P=E4ivi_R=E4s=E4nen?=", "Päivi Räsänen"),
+    ("=?iso-8859-1?B?1vZu5CDFa2Vy?=", "Öönä Åker"),
+    ("=?ISO-8859-1?Q?J=F6r=F6?= =?UTF-8?Q?_=C3=96stman?=", "Jörö Östman"),
+    ("plain", "plain"),
+    ("=?NONE?B?VEVTVA=?=", "TEST"),  # unknown charset: Latin-1
+])
+def test_rfc2047_names_decode_exactly(raw, name):
+    assert decode_words(raw) == name
+
+
+def test_addresses_quoted_encoded_word_and_groups():
+    assert addresses('"=?ISO-8859-1?Q?=C5sa_=C5berg?=" <asa@x.example.fi>, b@y.example.fi') == [
+        ("Åsa Åberg", "asa@x.example.fi"), ("", "b@y.example.fi")]
+    assert addresses("IETF-Announce:;") == []
+
+
+@pytest.mark.parametrize(("value", "iso", "note"), [
+    ("Tue, 03 Mar 2026 10:00:00 +0200", "2026-03-03T10:00:00+02:00", ""),
+    ("01 Jan 2001 00:01+0000", "2001-01-01T00:01:00+00:00", ""),
+    ("Wed, 15 Dec 2010    59:10 -0500", None, "Date header not parseable"),
+    ("Pn, 29 paX 2007 21:13:00 +0100", None, "Date header not parseable"),
+    ("Mon, 1 Jan 3609 10:00:00 +0000", None, "Date header has an implausible year"),
+    ("", None, "no Date header"),
+])
+def test_broken_dates(value, iso, note):
+    when, got_note = parse_date(value)
+    assert (when.isoformat() if when else None, got_note) == (iso, note)
+
+
+def test_signature_phones_skip_dates_and_quotes():
+    text = "Hei 1.2.2024\n\nTerveisin\nPekka\np. 040-123 4567\n\n> puh 050 999 8888\n"
+    assert signature_phones(text) == [("040-123 4567", "+358401234567")]
+
+
+# -- corpora, read in place -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "messages", "records"), [
+    ("mbox/mimekit/content-length.mbox.txt", 29, 25),
+    ("mbox/mimekit/issue1189.mbox.txt", 4, 2),
+    ("mbox/mimekit/simple.mbox.txt", 3, 1),
+    ("mbox/mimekit/unmunged.mbox.txt", 2, 1),
+    ("roundcube/import.mbox", 3, 4),
+])
+def test_corpus_mbox(name, messages, records):
+    con, r = load("mbox", corpus(name))
+    assert (r.records_read, r.records_loaded, r.records_rejected) == (messages, messages, 0)
+    assert rows(con, "SELECT count(*) FROM records")[0][0] == records
+
+
+def test_corpus_mbox_matches_the_stdlib_count_and_mimekit_summary():
+    path = corpus("mbox/mimekit/content-length.mbox.txt")
+    con, r = load("mbox", path)
+    assert r.records_read == len(mailbox.mbox(str(path), create=False))
+    summary = (path.parent / "content-length-summary.txt").read_text()
+    dates = [line[6:].strip() for line in summary.splitlines() if line.startswith("Date: ")]
+    assert len(dates) == 29
+    # the unmunged "From Russia with love" lines stay in their message
+    con, r = load("mbox", corpus("mbox/mimekit/unmunged.mbox.txt"))
+    assert rows(con, "SELECT record_ref, subject_len FROM src_x ORDER BY record_ref") == [
+        ("offset 245", "47"), ("offset 3", "49")]
+
+
+def test_corpus_roundcube_mboxrd_quoting():
+    con, _ = load("mbox", corpus("roundcube/import.mbox"))
+    assert rows(con, "SELECT record_ref, message_id FROM src_x ORDER BY record_ref") == [
+        ("offset 0", "<de75@tester.local>"), ("offset 241", "<de75@tester.local>"),
+        ("offset 488", "<de75@tester.local>")]
+
+
+def test_corpus_maildir_notmuch():
+    con, r = load("maildir", corpus("maildir/notmuch-default"))
+    assert (r.records_read, r.records_loaded, r.records_rejected) == (53, 53, 0)
+    assert rows(con, "SELECT count(*) FROM records")[0][0] == 19
+    # messages in cur/, new/ and loose in each folder count for that folder
+    assert rows(con, "SELECT maildir_folder, count(*) FROM src_x GROUP BY 1 ORDER BY 1") == [
+        ("", 28), ("bar", 6), ("bar/baz", 7), ("foo", 6), ("foo/baz", 6)]
+    con, r = load("maildir", corpus("maildir/notmuch-broken"))
+    assert (r.records_read, r.records_loaded) == (4, 4)
+
+
+def test_corpus_eml_mikel():
+    con, r = load("eml", corpus("eml/mikel-mail"))
+    assert (r.records_read, r.records_loaded, r.records_rejected) == (30, 28, 2)
+    assert rows(con, "SELECT record_ref, reason FROM rejects ORDER BY record_ref") == [
+        ("MIT-LICENSE", "no header fields: not an e-mail message"),
+        ("fixtures.gitattributes", "no header fields: not an e-mail message"),
+    ]
+    notes = dict(rows(con, "SELECT record_ref, date_note FROM src_x WHERE date IS NULL"))
+    assert notes["error_emails_bad_date_header2.eml"] == "Date header not parseable"
+    assert notes["plain_emails_raw_email_bad_time.eml"] == "Date header has an implausible year"
+    assert notes["error_emails_bad_encoded_subject.eml"] == "no Date header"
+    # ISO-8859-1 Q-encoded Norwegian name decodes exactly
+    assert rows(con, "SELECT display_name FROM src_x_addresses WHERE message_ref = "
+                     "'error_emails_header_fields_with_empty_values.eml' AND role = 'from'") == [
+        ("Jørn Støylen",)]
+
+
+def test_corpus_lkml_finnish_iso_8859_1_name():
+    con, r = load("eml", corpus("eml/lkml-public-inbox"))
+    names = [n for (n,) in rows(con, "SELECT display_name FROM src_x_addresses WHERE role = 'cc'")]
+    assert "Jaakko Hyvätti" in names
+
+
+def test_cpython_email_test_data_as_one_mbox(tmp_path):
+    data = Path(sysconfig.get_paths()["stdlib"]) / "test" / "test_email" / "data"
+    files = sorted(data.glob("msg_*.txt")) if data.exists() else []
+    if not files:
+        pytest.skip("CPython's test_email data is not installed with this interpreter")
+    p = tmp_path / "cpython.mbox"
+    with open(p, "wb") as out:
+        for f in files:
+            body = f.read_bytes().replace(b"\r\n", b"\n")
+            if body.startswith(b"From "):  # some test messages carry their own envelope
+                body = body.split(b"\n", 1)[1]
+            body = body.replace(b"\nFrom ", b"\n>From ")
+            out.write(b"From - Mon Jan 01 00:00:00 2026\n" + body.rstrip(b"\n") + b"\n\n")
+    con, r = load("mbox", p)
+    assert r.records_read == len(mailbox.mbox(str(p), create=False)) == len(files)
+    assert r.records_loaded + r.records_rejected == r.records_read
+    reasons = {reason for (reason,) in rows(con, "SELECT DISTINCT reason FROM rejects")}
+    assert reasons <= {"no header fields: not an e-mail message",
+                       "none of the headers From, To, Cc, Reply-To, Date, Message-ID, Subject"}
+    assert rows(con, "SELECT count(*) FROM src_x")[0][0] == r.records_loaded
