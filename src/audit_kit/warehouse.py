@@ -90,8 +90,11 @@ def _ddl(name: str, schema: pa.Schema) -> str:
 def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
     """Open (or create) a warehouse with the canonical tables in place."""
     con = duckdb.connect(str(path) if path else ":memory:")
+    con.execute("CREATE SEQUENCE IF NOT EXISTS rec_seq")
     for name, schema in _DDL.items():
         con.execute(_ddl(name, schema))
+    # a stable id per record (GX substitutes tables by subqueries, where rowid is gone)
+    con.execute("ALTER TABLE records ADD COLUMN IF NOT EXISTS rec_id BIGINT DEFAULT nextval('rec_seq')")
     con.execute(
         "CREATE TABLE IF NOT EXISTS load_counts (source VARCHAR, source_kind VARCHAR, "
         "system VARCHAR, format VARCHAR, files BIGINT, records_read BIGINT, "
@@ -130,7 +133,8 @@ class _Buffer:
         )
         self.con.register("_ak_batch", batch)
         try:
-            self.con.execute(f'INSERT INTO "{self.table}" SELECT * FROM _ak_batch')
+            cols = ", ".join(f'"{n}"' for n in self.schema.names)
+            self.con.execute(f'INSERT INTO "{self.table}" ({cols}) SELECT * FROM _ak_batch')
         finally:
             self.con.unregister("_ak_batch")
         self.rows.clear()

@@ -1,0 +1,56 @@
+"""``audit-kit``: audit a company's personal-data exports against its privacy statement.
+
+Exit status: 0 no error findings; 1 error findings; 2 unusable config or input (one
+line on stderr naming the file; ``--debug`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from audit_kit import __version__
+from audit_kit.errors import AuditKitError, translate
+
+#: subcommand -> module in audit_kit.cli with ``add_parser(sub)`` and ``main(args) -> int``
+COMMANDS = ("run", "demo", "report", "suites", "kinds")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="audit-kit",
+        description="Audit a company's personal-data exports (billing registers, phone contacts, "
+                    "mail) against its own GDPR privacy statement.",
+        epilog="Exit status: 0 no error findings, 1 error findings, 2 unusable config or input.",
+    )
+    p.add_argument("--version", action="version", version=f"audit-kit {__version__}")
+    p.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(f"audit_kit.cli.{name}").add_parser(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except AuditKitError as exc:
+        if args.debug:
+            raise
+        print(f"audit-kit: error: {exc.one_line()}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("audit-kit: interrupted; previous outputs are untouched", file=sys.stderr)
+        return 130
+    except Exception as exc:  # translate at the boundary; never a traceback by default
+        if args.debug:
+            raise
+        print(f"audit-kit: error: {translate(exc).one_line()}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

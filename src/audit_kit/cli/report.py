@@ -1,0 +1,28 @@
+"""``audit-kit report RUN_DIR``: re-render a run's HTML report."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("report", help="render the HTML report of a finished run",
+                       description="Execute the report notebook (notebooks/report.ipynb) with "
+                                   "nbconvert on RUN_DIR and write RUN_DIR/report.html.")
+    p.add_argument("run_dir", type=Path, help="output folder of `audit-kit run`")
+    p.add_argument("--lang", choices=("fi", "en"), default="fi", help="report language")
+    p.add_argument("--reveal", action="store_true", help="show names and addresses")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    from audit_kit.errors import InputError
+    from audit_kit.report import render_report
+
+    if not (args.run_dir / "findings.csv").exists():
+        raise InputError("not a run folder (no findings.csv); run `audit-kit run` first",
+                         file=args.run_dir)
+    path = render_report(args.run_dir.resolve(), lang=args.lang, reveal=args.reveal)
+    print(f"report: {path}")
+    return 0

@@ -1,0 +1,244 @@
+"""The quarterly audit, end to end: config -> loaders -> DuckDB -> GX -> findings -> report.
+
+Outputs are built in a private temporary folder beside the target and moved into place
+only when complete, so an interrupted run leaves the previous output untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from audit_kit import __version__, people
+from audit_kit.config import AuditConfig, load_config, parse_date
+from audit_kit.errors import AuditKitError, ConfigError, translate
+from audit_kit.findings import Finding, sort_findings, write_csv
+from audit_kit.loaders import LoadResult, get_loader
+from audit_kit.policy import Policy, load_policy
+from audit_kit.rules import FINDING_COLUMNS, build_rules
+from audit_kit.rules.statement import statement_checks
+from audit_kit.warehouse import SourceSink, connect
+
+
+@dataclass
+class AuditResult:
+    """What a run produced; renders as a summary table in Jupyter."""
+
+    out: Path
+    as_of: dt.date
+    findings: list[Finding]
+    manifest: dict
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if any(f.severity == "error" for f in self.findings) else 0
+
+    def summary(self) -> dict[str, Counter]:
+        return _summary(self.findings)
+
+    def summary_lines(self) -> list[str]:
+        lines = []
+        for cat in ("retention", "minimisation", "transfer", "rights", "statement", "integrity"):
+            c = self.summary().get(cat, Counter())
+            lines.append(f"{cat:<13} {c['error']:>5} errors {c['warning']:>5} warnings "
+                         f"{c['info']:>5} info")
+        return lines
+
+    def _repr_html_(self) -> str:
+        import html
+
+        rows = "".join(f"<tr><td>{html.escape(line)}</td></tr>" for line in self.summary_lines())
+        return (f"<p>audit as of {self.as_of} &rarr; {html.escape(str(self.out))}</p>"
+                f"<table>{rows}</table>")
+
+
+def _private_dir(path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path, 0o700)
+
+
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def load_sources(cfg: AuditConfig, policy: Policy, con, base: Path) -> dict[str, LoadResult]:
+    """Run every source's loader into the warehouse; return the results by source."""
+    loaders = {}
+    for s in cfg.sources:  # check everything before reading anything
+        if s.system not in policy.systems:
+            raise ConfigError(
+                f"system {s.system!r} is not in the policy's systems inventory; known: "
+                f"{', '.join(policy.systems)}", file=cfg.config_path, place=f"source {s.name}")
+        loaders[s.name] = get_loader(s.kind)
+        if not s.path.exists():
+            raise ConfigError("input not found; check the source's path", file=s.path,
+                              place=f"source {s.name}")
+    results = {}
+    for s in cfg.sources:
+        sink = SourceSink(con, source=s.name, kind=s.kind, system=s.system, base=base)
+        sink.own_domains = tuple(policy.organisation.own_domains)  # type: ignore[attr-defined]
+        sink.role_mailboxes = tuple(policy.organisation.role_mailboxes)  # type: ignore[attr-defined]
+        try:
+            res = loaders[s.name](s, sink)
+        except AuditKitError:
+            raise
+        except Exception as exc:  # a loader bug or an unexpected library error
+            raise translate(exc, file=s.path) from exc
+        sink.flush()
+        con.execute(
+            "INSERT INTO load_counts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [s.name, s.kind, s.system, res.format, len(sink.files), res.records_read,
+             res.records_loaded, res.records_rejected, "; ".join(res.notes)],
+        )
+        results[s.name] = res
+    return results
+
+
+def _rule_rows(con, rules) -> dict[str, list[tuple]]:
+    cols = ", ".join(f"q.{c}" for c in FINDING_COLUMNS if c != "rec_id")
+    out = {}
+    for rule in rules:
+        out[rule.rule_id] = con.execute(
+            f"SELECT {cols}, p.subject_id FROM ({rule.query()}) q "
+            "LEFT JOIN persons p ON p.rec_id = q.rec_id").fetchall()
+    return out
+
+
+def _findings(rules, rows: dict[str, list[tuple]], gx_counts: dict[str, int]) -> list[Finding]:
+    found: list[Finding] = []
+    for rule in rules:
+        got = rows[rule.rule_id]
+        if gx_counts.get(rule.rule_id) != len(got):
+            raise AuditKitError(f"rule {rule.rule_id}: GX counted {gx_counts.get(rule.rule_id)} "
+                                f"unexpected rows, the warehouse {len(got)}; rerun with --debug")
+        for (source, kind, file, ref, email, phone, fld, detail, sev, sid) in got:
+            found.append(Finding(rule.rule_id, rule.category, sev, source, kind, file or "", ref or "",
+                                 sid or "", email or "", phone or "", fld or "", detail or ""))
+    uniq = {(f.key, f.detail): f for f in found}
+    return sort_findings(list(uniq.values()))
+
+
+def run_audit(config: str | Path, *, as_of: str | dt.date | None = None,
+              out: str | Path | None = None, report: bool = True, lang: str | None = None,
+              reveal: bool = False) -> AuditResult:
+    """Run the audit described by *config*; write the outputs into *out*.
+
+    Returns an :class:`AuditResult`; raises :class:`AuditKitError` for unusable input.
+    """
+    t0 = time.perf_counter()
+    timings: dict[str, float] = {}
+    cfg = load_config(config)
+    policy = load_policy(cfg.policy)
+    when = parse_date(as_of, what="--as-of") if as_of else cfg.as_of
+    if when is None:
+        raise ConfigError("no audit date: give --as-of or `as_of:` in the config",
+                          file=cfg.config_path)
+    config_dir = Path(cfg.config_path).parent
+    out_dir = Path(out) if out else config_dir / "reports" / when.isoformat()
+    out_dir = out_dir.resolve()
+    _private_dir(out_dir.parent)
+    tmp = out_dir.parent / f".{out_dir.name}.partial-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    _private_dir(tmp)
+    try:
+        wh_path = tmp / "warehouse.duckdb"
+        con = connect(wh_path)
+        con.execute("CREATE TABLE audit_params AS SELECT ?::DATE AS as_of", [when])
+        results = load_sources(cfg, policy, con, config_dir)
+        timings["load"] = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        n_people = people.resolve(con, policy)
+        timings["people"] = time.perf_counter() - t1
+        con.execute("CREATE TABLE statement_checks (check_id VARCHAR, section VARCHAR, "
+                    "failed BOOLEAN, severity VARCHAR, detail VARCHAR)")
+        con.executemany("INSERT INTO statement_checks VALUES (?, ?, ?, ?, ?)",
+                        statement_checks(policy))
+        rules = build_rules(policy)
+        t1 = time.perf_counter()
+        rows = _rule_rows(con, rules)
+        files = con.execute("SELECT source, file, sha256, bytes FROM files ORDER BY source, file").fetchall()
+        con.execute("CHECKPOINT")
+        con.close()
+        timings["rules_sql"] = time.perf_counter() - t1
+        t1 = time.perf_counter()
+        from audit_kit.validate import run_validations
+
+        # GX validates the same SQL; its counts must equal the rows the warehouse returned
+        gx_counts = run_validations(wh_path, rules, tmp / "validation")
+        timings["validate"] = time.perf_counter() - t1
+        findings = _findings(rules, rows, gx_counts)
+        write_csv(findings, tmp / "findings.csv")
+        os.chmod(tmp / "findings.csv", 0o600)
+        manifest = {
+            "organisation": cfg.organisation,
+            "as_of": when.isoformat(),
+            "audit_kit_version": __version__,
+            "policy": {"version": policy.policy_version, "sha256": policy.sha256},
+            "people": n_people,
+            "sources": [
+                {"name": s.name, "kind": s.kind, "system": s.system, "format": results[s.name].format,
+                 "records_read": results[s.name].records_read,
+                 "records_loaded": results[s.name].records_loaded,
+                 "records_rejected": results[s.name].records_rejected,
+                 "notes": results[s.name].notes,
+                 "files": [{"file": f, "sha256": h, "bytes": b} for (src, f, h, b) in files
+                           if src == s.name]}
+                for s in cfg.sources
+            ],
+            "findings": {f"{c}/{s}": n for c, cs in sorted(_summary(findings).items())
+                         for s, n in sorted(cs.items())},
+            "tool_versions": _tool_versions(),
+        }
+        _write_private(tmp / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+        if report:
+            t1 = time.perf_counter()
+            from audit_kit.report import render_report
+
+            render_report(tmp, lang=lang or policy.language, reveal=reveal)
+            timings["report"] = time.perf_counter() - t1
+        os.chmod(wh_path, 0o600)
+        _swap_into_place(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    timings["total"] = time.perf_counter() - t0
+    return AuditResult(out=out_dir, as_of=when, findings=findings, manifest=manifest, timings=timings)
+
+
+def _summary(findings: list[Finding]) -> dict[str, Counter]:
+    out: dict[str, Counter] = {}
+    for f in findings:
+        out.setdefault(f.category, Counter())[f.severity] += 1
+    return out
+
+
+def _tool_versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for pkg in ("great-expectations", "duckdb", "nbconvert", "phonenumbers", "python-stdnum"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def _swap_into_place(tmp: Path, out_dir: Path) -> None:
+    """Replace *out_dir* by *tmp* with renames only (atomic on one file system)."""
+    old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
+    if out_dir.exists():
+        os.rename(out_dir, old)
+    os.rename(tmp, out_dir)
+    if old.exists():
+        shutil.rmtree(old)

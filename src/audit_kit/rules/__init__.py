@@ -1,0 +1,67 @@
+"""Rules: each a SQL query over the warehouse, run as a GX ``UnexpectedRowsExpectation``.
+
+A rule family module registers a builder in :data:`RULE_FAMILIES`; the builder reads
+its parameters from the policy and returns :class:`Rule` objects. Every rule's SQL
+selects the unexpected rows with the finding columns (:data:`FINDING_COLUMNS`) from
+``{batch}`` (the rule's base table; GX substitutes it), and reads the audit date from
+the one-row table ``audit_params`` so the generated suites do not depend on ``as_of``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from audit_kit.policy import Policy
+
+#: what every rule's SELECT returns, in this order
+FINDING_COLUMNS = ("source", "source_kind", "source_file", "record_ref", "rec_id",
+                   "email", "phone", "field", "detail", "severity")
+
+AS_OF = "(SELECT as_of FROM audit_params)"
+
+
+def months_before(months: int) -> str:
+    """SQL for as_of minus calendar months (READING.md: ``as_of - INTERVAL 6 MONTH``)."""
+    return f"({AS_OF} - INTERVAL {int(months)} MONTH)"
+
+
+def sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class Rule:
+    rule_id: str
+    category: str
+    section: str
+    table: str
+    sql: str
+    description: str
+
+    def query(self, table: str | None = None) -> str:
+        return self.sql.replace("{batch}", table or self.table)
+
+
+Builder = Callable[[Policy], list[Rule]]
+RULE_FAMILIES: dict[str, Builder] = {}
+
+_MODULES = ("retention", "minimisation", "transfers", "rights", "statement", "integrity")
+
+
+def family(name: str) -> Callable[[Builder], Builder]:
+    def deco(fn: Builder) -> Builder:
+        RULE_FAMILIES[name] = fn
+        return fn
+
+    return deco
+
+
+def build_rules(policy: Policy) -> list[Rule]:
+    for mod in _MODULES:
+        importlib.import_module(f"audit_kit.rules.{mod}")
+    rules: list[Rule] = []
+    for build in RULE_FAMILIES.values():
+        rules.extend(build(policy))
+    return rules

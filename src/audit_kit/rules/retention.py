@@ -1,0 +1,73 @@
+"""Retention (statement §6): contact data kept past the policy's periods."""
+
+from __future__ import annotations
+
+from audit_kit.policy import Policy
+from audit_kit.rules import AS_OF, Rule, family, months_before, sql_str
+
+_BASE = (
+    "SELECT source, source_kind, file AS source_file, record_ref, rec_id, email, phone, "
+    "'' AS field, {detail} AS detail, {sev} AS severity FROM (SELECT * FROM {{batch}}) b "
+    "WHERE role = {role} AND {col} < {cutoff}{extra}"
+)
+
+_PERSON_PRESENT = " AND (person_name IS NOT NULL OR email IS NOT NULL OR phone IS NOT NULL)"
+
+
+def live_contacts(prospect_months: int) -> str:
+    """People the company may keep: contacts of current customers and live service
+    contracts, and prospects marketed to within the period (READING.md R-email)."""
+    return (
+        "SELECT email, phone FROM records WHERE "
+        f"(role IN ('customer_contact', 'service_contact') AND (ended_on IS NULL OR ended_on > {AS_OF})) "
+        f"OR (role = 'prospect' AND last_activity >= {months_before(prospect_months)})"
+    )
+
+
+@family("retention")
+def build(policy: Policy) -> list[Rule]:
+    rules: list[Rule] = []
+    by_id = {r.rule: r for r in policy.retention}
+    prospect_months = by_id["R-marketing"].months if "R-marketing" in by_id else 6
+    for r in policy.retention:
+        cutoff = months_before(r.months)
+        what = {"ended_on": "ended", "last_activity": "last activity"}.get(r.counts_from, r.counts_from)
+        detail = (f"'{what} ' || strftime({r.counts_from}, '%Y-%m-%d') || "
+                  f"', more than {r.months} months before the audit date (§{r.section})'")
+        common = dict(detail=detail, sev=sql_str(r.severity), role=sql_str(r.role),
+                      col=r.counts_from, cutoff=cutoff)
+        if r.rule == "R-email":
+            sql = _BASE.format(**common, extra=(
+                f" AND NOT EXISTS (SELECT 1 FROM ({live_contacts(prospect_months)}) l "
+                "WHERE (l.email IS NOT NULL AND l.email = b.email) "
+                "OR (l.phone IS NOT NULL AND l.phone = b.phone))"))
+            desc = "E-mail correspondents known only from mail, last message over the period"
+        elif r.rule == "R-maillog":
+            sql = (
+                "SELECT source, arg_max(source_kind, k) AS source_kind, arg_max(file, k) AS source_file, "
+                "arg_max(record_ref, k) AS record_ref, arg_max(rec_id, k) AS rec_id, email, "
+                "NULL AS phone, '' AS field, "
+                f"count(*) || ' log lines older than {r.months} months, newest ' || "
+                "strftime(max(last_activity), '%Y-%m-%d') || "
+                f"' (§{r.section})' AS detail, {sql_str(r.severity)} AS severity FROM ("
+                "SELECT *, strftime(last_activity, '%Y%m%d') || "
+                "lpad(coalesce(regexp_extract(record_ref, '(\\d+)$', 1), '0'), 12, '0') AS k "
+                f"FROM (SELECT * FROM {{batch}}) b WHERE role = {sql_str(r.role)} AND last_activity < {cutoff}) "
+                "GROUP BY source, email"
+            )
+            desc = "Mail-server log lines older than the period, per external address"
+        else:
+            sql = _BASE.format(**common, extra=_PERSON_PRESENT)
+            desc = f"Records of role {r.role} whose {what} date is over {r.months} months old"
+        rules.append(Rule(r.rule, "retention", r.section, "records", sql, desc))
+    for s in policy.statutory:
+        sql = (
+            "SELECT source, source_kind, file AS source_file, record_ref, rec_id, email, phone, "
+            "'' AS field, 'invoice of ' || strftime(last_activity, '%Y-%m-%d') || "
+            f"', statutory retention ({s.law}) ended ' || strftime(kept_until, '%Y-%m-%d') AS detail, "
+            f"{sql_str(s.severity)} AS severity FROM (SELECT * FROM {{batch}}) b "
+            f"WHERE role = {sql_str(s.role)} AND kept_until < {AS_OF}"
+        )
+        rules.append(Rule(s.rule, "retention", s.section, "records", sql,
+                          "Invoices past the Accounting Act's retention period"))
+    return rules
