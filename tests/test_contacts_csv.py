@@ -1,0 +1,297 @@
+"""The google_contacts_csv loader: own fixtures (tests/data/contacts_csv) and the shared
+corpus read in place, including roundcube's CSV -> vCard pairs as an oracle for agreement
+with the vcard loader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from audit_kit import warehouse
+from audit_kit.config import SourceConfig
+from audit_kit.errors import InputError
+from audit_kit.loaders import LOADERS, contacts_csv, vcard
+
+DATA = Path(__file__).parent / "data" / "contacts_csv"
+CORPUS = Path(__file__).parents[2] / "shared" / "corpora" / "contacts_csv"
+needs_corpus = pytest.mark.skipif(
+    not CORPUS.is_dir(),
+    reason="shared corpus ../shared/corpora/contacts_csv is not beside the checkout",
+)
+
+
+def run(path: Path, kind: str = "google_contacts_csv", **kw):
+    con = warehouse.connect()
+    sink = warehouse.SourceSink(con, source="x", kind=kind, system="android_backup")
+    loader = contacts_csv.load if kind == "google_contacts_csv" else vcard.load
+    result = loader(SourceConfig(name="x", kind=kind, path=path, system="android_backup", **kw),
+                    sink)
+    sink.flush()
+    return con, result
+
+
+def rows(con, sql: str, *params) -> list[tuple]:
+    return [tuple(r) for r in con.execute(sql, list(params)).fetchall()]
+
+
+def records(con) -> list[tuple]:
+    return rows(con, "SELECT record_ref, role, person_name, org_name, email, phone FROM records "
+                     "ORDER BY CAST(split_part(record_ref, ' ', 2) AS INT)")
+
+
+def fields(con, ref: str) -> set[tuple]:
+    return set(rows(con, "SELECT field, label, value FROM fields WHERE record_ref = ?", ref))
+
+
+def test_registered():
+    assert LOADERS["google_contacts_csv"] is contacts_csv.load
+
+
+COUNTS = {
+    "google_new.csv": (3, 3, 0, "google csv (new)"),
+    "google_new_ragged.csv": (4, 2, 2, "google csv (new)"),
+    "google_old_cp1252.csv": (1, 1, 0, "google csv (old)"),
+    "outlook_utf16.csv": (1, 1, 0, "outlook csv"),
+    "thunderbird.csv": (1, 1, 0, "thunderbird csv"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(COUNTS))
+def test_counts_and_format(name):
+    con, r = run(DATA / name)
+    assert (r.records_read, r.records_loaded, r.records_rejected, r.format) == COUNTS[name]
+    assert r.reconciles
+    assert rows(con, "SELECT count(*) FROM records")[0][0] == r.records_loaded
+
+
+FIELDS = {
+    ("google_new.csv", "line 2"): {
+        ("person_name", "First Name", "Väinö"),
+        ("person_name", "Last Name", "Mäkinen"),
+        ("org_name", "Organization Name", "Kiimingin Kone Oy"),
+        ("non_personal", "Labels", "* myContacts ::: * starred"),
+        ("email", "E-mail 1 - Value (Work)", "vaino.makinen@example.fi"),  # " ::: " split
+        ("email", "E-mail 1 - Value (Work)", "vaino@example.fi"),
+        ("mobile_phone", "Phone 1 - Value (Mobile)", "040-1234567"),
+        ("work_phone", "Phone 2 - Value (Work)", "+358 20 123 4567"),
+        ("company_address", "Address 1 (Work)", "Ratakatu 12\n90100 Oulu\nSuomi"),
+    },
+    # starts on physical line 5: line 2's quoted address spans lines 2-4
+    ("google_new.csv", "line 5"): {
+        ("person_name", "First Name", "Päivi"),
+        ("person_name", "Last Name", "Jääskeläinen"),
+        ("job_title", "Organization Title", "Myyntipäällikkö"),
+        ("birthday", "Birthday", "1985-05-15"),
+        ("notes", "Notes", "Tapasimme messuilla.\nHenkilötunnus 150585-934S\nsoita iltaisin."),
+        ("hetu", "Notes", "150585-934S"),
+        ("photo", "Photo", "present, link"),
+        ("non_personal", "Labels", "* myContacts"),
+        ("home_phone", "Phone 1 - Value (Home)", "08 5931 327"),
+        ("home_address", "Address 1 (Home)", "Kirkkokatu 5 B 12\n90100 Oulu"),
+        ("other_personal", "Custom Field 1 - Value (Lempiväri)", "sininen"),
+    },
+    ("google_new.csv", "line 9"): {
+        ("person_name", "First Name", "Åsa"),
+        ("person_name", "Last Name", "Östman"),
+        ("notes", "Notes", "Asiakasnumero 131052-308A, ei tunnus."),  # not a valid HETU
+        ("non_personal", "Labels", "* myContacts"),
+        ("mobile_phone", "Phone 1 - Value", "+358 40 123 4567"),  # unlabelled, mobile range
+        ("url", "Website 1 - Value (Profile)", "https://example.fi/asa"),
+    },
+    ("google_old_cp1252.csv", "line 2"): {
+        ("person_name", "Name", "Kyösti Kärkkäinen"),
+        ("person_name", "Given Name", "Kyösti"),
+        ("person_name", "Family Name", "Kärkkäinen"),
+        ("other_personal", "Gender", "male"),
+        ("non_personal", "Group Membership", "* My Contacts ::: Asiakkaat"),
+        ("email", "E-mail 1 - Value (Work)", "kyosti.karkkainen@example.fi"),
+        ("mobile_phone", "Phone 1 - Value (Mobile)", "050 765 4321"),
+        ("home_phone", "Phone 2 - Value (Home Fax)", "08 555 0000"),
+        ("home_address", "Address 1 (Home)", "Pöllökuja 7, Kempele, 90440"),
+        ("org_name", "Organization 1 - Name", "Iin Insinöörit Oy"),
+        ("job_title", "Organization 1 - Title", "Työnjohtaja"),
+    },
+    ("outlook_utf16.csv", "line 2"): {
+        ("person_name", "First Name", "Riitta"),
+        ("person_name", "Last Name", "Pöyhönen"),
+        ("email", "E-mail Address", "riitta.poyhonen@example.fi"),
+        ("work_phone", "Business Phone", "08 311 2222"),
+        ("mobile_phone", "Mobile Phone", "+358 44 123 4567"),
+        ("org_name", "Company", "Muhoksen Maansiirto Oy"),
+        ("other_personal", "Schools", "Oulun yliopisto"),  # unknown column with a value
+        ("birthday", "Anniversary", "6.6.2001"),
+        ("company_address", "Work address", "Teollisuustie 9, Muhos, 91500"),
+        ("home_address", "Home address", "Jokivarrentie 2, Muhos"),
+    },
+    ("thunderbird.csv", "line 2"): {
+        ("person_name", "First Name", "Marjatta"),
+        ("person_name", "Last Name", "Ylönen"),
+        ("person_name", "Display Name", "Marjatta Ylönen"),
+        ("email", "Primary Email", "marjatta.ylonen@example.fi"),
+        ("work_phone", "Work Phone", "08 222 3333"),
+        ("other_personal", "Custom 1", "VIP"),
+        ("company_address", "Work address", "Isokatu 1, Oulu, 90100"),
+        ("birthday", "Birth Year/Month/Day", "1970-11-15"),
+    },
+}
+
+
+@pytest.mark.parametrize(("name", "ref"), sorted(FIELDS))
+def test_every_column_lands_with_its_label(name, ref):
+    con, _ = run(DATA / name)
+    assert fields(con, ref) == FIELDS[(name, ref)]
+
+
+def test_new_google_records():
+    con, _ = run(DATA / "google_new.csv")
+    assert records(con) == [
+        ("line 2", "phone_contact", "Väinö Mäkinen", "Kiimingin Kone Oy",
+         "vaino.makinen@example.fi", "+358401234567"),
+        ("line 5", "phone_contact", "Päivi Jääskeläinen", None, None, "+35885931327"),
+        ("line 9", "phone_contact", "Åsa Östman", None, None, "+358401234567"),
+    ]
+
+
+def test_ragged_rows_rejected_with_reason():
+    con, _ = run(DATA / "google_new_ragged.csv")
+    assert rows(con, "SELECT record_ref, reason FROM rejects ORDER BY record_ref") == [
+        ("line 4", "row has 3 cells, the header has 38"),
+        ("line 5", "row has 39 cells, the header has 38"),
+    ]
+    # line 2's note spans two physical lines, so the next good row is line 6
+    assert [r[:3] for r in records(con)] == [
+        ("line 2", "phone_contact", "Aino Ahola"), ("line 6", "phone_contact", "Timo Tervo")]
+    # the rejected rows' cells are still in the raw table
+    assert rows(con, "SELECT \"column\", value FROM src_x WHERE record_ref = 'line 5' "
+                     "AND \"column\" = 'cell 39'") == [("cell 39", "ylimääräinen")]
+
+
+def test_raw_table_keeps_every_cell():
+    con, _ = run(DATA / "google_new.csv")
+    got = rows(con, "SELECT line, \"column\", value FROM src_x WHERE record_ref = 'line 9' "
+                    "ORDER BY \"column\"")
+    assert ("9", "Labels", "* myContacts") in got
+    assert ("9", "Phone 1 - Value", "+358 40 123 4567") in got
+    assert len(got) == 7
+
+
+def test_explicit_encoding_and_delimiter(tmp_path):
+    p = tmp_path / "semi.csv"
+    p.write_bytes("First Name;Last Name;E-mail 1 - Label;E-mail 1 - Value\r\n"
+                  "Väinö;Mäkinen;* Work;VAINO@EXAMPLE.FI\r\n".encode("cp1252"))
+    con, r = run(p, encoding="cp1252", delimiter=";")
+    assert r.format == "google csv (new)"
+    assert records(con)[0][2:5] == ("Väinö Mäkinen", None, "vaino@example.fi")
+
+
+def test_sniffed_semicolon_delimiter(tmp_path):
+    p = tmp_path / "semi.csv"
+    p.write_text("First Name;Last Name;Phone 1 - Label;Phone 1 - Value\nAino;Ahola;Home;08 1\n",
+                 encoding="utf-8")
+    con, _ = run(p)
+    assert fields(con, "line 2") == {("person_name", "First Name", "Aino"),
+                                     ("person_name", "Last Name", "Ahola"),
+                                     ("home_phone", "Phone 1 - Value (Home)", "08 1")}
+
+
+def test_unknown_header_is_input_error():
+    with pytest.raises(InputError) as exc:
+        run(DATA / "not_contacts.csv")
+    assert "not recognised" in str(exc.value) and exc.value.place == "line 1"
+
+
+def test_folder_of_csv(tmp_path):
+    for name in ("google_new.csv", "thunderbird.csv"):
+        (tmp_path / name).write_bytes((DATA / name).read_bytes())
+    _, r = run(tmp_path)
+    assert (r.records_read, r.records_loaded) == (4, 4)
+    assert r.format == "google csv (new), thunderbird csv"
+
+
+# -- the shared corpus, read in place --------------------------------------------------
+
+RC = CORPUS / "roundcube-csv2vcard"
+
+CORPUS_COUNTS = {
+    "roundcube-csv2vcard/gmail.csv": (1, 1, 0, "google csv (old)"),
+    "roundcube-csv2vcard/outlook.csv": (1, 1, 0, "outlook csv"),
+    "roundcube-csv2vcard/tb_plain.csv": (1, 1, 0, "thunderbird csv"),
+    "roundcube-csv2vcard/all.csv": (1, 1, 0, "outlook csv"),
+    "roundcube-csv2vcard/email.csv": (4, 4, 0, "thunderbird csv"),
+    # Thunderbird's own export: data rows end with a comma the header lacks
+    "thunderbird/basic_csv_addressbook.csv": (2, 2, 0, "thunderbird csv"),
+}
+
+
+@needs_corpus
+@pytest.mark.parametrize("name", sorted(CORPUS_COUNTS))
+def test_corpus_counts(name):
+    _, r = run(CORPUS / name)
+    assert (r.records_read, r.records_loaded, r.records_rejected, r.format) == CORPUS_COUNTS[name]
+
+
+@needs_corpus
+def test_corpus_gmail_old_exact_values():
+    con, _ = run(RC / "gmail.csv")
+    got = fields(con, "line 2")
+    assert ("notes", "Notes", 'note"note') in got  # "" escaped quote
+    assert ("home_address", "Address 1 (Home)",
+            "home_street\nhome_pobox\nhome_city, home_state home_zip\nhome_country") in got
+    assert ("email", "E-mail 1 - Value (Home)", "home@aaa.pl") in got  # "* Home" label
+    assert ("non_personal", "Group Membership", "* My Contacts ::: Test") in got
+    assert ("other_personal", "Relation 1 - Value (Spouse)", "spouse") in got
+    assert ("birthday", "Birthday", "1975-12-12") in got
+
+
+@needs_corpus
+def test_corpus_all_csv_bom_and_outlook_addresses():
+    con, _ = run(RC / "all.csv")
+    got = fields(con, "line 2")
+    assert ("person_name", "Display Name", "Display Name") in got  # BOM stripped from header
+    assert ("home_address", "Home address",
+            "Home Street, Home City, Home State, Home Zip, Home Country") in got
+    assert ("company_address", "Work address",
+            "Work Street, Work City, Work State, Work Zip, Work Country") in got
+    assert ("address", "Other address",
+            "Other Street, Other City, Other State, Other Zip, Other Country") in got
+
+
+def _summary(con) -> list[tuple]:
+    """Per record: name, sorted e-mails, sorted raw phone values."""
+    out = []
+    for ref, name in rows(con, "SELECT record_ref, person_name FROM records ORDER BY "
+                               "CAST(split_part(split_part(record_ref, ',', 1), ' ', 2) AS INT)"):
+        emails = sorted(r[0] for r in rows(
+            con, "SELECT value FROM fields WHERE record_ref = ? AND field = 'email'", ref))
+        phones = sorted(r[0] for r in rows(
+            con, "SELECT value FROM fields WHERE record_ref = ? AND field LIKE '%phone'", ref))
+        out.append((name, emails, phones))
+    return out
+
+
+@needs_corpus
+@pytest.mark.parametrize("stem", ["gmail", "tb_plain", "all", "outlook", "email"])
+def test_csv_and_vcard_loaders_agree_on_roundcube_pairs(stem):
+    """roundcube converts each .csv to the paired .vcf: both loaders must see the same people."""
+    csv_con, _ = run(RC / f"{stem}.csv")
+    vcf_con, _ = run(RC / f"{stem}.vcf", kind="vcard")
+    csv_s, vcf_s = _summary(csv_con), _summary(vcf_con)
+    assert len(csv_s) == len(vcf_s)
+    for (c_name, c_emails, c_phones), (v_name, v_emails, v_phones) in zip(csv_s, vcf_s,
+                                                                           strict=True):
+        assert c_emails == v_emails
+        assert c_phones == v_phones
+        if c_name is not None:  # roundcube fills FN from the e-mail when the CSV has no name
+            assert c_name == v_name
+
+
+@needs_corpus
+def test_gmail_pair_agrees_on_phone_and_address_classes():
+    csv_con, _ = run(RC / "gmail.csv")
+    vcf_con, _ = run(RC / "gmail.vcf", kind="vcard")
+    sql = ("SELECT field, count(*) FROM fields WHERE field LIKE '%phone' OR field LIKE "
+           "'%address' GROUP BY field ORDER BY field")
+    assert rows(csv_con, sql) == rows(vcf_con, sql) == [
+        ("company_address", 1), ("home_address", 1), ("home_phone", 2), ("mobile_phone", 1),
+        ("phone", 2), ("work_phone", 2)]
