@@ -361,3 +361,38 @@ def test_cpython_email_test_data_as_one_mbox(tmp_path):
     assert reasons <= {"no header fields: not an e-mail message",
                        "none of the headers From, To, Cc, Reply-To, Date, Message-ID, Subject"}
     assert rows(con, "SELECT count(*) FROM src_x")[0][0] == r.records_loaded
+
+
+# -- the demo writer ----------------------------------------------------------------------------
+
+
+def test_demo_mail_plants_what_it_expects(tmp_path):
+    from audit_kit import normalise
+    from audit_kit.demo import DemoContext
+    from audit_kit.demo.mail import write
+
+    ctx = DemoContext(root=tmp_path)
+    live = [ctx.person(), ctx.person()]
+    ctx.live_customer_contacts.extend(live)
+    write(ctx)
+    con = warehouse.connect()
+    for s in ctx.sources:
+        sink = warehouse.SourceSink(con, source=s["name"], kind=s["kind"], system=s["system"])
+        cfg = SourceConfig(name=s["name"], kind=s["kind"], path=Path(s["path"]), system="mail")
+        r = get_loader(s["kind"])(cfg, sink)
+        sink.flush()
+        assert r.records_rejected == 0
+    assert [(s["name"], s["kind"]) for s in ctx.sources] == [
+        ("mail-inbox", "mbox"), ("mail-maildir", "maildir")]
+    old = rows(con, "SELECT source, record_ref, email, phone FROM records "
+                    "WHERE last_activity < DATE '2026-06-30' ORDER BY source, record_ref")
+    live_emails = {p.email for p in live}
+    live_phones = {normalise.phone(p.mobile) for p in live}
+    findings = sorted((src, ref) for src, ref, email, phone in old
+                      if email not in live_emails and phone not in live_phones)
+    assert findings == sorted((e.source, e.record_ref) for e in ctx.expected)
+    assert len(findings) == 5
+    # the two live look-alikes are old correspondents too, matched by e-mail and by phone
+    assert len(old) == 7
+    assert rows(con, "SELECT count(*) FROM records WHERE email LIKE '%oulunkonttori.fi' "
+                     "OR split_part(email, '@', 1) IN ('info', 'noreply', 'postmaster')") == [(0,)]
