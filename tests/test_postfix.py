@@ -1,0 +1,513 @@
+"""The postfix_log loader: fixtures in tests/data/maillog/, and the maillog corpus read in place."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from audit_kit import warehouse
+from audit_kit.config import SourceConfig
+from audit_kit.errors import InputError
+from audit_kit.loaders import get_loader
+from audit_kit.loaders.postfix import load
+
+DATA = Path(__file__).parent / "data" / "maillog"
+CORPUS = Path(__file__).parents[2] / "shared" / "corpora" / "maillog"
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared maillog corpus not present")
+
+
+def run(path: Path, *, year: int | None = None, **kw):
+    con = warehouse.connect()
+    sink = warehouse.SourceSink(con, source="x", kind="postfix_log", system="mail")
+    res = load(
+        SourceConfig(name="x", kind="postfix_log", path=path, system="mail", year=year), sink, **kw
+    )
+    sink.flush()
+    assert res.reconciles
+    return con, res
+
+
+def q(con, sql):
+    return con.execute(sql).fetchall()
+
+
+def stamp(y, m, d, h=12):
+    return dt.datetime(y, m, d, h).timestamp()
+
+
+def test_registered():
+    assert get_loader("postfix_log") is load
+
+
+# -- ISO (rsyslog) fixture ---------------------------------------------------------------
+def test_iso_lines_rejects_and_counts():
+    con, res = run(DATA / "iso" / "maillog")
+    assert (res.records_read, res.records_loaded, res.records_rejected) == (16, 13, 3)
+    assert res.format == "postfix rsyslog ISO 8601"
+    assert q(con, "SELECT record_ref, reason FROM rejects ORDER BY rowid") == [
+        ("line 12", "not a syslog line"),
+        ("line 13", "blank line"),
+        ("line 14", "unparseable timestamp"),
+    ]
+    assert q(con, "SELECT count(*) FROM src_x") == [(13,)]
+
+
+def test_iso_raw_columns():
+    con, _ = run(DATA / "iso" / "maillog")
+    rows = q(
+        con,
+        """SELECT record_ref, timestamp, date, host, program, pid, queue_id, "from", "to",
+                     orig_to, relay, status FROM src_x
+                     WHERE record_ref IN ('line 4', 'line 5', 'line 11')
+                     ORDER BY rowid""",
+    )
+    assert rows == [
+        (
+            "line 4",
+            "2026-06-01T10:00:00.423456+03:00",
+            "2026-06-01",
+            "mx1",
+            "postfix/qmgr",
+            "812",
+            "4A1B2C3D4E",
+            "<Aino.Makinen@Asiakas.example.fi>",
+            None,
+            None,
+            None,
+            None,
+        ),
+        (
+            "line 5",
+            "2026-06-01T10:00:01.000000+03:00",
+            "2026-06-01",
+            "mx1",
+            "postfix/local",
+            "2003",
+            "4A1B2C3D4E",
+            None,
+            "<kari@oulunkonttori.fi>",
+            "<info@oulunkonttori.fi>",
+            "local",
+            "sent",
+        ),
+        (
+            "line 11",
+            "2026-06-02T00:10:00.000000+03:00",
+            "2026-06-02",
+            "mx1",
+            "CRON",
+            "3000",
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+        ),
+    ]
+    assert q(con, "SELECT message FROM src_x WHERE record_ref = 'line 7'") == [("removed",)]
+
+
+def test_iso_records_exclude_own_domain_role_and_null():
+    con, _ = run(DATA / "iso" / "maillog")
+    assert q(con, "SELECT record_ref, role, email, last_activity FROM records ORDER BY rowid") == [
+        ("line 4", "maillog_address", "aino.makinen@asiakas.example.fi", dt.date(2026, 6, 1)),
+        ("line 6", "maillog_address", "eino.rasanen@toimittaja.example.fi", dt.date(2026, 6, 1)),
+        ("line 8", "maillog_address", "spam.sender@roskaposti.example.com", dt.date(2026, 6, 1)),
+        ("line 10", "maillog_address", "sirpa.ylonen@asiakas.example.fi", dt.date(2026, 6, 2)),
+    ]
+    assert q(con, "SELECT record_ref, field, label, value FROM fields ORDER BY rowid") == [
+        ("line 4", "email", "from", "Aino.Makinen@Asiakas.example.fi"),
+        ("line 6", "email", "to", "eino.rasanen@toimittaja.example.fi"),
+        ("line 8", "email", "from", "spam.sender@roskaposti.example.com"),
+        ("line 10", "email", "to", "sirpa.ylonen@asiakas.example.fi"),
+    ]
+
+
+def test_iso_queue_summary():
+    con, _ = run(DATA / "iso" / "maillog")
+    assert q(
+        con,
+        """SELECT record_ref, queue_id, first_time, last_time, lines, "from", "to",
+                     orig_to, status FROM src_x_queue ORDER BY rowid""",
+    ) == [
+        (
+            "line 2",
+            "4A1B2C3D4E",
+            "2026-06-01T10:00:00.223456+03:00",
+            "2026-06-01T10:00:01.200000+03:00",
+            "6",
+            "<Aino.Makinen@Asiakas.example.fi>",
+            "<eino.rasanen@toimittaja.example.fi>, <kari@oulunkonttori.fi>",
+            "<info@oulunkonttori.fi>",
+            "sent",
+        ),
+        (
+            "line 9",
+            "5B2C3D4E5F",
+            "2026-06-01T23:59:59.000000+03:00",
+            "2026-06-02T00:20:00+03:00",
+            "3",
+            "<noreply@palvelu.example.fi>",
+            "<sirpa.ylonen@asiakas.example.fi>",
+            None,
+            "deferred",
+        ),
+        (
+            "line 16",
+            "6C3D4E5F60",
+            "2026-06-02T00:20:01Z",
+            "2026-06-02T00:20:01Z",
+            "1",
+            None,
+            "<MAILER-DAEMON@palvelu.example.fi>",
+            None,
+            "bounced",
+        ),
+    ]
+
+
+def test_own_domain_is_a_parameter():
+    con, _ = run(DATA / "iso" / "maillog", own_domains=("asiakas.example.fi",))
+    emails = [r[0] for r in q(con, "SELECT email FROM records ORDER BY rowid")]
+    # the company's domain is no longer "own": its staff become addresses; info@ is a role
+    assert emails == [
+        "kari@oulunkonttori.fi",
+        "eino.rasanen@toimittaja.example.fi",
+        "spam.sender@roskaposti.example.com",
+        "myynti@oulunkonttori.fi",
+    ]
+
+
+def test_role_mailboxes_are_a_parameter(tmp_path):
+    p = tmp_path / "maillog"
+    p.write_text(
+        "2026-06-01T10:00:00+03:00 mx1 postfix/qmgr[1]: 4A1B2C3D4E: from=<info@kone.example.fi>,"
+        " size=1, nrcpt=1 (queue active)\n"
+        "2026-06-01T10:00:01+03:00 mx1 postfix/qmgr[1]: 4A1B2C3D4F: "
+        "from=<NoReply+x@kone.example.fi>,"
+        " size=1, nrcpt=1 (queue active)\n"
+        "2026-06-01T10:00:02+03:00 mx1 postfix/qmgr[1]: 4A1B2C3D50: from=<sales@kone.example.fi>,"
+        " size=1, nrcpt=1 (queue active)\n",
+        encoding="utf-8",
+    )
+    con, _ = run(p)
+    assert q(con, "SELECT record_ref, email FROM records") == [("line 3", "sales@kone.example.fi")]
+    con, _ = run(p, role_mailboxes=("sales",))
+    assert q(con, "SELECT record_ref FROM records ORDER BY rowid") == [("line 1",), ("line 2",)]
+
+
+# -- traditional syslog: year rollover ------------------------------------------------------
+TRAD_DATES = [
+    ("line 1", "2025-12-30"),
+    ("line 2", "2025-12-30"),
+    ("line 3", "2026-01-01"),
+    ("line 4", "2025-12-31"),
+    ("line 5", "2026-01-01"),
+    ("line 7", "2026-02-03"),
+    ("line 8", "2026-02-03"),
+]
+
+
+def test_traditional_year_from_source_and_rollover():
+    con, res = run(DATA / "traditional" / "maillog", year=2025)
+    assert res.format == "postfix syslog (year from source.year)"
+    assert (res.records_read, res.records_loaded, res.records_rejected) == (8, 7, 1)
+    assert q(con, "SELECT record_ref, date FROM src_x ORDER BY rowid") == TRAD_DATES
+    assert q(con, "SELECT time FROM src_x WHERE record_ref = 'line 3'") == [
+        ("2026-01-01T00:00:05",)
+    ]
+    # Feb 30 is no date in any year
+    assert q(con, "SELECT record_ref, reason FROM rejects") == [("line 6", "unparseable timestamp")]
+    assert "year 2025-2026 from the source's year: setting" in res.notes[0]
+
+
+def test_traditional_records_noqueue_same_address_twice():
+    con, _ = run(DATA / "traditional" / "maillog", year=2025)
+    assert q(con, "SELECT record_ref, email, last_activity FROM records ORDER BY rowid") == [
+        ("line 1", "paivi.karkkainen@kone.example.fi", dt.date(2025, 12, 30)),
+        ("line 2", "tuomas.hamalainen@paperi.example.fi", dt.date(2025, 12, 30)),
+        ("line 3", "jyrki.poyhonen@kiinteisto.example.fi", dt.date(2026, 1, 1)),
+        ("line 8", "kaisa.laitinen@rakennus.example.fi", dt.date(2026, 2, 3)),
+    ]
+    assert q(
+        con,
+        "SELECT record_ref, label, value FROM fields WHERE record_ref = 'line 8' ORDER BY rowid",
+    ) == [
+        ("line 8", "from", "kaisa.laitinen@rakennus.example.fi"),
+        ("line 8", "to", "Kaisa.Laitinen@rakennus.example.fi"),
+    ]
+
+
+def test_traditional_year_from_mtime(tmp_path):
+    p = tmp_path / "maillog"
+    shutil.copy(DATA / "traditional" / "maillog", p)
+    os.utime(p, (stamp(2026, 2, 10), stamp(2026, 2, 10)))
+    con, res = run(p)
+    assert res.format == "postfix syslog (year from mtime)"
+    assert q(con, "SELECT record_ref, date FROM src_x ORDER BY rowid") == TRAD_DATES
+
+
+def test_mtime_in_january_after_december_lines(tmp_path):
+    p = tmp_path / "maillog"
+    p.write_text("Dec 31 23:00:00 mx1 postfix/qmgr[1]: 4A1B2C3D4E: removed\n", encoding="utf-8")
+    os.utime(p, (stamp(2027, 1, 1, 1), stamp(2027, 1, 1, 1)))
+    con, _ = run(p)
+    assert q(con, "SELECT date FROM src_x") == [("2026-12-31",)]
+
+
+# -- rotation ------------------------------------------------------------------------------
+def _rotation(tmp_path: Path) -> Path:
+    d = tmp_path / "log"
+    d.mkdir()
+    (d / "maillog").write_text(
+        "Jan 10 09:00:00 mx1 postfix/qmgr[1]: 1A2B3C4D5E: from=<uusi@asiakas.example.fi>, "
+        "size=1, nrcpt=1 (queue active)\n"
+        "Feb  2 09:00:00 mx1 postfix/qmgr[1]: 1A2B3C4D5E: removed\n",
+        encoding="utf-8",
+    )
+    (d / "maillog.1").write_text(
+        "Dec 28 09:00:00 mx1 postfix/qmgr[1]: 2A2B3C4D5E: from=<vanha@asiakas.example.fi>, "
+        "size=1, nrcpt=1 (queue active)\n"
+        "Jan  3 09:00:00 mx1 postfix/qmgr[1]: 2A2B3C4D5E: removed\n",
+        encoding="utf-8",
+    )
+    with gzip.open(d / "maillog.2.gz", "wt", encoding="utf-8") as f:
+        f.write(
+            "Nov 20 09:00:00 mx1 postfix/qmgr[1]: 3A2B3C4D5E: from=<vanhin@asiakas.example.fi>, "
+            "size=1, nrcpt=1 (queue active)\n"
+            "Dec  5 09:00:00 mx1 postfix/qmgr[1]: 3A2B3C4D5E: removed\n"
+            "garbage\n"
+        )
+    (d / "notes.txt").write_text("not a log\n", encoding="utf-8")
+    os.utime(d / "maillog", (stamp(2027, 2, 3), stamp(2027, 2, 3)))
+    # copied rotated files: their own mtimes say nothing; the rotation order decides
+    for name in ("maillog.1", "maillog.2.gz"):
+        os.utime(d / name, (stamp(2030, 6, 1), stamp(2030, 6, 1)))
+    return d
+
+
+def test_rotation_year_from_mtime_and_rotation(tmp_path):
+    d = _rotation(tmp_path)
+    con, res = run(d)
+    assert (res.records_read, res.records_loaded, res.records_rejected) == (7, 6, 1)
+    assert res.format == "postfix syslog (year from rotation), postfix syslog (year from mtime)"
+    assert q(con, "SELECT file, record_ref, date FROM src_x ORDER BY rowid") == [
+        (str(d / "maillog.2.gz"), "line 1", "2026-11-20"),
+        (str(d / "maillog.2.gz"), "line 2", "2026-12-05"),
+        (str(d / "maillog.1"), "line 1", "2026-12-28"),
+        (str(d / "maillog.1"), "line 2", "2027-01-03"),
+        (str(d / "maillog"), "line 1", "2027-01-10"),
+        (str(d / "maillog"), "line 2", "2027-02-02"),
+    ]
+    assert q(con, "SELECT file, record_ref, reason FROM rejects") == [
+        (str(d / "maillog.2.gz"), "line 3", "not a syslog line")
+    ]
+    assert q(con, "SELECT file FROM files ORDER BY rowid") == [
+        (str(d / "maillog.2.gz"),),
+        (str(d / "maillog.1"),),
+        (str(d / "maillog"),),
+    ]
+    assert q(con, "SELECT email, last_activity FROM records ORDER BY rowid") == [
+        ("vanhin@asiakas.example.fi", dt.date(2026, 11, 20)),
+        ("vanha@asiakas.example.fi", dt.date(2026, 12, 28)),
+        ("uusi@asiakas.example.fi", dt.date(2027, 1, 10)),
+    ]
+    assert any(
+        "maillog.1: syslog timestamps without a year; year 2026-2027 from the rotation" in n
+        for n in res.notes
+    )
+
+
+def test_rotation_with_source_year(tmp_path):
+    d = _rotation(tmp_path)
+    con, res = run(d, year=2020)
+    assert q(con, "SELECT date FROM src_x ORDER BY rowid") == [
+        ("2020-11-20",),
+        ("2020-12-05",),
+        ("2020-12-28",),
+        ("2021-01-03",),
+        ("2021-01-10",),
+        ("2021-02-02",),
+    ]
+    assert res.format == "postfix syslog (year from source.year)"
+
+
+def test_iso_file_anchors_older_traditional_file(tmp_path):
+    d = tmp_path / "log"
+    d.mkdir()
+    (d / "maillog").write_text(
+        "2027-01-05T10:00:00+02:00 mx1 postfix/qmgr[1]: 1A2B3C4D5E: removed\n", encoding="utf-8"
+    )
+    (d / "maillog.1").write_text(
+        "Dec 30 10:00:00 mx1 postfix/qmgr[1]: 2A2B3C4D5E: removed\n", encoding="utf-8"
+    )
+    os.utime(d / "maillog.1", (stamp(2030, 1, 1), stamp(2030, 1, 1)))
+    con, _ = run(d)
+    assert q(con, "SELECT date FROM src_x ORDER BY rowid") == [("2026-12-30",), ("2027-01-05",)]
+
+
+def test_corrupt_gzip_is_an_input_error(tmp_path):
+    p = tmp_path / "maillog.2.gz"
+    p.write_bytes(b"\x1f\x8b\x08\x00garbage")
+    with pytest.raises(InputError, match="not a readable gzip file"):
+        run(p)
+
+
+def test_folder_without_maillogs(tmp_path):
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    with pytest.raises(InputError, match="no maillog files"):
+        run(tmp_path)
+
+
+def test_crlf_no_final_newline_and_bad_bytes(tmp_path):
+    p = tmp_path / "maillog"
+    p.write_bytes(
+        b"2026-06-01T10:00:00+03:00 mx1 postfix/qmgr[1]: 4A1B2C3D4E: from=<a.b@kone.example.fi>, "
+        b"size=1\r\n"
+        b"2026-06-01T10:00:01+03:00 mx1 kernel: caf\xe9\r\n"
+        b"2026-06-01T10:00:02+03:00 mx1 postfix/qmgr[1]: 4A1B2C3D4E: removed"
+    )
+    con, res = run(p)
+    assert (res.records_read, res.records_loaded) == (3, 3)
+    assert q(con, 'SELECT "from", message FROM src_x ORDER BY rowid') == [
+        ("<a.b@kone.example.fi>", "from=<a.b@kone.example.fi>, size=1"),
+        (None, "caf\ufffd"),
+        (None, "removed"),
+    ]
+    assert any("1 lines had bytes that are not UTF-8" in n for n in res.notes)
+
+
+# -- the corpus, read in place ------------------------------------------------------------------
+@needs_corpus
+def test_corpus_msimerson_full_delivery():
+    con, res = run(CORPUS / "msimerson-log-ship-elastic-postfix" / "mail.log", year=2015)
+    assert (res.records_read, res.records_loaded, res.records_rejected) == (6, 5, 1)
+    assert q(con, "SELECT record_ref, reason FROM rejects") == [("line 1", "blank line")]
+    assert q(
+        con,
+        """SELECT record_ref, program, queue_id, "from", "to", relay, status FROM src_x
+                     ORDER BY rowid""",
+    ) == [
+        ("line 2", "spamd", None, None, None, None, None),
+        ("line 3", "postfix/cleanup", "3mPVKl0Mhjz7sXv", None, None, None, None),
+        ("line 4", "postfix/qmgr", "3mPVKl0Mhjz7sXv", "<>", None, None, None),
+        (
+            "line 5",
+            "postfix/smtp",
+            "3mPVKl0Mhjz7sXv",
+            None,
+            "<56597@continuity.delivery>",
+            "10.2.2.85[10.2.2.85]:2527",
+            "sent",
+        ),
+        ("line 6", "madeup", None, None, None, None, None),
+    ]
+    assert q(con, "SELECT record_ref, email, last_activity FROM records") == [
+        ("line 5", "56597@continuity.delivery", dt.date(2015, 7, 5))
+    ]
+    assert q(con, 'SELECT queue_id, lines, "from", "to", status FROM src_x_queue') == [
+        ("3mPVKl0Mhjz7sXv", "3", "<>", "<56597@continuity.delivery>", "sent")
+    ]
+
+
+@needs_corpus
+def test_corpus_fail2ban_rejects_and_addresses():
+    con, res = run(CORPUS / "fail2ban" / "postfix", year=2005)
+    # 63 log lines; 88 "# failJSON" comment lines and 52 blank lines are rejected
+    assert (res.records_read, res.records_loaded, res.records_rejected) == (203, 63, 140)
+    assert q(con, "SELECT reason, count(*) FROM rejects GROUP BY ALL ORDER BY 1") == [
+        ("blank line", 52),
+        ("not a syslog line", 88),
+    ]
+    rows = q(
+        con,
+        """SELECT program, queue_id, "from", "to" FROM src_x
+                     WHERE message LIKE '%Relay access denied; from=<john@example.com>%'""",
+    )
+    assert rows == [("postfix/smtpd", "NOQUEUE", "<john@example.com>", "<smtp@example.org>")]
+    # postscreen separates with commas
+    assert q(
+        con,
+        """SELECT "from", "to" FROM src_x WHERE program = 'postfix/postscreen'
+                     AND "from" IS NOT NULL""",
+    ) == [("<spammer@example.com>", "<goodguy@example.com>")]
+    # the null sender and from=<> to=<> carry no address; postmaster/root are role mailboxes
+    assert q(con, "SELECT count(*) FROM records WHERE email IS NULL OR email = ''") == [(0,)]
+    emails = {r[0] for r in q(con, "SELECT email FROM records")}
+    assert {
+        "john@example.com",
+        "smtp@example.org",
+        "administrator@dom.tld",
+        "lp@dom.tld",
+        "some@example.com",
+        "spammer@example.com",
+    } <= emails
+    assert q(con, """SELECT program, queue_id FROM src_x WHERE program LIKE 'postfix-smo%'""") == [
+        ("postfix-smo/submission/smtpd", "44JCRG5tYPzCqt2")
+    ]
+    assert q(con, "SELECT count(*) FROM records") == q(
+        con, "SELECT count(*) FROM (SELECT DISTINCT record_ref, email FROM records)"
+    )
+
+
+def _grok_cases():
+    if not CORPUS.is_dir():
+        return []
+    cases = []
+    for f in sorted((CORPUS / "postfix-grok-patterns" / "test").glob("*.yaml")):
+        doc = yaml.safe_load(f.read_text(encoding="utf-8"))
+        data = doc.get("data")
+        if not isinstance(data, str) or "\n" in data or "\r" in data:
+            continue
+        cases.append((f.stem, data, doc.get("results") or {}))
+    return cases
+
+
+@needs_corpus
+def test_corpus_grok_queue_ids_and_statuses(tmp_path):
+    """Each real postfix message behind a syslog prefix: queue id and status as grok reads them."""
+    cases = _grok_cases()
+    assert len(cases) > 150
+    p = tmp_path / "maillog"
+    with open(p, "w", encoding="utf-8") as f:
+        for stem, data, _ in cases:
+            f.write(f"Oct 26 18:13:50 mx1 postfix/{stem.rsplit('_', 1)[0]}[42]: {data}\n")
+    con, res = run(p, year=2014)
+    assert (res.records_read, res.records_loaded, res.records_rejected) == (
+        len(cases),
+        len(cases),
+        0,
+    )
+    got = q(con, "SELECT queue_id, status FROM src_x ORDER BY rowid")
+    checked = 0
+    for (stem, data, results), (qid, status) in zip(cases, got, strict=True):
+        if data.startswith("warning: "):
+            continue  # grok also takes a queue id after "warning: "; we take it at the start only
+        if "postfix_queueid" in results:
+            assert qid == str(results["postfix_queueid"]), stem
+            checked += 1
+        elif data.startswith(("statistics:", "warning:", "connect ", "disconnect ", "Deleted:")):
+            assert qid is None, stem
+        if "postfix_status" in results:
+            assert status == results["postfix_status"], stem
+    assert checked >= 40
+
+
+@needs_corpus
+def test_corpus_grok_local_delivery_without_brackets(tmp_path):
+    line = next(d for s, d, _ in _grok_cases() if d.startswith("2A22C263F6: to=user@hostname"))
+    p = tmp_path / "maillog"
+    p.write_text(f"Oct 26 18:13:50 mx1 postfix/local[42]: {line}\n", encoding="utf-8")
+    con, _ = run(p, year=2014)
+    assert q(con, 'SELECT queue_id, "to", orig_to, relay, status FROM src_x') == [
+        ("2A22C263F6", "user@hostname.example.com", "root@localhost", "local", "sent")
+    ]
+    # root@localhost is a role mailbox (and no valid address): one record, for to=
+    assert q(con, "SELECT email FROM records") == [("user@hostname.example.com",)]
