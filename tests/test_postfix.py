@@ -511,3 +511,49 @@ def test_corpus_grok_local_delivery_without_brackets(tmp_path):
     ]
     # root@localhost is a role mailbox (and no valid address): one record, for to=
     assert q(con, "SELECT email FROM records") == [("user@hostname.example.com",)]
+
+
+# -- the demo writer -------------------------------------------------------------------------
+def test_demo_planted_r_maillog_equals_old_external_addresses(tmp_path):
+    """R-maillog read by hand: per address with lines before as_of - 6 months, the newest."""
+    from audit_kit.demo import DemoContext
+    from audit_kit.demo.postfix import write
+
+    ctx = DemoContext(root=tmp_path)
+    write(ctx)
+    (entry,) = ctx.sources
+    assert (entry["name"], entry["kind"], entry["system"], entry["year"]) == (
+        "mail-log",
+        "postfix_log",
+        "mail",
+        2026,
+    )
+    names = sorted(p.name for p in Path(entry["path"]).iterdir())
+    assert names == ["maillog", "maillog.1", "maillog.2.gz"]
+    con = warehouse.connect()
+    sink = warehouse.SourceSink(con, source="mail-log", kind="postfix_log", system="mail")
+    res = load(SourceConfig(**{**entry, "path": Path(entry["path"])}), sink)
+    sink.flush()
+    assert res.records_rejected == 0
+    assert res.format == ("postfix syslog (year from source.year), postfix rsyslog ISO 8601")
+    found = q(
+        con,
+        """SELECT 'R-maillog', source, arg_max(record_ref, (last_activity, file, rowid)), ''
+           FROM records WHERE role = 'maillog_address'
+                AND last_activity < DATE '2026-12-31' - INTERVAL 6 MONTH
+           GROUP BY source, email ORDER BY 3""",
+    )
+    expected = sorted(
+        ((e.rule_id, e.source, e.record_ref, e.field) for e in ctx.expected), key=lambda e: e[2]
+    )
+    assert len(expected) == 3
+    assert found == expected
+    # the look-alikes are loaded as addresses too, only never old: recent, own domain, roles
+    assert q(con, "SELECT count(DISTINCT email) FROM records") == [(5,)]
+    assert q(con, "SELECT count(*) FROM records WHERE email LIKE '%oulunkonttori.fi'") == [(0,)]
+    # byte-identical on a second run
+    ctx2 = DemoContext(root=tmp_path / "again")
+    write(ctx2)
+    for n in names:
+        a = (Path(entry["path"]) / n).read_bytes()
+        assert a == (tmp_path / "again" / "mail" / "log" / n).read_bytes()
