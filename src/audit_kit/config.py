@@ -113,7 +113,8 @@ def load_config(path: str | Path) -> AuditConfig:
     try:
         cfg = AuditConfig.model_validate({**raw, "config_path": path.resolve()})
     except ValidationError as exc:
-        err = exc.errors()[0]
+        # an unknown key explains a "missing" one next to it: report it first
+        err = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "unknown key; see README.md 'Audit config' for the keys"

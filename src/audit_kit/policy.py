@@ -174,7 +174,8 @@ def load_policy(path: str | Path) -> Policy:
     try:
         pol = Policy.model_validate(raw)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        # an unknown key explains a "missing" one next to it: report it first
+        err = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
         loc = ".".join(str(p) for p in err["loc"])
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":

@@ -1,0 +1,40 @@
+"""Shared fixtures: a private pseudonymisation key, the corpora, one demo run per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+CORPORA = REPO.parent / "shared" / "corpora"
+POLICY = REPO / "audits" / "policy.yaml"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_key(tmp_path_factory):
+    """Never touch the user's real key: every test session gets its own."""
+    if "AUDIT_KIT_KEY_FILE" not in os.environ:
+        os.environ["AUDIT_KIT_KEY_FILE"] = str(tmp_path_factory.mktemp("key") / "subject.key")
+    yield
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory):
+    """The demo company generated and audited once: (ctx, AuditResult)."""
+    from audit_kit.demo import generate
+    from audit_kit.pipeline import run_audit
+
+    base = tmp_path_factory.mktemp("demo")
+    ctx = generate(base / "data")
+    result = run_audit(base / "data" / "config.yaml", out=base / "out")
+    return ctx, result
+
+
+def sink_for(kind: str, source: str = "x", system: str = "billing"):
+    from audit_kit.warehouse import SourceSink, connect
+
+    con = connect()
+    return con, SourceSink(con, source=source, kind=kind, system=system)
