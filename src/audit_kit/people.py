@@ -1,10 +1,30 @@
 """Person resolution: which records are the same person, with a pseudonymous subject_id.
 
-Records link on a shared normalised e-mail address or E.164 phone number; names never
-make a link (two Mikko Mäkinens are two people). Components are found by label
-propagation in SQL, so it scales with the warehouse. ``subject_id`` is a keyed hash
-(HMAC-SHA256) of the component's smallest identifier; the key lives outside the
-repository, owner-only, created on first use (:func:`subject_key`).
+Records link on a shared identifier: a normalised e-mail address or an E.164 phone
+number, from the record itself or from a contact-point ``fields`` row of that record
+(a vCard's second address). Names never make a link: two Mikko Mäkinens are two
+people. A name only *supports* a link: each link records ``name_agrees`` (true, false,
+or NULL when one side has no name), and a subject whose links disagree on the name is
+flagged ``name_conflict`` for a human to look at.
+
+Identifiers that belong to no one person never link (statement §3 reading): role
+mailboxes (``info@``, ``myynti@``, ``asiakaspalvelu@``… on any domain: the policy's
+list plus :data:`ROLE_MAILBOXES`) and Finnish corporate numbers (010, 020, 029, 030:
+a company's switchboard, shared by its staff).
+
+Components are found by label propagation in SQL, so it scales with the warehouse.
+``subject_id`` is a keyed hash (HMAC-SHA256) of the component's smallest identifier;
+the key lives outside the repository, owner-only, created on first use
+(:func:`subject_key`), so the same data and key give the same ids on every run.
+
+Tables written:
+
+``links``     one row per (record, shared identifier): the identifier, the record it is
+              shared with (the identifier's first other record), and ``name_agrees``
+``persons``   one row per record: ``subject_id``, ``linked_by`` (why, in words, without
+              personal data: "email shared with billing-customers line 4") and
+              ``name_agrees`` (false if any of its links disagrees)
+``subjects``  one row per subject: records, sources, roles, whether it holds person data
 """
 
 from __future__ import annotations
@@ -17,10 +37,36 @@ from pathlib import Path
 
 import duckdb
 
+from audit_kit import normalise
 from audit_kit.policy import Policy
 from audit_kit.rules import sql_str
 
 KEY_ENV = "AUDIT_KIT_KEY_FILE"
+
+#: shared mailboxes on any domain (Finnish and English); never one person's address.
+#: The policy's ``organisation.role_mailboxes`` adds to these.
+ROLE_MAILBOXES: frozenset[str] = frozenset({
+    "info", "noreply", "no-reply", "donotreply", "do-not-reply", "postmaster", "mailer-daemon",
+    "root", "abuse", "webmaster", "hostmaster", "admin", "support", "sales", "office", "contact",
+    "billing", "invoices", "invoice", "orders", "service", "helpdesk", "hr", "jobs", "careers",
+    "marketing", "newsletter", "privacy", "gdpr", "security",
+    # Finnish
+    "myynti", "toimisto", "asiakaspalvelu", "laskutus", "laskut", "ostolaskut", "reskontra",
+    "tilaukset", "tilaus", "huolto", "tuki", "asiakastuki", "tekninentuki", "posti", "palaute",
+    "kirjaamo", "rekry", "rekrytointi", "hallinto", "talous", "kirjanpito", "markkinointi",
+    "tietosuoja", "vaihde", "yhteystiedot", "varaus", "varaukset", "kauppa", "verkkokauppa",
+    "palvelu", "palvelut", "toimitus", "toimitukset", "varasto", "henkilosto", "ict", "it",
+})
+
+#: field classes whose value is an identifier that can link records
+_EMAIL_FIELDS = ("email",)
+_PHONE_FIELDS = ("phone", "work_phone", "mobile_phone", "home_phone")
+
+#: SQL: a person's name as a sorted list of lower-case ASCII tokens
+#: ("Mäkinen, Mikko" and "mikko makinen" give the same key)
+def _name_key(col: str) -> str:
+    return (f"list_sort(list_filter(string_split_regex(regexp_replace(lower(strip_accents({col})), "
+            f"'[^a-z]+', ' ', 'g'), ' '), lambda t: t <> ''))")
 
 
 def key_path() -> Path:
@@ -46,21 +92,102 @@ def pseudonym(identifier: str, key: bytes | None = None) -> str:
     return "S-" + digest.hexdigest()[:16]
 
 
-def resolve(con: duckdb.DuckDBPyConnection, policy: Policy) -> int:
-    """Build ``persons`` (rec_id -> subject_id, linked_by) and ``subjects``; return #people."""
-    roles = ", ".join(sql_str(r) for r in policy.organisation.role_mailboxes)
+def role_mailboxes(policy: Policy | None = None) -> frozenset[str]:
+    """Local parts that name a shared mailbox, not a person."""
+    extra = policy.organisation.role_mailboxes if policy is not None else ()
+    return ROLE_MAILBOXES | {r.lower() for r in extra}
+
+
+def is_role_mailbox(email: str | None, policy: Policy | None = None) -> bool:
+    if not email or "@" not in email:
+        return False
+    return email.rsplit("@", 1)[0].lower() in role_mailboxes(policy)
+
+
+def is_shared_phone(e164: str | None) -> bool:
+    """A Finnish corporate (UAN) number: a company's switchboard, not one person's."""
+    return normalise.phone_kind(e164) == "corporate"
+
+
+def names_agree(a: str | None, b: str | None) -> bool | None:
+    """Python twin of the SQL name comparison (None when a name is missing)."""
+    import re
+    import unicodedata
+
+    def key(s: str) -> list[str]:
+        s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+        return sorted(t for t in re.split(r"[^a-z]+", s.lower()) if t)
+
+    if not a or not b or not key(a) or not key(b):
+        return None
+    ka, kb = key(a), key(b)
+    if ka == kb:
+        return True
+    small, big = (ka, kb) if len(ka) <= len(kb) else (kb, ka)
+    return len(small) >= 2 and set(small) <= set(big)
+
+
+def _identifier_table(con: duckdb.DuckDBPyConnection, policy: Policy) -> None:
+    """``_ident(rec_id, kind, ident)``: every linking identifier of every record."""
+    roles = ", ".join(sql_str(r) for r in sorted(role_mailboxes(policy)))
+    # identifiers in fields rows belong to a record only when (source, record_ref) names one
+    # record (a mail message names several correspondents: its fields are not theirs alone)
+    classes = ", ".join(sql_str(c) for c in (*_EMAIL_FIELDS, *_PHONE_FIELDS))
+    emails = ", ".join(sql_str(c) for c in _EMAIL_FIELDS)
+    values = con.execute(f"""
+        SELECT DISTINCT field IN ({emails}) AS is_email, value
+        FROM fields WHERE field IN ({classes})
+    """).fetchall()
+    mapped = []
+    for is_email, value in values:
+        norm = normalise.email(value) if is_email else normalise.phone(value)
+        if norm:
+            mapped.append((is_email, value, ("email" if is_email else "phone"), norm))
+    con.execute("CREATE OR REPLACE TEMP TABLE _fnorm (is_email BOOLEAN, value VARCHAR, "
+                "kind VARCHAR, ident VARCHAR)")
+    if mapped:
+        con.executemany("INSERT INTO _fnorm VALUES (?, ?, ?, ?)", mapped)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _ident_all AS
+        SELECT rec_id, 'email' AS kind, email AS ident FROM records WHERE email IS NOT NULL
+        UNION
+        SELECT rec_id, 'phone', phone FROM records WHERE phone IS NOT NULL
+        UNION
+        SELECT r.rec_id, n.kind, n.ident
+        FROM fields f
+        JOIN _fnorm n ON n.value = f.value AND n.is_email = (f.field IN ({emails}))
+        JOIN (SELECT source, record_ref, min(rec_id) AS rec_id FROM records
+              GROUP BY source, record_ref HAVING count(*) = 1) r
+          ON r.source = f.source AND r.record_ref = f.record_ref
+        WHERE f.field IN ({classes})
+    """)
+    phones = [p for (p,) in con.execute(
+        "SELECT DISTINCT ident FROM _ident_all WHERE kind = 'phone'").fetchall()]
+    con.execute("CREATE OR REPLACE TEMP TABLE _shared_phone (ident VARCHAR)")
+    shared = [(p,) for p in phones if is_shared_phone(p)]
+    if shared:
+        con.executemany("INSERT INTO _shared_phone VALUES (?)", shared)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _ident AS
-        SELECT rec_id, 'email:' || email AS ident, 'email' AS kind FROM records
-        WHERE email IS NOT NULL AND split_part(email, '@', 1) NOT IN ({roles})
-        UNION ALL
-        SELECT rec_id, 'phone:' || phone, 'phone' FROM records WHERE phone IS NOT NULL
+        SELECT rec_id, kind, kind || ':' || ident AS ident, ident AS value FROM _ident_all
+        WHERE NOT (kind = 'email' AND split_part(ident, '@', 1) IN ({roles}))
+          AND NOT (kind = 'phone' AND ident IN (SELECT ident FROM _shared_phone))
     """)
+
+
+def resolve(con: duckdb.DuckDBPyConnection, policy: Policy) -> int:
+    """Build ``links``, ``persons`` and ``subjects``; return how many people the data holds.
+
+    A "person" is a subject with person data: a name, a personal e-mail address (not a
+    role mailbox) or a phone number. Organisation-only rows get a subject_id too (every
+    record has one) but are not counted.
+    """
+    _identifier_table(con, policy)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _label AS
         SELECT rec_id, min(ident) AS label FROM _ident GROUP BY rec_id
     """)
-    for _ in range(50):  # label propagation until stable (usually 2-3 rounds)
+    for _ in range(100):  # label propagation until stable (usually 2-3 rounds)
         con.execute("""
             CREATE OR REPLACE TEMP TABLE _ilabel AS
             SELECT i.ident, min(l.label) AS label FROM _ident i JOIN _label l USING (rec_id)
@@ -70,32 +197,93 @@ def resolve(con: duckdb.DuckDBPyConnection, policy: Policy) -> int:
             CREATE OR REPLACE TEMP TABLE _label2 AS
             SELECT i.rec_id, min(il.label) AS label FROM _ident i JOIN _ilabel il USING (ident)
             GROUP BY i.rec_id;
-            SELECT count(*) FROM _label2 JOIN _label USING (rec_id) WHERE _label2.label <> _label.label
-        """).fetchone()[0]
+            SELECT count(*) FROM _label2 JOIN _label USING (rec_id)
+            WHERE _label2.label <> _label.label
+        """).fetchall()[0][0]
         con.execute("DROP TABLE _label; ALTER TABLE _label2 RENAME TO _label")
         if not changed:
             break
-    con.execute("""
+    # links: per identifier, every record points at the identifier's first other record
+    # (a star, not all pairs: an address in 10 000 log lines gives 10 000 links, not 10^8)
+    name_a, name_b = _name_key("a.person_name"), _name_key("b.person_name")
+    con.execute(f"""
+        CREATE OR REPLACE TABLE links AS
+        WITH ranked AS (
+            SELECT ident, kind, value, rec_id,
+                   row_number() OVER (PARTITION BY ident ORDER BY rec_id) AS rn
+            FROM _ident
+        ),
+        anchors AS (
+            SELECT ident, min(rec_id) FILTER (WHERE rn = 1) AS first_rec,
+                   min(rec_id) FILTER (WHERE rn = 2) AS second_rec
+            FROM ranked GROUP BY ident
+        ),
+        pairs AS (
+            SELECT r.rec_id, r.kind, r.value,
+                   CASE WHEN r.rn = 1 THEN a.second_rec ELSE a.first_rec END AS linked_rec_id
+            FROM ranked r JOIN anchors a USING (ident) WHERE a.second_rec IS NOT NULL
+        )
+        SELECT p.rec_id, p.kind, p.value AS identifier, p.linked_rec_id,
+               b.source AS linked_source, b.record_ref AS linked_record_ref,
+               CASE WHEN len({name_a}) = 0 OR len({name_b}) = 0 OR a.person_name IS NULL
+                         OR b.person_name IS NULL THEN NULL
+                    WHEN {name_a} = {name_b} THEN true
+                    WHEN least(len({name_a}), len({name_b})) >= 2
+                         AND (list_has_all({name_a}, {name_b}) OR list_has_all({name_b}, {name_a}))
+                         THEN true
+                    ELSE false END AS name_agrees
+        FROM pairs p JOIN records a ON a.rec_id = p.rec_id
+        JOIN records b ON b.rec_id = p.linked_rec_id
+        ORDER BY p.rec_id, p.kind, b.source, b.record_ref
+    """)
+    roles = ", ".join(sql_str(r) for r in sorted(role_mailboxes(policy)))
+    con.execute(f"""
         CREATE OR REPLACE TABLE persons AS
+        WITH why AS (
+            SELECT rec_id,
+                   string_agg(kind || ' shared with ' || linked_source || ' ' || linked_record_ref,
+                              '; ' ORDER BY kind, linked_source, linked_record_ref) AS linked_by,
+                   CASE WHEN bool_or(name_agrees = false) THEN false
+                        WHEN bool_or(name_agrees) THEN true END AS name_agrees
+            FROM links GROUP BY rec_id
+        )
         SELECT r.rec_id, r.source, r.record_ref,
-               coalesce(l.label, 'record:' || r.source || '|' || r.record_ref) AS cluster,
-               CASE WHEN l.label IS NULL THEN 'own record (no e-mail or phone)'
-                    ELSE 'shares ' || (SELECT string_agg(DISTINCT kind, ' and ' ORDER BY kind)
-                                       FROM _ident i WHERE i.rec_id = r.rec_id) END AS linked_by,
+               -- no linking identifier: the record is its own subject (stable across runs)
+               coalesce(l.label, 'record:' || r.source || '|' || r.record_ref || '|' || r.role
+                        || '|' || coalesce(r.person_name, '') || '|' || coalesce(r.email, '')
+                        || '|' || coalesce(r.phone, '')) AS cluster,
+               coalesce(w.linked_by,
+                        CASE WHEN l.label IS NOT NULL
+                             THEN 'own record: its e-mail/phone appears nowhere else'
+                             WHEN r.email IS NOT NULL OR r.phone IS NOT NULL
+                             THEN 'own record: only a shared mailbox or company number'
+                             ELSE 'own record: no e-mail or phone' END) AS linked_by,
+               w.name_agrees,
+               (r.person_name IS NOT NULL OR r.phone IS NOT NULL
+                OR (r.email IS NOT NULL AND split_part(r.email, '@', 1) NOT IN ({roles})))
+                 AS person_data,
                NULL::VARCHAR AS subject_id
         FROM records r LEFT JOIN _label l ON l.rec_id = r.rec_id
+        LEFT JOIN why w ON w.rec_id = r.rec_id
     """)
     key = subject_key()
     clusters = [c for (c,) in con.execute("SELECT DISTINCT cluster FROM persons").fetchall()]
     con.execute("CREATE OR REPLACE TEMP TABLE _sid (cluster VARCHAR, subject_id VARCHAR)")
     con.executemany("INSERT INTO _sid VALUES (?, ?)", [(c, pseudonym(c, key)) for c in clusters])
-    con.execute("UPDATE persons SET subject_id = s.subject_id FROM _sid s WHERE s.cluster = persons.cluster")
+    con.execute("UPDATE persons SET subject_id = s.subject_id FROM _sid s "
+                "WHERE s.cluster = persons.cluster")
     con.execute("ALTER TABLE persons DROP COLUMN cluster")
     con.execute("""
         CREATE OR REPLACE TABLE subjects AS
         SELECT p.subject_id, count(*) AS records,
+               count(DISTINCT r.source) AS n_sources,
                string_agg(DISTINCT r.source, ', ' ORDER BY r.source) AS sources,
-               count(DISTINCT r.source) AS n_sources
+               string_agg(DISTINCT r.role, ', ' ORDER BY r.role) AS roles,
+               bool_or(p.person_data) AS person_data,
+               coalesce(bool_or(p.name_agrees = false), false) AS name_conflict
         FROM persons p JOIN records r ON r.rec_id = p.rec_id GROUP BY p.subject_id
+        ORDER BY p.subject_id
     """)
-    return len(clusters)
+    for t in ("_ident_all", "_ident", "_label", "_ilabel", "_sid", "_fnorm", "_shared_phone"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+    return con.execute("SELECT count(*) FROM subjects WHERE person_data").fetchall()[0][0]
