@@ -383,7 +383,7 @@ def test_demo_mail_plants_what_it_expects(tmp_path):
         sink.flush()
         assert r.records_rejected == 0
     assert [(s["name"], s["kind"]) for s in ctx.sources] == [
-        ("mail-inbox", "mbox"), ("mail-maildir", "maildir")]
+        ("mail-inbox", "mbox"), ("mail-maildir", "maildir"), ("mail-saved", "eml")]
     old = rows(con, "SELECT source, record_ref, email, phone FROM records "
                     "WHERE last_activity < DATE '2026-06-30' ORDER BY source, record_ref")
     live_emails = {p.email for p in live}
@@ -391,7 +391,7 @@ def test_demo_mail_plants_what_it_expects(tmp_path):
     findings = sorted((src, ref) for src, ref, email, phone in old
                       if email not in live_emails and phone not in live_phones)
     assert findings == sorted((e.source, e.record_ref) for e in ctx.expected)
-    assert len(findings) == 5
+    assert len(findings) == 6
     # the two live look-alikes are old correspondents too, matched by e-mail and by phone
     assert len(old) == 7
     assert rows(con, "SELECT count(*) FROM records WHERE email LIKE '%oulunkonttori.fi' "

@@ -149,3 +149,17 @@ def write(ctx: DemoContext) -> None:
     ctx.add_source(src, "maildir", root, "mail")
     ctx.expect("R-email", src, a_ref)
     ctx.expect("R-email", src, e_ref)
+
+    # -- a folder of .eml files (messages saved from the mail client) ---------------------
+    src = "mail-saved"
+    saved = folder / "tallennetut"
+    saved.mkdir(parents=True, exist_ok=True)
+    old_f = ctx.person()       # old, known only from a saved message
+    recent_h = ctx.person()    # recent: clean
+    (saved / "tarjouspyynto.eml").write_bytes(
+        _message(ctx, 200, ctx.months_ago(7), _addr(old_f, "iso-8859-1"), SALES,
+                 signature=_sig(old_f)).replace(b"\n", b"\r\n"))
+    (saved / "huoltopyynto.eml").write_bytes(
+        _message(ctx, 201, ctx.months_ago(1), _addr(recent_h), SALES).replace(b"\n", b"\r\n"))
+    ctx.add_source(src, "eml", saved, "mail")
+    ctx.expect("R-email", src, "tarjouspyynto.eml")
