@@ -393,6 +393,6 @@ def test_demo_mail_plants_what_it_expects(tmp_path):
     assert findings == sorted((e.source, e.record_ref) for e in ctx.expected)
     assert len(findings) == 6
     # the two live look-alikes are old correspondents too, matched by e-mail and by phone
-    assert len(old) == 7
+    assert len(old) == 8
     assert rows(con, "SELECT count(*) FROM records WHERE email LIKE '%oulunkonttori.fi' "
                      "OR split_part(email, '@', 1) IN ('info', 'noreply', 'postmaster')") == [(0,)]
