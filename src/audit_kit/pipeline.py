@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from audit_kit import __version__, people
+from audit_kit import __version__, people, subject
 from audit_kit.config import AuditConfig, load_config, parse_date
 from audit_kit.errors import AuditKitError, ConfigError, translate
 from audit_kit.findings import Finding, sort_findings, write_csv
@@ -70,6 +70,16 @@ def _write_private(path: Path, text: str) -> None:
         f.write(text)
 
 
+def _policy_kwargs(loader, policy: Policy) -> dict:
+    """Mail loaders take the company's own domains and role mailboxes (not data subjects)."""
+    import inspect
+
+    params = inspect.signature(loader).parameters
+    org = policy.organisation
+    offer = {"own_domains": tuple(org.own_domains), "role_mailboxes": tuple(org.role_mailboxes)}
+    return {k: v for k, v in offer.items() if k in params}
+
+
 def load_sources(cfg: AuditConfig, policy: Policy, con, base: Path) -> dict[str, LoadResult]:
     """Run every source's loader into the warehouse; return the results by source."""
     loaders = {}
@@ -85,10 +95,8 @@ def load_sources(cfg: AuditConfig, policy: Policy, con, base: Path) -> dict[str,
     results = {}
     for s in cfg.sources:
         sink = SourceSink(con, source=s.name, kind=s.kind, system=s.system, base=base)
-        sink.own_domains = tuple(policy.organisation.own_domains)  # type: ignore[attr-defined]
-        sink.role_mailboxes = tuple(policy.organisation.role_mailboxes)  # type: ignore[attr-defined]
         try:
-            res = loaders[s.name](s, sink)
+            res = loaders[s.name](s, sink, **_policy_kwargs(loaders[s.name], policy))
         except AuditKitError:
             raise
         except Exception as exc:  # a loader bug or an unexpected library error
@@ -158,6 +166,8 @@ def run_audit(config: str | Path, *, as_of: str | dt.date | None = None,
         timings["load"] = time.perf_counter() - t0
         t1 = time.perf_counter()
         n_people = people.resolve(con, policy)
+        # erased people's keyed hashes, for R-tombstone (subject.py: where the files live)
+        n_tombstones = subject.load_tombstones(con, config_dir)
         timings["people"] = time.perf_counter() - t1
         con.execute("CREATE TABLE statement_checks (check_id VARCHAR, section VARCHAR, "
                     "failed BOOLEAN, severity VARCHAR, detail VARCHAR)")
@@ -185,6 +195,7 @@ def run_audit(config: str | Path, *, as_of: str | dt.date | None = None,
             "audit_kit_version": __version__,
             "policy": {"version": policy.policy_version, "sha256": policy.sha256},
             "people": n_people,
+            "tombstones": n_tombstones,
             "sources": [
                 {"name": s.name, "kind": s.kind, "system": s.system, "format": results[s.name].format,
                  "records_read": results[s.name].records_read,
