@@ -158,6 +158,10 @@ def detect_delimiter(header_line: str, declared: str | None) -> str:
 
 Row = tuple[str, list[object]]  # (record_ref, values)
 
+#: a non-ASCII character decoded from valid UTF-8 / a byte that was not valid UTF-8
+_UTF8_TEXT = re.compile("[^\x00-\x7f\udc80-\udcff]")
+_UNDECODED = re.compile("[\udc80-\udcff]")
+
 
 def _csv_rows(path: Path, source: SourceConfig, f: FileRef, sink: SourceSink,
               res: LoadResult) -> tuple[list[str], Iterator[Row]]:
@@ -165,22 +169,39 @@ def _csv_rows(path: Path, source: SourceConfig, f: FileRef, sink: SourceSink,
     if not data.strip():
         raise InputError("file is empty; export the register again", file=f.name)
     enc = detect_encoding(data[:65536], source.encoding)
-    try:
-        text = data.decode(enc)
-    except (UnicodeDecodeError, LookupError):
-        if enc != "utf-8":
+    # Lines appended by another program (or pasted from a cp1252 file) into a UTF-8 export:
+    # keep the UTF-8 lines and reject the others rather than guess (mojibake either way).
+    mixed = False
+    if enc in ("utf-8", "cp1252") and not source.encoding:
+        try:
+            text, enc = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            loose = data.decode("utf-8", errors="surrogateescape")
+            mixed = any(_UTF8_TEXT.search(ln) and not _UNDECODED.search(ln)
+                        for ln in loose.splitlines())
+            if mixed:
+                enc, text = "utf-8", loose
+            else:
+                enc = "cp1252"
+    if not mixed:
+        try:
+            text = data.decode(enc)
+        except (UnicodeDecodeError, LookupError):
             raise InputError(f"cannot decode as {enc}; set `encoding:` in the source entry",
                              file=f.name) from None
-        enc, text = "cp1252", data.decode("cp1252", errors="replace")
     text = text.lstrip("\ufeff")
     first_line = text.split("\n", 1)[0]
     delim = detect_delimiter(first_line, source.delimiter)
-    res.format = f"csv ({enc}, {'tab' if delim == chr(9) else repr(delim)})"
+    res.format = (f"csv ({enc}{' with lines in another encoding' if mixed else ''}, "
+                  f"{'tab' if delim == chr(9) else repr(delim)})")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
     try:
         headers = [h.strip() for h in next(reader)]
     except csv.Error:
         raise InputError("header row is not valid CSV", file=f.name, place="line 1") from None
+    if mixed and any(_UNDECODED.search(h) for h in headers):
+        raise InputError("header row is not UTF-8 but later lines are; save the file again as "
+                         "UTF-8", file=f.name, place="line 1")
 
     def rows() -> Iterator[Row]:
         while True:
@@ -200,6 +221,10 @@ def _csv_rows(path: Path, source: SourceConfig, f: FileRef, sink: SourceSink,
             if len(values) != len(headers):
                 sink.reject(f, f"line {start}",
                             f"{len(values)} fields where the header has {len(headers)}")
+                continue
+            if mixed and any(_UNDECODED.search(v) for v in values):
+                sink.reject(f, f"line {start}", "not UTF-8 while the rest of the file is "
+                            "(mixed encodings); save the file again as UTF-8")
                 continue
             yield f"line {start}", list(values)
 
