@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -154,9 +155,10 @@ def run_audit(config: str | Path, *, as_of: str | dt.date | None = None,
     out_dir = Path(out) if out else config_dir / "reports" / when.isoformat()
     out_dir = out_dir.resolve()
     _private_dir(out_dir.parent)
-    tmp = out_dir.parent / f".{out_dir.name}.partial-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
+    _recover(out_dir)
+    # a fresh name per run: GX keeps DuckDB instances per path alive within a process
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-{os.getpid()}-",
+                                dir=out_dir.parent))
     _private_dir(tmp)
     try:
         wh_path = tmp / "warehouse.duckdb"
@@ -243,6 +245,33 @@ def _tool_versions() -> dict[str, str]:
         except PackageNotFoundError:
             out[pkg] = "not installed"
     return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _recover(out_dir: Path) -> None:
+    """Clean up after a run that was killed: restore a moved-away output, drop partials.
+
+    A run killed between the two renames of :func:`_swap_into_place` leaves the previous
+    output as ``.<name>.old-<pid>``; partial folders of dead runs hold personal data.
+    """
+    for p in sorted(out_dir.parent.glob(f".{out_dir.name}.*-*")):
+        kind, _, rest = p.name[len(out_dir.name) + 2:].partition("-")
+        pid = rest.split("-", 1)[0]
+        if kind not in ("old", "partial") or not pid.isdigit() or _alive(int(pid)):
+            continue
+        if kind == "old" and not out_dir.exists():
+            os.rename(p, out_dir)
+        else:
+            shutil.rmtree(p, ignore_errors=True)
 
 
 def _swap_into_place(tmp: Path, out_dir: Path) -> None:
