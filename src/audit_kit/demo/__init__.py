@@ -145,6 +145,7 @@ _MODULES = (
     "audit_kit.demo.contacts",
     "audit_kit.demo.mail",
     "audit_kit.demo.postfix",
+    "audit_kit.demo.people",
 )
 
 

@@ -1,38 +1,68 @@
-"""Data-subject rights (statement §8): direct-marketing bans and erasure requests."""
+"""Data-subject rights (statement §8): direct-marketing bans, erasure requests, tombstones.
+
+A request names a person by e-mail and/or phone; the person is every record
+:mod:`audit_kit.people` linked to the request (``persons.subject_id``), so a phone-only
+contact in a backup counts when the request gave only the e-mail address and the
+customer register links the two. One finding per place the person still appears; the
+detail names the request (its source and record_ref), never the person.
+
+* ``R-ban``: marketing dated after the person's earliest direct-marketing ban.
+* ``R-erasure``: an erasure request older than the deadline (one month, GDPR Art. 12(3))
+  and the person still present anywhere, except invoices inside their statutory
+  retention (Accounting Act) and the request register itself.
+* ``R-erasure-open``: a request still inside its deadline (info), one per request.
+* ``R-tombstone``: a person erased earlier (``audit-kit forget``; keyed-hash tombstones
+  in the ``tombstones`` table, see :mod:`audit_kit.subject`) appears again, with the
+  same exceptions as ``R-erasure``.
+"""
 
 from __future__ import annotations
 
 from audit_kit.policy import Policy
 from audit_kit.rules import AS_OF, Rule, family, months_before, sql_str
 
-_MATCH = ("((q.email IS NOT NULL AND q.email = r.email) OR "
-          "(q.phone IS NOT NULL AND q.phone = r.phone))")
+_COLS = ("r.source, r.source_kind, r.file AS source_file, r.record_ref, r.rec_id, "
+         "r.email, r.phone, '' AS field, ")
+
+#: records an erasure does not reach: the request register, and invoices the Accounting
+#: Act still keeps (a kept_until past the audit date; unknown = kept)
+_NOT_ERASABLE = (f"r.role = 'erasure_request' OR (r.role = 'invoice_party' AND "
+                 f"(r.kept_until IS NULL OR r.kept_until >= {AS_OF}))")
+
+
+def _requests(role: str, where: str = "") -> str:
+    """Per subject: the earliest request of *role*, and which record it is."""
+    return (
+        "SELECT p.subject_id, min(q.requested_on) AS requested_on, "
+        "arg_min(q.source || ' ' || q.record_ref, q.requested_on) AS request "
+        "FROM records q JOIN persons p ON p.rec_id = q.rec_id "
+        f"WHERE q.role = {sql_str(role)} AND q.requested_on IS NOT NULL {where}"
+        "GROUP BY p.subject_id"
+    )
 
 
 @family("rights")
 def build(policy: Policy) -> list[Rule]:
     ban, er = policy.rights.direct_marketing_ban, policy.rights.erasure
     ban_sql = (
-        "SELECT r.source, r.source_kind, r.file AS source_file, r.record_ref, r.rec_id, "
-        "r.email, r.phone, '' AS field, "
+        f"SELECT {_COLS}"
         "'marketed on ' || strftime(r.last_activity, '%Y-%m-%d') || ' after a ban received ' || "
-        f"strftime(max(q.requested_on), '%Y-%m-%d') || ' (§{ban.section})' AS detail, "
-        f"{sql_str(ban.severity)} AS severity "
-        "FROM (SELECT * FROM {batch}) r JOIN records q ON q.role = 'marketing_optout' AND " + _MATCH + " "
-        "WHERE r.role = 'prospect' AND r.last_activity > q.requested_on "
-        "GROUP BY r.source, r.source_kind, r.file, r.record_ref, r.rec_id, r.email, r.phone, r.last_activity"
+        "strftime(b.requested_on, '%Y-%m-%d') || ' (' || b.request || ', "
+        f"§{ban.section})' AS detail, {sql_str(ban.severity)} AS severity "
+        "FROM (SELECT * FROM {batch}) r JOIN persons p ON p.rec_id = r.rec_id "
+        f"JOIN ({_requests('marketing_optout')}) b ON b.subject_id = p.subject_id "
+        "WHERE r.role = 'prospect' AND r.last_activity > b.requested_on"
     )
     deadline = months_before(er.deadline_months)
     overdue_sql = (
-        "SELECT r.source, r.source_kind, r.file AS source_file, r.record_ref, r.rec_id, "
-        "r.email, r.phone, '' AS field, "
-        "'still present; erasure requested ' || strftime(min(q.requested_on), '%Y-%m-%d') || "
-        f"', over {er.deadline_months} month(s) before the audit date (§{er.section}, GDPR Art. 12(3))' "
-        f"AS detail, {sql_str(er.severity)} AS severity "
-        "FROM (SELECT * FROM {batch}) r JOIN records q ON q.role = 'erasure_request' AND " + _MATCH + " "
-        f"AND q.requested_on < {deadline} "
-        "WHERE r.role NOT IN ('erasure_request', 'invoice_party') "
-        "GROUP BY r.source, r.source_kind, r.file, r.record_ref, r.rec_id, r.email, r.phone"
+        f"SELECT {_COLS}"
+        "'still present; erasure requested ' || strftime(e.requested_on, '%Y-%m-%d') || "
+        f"' (' || e.request || '), over {er.deadline_months} month(s) before the audit date "
+        f"(§{er.section}, GDPR Art. 12(3))' AS detail, {sql_str(er.severity)} AS severity "
+        "FROM (SELECT * FROM {batch}) r JOIN persons p ON p.rec_id = r.rec_id "
+        f"JOIN ({_requests('erasure_request', f'AND q.requested_on < {deadline} ')}) e "
+        "ON e.subject_id = p.subject_id "
+        f"WHERE NOT ({_NOT_ERASABLE})"
     )
     open_sql = (
         "SELECT source, source_kind, file AS source_file, record_ref, rec_id, email, phone, "
@@ -41,6 +71,27 @@ def build(policy: Policy) -> list[Rule]:
         f"{sql_str(er.open_severity)} AS severity FROM (SELECT * FROM {{batch}}) b "
         f"WHERE role = 'erasure_request' AND requested_on >= {deadline} AND requested_on <= {AS_OF}"
     )
+    # a tombstone matches a record's own e-mail/phone hash; the person is then every
+    # record linked to that one (a phone-only contact of an erased e-mail address too)
+    hits = (
+        "SELECT p.subject_id, min(t.erased_on) AS erased_on FROM ("
+        "SELECT r.rec_id, h.key_id, h.hash FROM records r JOIN identifier_hashes h "
+        "ON h.kind = 'email' AND h.identifier = r.email "
+        "UNION ALL SELECT r.rec_id, h.key_id, h.hash FROM records r JOIN identifier_hashes h "
+        "ON h.kind = 'phone' AND h.identifier = r.phone) m "
+        "JOIN tombstones t ON t.hash = m.hash AND t.key_id = m.key_id "
+        "JOIN persons p ON p.rec_id = m.rec_id "
+        f"WHERE t.erased_on <= {AS_OF} GROUP BY p.subject_id"
+    )
+    tomb_sql = (
+        f"SELECT {_COLS}"
+        "'erased person appears again: erasure recorded ' || strftime(t.erased_on, '%Y-%m-%d') "
+        f"|| ' (tombstone; §{er.section}, GDPR Art. 17)' AS detail, "
+        f"{sql_str(er.severity)} AS severity "
+        "FROM (SELECT * FROM {batch}) r JOIN persons p ON p.rec_id = r.rec_id "
+        f"JOIN ({hits}) t ON t.subject_id = p.subject_id "
+        f"WHERE NOT ({_NOT_ERASABLE})"
+    )
     return [
         Rule(ban.rule, "rights", ban.section, "records", ban_sql,
              "Marketing dated after the person's direct-marketing ban"),
@@ -48,4 +99,6 @@ def build(policy: Policy) -> list[Rule]:
              "People still present after an erasure request's deadline"),
         Rule(er.rule + "-open", "rights", er.section, "records", open_sql,
              "Erasure requests still inside their deadline"),
+        Rule("R-tombstone", "rights", er.section, "records", tomb_sql,
+             "Erased people (tombstones) who appear again in any source"),
     ]
