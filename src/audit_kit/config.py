@@ -107,6 +107,9 @@ def load_config(path: str | Path) -> AuditConfig:
         mark = getattr(exc, "problem_mark", None)
         place = f"line {mark.line + 1}" if mark is not None else None
         raise ConfigError("not valid YAML", file=path, place=place) from None
+    except ValueError:  # PyYAML's timestamp constructor: an unquoted 2026-13-01
+        raise ConfigError("a date-like value is not a real date; write dates as YYYY-MM-DD",
+                          file=path) from None
     if not isinstance(raw, dict):
         raise ConfigError("expected a mapping with organisation, policy and sources", file=path)
     base = path.resolve().parent
@@ -120,6 +123,8 @@ def load_config(path: str | Path) -> AuditConfig:
             msg = "unknown key; see README.md 'Audit config' for the keys"
         elif err["type"] == "missing":
             msg = "required key is missing"
+        elif err["type"].startswith(("date_", "datetime_")):
+            msg = f"{err['input']!r} is not a date; write it as YYYY-MM-DD"
         raise ConfigError(msg, file=path, place=_place(err["loc"])) from None
     sources = [s.model_copy(update={"path": (base / s.path).resolve()}) for s in cfg.sources]
     return cfg.model_copy(update={"policy": (base / cfg.policy).resolve(), "sources": sources})
