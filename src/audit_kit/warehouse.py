@@ -161,6 +161,7 @@ class SourceSink:
         self._records = _Buffer(con, "records", RECORDS_SCHEMA)
         self._fields = _Buffer(con, "fields", FIELDS_SCHEMA)
         self._rejects = _Buffer(con, "rejects", REJECTS_SCHEMA)
+        self._files = _Buffer(con, "files", FILES_SCHEMA)
         self._raw: dict[str, _Buffer] = {}
         self.rejected = 0
         self.files: list[FileRef] = []
@@ -180,9 +181,8 @@ class SourceSink:
             sha256, size = sha256_file(path)
         ref = FileRef(path=path, name=self.display_name(path), sha256=sha256, size=size)
         self.files.append(ref)
-        self.con.execute(
-            "INSERT INTO files VALUES (?, ?, ?, ?)", [self.source, ref.name, ref.sha256, ref.size]
-        )
+        # buffered: one INSERT per file cost 0.8 ms, most of a 100k-invoice load
+        self._files.add((self.source, ref.name, ref.sha256, ref.size))
         return ref
 
     # -- raw table -------------------------------------------------------------------
@@ -252,7 +252,7 @@ class SourceSink:
         self.rejected += 1
 
     def flush(self) -> None:
-        for buf in (self._records, self._fields, self._rejects, *self._raw.values()):
+        for buf in (self._files, self._records, self._fields, self._rejects, *self._raw.values()):
             buf.flush()
 
 
