@@ -49,7 +49,9 @@ def build_context(warehouse: Path | str, rules: list[Rule], *, mode: str = "ephe
         ctx.variables.progress_bars = {"globally": False}
     except Exception:  # older/newer GX: progress bars are cosmetic only
         pass
-    conn = f"duckdb:///{warehouse}"
+    # read-only: GX keeps its connection open (the shim), and a read-only open does not
+    # lock out the report kernel, which reads the same warehouse read-only
+    conn = f"duckdb:///{warehouse}" + ("?access_mode=read_only" if mode == "ephemeral" else "")
     ds = ctx.data_sources.add_or_update_sql(name="warehouse", connection_string=conn)
     vds = {}
     for (category, table), group in sorted(group_rules(rules).items()):
