@@ -262,3 +262,360 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, names: list[str],
         con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _ak_rows")
     finally:
         con.unregister("_ak_rows")
+
+
+# -- the access-request answer (GDPR Art. 15) and the erasure plan ------------------------
+
+_EMAIL_CLASSES = ("email",)
+_PHONE_CLASSES = ("phone", "work_phone", "mobile_phone", "home_phone")
+_IDENT_CLASSES = (*_EMAIL_CLASSES, *_PHONE_CLASSES, "person_name")
+
+#: roles without a retention clock in the policy: why they are kept (§ of the statement)
+_KEPT_FOR = {
+    "phone_contact": ("asiakassuhteen ajan (§6)", "for the customer relationship (§6)"),
+    "marketing_optout": ("niin kauan kuin kielto on voimassa (§8)",
+                         "while the direct-marketing ban applies (§8)"),
+    "erasure_request": ("pyynnön käsittelyn kirjaus (§8)", "record of handling the request (§8)"),
+}
+
+
+def add_months(d: dt.date, months: int) -> dt.date:
+    """Calendar months, day clamped to the month's end (as DuckDB's INTERVAL does)."""
+    import calendar
+
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    return dt.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass
+class HeldRecord:
+    """One place where the person appears, with everything the answer says about it."""
+
+    source: str
+    source_kind: str
+    system: str
+    file: str
+    record_ref: str
+    role: str
+    subject_id: str
+    person_name: str | None
+    org_name: str | None
+    email: str | None
+    phone: str | None
+    dates: dict[str, str]
+    fields: list[dict[str, str]]
+    purpose: str
+    retention: dict[str, str | None]
+    storage: dict[str, str | None]
+    erasure: dict[str, str | None]
+
+
+@dataclass
+class AccessReport:
+    """Everything a run's warehouse holds about one person, and how to erase it.
+
+    Render with :meth:`html` (Finnish or English) or :meth:`to_json`; in Jupyter the
+    object displays itself. :meth:`write` stores both, owner-only.
+    """
+
+    as_of: dt.date
+    organisation: str
+    run_dir: Path
+    searched: dict[str, str | None]
+    subject_ids: list[str]
+    records: list[HeldRecord]
+    lang: str = "fi"
+
+    @property
+    def sources(self) -> list[str]:
+        return sorted({r.source for r in self.records})
+
+    @property
+    def erasure_plan(self) -> list[dict[str, str | None]]:
+        return [{"source": r.source, "file": r.file, "record_ref": r.record_ref, **r.erasure}
+                for r in self.records]
+
+    def to_json(self) -> dict:
+        from dataclasses import asdict
+
+        return {
+            "organisation": self.organisation,
+            "as_of": self.as_of.isoformat(),
+            "searched": self.searched,
+            "subject_ids": self.subject_ids,
+            "sources": self.sources,
+            "records": [asdict(r) for r in self.records],
+            "erasure_plan": self.erasure_plan,
+        }
+
+    def html(self, lang: str | None = None) -> str:
+        return _render_html(self, lang or self.lang)
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+    def write(self, out: Path, lang: str | None = None) -> tuple[Path, Path]:
+        """Write ``subject.html`` and ``subject.json`` into *out* (0700; files 0600)."""
+        import json
+
+        out = Path(out)
+        missing = [d for d in (out, *out.parents) if not d.exists()]
+        for d in reversed(missing):  # every folder this creates is owner-only
+            d.mkdir(mode=0o700)
+            os.chmod(d, 0o700)
+        os.chmod(out, 0o700)
+        paths = (out / "subject.html", out / "subject.json")
+        texts = (self.html(lang),
+                 json.dumps(self.to_json(), indent=2, ensure_ascii=False, default=str) + "\n")
+        for p, text in zip(paths, texts, strict=True):
+            fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+            os.chmod(p, 0o600)
+        return paths
+
+
+def _label_prefix(label: str) -> str:
+    import re
+
+    m = re.match(r"[A-Z]?[a-z]+|[^\s(]+", label or "")
+    return m.group(0).lower() if m else ""
+
+
+def _own_fields(rec: dict, rows: list[tuple[str, str, str]], shared: bool,
+                others: list[dict]) -> list[dict[str, str]]:
+    """The record's fields rows. At a place several people share (a message to many,
+    an invoice's buyer and delivery contacts) only the values that are this person's:
+    their own identifiers and name, and the other values under the same label prefix
+    (``Buyer…``) when no other record at the place owns that prefix."""
+    if not shared:
+        return [{"field": f, "label": lab, "value": v} for f, lab, v in rows]
+
+    def owns(r: dict, f: str, v: str) -> bool:
+        if f in _EMAIL_CLASSES:
+            return r["email"] is not None and normalise.email(v) == r["email"]
+        if f in _PHONE_CLASSES:
+            return r["phone"] is not None and normalise.phone(v) == r["phone"]
+        if f == "person_name":
+            return bool(r["person_name"]) and v.strip() == r["person_name"]
+        return False
+
+    mine = [(f, lab, v) for f, lab, v in rows if owns(rec, f, v)]
+    prefixes = {_label_prefix(lab) for _, lab, _ in mine}
+    theirs = {_label_prefix(lab) for o in others for f, lab, v in rows if owns(o, f, v)}
+    extra = [(f, lab, v) for f, lab, v in rows if f not in _IDENT_CLASSES
+             and _label_prefix(lab) in prefixes - theirs]
+    keep = set(mine) | set(extra)
+    return [{"field": f, "label": lab, "value": v} for f, lab, v in rows if (f, lab, v) in keep]
+
+
+def _retention(rec: dict, policy, as_of: dt.date) -> dict[str, str | None]:
+    for r in policy.retention:
+        if r.role == rec["role"]:
+            start = rec[r.counts_from]
+            deadline = add_months(start, r.months) if start else None
+            what = {"ended_on": ("päättymisestä", "after it ended"),
+                    "last_activity": ("viimeisestä tapahtumasta", "after the last activity"),
+                    "requested_on": ("pyynnöstä", "after the request")}[r.counts_from]
+            return {"rule": r.rule, "fi": f"{r.months} kk {what[0]} (§{r.section})",
+                    "en": f"{r.months} months {what[1]} (§{r.section})",
+                    "deadline": deadline.isoformat() if deadline else None,
+                    "overdue": "yes" if deadline and deadline < as_of else "no"}
+    for s in policy.statutory:
+        if s.role == rec["role"]:
+            until = rec["kept_until"] or (
+                dt.date(rec["last_activity"].year + s.years_after_year_end, 12, 31)
+                if rec["last_activity"] else None)
+            return {"rule": s.rule,
+                    "fi": f"{s.law}: {s.years_after_year_end} vuotta tilikauden päättymisestä",
+                    "en": f"{s.law}: {s.years_after_year_end} years from the end of the "
+                          "financial year",
+                    "deadline": until.isoformat() if until else None,
+                    "overdue": "yes" if until and until < as_of else "no"}
+    fi, en = _KEPT_FOR.get(rec["role"],
+                           ("ei säilytysaikaa politiikassa", "no period in the policy"))
+    return {"rule": None, "fi": fi, "en": en, "deadline": None, "overdue": "no"}
+
+
+def _storage(system: str, policy, as_of: dt.date) -> dict[str, str | None]:
+    from audit_kit.rules.transfers import invalid_systems
+
+    s = policy.systems.get(system)
+    bad = invalid_systems(policy, as_of)
+    if s is None:
+        return {"system": system, "provider": None, "country": None, "transfer": None}
+    return {"system": system, "provider": s.provider, "country": s.country,
+            "mechanism": s.mechanism, "transfer": bad.get(system)}
+
+
+def _erasure(rec: dict, retention: dict, policy, as_of: dt.date) -> dict[str, str | None]:
+    law = next((s.law for s in policy.statutory if s.role == rec["role"]), None)
+    if law and retention["deadline"] and retention["deadline"] >= as_of.isoformat():
+        return {"action": "keep", "kept_until": retention["deadline"], "law": law}
+    return {"action": "delete", "kept_until": None, "law": None}
+
+
+def access_report(run_dir: str | Path, *, email: str | None = None, phone: str | None = None,
+                  name: str | None = None, lang: str | None = None,
+                  policy: str | Path | None = None) -> AccessReport:
+    """Everything audit run *run_dir* holds about the person with *email* / *phone*.
+
+    The person is found by a normalised identifier (a record's own, or a contact-point
+    value of a record), then every record linked to those (``persons.subject_id``). A
+    *name* never finds anyone; it drops found subjects whose names all disagree with it.
+    """
+    import json
+
+    from audit_kit.people import names_agree
+    from audit_kit.policy import default_policy_path, load_policy
+
+    run_dir = Path(run_dir)
+    idents = identifiers(email, phone)
+    wh, man = run_dir / "warehouse.duckdb", run_dir / "manifest.json"
+    if not wh.is_file() or not man.is_file():
+        raise ConfigError("not an audit run folder (no warehouse.duckdb and manifest.json); "
+                          "give the --out folder of `audit-kit run`", file=run_dir)
+    manifest = json.loads(man.read_text(encoding="utf-8"))
+    pol = load_policy(policy or default_policy_path())
+    if manifest.get("policy", {}).get("sha256") not in (None, pol.sha256):
+        raise ConfigError("the run was made with another policy file; give it with --policy",
+                          file=pol.path)
+    as_of = dt.date.fromisoformat(manifest["as_of"])
+    con = duckdb.connect(str(wh), read_only=True)
+    try:
+        em = next((v for k, v in idents if k == "email"), None)
+        ph = next((v for k, v in idents if k == "phone"), None)
+        hits = {r for (r,) in con.execute(
+            "SELECT rec_id FROM records WHERE email = ? OR phone = ?", [em, ph]).fetchall()}
+        # contact points in fields rows (a vCard's second address); a place several
+        # records share counts only through their own e-mail/phone (above)
+        frows = con.execute(
+            "SELECT f.field, f.value, list(r.rec_id) FROM fields f JOIN records r "
+            "ON r.source = f.source AND r.record_ref = f.record_ref "
+            f"WHERE f.field IN ({', '.join(repr(c) for c in (*_EMAIL_CLASSES, *_PHONE_CLASSES))}) "
+            "GROUP BY f.source, f.record_ref, f.field, f.label, f.value").fetchall()
+        for field, value, recs in frows:
+            norm = normalise.email(value) if field in _EMAIL_CLASSES else normalise.phone(value)
+            if norm is not None and norm in (em, ph) and len(recs) == 1:
+                hits.add(recs[0])
+        sids = sorted({s for (s,) in con.execute(
+            "SELECT DISTINCT subject_id FROM persons WHERE list_contains(?, rec_id)",
+            [sorted(hits)]).fetchall()}) if hits else []
+        cols = ["rec_id", "source", "source_kind", "system", "file", "record_ref", "role",
+                "person_name", "org_name", "email", "phone", "ended_on", "last_activity",
+                "requested_on", "kept_until", "subject_id"]
+        recs = [dict(zip(cols, row, strict=True)) for row in con.execute(
+            f"SELECT {', '.join('r.' + c for c in cols[:-1])}, p.subject_id FROM records r "
+            "JOIN persons p ON p.rec_id = r.rec_id WHERE list_contains(?, p.subject_id) "
+            "ORDER BY r.source, r.file, r.record_ref, r.rec_id", [sids]).fetchall()
+        ] if sids else []
+        if name:
+            keep = set()
+            for sid in sids:
+                names = [r["person_name"] for r in recs
+                         if r["subject_id"] == sid and r["person_name"]]
+                if not names or any(names_agree(name, n) for n in names):
+                    keep.add(sid)
+            sids = [s for s in sids if s in keep]
+            recs = [r for r in recs if r["subject_id"] in keep]
+        held = []
+        for rec in recs:
+            same_place = con.execute(
+                "SELECT rec_id, person_name, email, phone FROM records "
+                "WHERE source = ? AND record_ref = ?",
+                [rec["source"], rec["record_ref"]]).fetchall()
+            others = [dict(zip(("rec_id", "person_name", "email", "phone"), o, strict=True))
+                      for o in same_place if o[0] != rec["rec_id"]]
+            rows = con.execute(
+                "SELECT field, label, value FROM fields WHERE source = ? AND record_ref = ? "
+                "ORDER BY label, field", [rec["source"], rec["record_ref"]]).fetchall()
+            ret = _retention(rec, pol, as_of)
+            held.append(HeldRecord(
+                source=rec["source"], source_kind=rec["source_kind"], system=rec["system"],
+                file=rec["file"], record_ref=rec["record_ref"], role=rec["role"],
+                subject_id=rec["subject_id"], person_name=rec["person_name"],
+                org_name=rec["org_name"], email=rec["email"], phone=rec["phone"],
+                dates={k: rec[k].isoformat() for k in
+                       ("ended_on", "last_activity", "requested_on", "kept_until") if rec[k]},
+                fields=_own_fields(rec, rows, bool(others), others),
+                purpose=pol.purposes.get(rec["role"], ""),
+                retention=ret, storage=_storage(rec["system"], pol, as_of),
+                erasure=_erasure(rec, ret, pol, as_of)))
+    finally:
+        con.close()
+    org = manifest.get("organisation", pol.organisation.name)
+    return AccessReport(as_of=as_of, organisation=org,
+                        run_dir=run_dir, searched={"email": em, "phone": ph, "name": name},
+                        subject_ids=sids, records=held, lang=lang or pol.language)
+
+
+_T = {
+    "title": ("Tietopyyntö: henkilöstä tallennetut tiedot",
+              "Access request: data held about the person"),
+    "intro": ("Vastaus tarkastusoikeuspyyntöön (EU:n tietosuoja-asetus 15 art.). Tilanne {as_of}.",
+              "Answer to an access request (GDPR Art. 15), as of {as_of}."),
+    "searched": ("Haettu tunnisteilla", "Searched by"),
+    "summary": ("{n} merkintää {m} lähteessä.", "{n} records in {m} sources."),
+    "none": ("Henkilöstä ei ole tallennettu tietoja.", "No data is held about the person."),
+    "source": ("Lähde", "Source"), "place": ("Kohta", "Place"),
+    "purpose": ("Käyttötarkoitus", "Purpose"),
+    "data": ("Tiedot", "Data"), "retention": ("Säilytys", "Retention"),
+    "deadline": ("Poistettava viimeistään", "Delete by"), "storage": ("Säilytyspaikka", "Stored"),
+    "transfer": ("Siirto EU/ETA-alueen ulkopuolelle ilman pätevää perustetta",
+                 "Transfer outside the EU/EEA without a valid mechanism"),
+    "plan": ("Poistosuunnitelma", "Erasure plan"),
+    "delete": ("poista", "delete"),
+    "keep": ("säilytä {until} asti ({law})", "keep until {until} ({law})"),
+    "then": ("Poiston jälkeen kirjaa se: audit-kit forget "
+             "(tunnisteista tallennetaan vain avaintiiviste).",
+             "After erasing, record it: audit-kit forget "
+             "(only keyed hashes of the identifiers are kept)."),
+    "overdue": ("määräaika ylitetty", "past the deadline"),
+}
+
+
+def _render_html(rep: AccessReport, lang: str) -> str:
+    from html import escape
+
+    i = 0 if lang == "fi" else 1
+
+    def t(key: str, **kw) -> str:
+        return escape(_T[key][i].format(**kw))
+
+    out = [f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+           f"<title>{t('title')}</title>"
+           "<style>body{font-family:sans-serif;max-width:70em;margin:2em auto}"
+           "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em;"
+           "vertical-align:top;text-align:left}.bad{color:#a00}</style></head><body>",
+           f"<h1>{t('title')}</h1><p>{escape(rep.organisation)}. {t('intro', as_of=rep.as_of)}</p>"]
+    searched = ", ".join(escape(v) for v in rep.searched.values() if v)
+    out.append(f"<p>{t('searched')}: {searched}</p>")
+    if not rep.records:
+        out.append(f"<p>{t('none')}</p></body></html>\n")
+        return "".join(out)
+    out.append(f"<p>{t('summary', n=len(rep.records), m=len(rep.sources))}</p><table><tr>"
+               + "".join(f"<th>{t(k)}</th>" for k in
+                         ("source", "place", "purpose", "data", "retention", "storage")) + "</tr>")
+    for r in rep.records:
+        data = "<br>".join(f"{escape(f['label'])}: {escape(f['value'])}" for f in r.fields) or \
+            escape(", ".join(v for v in (r.person_name, r.org_name, r.email, r.phone) if v))
+        ret = escape(r.retention["fi" if i == 0 else "en"] or "")
+        if r.retention.get("deadline"):
+            cls = ' class="bad"' if r.retention.get("overdue") == "yes" else ""
+            late = f" ({t('overdue')})" if r.retention.get("overdue") == "yes" else ""
+            ret += f"<br><span{cls}>{t('deadline')}: {escape(r.retention['deadline'])}{late}</span>"
+        st = r.storage
+        where = escape(", ".join(v for v in (st.get("provider"), st.get("country")) if v))
+        if st.get("transfer"):
+            where += f'<br><span class="bad">{t("transfer")}: {escape(st["transfer"])}</span>'
+        out.append(f"<tr><td>{escape(r.source)}<br><small>{escape(r.file)}</small></td>"
+                   f"<td>{escape(r.record_ref)}</td><td>{escape(r.purpose)}</td><td>{data}</td>"
+                   f"<td>{ret}</td><td>{where}</td></tr>")
+    out.append(f"</table><h2>{t('plan')}</h2><ul>")
+    for step in rep.erasure_plan:
+        what = (t("keep", until=step["kept_until"], law=step["law"]) if step["action"] == "keep"
+                else t("delete"))
+        out.append(f"<li>{escape(step['source'])}, {escape(step['record_ref'])}: {what}</li>")
+    out.append(f"</ul><p>{t('then')}</p></body></html>\n")
+    return "".join(out)

@@ -14,7 +14,7 @@ from audit_kit import __version__
 from audit_kit.errors import AuditKitError, translate
 
 #: subcommand -> module in audit_kit.cli with ``add_parser(sub)`` and ``main(args) -> int``
-COMMANDS = ("run", "demo", "report", "suites", "kinds")
+COMMANDS = ("run", "demo", "report", "suites", "kinds", "subject", "forget")
 
 
 def build_parser() -> argparse.ArgumentParser:
