@@ -537,11 +537,11 @@ def _write(con, sink: SourceSink, files: list[_FileInfo], raw_name: str, queue_n
         INSERT INTO "{queue_name}"
         SELECT ?, ?, ?, arg_min(file, o), 'line ' || arg_min(n, o), arg_min(sha256, o),
                qid, arg_min(t, o), arg_max(t, o), CAST(count(*) AS VARCHAR),
-               string_agg(DISTINCT from_, ', ' ORDER BY from_),
-               string_agg(DISTINCT to_, ', ' ORDER BY to_),
-               string_agg(DISTINCT orig_to, ', ' ORDER BY orig_to),
-               string_agg(DISTINCT relay, ', ' ORDER BY relay),
-               string_agg(DISTINCT status, ', ' ORDER BY status)
+               nullif(array_to_string(list_sort(list_distinct(list(from_))), ', '), ''),
+               nullif(array_to_string(list_sort(list_distinct(list(to_))), ', '), ''),
+               nullif(array_to_string(list_sort(list_distinct(list(orig_to))), ', '), ''),
+               nullif(array_to_string(list_sort(list_distinct(list(relay))), ', '), ''),
+               nullif(array_to_string(list_sort(list_distinct(list(status))), ', '), '')
         FROM (SELECT l.*, f.file, f.sha256, (CAST(f.pos AS BIGINT) << 40) + l.n AS o
               FROM _pf_lines l JOIN _pf_files f USING (file_idx)
               WHERE l.reason IS NULL AND l.qid IS NOT NULL AND l.qid <> 'NOQUEUE'
