@@ -14,8 +14,9 @@ from audit_kit.rules import Rule, family
 @family("statement")
 def build(policy: Policy) -> list[Rule]:
     sql = (
-        "SELECT 'statement' AS source, 'statement' AS source_kind, 'tietosuojaseloste' AS source_file, "
-        "'§' || section AS record_ref, NULL AS rec_id, NULL AS email, NULL AS phone, check_id AS field, "
+        "SELECT 'statement' AS source, 'statement' AS source_kind, "
+        "'tietosuojaseloste' AS source_file, '§' || section AS record_ref, NULL AS rec_id, "
+        "NULL AS email, NULL AS phone, check_id AS field, "
         "detail, severity FROM (SELECT * FROM {batch}) b WHERE failed"
     )
     return [Rule("S-statement", "statement", "", "statement_checks", sql,
@@ -24,14 +25,17 @@ def build(policy: Policy) -> list[Rule]:
 
 def statement_checks(policy: Policy) -> list[tuple[str, str, bool, str, str]]:
     """(check_id, section, failed, severity, detail) for each statement check."""
-    from audit_kit.rules.transfers import invalid_systems
     import datetime as dt
+
+    from audit_kit.rules.transfers import invalid_systems
 
     st = policy.statement
     outside = {n: s for n, s in policy.systems.items()
                if s.personal_data and not _in_eea(s.country)}
     bad = invalid_systems(policy, dt.date(2026, 1, 1))
     backups = [n for n in bad if "backup" in n]
+    # Wordfence (Defiant Inc., US) is named by the provider, whatever the system is called
+    wordfence = [n for n, s in outside.items() if "wordfence" in s.provider.lower()]
     return [
         ("S-privacy-shield", "10", st.mechanism_named == "privacy_shield", "error",
          "the statement relies on the EU-US Privacy Shield, invalid since 16 July 2020 "
@@ -42,7 +46,7 @@ def statement_checks(policy: Policy) -> list[tuple[str, str, bool, str, str]]:
         ("S-backup-transfer", "10", bool(backups), "error",
          "backups may move data outside the EU/EEA without a valid named mechanism: "
          + ", ".join(sorted(backups))),
-        ("S-wordfence", "12", not st.mentions_wordfence_transfer and "website" in outside, "warning",
+        ("S-wordfence", "12", not st.mentions_wordfence_transfer and bool(wordfence), "warning",
          "the Wordfence plugin (Defiant Inc., US) can send visitors' IP addresses to the US; "
          "the statement does not mention this transfer"),
         ("S-legal-basis", "4", not st.legal_basis_named, "error",
