@@ -12,12 +12,34 @@ import os
 from pathlib import Path
 
 from audit_kit.errors import ReportError
+from audit_kit.report.page import page
 
 TEMPLATE = Path(__file__).resolve().parents[3] / "notebooks" / "report.ipynb"
 
 
-def render_report(run_dir: Path, *, lang: str = "fi", reveal: bool = False,
-                  template: Path = TEMPLATE, out_name: str = "report.html") -> Path:
+def _title(run_dir: Path, lang: str) -> str:
+    import datetime as dt
+    import json
+
+    from audit_kit.report.history import quarter_of
+    from audit_kit.report.i18n import t
+
+    try:
+        m = json.loads((Path(run_dir) / "manifest.json").read_text(encoding="utf-8"))
+        quarter = quarter_of(dt.date.fromisoformat(m["as_of"]))
+        return f"{m['organisation']} · {t('title', lang)} {quarter}"
+    except (OSError, ValueError, KeyError):
+        return t("title", lang)
+
+
+def render_report(
+    run_dir: Path,
+    *,
+    lang: str = "fi",
+    reveal: bool = False,
+    template: Path = TEMPLATE,
+    out_name: str = "report.html",
+) -> Path:
     import nbformat
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import CellExecutionError, ExecutePreprocessor
@@ -25,24 +47,32 @@ def render_report(run_dir: Path, *, lang: str = "fi", reveal: bool = False,
     if not template.exists():
         raise ReportError("report notebook template not found", file=template)
     nb = nbformat.read(template, as_version=4)
-    params = (f"run_dir = {str(run_dir)!r}\nlang = {lang!r}\nreveal = {bool(reveal)!r}\n")
-    idx = next((i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])), -1)
+    params = f"run_dir = {str(run_dir)!r}\nlang = {lang!r}\nreveal = {bool(reveal)!r}\n"
+    idx = next(
+        (i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])), -1
+    )
     cell = nbformat.v4.new_code_cell(params, metadata={"tags": ["injected-parameters"]})
     nb.cells.insert(idx + 1, cell)
-    ep = ExecutePreprocessor(timeout=300, kernel_name="python3",
-                             extra_arguments=["--IPKernelApp.log_level=ERROR"])
+    ep = ExecutePreprocessor(
+        timeout=300, kernel_name="python3", extra_arguments=["--IPKernelApp.log_level=ERROR"]
+    )
     try:
         ep.preprocess(nb, {"metadata": {"path": str(run_dir)}})
     except CellExecutionError as exc:
-        raise ReportError(f"report notebook failed ({exc.ename}); rerun with --debug",
-                          file=template) from exc
-    exporter = HTMLExporter(template_name="basic", exclude_input=True,
-                            exclude_input_prompt=True, exclude_output_prompt=True)
+        raise ReportError(
+            f"report notebook failed ({exc.ename}); rerun with --debug", file=template
+        ) from exc
+    exporter = HTMLExporter(
+        template_name="basic",
+        exclude_input=True,
+        exclude_markdown=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        anchor_link_text="",
+    )
     body, _ = exporter.from_notebook_node(nb)
-    from audit_kit.report.page import page
-
-    html_text = page(body, lang=lang)
-    path = run_dir / out_name
+    html_text = page(body, lang=lang, title=_title(run_dir, lang))
+    path = Path(run_dir) / out_name
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(html_text)

@@ -1,34 +1,126 @@
 """The report's content, built from a run folder (findings.csv, manifest.json, warehouse).
 
-Everything shown is escaped with :func:`html.escape`; people are pseudonymised
-(``subject_id``) unless ``reveal`` is set.
+Reading order for the owners: the headline and one card per promise of the statement
+(with the actions to take) fit the first screen; key figures, charts, the change since
+the last quarter, every rule and its findings, and the evidence appendix follow.
+
+Everything shown is escaped with :func:`html.escape`, including names from the data;
+people are pseudonymised (``subject_id``) unless ``reveal`` is set.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
 from audit_kit.findings import Finding, read_csv
-from audit_kit.report.i18n import RULES, SECTIONS, t
+from audit_kit.report import charts, history
+from audit_kit.report.i18n import (
+    AGE_ROLES,
+    FIELDS,
+    PROMISES,
+    RULES,
+    SECTIONS,
+    STATEMENT_CHECKS,
+    field_name,
+    rule_action,
+    rule_checks,
+    t,
+)
 from audit_kit.vocab import CATEGORIES
 
-VERDICT_ORDER = ("minimisation", "retention", "rights", "transfer", "statement", "integrity")
+#: the promises, in the order the owners read them (integrity is a data check, not a promise)
+PROMISE_ORDER = ("minimisation", "retention", "rights", "transfer", "statement")
+VERDICT_ORDER = PROMISE_ORDER + ("integrity",)
+SEV_ORDER = ("error", "warning", "info")
 
 
-def _names(run_dir: Path) -> dict[tuple[str, str], str]:
-    """(source, record_ref) -> person name, read from the run's warehouse (reveal only)."""
+def rule_category(rule_id: str) -> str:
+    if rule_id in ("R-ban", "R-erasure", "R-erasure-open"):
+        return "rights"
+    return {
+        "R": "retention",
+        "M": "minimisation",
+        "T": "transfer",
+        "S": "statement",
+        "I": "integrity",
+    }.get(rule_id[:1], "integrity")
+
+
+def fmt_date(d: str | dt.date, lang: str) -> str:
+    d = dt.date.fromisoformat(d) if isinstance(d, str) else d
+    return f"{d.day}.{d.month}.{d.year}" if lang == "fi" else d.isoformat()
+
+
+def fmt_int(n: int, lang: str) -> str:
+    s = f"{n:,}"
+    return s.replace(",", "\u00a0") if lang == "fi" else s
+
+
+# -- data from the run's warehouse -----------------------------------------------------------
+
+
+@dataclass
+class WarehouseFacts:
+    people: int | None = None
+    by_n_sources: dict[int, int] = field(default_factory=dict)
+    people_per_source: dict[str, int] = field(default_factory=dict)
+    ages: list[tuple[str, list[dt.date]]] = field(default_factory=list)
+    undated: int = 0
+    names: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
+def warehouse_facts(run_dir: Path, as_of: dt.date, lang: str, reveal: bool) -> WarehouseFacts:
+    """People, sources per person, dated contact data (and names if *reveal*)."""
     import duckdb
 
-    con = duckdb.connect(str(run_dir / "warehouse.duckdb"), read_only=True)
+    path = run_dir / "warehouse.duckdb"
+    facts = WarehouseFacts()
+    if not path.exists():
+        return facts
+    con = duckdb.connect(str(path), read_only=True)
     try:
-        rows = con.execute("SELECT source, record_ref, any_value(person_name) FROM records "
-                           "WHERE person_name IS NOT NULL GROUP BY ALL").fetchall()
+        tables = {
+            r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        }
+        if "subjects" in tables:
+            facts.people = con.execute("SELECT count(*) FROM subjects").fetchone()[0]
+            facts.by_n_sources = dict(
+                con.execute(
+                    "SELECT n_sources, count(*) FROM subjects GROUP BY 1 ORDER BY 1"
+                ).fetchall()
+            )
+        if "persons" in tables:
+            facts.people_per_source = dict(
+                con.execute(
+                    "SELECT source, count(DISTINCT subject_id) FROM persons GROUP BY 1"
+                ).fetchall()
+            )
+        for role, (col, label) in AGE_ROLES.items():
+            rows = con.execute(f"SELECT {col} FROM records WHERE role = ?", [role]).fetchall()
+            if not rows:
+                continue
+            dates = [r[0] for r in rows if r[0] is not None and r[0] <= as_of]
+            facts.undated += sum(1 for r in rows if r[0] is None)
+            facts.ages.append((label[lang], dates))
+        if reveal:
+            facts.names = {
+                (s, r): n
+                for s, r, n in con.execute(
+                    "SELECT source, record_ref, any_value(person_name) FROM records "
+                    "WHERE person_name IS NOT NULL GROUP BY ALL"
+                ).fetchall()
+            }
     finally:
         con.close()
-    return {(s, r): n for s, r, n in rows}
+    return facts
+
+
+# -- pieces ------------------------------------------------------------------------------------
 
 
 def verdicts(findings: list[Finding]) -> dict[str, str]:
@@ -40,84 +132,490 @@ def verdicts(findings: list[Finding]) -> dict[str, str]:
     return out
 
 
-def _table(headers: list[str], rows: list[list[str]]) -> str:
+@dataclass
+class Action:
+    category: str
+    rule_id: str
+    severity: str
+    source: str
+    n: int
+    text: str
+
+
+def actions(findings: list[Finding], lang: str) -> list[Action]:
+    """One concrete action per (rule, source), most severe and largest first."""
+    groups: dict[tuple[str, str, str], list[Finding]] = defaultdict(list)
+    for f in findings:
+        # minimisation: errors and warnings (job titles) are separate actions
+        groups[(f.rule_id, f.source, f.severity if f.rule_id == "M-field" else "")].append(f)
+    out = []
+    for (rule_id, source, _), fs in groups.items():
+        sev = min((f.severity for f in fs), key=SEV_ORDER.index)
+        kind = fs[0].source_kind
+        if rule_id == "M-field":
+            classes = sorted(
+                {f.field for f in fs},
+                key=lambda c: (list(FIELDS).index(c) if c in FIELDS else 99, c),
+            )
+            what = ", ".join(field_name(c, lang) for c in classes)
+            text = rule_action(rule_id, lang, n=len(fs), kind=kind, source=source, what=what)
+        else:
+            text = rule_action(rule_id, lang, n=len(fs), kind=kind, source=source)
+        out.append(Action(fs[0].category, rule_id, sev, source, len(fs), text or rule_id))
+    out.sort(
+        key=lambda a: (
+            SEV_ORDER.index(a.severity),
+            VERDICT_ORDER.index(a.category) if a.category in VERDICT_ORDER else 99,
+            -a.n,
+            a.rule_id,
+            a.source,
+        )
+    )
+    return out
+
+
+def _table(headers: list[str], rows: list[list[str]], cls: str = "") -> str:
+    """*rows* cells are already-escaped HTML; headers are escaped here."""
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
-    return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+    body = "".join(
+        "<tr>"
+        + "".join(f'<td data-h="{escape(h)}">{c}</td>' for h, c in zip(headers, r, strict=False))
+        + "</tr>"
+        for r in rows
+    )
+    return (
+        f'<div class="scroll"><table class="{cls}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
+
+
+def _sev(sev: str, lang: str) -> str:
+    return f'<span class="sev {escape(sev)}">{escape(t(sev, lang))}</span>'
+
+
+def _who(f: Finding, lang: str, reveal: bool, names: dict[tuple[str, str], str]) -> str:
+    if f.source_kind == "statement":
+        return "—"
+    if reveal:
+        bits = [names.get((f.source, f.record_ref), ""), f.email, f.phone]
+        shown = " · ".join(b for b in bits if b)
+        if shown:
+            return escape(shown)
+    return f"<code>{escape(f.subject_id)}</code>" if f.subject_id else "—"
+
+
+def _field_cell(f: Finding, lang: str) -> str:
+    if f.rule_id == "M-field":
+        label = f.detail.split(": ", 1)[1] if ": " in f.detail else ""
+        return escape(field_name(f.field, lang)) + (
+            f' <span class="mute">({escape(label)})</span>' if label else ""
+        )
+    return escape(f.field) if f.field else "—"
+
+
+def _findings_rows(fs: list[Finding], lang: str, reveal: bool, names) -> list[list[str]]:
+    return [
+        [
+            _sev(f.severity, lang),
+            _who(f, lang, reveal, names),
+            escape(f.source) + " · " + escape(f.record_ref),
+            _field_cell(f, lang),
+            f'<span class="mute">{escape(f.detail)}</span>',
+        ]
+        for f in fs
+    ]
+
+
+def _finding_headers(lang: str) -> list[str]:
+    return [
+        t("severity", lang),
+        t("subject", lang),
+        t("place", lang),
+        t("field", lang),
+        t("detail", lang),
+    ]
+
+
+MARKS = {"broken": "✗", "warn": "!", "kept": "✓"}
+
+
+def _summary(v: dict[str, str], findings: list[Finding], lang: str) -> str:
+    """One line per promise: mark, name, section, verdict and count (the first screen)."""
+    by_cat = Counter(f.category for f in findings)
+    lis = "".join(
+        f'<li class="{v[c]}"><span class="mark" aria-hidden="true">{MARKS[v[c]]}</span> '
+        f'<a href="#promise-{c}">{escape(t(c, lang))}</a> '
+        f'<span class="sec">{escape(SECTIONS[c])}</span>'
+        f' <span class="state">{escape(t(v[c], lang))} ({by_cat.get(c, 0)})</span></li>'
+        for c in PROMISE_ORDER
+    )
+    return f'<ul class="summary">{lis}</ul>'
+
+
+#: "do first": one error action per promise, people's explicit requests first
+FIRST_ORDER = ("rights", "retention", "minimisation", "transfer", "statement", "integrity")
+
+
+def _first(acts: list[Action], lang: str, n: int = 3) -> str:
+    top = []
+    for cat in FIRST_ORDER:
+        top += [a for a in acts if a.severity == "error" and a.category == cat][:1]
+    top = top[:n]
+    if not top:
+        return ""
+    lis = "".join(f"<li>{escape(a.text)}</li>" for a in top)
+    return f'<p class="first">{escape(t("first", lang))}:</p><ol class="todo">{lis}</ol>'
+
+
+# -- the report --------------------------------------------------------------------------------
 
 
 def build_report_html(run_dir: str | Path, lang: str = "fi", reveal: bool = False) -> str:
     run_dir = Path(run_dir)
     findings = read_csv(run_dir / "findings.csv")
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
-    names = _names(run_dir) if reveal else {}
-    parts: list[str] = []
-    parts.append(f"<h1>{escape(t('title', lang))}: {escape(manifest['organisation'])}</h1>")
-    parts.append(f"<p class=mute>{escape(t('as_of', lang))} {escape(manifest['as_of'])} · "
-                 f"audit-kit {escape(manifest['audit_kit_version'])} · "
-                 f"{escape(t('policy', lang))} {escape(manifest['policy']['version'])}</p>")
-
-    # -- verdicts -------------------------------------------------------------------
+    as_of = dt.date.fromisoformat(manifest["as_of"])
+    facts = warehouse_facts(run_dir, as_of, lang, reveal)
+    quarter = history.quarter_of(as_of)
     v = verdicts(findings)
+    sev_total = Counter(f.severity for f in findings)
+    acts = actions(findings, lang)
+    parts: list[str] = []
+
+    # -- headline ------------------------------------------------------------------------
+    n_broken = sum(1 for c in PROMISE_ORDER if v[c] == "broken")
+    n_warn = sum(1 for c in PROMISE_ORDER if v[c] == "warn")
+    if n_broken:
+        head = t("headline_broken", lang, b=n_broken, n=len(PROMISE_ORDER))
+    elif n_warn:
+        head = t("headline_warn", lang, w=n_warn)
+    else:
+        head = t("headline_ok", lang)
+    state = "broken" if n_broken else ("warn" if n_warn else "kept")
+    parts.append(
+        f'<header class="top {state}"><p class="kicker">{escape(manifest["organisation"])} · '
+        f"{escape(t('title', lang))} {escape(quarter)}</p>"
+        f"<h1>{escape(head)}</h1>"
+        f'<p class="mute">{escape(t("as_of", lang))} {escape(fmt_date(as_of, lang))} · '
+        f"{escape(t('headline_sub', lang, e=sev_total['error'], w=sev_total['warning']))}</p>"
+        + _summary(v, findings, lang)
+        + _first(acts, lang)
+        + "</header>"
+    )
+    if reveal:
+        parts.append(f'<p class="alert">{escape(t("revealed", lang))}</p>')
+
+    # -- one card per promise, with its actions ------------------------------------------
     by_cat = Counter(f.category for f in findings)
     cards = []
-    for cat in VERDICT_ORDER:
+    for cat in PROMISE_ORDER:
+        mark = {"broken": "✗", "warn": "!", "kept": "✓"}[v[cat]]
+        items = [a for a in acts if a.category == cat]
+        lis = "".join(f'<li class="{escape(a.severity)}">{escape(a.text)}</li>' for a in items[:4])
+        if len(items) > 4:
+            lis += f'<li class="mute">{escape(t("more", lang, n=len(items) - 4))}</li>'
         cards.append(
-            f'<div class="card {v[cat]}"><div class=badge>{escape(t(cat, lang))} '
-            f'<span class=mute>({escape(SECTIONS[cat])})</span></div>'
-            f"<div>{escape(t(v[cat], lang))} · {by_cat.get(cat, 0)} {escape(t('count', lang).lower())}</div></div>")
-    parts.append(f"<h2>{escape(t('verdicts', lang))}</h2><div class=verdicts>{''.join(cards)}</div>")
-    parts.append(f"<p class=mute>{escape(t('manual', lang))}</p>")
+            f'<section class="card {v[cat]}" id="promise-{cat}">'
+            f'<h3><span class="mark" aria-hidden="true">{mark}</span> {escape(t(cat, lang))} '
+            f'<span class="sec">{escape(SECTIONS[cat])}</span></h3>'
+            f'<p class="state">{escape(t(v[cat], lang))} · {by_cat.get(cat, 0)} '
+            f"{escape(t('findings_n', lang))}</p>"
+            f'<p class="promise">{escape(PROMISES[cat][lang])}</p>'
+            + (f'<ol class="todo">{lis}</ol>' if lis else "")
+            + "</section>"
+        )
+    parts.append(
+        f'<h2 class="sr">{escape(t("verdicts", lang))}</h2>'
+        f'<div class="verdicts">{"".join(cards)}</div>'
+    )
+    read = sum(s["records_read"] for s in manifest["sources"])
+    rejected = sum(s["records_rejected"] for s in manifest["sources"])
+    integ = v["integrity"]
+    integ_text = t(
+        "integrity_line",
+        lang,
+        s=len(manifest["sources"]),
+        r=fmt_int(read, lang),
+        j=fmt_int(rejected, lang),
+    )
+    parts.append(
+        f'<p class="integrity {integ}">{escape(integ_text)}'
+        + (
+            f" {escape(t('integrity', lang))}: {escape(t(integ, lang))} "
+            f"({by_cat.get('integrity', 0)})."
+            if integ != "kept"
+            else ""
+        )
+        + "</p>"
+    )
+    parts.append(f'<p class="manual">{escape(t("manual", lang))}</p>')
 
-    # -- key figures ----------------------------------------------------------------
+    # -- what to do, in order ----------------------------------------------------------------
+    parts.append(f'<h2 id="todo">{escape(t("todo", lang))}</h2>')
+    if acts:
+        lis = "".join(
+            f"<li>{_sev(a.severity, lang)} {escape(a.text)} "
+            f'<span class="mute">({escape(SECTIONS.get(a.category, ""))}, '
+            f"{escape(a.rule_id)})</span></li>"
+            for a in acts
+        )
+        parts.append(f'<ol class="checklist">{lis}</ol>')
+    else:
+        parts.append(f"<p>{escape(t('todo_none', lang))}</p>")
+
+    # -- key figures ---------------------------------------------------------------------------
+    parts.append(f'<h2 id="figures">{escape(t("key_figures", lang))}</h2>')
+    people = facts.people if facts.people is not None else int(manifest.get("people", 0))
+    multi = sum(n for k, n in facts.by_n_sources.items() if k > 1)
+    tiles = [
+        (fmt_int(people, lang), t("people", lang)),
+        (fmt_int(multi, lang), t("people_multi", lang)),
+        (str(len(manifest["sources"])), t("n_sources", lang)),
+        (fmt_int(read, lang), t("records_total", lang)),
+        (fmt_int(sev_total["error"], lang), t("errors_total", lang)),
+    ]
+    parts.append(
+        '<div class="tiles">'
+        + "".join(
+            f'<div class="tile"><b>{escape(n)}</b><span>{escape(label)}</span></div>'
+            for n, label in tiles
+        )
+        + "</div>"
+    )
+    if facts.by_n_sources:
+        rows = [
+            [escape(t("in_n_sources", lang, n=k)), fmt_int(n, lang)]
+            for k, n in sorted(facts.by_n_sources.items())
+        ]
+        parts.append(f"<h3>{escape(t('people_by_sources', lang))}</h3>")
+        parts.append(_table([t("n_sources", lang), t("people", lang)], rows, "narrow"))
     sev = defaultdict(Counter)
     for f in findings:
         sev[f.category][f.severity] += 1
-    parts.append(f"<h2>{escape(t('key_figures', lang))}</h2>")
-    parts.append(f"<p>{escape(t('people', lang))}: <b>{int(manifest.get('people', 0))}</b></p>")
-    rows = [[escape(t(c, lang))] + [str(sev[c][s]) for s in ("error", "warning", "info")]
-            for c in VERDICT_ORDER]
-    parts.append(_table([t("category", lang), t("error", lang), t("warning", lang), t("info", lang)], rows))
-    rows = [[escape(s["name"]), escape(s["kind"]), str(s["records_read"]), str(s["records_loaded"]),
-             str(s["records_rejected"])] for s in manifest["sources"]]
-    parts.append(_table([t("source", lang), t("kind", lang), t("read", lang), t("loaded", lang),
-                         t("rejected", lang)], rows))
+    rows = [
+        [escape(t(c, lang)) + f' <span class="mute">{escape(SECTIONS[c])}</span>']
+        + [fmt_int(sev[c][s], lang) for s in SEV_ORDER]
+        for c in VERDICT_ORDER
+    ]
+    parts.append(f"<h3>{escape(t('count', lang))}</h3>")
+    parts.append(_table([t("category", lang)] + [t(s, lang) for s in SEV_ORDER], rows, "num"))
+    rows = [
+        [
+            escape(s["name"]),
+            escape(s["system"]),
+            escape(s.get("format") or s["kind"]),
+            fmt_int(s["records_read"], lang),
+            fmt_int(s["records_loaded"], lang),
+            (
+                f'<b class="error">{fmt_int(s["records_rejected"], lang)}</b>'
+                if s["records_rejected"]
+                else "0"
+            ),
+            fmt_int(facts.people_per_source.get(s["name"], 0), lang),
+        ]
+        for s in manifest["sources"]
+    ]
+    parts.append(f"<h3>{escape(t('sources', lang))}</h3>")
+    parts.append(
+        _table(
+            [
+                t("source", lang),
+                t("system", lang),
+                t("format", lang),
+                t("read", lang),
+                t("loaded", lang),
+                t("rejected", lang),
+                t("people", lang),
+            ],
+            rows,
+            "num",
+        )
+    )
 
-    # -- rules and actions -------------------------------------------------------------
-    per_rule = Counter(f.rule_id for f in findings)
-    rows = []
-    for rule_id, text in RULES.items():
-        n = per_rule.get(rule_id, 0)
-        rows.append([escape(rule_id), escape(text["checks"][lang]), str(n),
-                     escape(text["action"][lang].format(n=n)) if n else "—"])
-    parts.append(f"<h2>{escape(t('rules', lang))}</h2>")
-    parts.append(_table([t("rule", lang), t("checks", lang), t("count", lang), t("action", lang)], rows))
-
-    # -- findings -----------------------------------------------------------------------
-    parts.append(f"<h2>{escape(t('findings', lang))}</h2>")
-    if not reveal:
-        parts.append(f"<p class=mute>{escape(t('pseudonymised', lang))}</p>")
-    if findings:
-        rows = []
-        for f in findings:
-            who = escape(f.subject_id)
-            if reveal:
-                bits = [names.get((f.source, f.record_ref), ""), f.email, f.phone]
-                who = escape(" · ".join(b for b in bits if b)) or who
-            rows.append([f'<span class="{escape(f.severity)}">{escape(t(f.severity, lang))}</span>',
-                         escape(f.rule_id), who, escape(f"{f.source} · {f.record_ref}"),
-                         escape(f.field), escape(f.detail)])
-        parts.append(_table([t("severity", lang), t("rule", lang), t("subject", lang), t("place", lang),
-                             t("field", lang), t("detail", lang)], rows))
+    # -- charts -------------------------------------------------------------------------------
+    parts.append(f'<h2 id="charts">{escape(t("charts", lang))}</h2>')
+    parts.append(f"<figure><figcaption>{escape(t('age_title', lang))}</figcaption>")
+    if any(d for _, d in facts.ages):
+        parts.append(
+            charts.age_chart(
+                facts.ages,
+                as_of,
+                title=t("age_title", lang),
+                axis=t("age_axis", lang),
+                line_label=t("six_months", lang),
+                old_label=t("age_old", lang),
+            )
+        )
+        parts.append(f'<p class="mute">{escape(t("age_caption", lang, n=facts.undated))}</p>')
     else:
-        parts.append(f"<p>{escape(t('none', lang))}</p>")
+        parts.append(f'<p class="mute">{escape(t("age_none", lang))}</p>')
+    parts.append("</figure>")
+    quarters = history.trend(run_dir, manifest)
+    parts.append(f"<figure><figcaption>{escape(t('trend_title', lang))}</figcaption>")
+    parts.append(
+        charts.trend_chart(
+            quarters, [(c, t(c, lang)) for c in VERDICT_ORDER], title=t("trend_title", lang)
+        )
+    )
+    if len(quarters) < 2:
+        parts.append(f'<p class="mute">{escape(t("trend_only_one", lang))}</p>')
+    parts.append("</figure>")
 
-    # -- evidence -----------------------------------------------------------------------
-    parts.append(f"<h2>{escape(t('evidence', lang))}</h2>")
-    rows = [[escape(s["name"]), escape(fi["file"]), f"<code>{escape(fi['sha256'])}</code>"]
-            for s in manifest["sources"] for fi in s["files"]]
-    parts.append(_table([t("source", lang), t("file", lang), "SHA-256"], rows))
-    tools = ", ".join(f"{k} {v}" for k, v in manifest.get("tool_versions", {}).items())
-    parts.append(f"<p class=mute>{escape(t('tool', lang))}: audit-kit {escape(manifest['audit_kit_version'])}, "
-                 f"{escape(tools)}; policy sha256 {escape(manifest['policy']['sha256'])}</p>")
+    # -- change since the previous quarter --------------------------------------------------
+    ch = history.changes(run_dir, manifest, findings)
+    if ch.found:
+        parts.append(f'<h2 id="changes">{escape(t("changes", lang, prev=ch.previous))}</h2>')
+        parts.append(
+            '<div class="tiles">'
+            + "".join(
+                f'<div class="tile {cls}"><b>{len(items)}</b>'
+                f"<span>{escape(t(key, lang))}</span></div>"
+                for key, cls, items in (
+                    ("new", "bad", ch.new),
+                    ("resolved", "good", ch.resolved),
+                    ("persisting", "warn", ch.persisting),
+                )
+            )
+            + "</div>"
+        )
+        for key, items in (("new_list", ch.new), ("resolved_list", ch.resolved)):
+            if items:
+                rows = [
+                    [
+                        _sev(f.severity, lang),
+                        escape(f.rule_id),
+                        _who(f, lang, reveal, facts.names),
+                        escape(f.source) + " · " + escape(f.record_ref),
+                        _field_cell(f, lang),
+                    ]
+                    for f in items
+                ]
+                parts.append(f"<h3>{escape(t(key, lang))}</h3>")
+                parts.append(
+                    _table(
+                        [
+                            t("severity", lang),
+                            t("rule", lang),
+                            t("subject", lang),
+                            t("place", lang),
+                            t("field", lang),
+                        ],
+                        rows,
+                    )
+                )
+    else:
+        parts.append(f'<h2 id="changes">{escape(t("changes", lang, prev=ch.previous))}</h2>')
+        parts.append(f'<p class="mute">{escape(t("changes_none", lang, prev=ch.previous))}</p>')
+
+    # -- every rule: what it checks, how many, the actions --------------------------------------
+    per_rule = Counter(f.rule_id for f in findings)
+    rule_ids = list(RULES) + sorted(r for r in per_rule if r not in RULES)
+    rows = []
+    for rule_id in rule_ids:
+        n = per_rule.get(rule_id, 0)
+        cat = rule_category(rule_id)
+        todo = [a for a in acts if a.rule_id == rule_id]
+        todo_html = (
+            '<ul class="acts">' + "".join(f"<li>{escape(a.text)}</li>" for a in todo) + "</ul>"
+            if todo
+            else f'<span class="ok">{escape(t("ok_mark", lang))}</span>'
+        )
+        rows.append(
+            [
+                f"<code>{escape(rule_id)}</code>",
+                escape(SECTIONS.get(cat, "")),
+                escape(rule_checks(rule_id, lang)),
+                str(n),
+                todo_html,
+            ]
+        )
+    parts.append(f'<h2 id="rules">{escape(t("rules", lang))}</h2>')
+    parts.append(
+        _table(
+            [
+                t("rule", lang),
+                t("section", lang),
+                t("checks", lang),
+                t("count", lang),
+                t("action", lang),
+            ],
+            rows,
+            "rules",
+        )
+    )
+
+    # -- findings, rule by rule ------------------------------------------------------------------
+    parts.append(f'<h2 id="findings">{escape(t("findings", lang))}</h2>')
+    parts.append(
+        f'<p class="mute">{escape(t("revealed" if reveal else "pseudonymised", lang))}</p>'
+    )
+    if not findings:
+        parts.append(f"<p>{escape(t('none', lang))}</p>")
+    by_rule: dict[str, list[Finding]] = defaultdict(list)
+    for f in findings:
+        by_rule[f.rule_id].append(f)
+    for rule_id in [r for r in rule_ids if r in by_rule]:
+        fs = by_rule[rule_id]
+        cat = fs[0].category
+        parts.append(
+            f'<h3 id="rule-{escape(rule_id)}"><code>{escape(rule_id)}</code> '
+            f"{escape(rule_checks(rule_id, lang))} "
+            f'<span class="mute">{escape(SECTIONS.get(cat, ""))} · {len(fs)}</span></h3>'
+        )
+        if rule_id == "S-statement":
+            rows = [
+                [
+                    _sev(f.severity, lang),
+                    escape(f.record_ref),
+                    escape(STATEMENT_CHECKS.get(f.field, {}).get(lang, f.field)),
+                    f'<span class="mute">{escape(f.detail)}</span>',
+                ]
+                for f in fs
+            ]
+            parts.append(
+                _table(
+                    [t("severity", lang), t("section", lang), t("checks", lang), t("detail", lang)],
+                    rows,
+                )
+            )
+        else:
+            parts.append(
+                _table(_finding_headers(lang), _findings_rows(fs, lang, reveal, facts.names))
+            )
+
+    # -- evidence ---------------------------------------------------------------------------------
+    parts.append(f'<h2 class="appendix" id="evidence">{escape(t("evidence", lang))}</h2>')
+    parts.append(f"<p>{escape(t('evidence_intro', lang))}</p>")
+    tools = manifest.get("tool_versions", {})
+    facts_rows = [
+        [escape(t("as_of", lang)), escape(manifest["as_of"])],
+        [escape(t("period", lang)), escape(quarter)],
+        [escape(t("policy", lang)), escape(manifest["policy"]["version"])],
+        [escape(t("policy_sha", lang)), f"<code>{escape(manifest['policy']['sha256'])}</code>"],
+        [
+            escape(t("tool", lang)),
+            escape(
+                ", ".join(
+                    [f"audit-kit {manifest['audit_kit_version']}"]
+                    + [f"{k} {v}" for k, v in tools.items()]
+                )
+            ),
+        ],
+    ]
+    parts.append(_table(["", ""], facts_rows, "kv"))
+    rows = [
+        [
+            escape(s["name"]),
+            escape(fi["file"]),
+            fmt_int(int(fi.get("bytes", 0)), lang),
+            f'<code class="hash">{escape(fi["sha256"])}</code>',
+        ]
+        for s in manifest["sources"]
+        for fi in s["files"]
+    ]
+    parts.append(
+        _table([t("source", lang), t("file", lang), t("bytes", lang), "SHA-256"], rows, "files")
+    )
+    if (run_dir / "data_docs" / "index.html").exists():
+        parts.append(f'<p class="mute">{escape(t("data_docs", lang))}</p>')
     return "\n".join(parts)

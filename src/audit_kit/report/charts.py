@@ -1,0 +1,171 @@
+"""Inline SVG charts for the report: no script, no external file, every text escaped.
+
+Charts use a fixed ``viewBox`` and scale to the page width (``width:100%``), so they
+stay sharp on a phone and in a PDF. Each bar carries a ``<title>`` (a tooltip where
+the viewer supports one) with its exact figure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+
+#: category colours (Okabe-Ito palette, readable for common colour blindness)
+COLOURS = {
+    "retention": "#0072B2",
+    "minimisation": "#E69F00",
+    "transfer": "#CC79A7",
+    "rights": "#009E73",
+    "statement": "#56B4E9",
+    "integrity": "#999999",
+}
+OK, BAD, INK, MUTE, GRID = "#1b7f3b", "#b3261e", "#1f2328", "#59636e", "#d1d9e0"
+
+AGE_CAP = 36  # months; older data is drawn in the last ("36+") column
+
+
+def months_between(earlier: dt.date, later: dt.date) -> int:
+    """Whole calendar months from *earlier* to *later* (0 when later <= earlier)."""
+    m = (later.year - earlier.year) * 12 + (later.month - earlier.month)
+    if later.day < earlier.day:
+        m -= 1
+    return max(m, 0)
+
+
+def minus_months(d: dt.date, months: int) -> dt.date:
+    """*d* minus calendar months, clamped to the month's last day (DuckDB semantics)."""
+    y, m = divmod(d.year * 12 + d.month - 1 - months, 12)
+    m += 1
+    nxt = dt.date(y + (m == 12), m % 12 + 1, 1)
+    return min(
+        d.replace(year=y, month=m, day=1) + dt.timedelta(days=d.day - 1), nxt - dt.timedelta(days=1)
+    )
+
+
+def _svg(width: int, height: int, body: str, label: str) -> str:
+    return (
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">'
+        f"<title>{escape(label)}</title>{body}</svg>"
+    )
+
+
+def age_chart(
+    rows: list[tuple[str, list[dt.date]]],
+    as_of: dt.date,
+    *,
+    title: str,
+    axis: str,
+    line_label: str,
+    old_label: str = "{old} / {n}",
+    months: int = 6,
+) -> str:
+    """One strip per row label: a bar per month of age, red beyond the *months* line."""
+    limit = minus_months(as_of, months)
+    width, left, right = 600, 8, 592
+    cols = AGE_CAP + 1
+    step = (right - left) / cols
+    strip, gap, top = 44, 26, 30
+    height = top + len(rows) * (strip + gap) + 34
+    peak = 1
+    buckets: list[list[tuple[int, int]]] = []
+    for _, dates in rows:
+        b = [[0, 0] for _ in range(cols)]
+        for d in dates:
+            i = min(months_between(d, as_of), AGE_CAP)
+            b[i][1 if d < limit else 0] += 1
+        peak = max([peak] + [ok + bad for ok, bad in b])
+        buckets.append([tuple(x) for x in b])
+    out: list[str] = []
+    x6 = left + months * step
+    for r, ((label, dates), b) in enumerate(zip(rows, buckets, strict=False)):
+        y0 = top + r * (strip + gap)
+        n_old = sum(1 for d in dates if d < limit)
+        out.append(
+            f'<text x="{left}" y="{y0 + 12}" fill="{INK}" font-size="15" font-weight="600">'
+            f"{escape(label)}</text>"
+            f'<text x="{right}" y="{y0 + 12}" fill="{BAD if n_old else MUTE}" font-size="14" '
+            f'text-anchor="end">{escape(old_label.format(old=n_old, n=len(dates)))}</text>'
+        )
+        base = y0 + 18 + strip
+        out.append(
+            f'<line x1="{left}" x2="{right}" y1="{base}" y2="{base}" stroke="{GRID}"/>'
+            f'<line x1="{x6:.1f}" x2="{x6:.1f}" y1="{y0 + 18}" y2="{base + 4}" '
+            f'stroke="{BAD}" stroke-width="2" stroke-dasharray="5 4"/>'
+        )
+        for i, (ok, bad) in enumerate(b):
+            x = left + i * step + 1
+            y = base
+            for n, colour in ((ok, OK), (bad, BAD)):
+                if not n:
+                    continue
+                h = max(3.0, strip * n / peak)
+                y -= h
+                span = f"{i}+" if i == AGE_CAP else str(i)
+                out.append(
+                    f'<rect x="{x:.1f}" y="{y:.1f}" width="{step - 2:.1f}" height="{h:.1f}" '
+                    f'fill="{colour}"><title>{span}: {n}</title></rect>'
+                )
+    bottom = top + len(rows) * (strip + gap)
+    out.append(
+        f'<text x="{x6:.1f}" y="{top - 10}" fill="{BAD}" font-size="14" font-weight="600" '
+        f'text-anchor="middle">{escape(line_label)}</text>'
+    )
+    ty = bottom + 4
+    for m in (0, 6, 12, 24, AGE_CAP):
+        x = left + (m + 0.5) * step if m == AGE_CAP else left + m * step + (6 if m == 0 else 0)
+        lab = f"{m}+" if m == AGE_CAP else str(m)
+        out.append(
+            f'<text x="{x:.1f}" y="{ty}" fill="{MUTE}" font-size="13" text-anchor="middle">'
+            f"{lab}</text>"
+        )
+    out.append(
+        f'<text x="{(left + right) / 2:.0f}" y="{ty + 20}" fill="{MUTE}" font-size="13" '
+        f'text-anchor="middle">{escape(axis)}</text>'
+    )
+    return _svg(width, height + 10, "".join(out), title)
+
+
+def trend_chart(
+    quarters: list[tuple[str, dict[str, int]]], categories: list[tuple[str, str]], *, title: str
+) -> str:
+    """Stacked bars: findings per category (colour) for each quarter (column)."""
+    width, left, right, top, plot_h = 600, 8, 592, 24, 180
+    n = max(len(quarters), 1)
+    slot = (right - left) / max(n, 4)
+    bar = min(70.0, slot * 0.6)
+    peak = max([1] + [sum(c.values()) for _, c in quarters])
+    base = top + plot_h
+    out = [f'<line x1="{left}" x2="{right}" y1="{base}" y2="{base}" stroke="{GRID}"/>']
+    for q, (label, counts) in enumerate(quarters):
+        cx = left + slot * (q + 0.5)
+        y = float(base)
+        for cat, cat_label in categories:
+            v = counts.get(cat, 0)
+            if not v:
+                continue
+            h = plot_h * v / peak
+            y -= h
+            out.append(
+                f'<rect x="{cx - bar / 2:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" '
+                f'fill="{COLOURS.get(cat, MUTE)}" stroke="#fff" stroke-width="1">'
+                f"<title>{escape(label)} · {escape(cat_label)}: {v}</title></rect>"
+            )
+        total = sum(counts.values())
+        out.append(
+            f'<text x="{cx:.1f}" y="{y - 5:.1f}" fill="{INK}" font-size="15" font-weight="600" '
+            f'text-anchor="middle">{total}</text>'
+            f'<text x="{cx:.1f}" y="{base + 18}" fill="{INK}" font-size="14" '
+            f'text-anchor="middle">{escape(label)}</text>'
+        )
+    # legend: two columns so it fits a phone
+    ly = base + 44
+    for i, (cat, cat_label) in enumerate(categories):
+        x = left + (i % 2) * 300
+        y = ly + (i // 2) * 22
+        out.append(
+            f'<rect x="{x}" y="{y - 12}" width="14" height="14" fill="{COLOURS.get(cat, MUTE)}"/>'
+            f'<text x="{x + 20}" y="{y}" fill="{INK}" font-size="14">{escape(cat_label)}</text>'
+        )
+    height = ly + ((len(categories) + 1) // 2) * 22
+    return _svg(width, height, "".join(out), title)
