@@ -478,3 +478,32 @@ def test_system_missing_from_the_policy(capsys, tmp_path):
     assert o.rc == 2 and o.out == "" and o.err.count("\n") == 1
     assert o.err.startswith(f"audit-kit: error: {cfg} (source c): system 'dropbox' is not in "
                             "the policy's systems inventory; known: ")
+
+
+# -- reconciliation is an expectation (I-reconcile) -----------------------------------------
+
+@pytest.mark.parametrize("lie,detail", [
+    ({"records_read": 1}, "5 read, 2 loaded, 2 rejected: counts do not reconcile"),
+    ({"records_rejected": 1, "records_read": 1},
+     "5 read, 2 loaded, 3 rejected: counts do not reconcile"),  # 3 claimed, 2 reject rows
+], ids=["a-record-lost", "rejects-without-rows"])
+def test_a_loader_that_loses_a_record_fails_reconciliation(capsys, tmp_path, monkeypatch,
+                                                           lie, detail):
+    from audit_kit.loaders import LOADERS
+
+    real = get_loader("customers_csv")
+
+    def lossy(source, sink):
+        res = real(source, sink)
+        for k, n in lie.items():
+            setattr(res, k, getattr(res, k) + n)
+        return res
+
+    monkeypatch.setitem(LOADERS, "customers_csv", lossy)
+    o = run_file(capsys, tmp_path, "csv_ragged.csv", "customers_csv", "billing")
+    assert (o.rc, o.err) == (1, "")
+    integrity = [(f["rule_id"], f["severity"], f["source"], f["detail"])
+                 for f in o.findings() if f["category"] == "integrity"]
+    rej = 2 + lie.get("records_rejected", 0)
+    assert integrity == [("I-reconcile", "error", "s", detail),
+                         ("I-rejected", "warning", "s", I_REJECTED.format(rej=rej, read=5))]
