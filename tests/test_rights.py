@@ -1,0 +1,253 @@
+"""Rights rules (READING.md §8) and the statement's own gaps, on a hand-built warehouse.
+
+Each rule's SQL runs as the pipeline runs it; the rows are asserted exactly, detail
+included, so a person linked only by phone, invoices under the Accounting Act, namesakes,
+fresh requests and tombstones dated after the audit are all pinned down.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from audit_kit import people, subject, warehouse
+from audit_kit.errors import ConfigError, InputError
+from audit_kit.policy import StatementClaims, default_policy_path, load_policy
+from audit_kit.rules import build_rules
+from audit_kit.rules.statement import statement_checks
+
+POLICY = load_policy(default_policy_path())
+AS_OF = dt.date(2026, 12, 31)
+D = dt.date
+
+
+@pytest.fixture()
+def tombstones(tmp_path, monkeypatch) -> Path:
+    path = tmp_path / "private" / "tombstones.txt"
+    monkeypatch.setenv(subject.TOMBSTONES_ENV, str(path))
+    return path
+
+
+def _sink(con, source, kind, system="billing"):
+    sink = warehouse.SourceSink(con, source=source, kind=kind, system=system)
+    return sink, sink.file(Path(__file__))
+
+
+def _company(con):
+    """The records every test here audits."""
+    s, f = _sink(con, "erasure-requests", "erasure_requests", "workstations")
+    s.record(f, "line 2", "erasure_request", person_name="Ilkka Koskela",
+             email="ilkka@kk.example.fi", requested_on=D(2026, 10, 1))
+    s.record(f, "line 3", "erasure_request", person_name="Outi Ahola",
+             email="outi@oa.example.fi", requested_on=D(2026, 12, 20))
+    s.record(f, "line 4", "erasure_request", person_name="Kari Tervo",        # gone: fine
+             email="kari@kt.example.fi", requested_on=D(2026, 5, 1))
+    s.flush()
+    s, f = _sink(con, "customers", "customers_csv")
+    s.record(f, "line 5", "customer_contact", person_name="Ilkka Koskela",
+             email="ilkka@kk.example.fi", phone="+358409001001")
+    s.record(f, "line 6", "customer_contact", person_name="Ilkka Koskela",    # namesake
+             email="ilkka.koskela@muu.example.fi", phone="+358409001009")
+    s.record(f, "line 7", "customer_contact", person_name="Outi Ahola", email="outi@oa.example.fi")
+    s.flush()
+    s, f = _sink(con, "phone", "vcard", "android_backup")
+    s.record(f, "card 3", "phone_contact", person_name="Ilkka K", phone="+358409001001")
+    s.record(f, "card 4", "phone_contact", person_name="Juha", phone="+358409002002")
+    s.flush()
+    s, f = _sink(con, "invoices", "finvoice")
+    s.record(f, "invoice 7", "invoice_party", person_name="Ilkka Koskela",
+             email="ilkka@kk.example.fi", last_activity=D(2024, 3, 1), kept_until=D(2030, 12, 31))
+    s.record(f, "invoice 2", "invoice_party", person_name="Ilkka Koskela",
+             email="ilkka@kk.example.fi", last_activity=D(2019, 3, 1), kept_until=D(2025, 12, 31))
+    s.record(f, "invoice 9", "invoice_party", person_name="Juha Pekkala",
+             email="juha@jp.example.fi", last_activity=D(2025, 3, 1), kept_until=D(2031, 12, 31))
+    s.flush()
+    s, f = _sink(con, "optouts", "marketing_optouts", "workstations")
+    s.record(f, "line 2", "marketing_optout", person_name="Sari Lukkari", phone="+358409003003",
+             requested_on=D(2026, 9, 1))
+    s.record(f, "line 3", "marketing_optout", person_name="Merja Ylönen",
+             email="merja@my.example.fi", requested_on=D(2026, 11, 15))
+    s.flush()
+    s, f = _sink(con, "prospects", "marketing_list", "workstations")
+    s.record(f, "row 2", "prospect", person_name="Sari Lukkari", email="sari@sl.example.fi",
+             phone="+358409003003", last_activity=D(2026, 11, 1))
+    s.record(f, "row 3", "prospect", person_name="Merja Ylönen", email="merja@my.example.fi",
+             last_activity=D(2026, 10, 1))                                    # before the ban
+    s.record(f, "row 4", "prospect", person_name="Juha Pekkala", email="juha@jp.example.fi",
+             last_activity=D(2026, 11, 1))
+    s.record(f, "row 5", "prospect", person_name="Veli Määttä", email="veli@vm.example.fi",
+             last_activity=D(2026, 11, 1))
+    s.flush()
+
+
+def _audit(con, config_dir: Path | None = None) -> dict[str, list[tuple]]:
+    con.execute("CREATE TABLE audit_params AS SELECT ?::DATE AS as_of", [AS_OF])
+    people.resolve(con, POLICY)
+    subject.load_tombstones(con, config_dir)
+    out = {}
+    for rule in build_rules(POLICY):
+        if rule.category == "rights":
+            out[rule.rule_id] = sorted(con.execute(
+                f"SELECT source, record_ref, detail, severity FROM ({rule.query()})").fetchall())
+    return out
+
+
+@pytest.fixture()
+def found(tombstones):
+    subject.forget("Juha@JP.example.fi", "040 900 2002", erased_on=D(2026, 6, 1))
+    subject.forget("veli@vm.example.fi", erased_on=D(2027, 1, 10))  # after the audit date
+    con = warehouse.connect()
+    _company(con)
+    return _audit(con)
+
+
+def test_the_rights_rules(found):
+    assert sorted(found) == ["R-ban", "R-erasure", "R-erasure-open", "R-tombstone"]
+
+
+def test_erasure_every_place_the_person_still_appears(found):
+    why = ("still present; erasure requested 2026-10-01 (erasure-requests line 2), over 1 "
+           "month(s) before the audit date (§8, GDPR Art. 12(3))")
+    assert found["R-erasure"] == [
+        ("customers", "line 5", why, "error"),
+        ("invoices", "invoice 2", why, "error"),  # past its Accounting Act period
+        ("phone", "card 3", why, "error"),        # phone only: linked through line 5
+    ]
+
+
+def test_open_erasure_request_is_info_once(found):
+    assert found["R-erasure-open"] == [
+        ("erasure-requests", "line 3",
+         "open erasure request received 2026-12-20 (answer within 1 month(s), §8)", "info")]
+
+
+def test_marketing_after_a_ban(found):
+    assert found["R-ban"] == [
+        ("prospects", "row 2", "marketed on 2026-11-01 after a ban received 2026-09-01 "
+                               "(optouts line 2, §8)", "error")]
+
+
+def test_tombstoned_person_reappears(found):
+    why = "erased person appears again: erasure recorded 2026-06-01 (tombstone; §8, GDPR Art. 17)"
+    assert found["R-tombstone"] == [
+        ("phone", "card 4", why, "error"),      # phone only, in another format
+        ("prospects", "row 4", why, "error"),   # e-mail given in another case
+    ]  # invoice 9 is kept by the Accounting Act; veli's erasure is after the audit date
+
+
+def test_tombstone_file_keeps_no_identifiers(tombstones):
+    res = subject.forget("Juha@JP.example.fi", "040 900 2002", erased_on=D(2026, 6, 1))
+    assert (res.added, res.already, res.path) == (2, 0, tombstones)
+    again = subject.forget("juha@jp.example.fi", erased_on=D(2026, 7, 1))
+    assert (again.added, again.already) == (0, 1)
+    text = tombstones.read_text(encoding="utf-8")
+    assert "juha" not in text.lower() and "9002002" not in text and "+358" not in text
+    lines = [x for x in text.splitlines() if not x.startswith("#")]
+    assert [x.split("\t")[1:] for x in lines] == [["email", "2026-06-01"], ["phone", "2026-06-01"]]
+    key = people.subject_key()
+    assert lines[0].split("\t")[0] == subject.tombstone_hash("email", "juha@jp.example.fi", key)
+    assert f"# key-id: {subject.key_id(key)}" in text
+    assert stat.S_IMODE(os.stat(tombstones).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(tombstones.parent).st_mode) == 0o700
+
+
+def test_forget_refuses_role_mailboxes_and_names(tombstones):
+    with pytest.raises(ConfigError, match="role mailbox"):
+        subject.forget("myynti@kk.example.fi")
+    with pytest.raises(ConfigError, match="a name alone never identifies"):
+        subject.forget()
+    with pytest.raises(ConfigError, match="not a phone number"):
+        subject.forget(phone="abc")
+    assert not tombstones.exists()
+
+
+def test_tombstones_beside_the_config_with_the_demo_key(tombstones, tmp_path):
+    cfg = tmp_path / "company"
+    subject.write_tombstones(cfg / subject.TOMBSTONE_FILE, [("email", "veli@vm.example.fi")],
+                             key=subject.DEMO_KEY, kid=subject.DEMO_KEY_ID,
+                             erased_on=D(2026, 2, 1))
+    con = warehouse.connect()
+    _company(con)
+    got = _audit(con, cfg)["R-tombstone"]
+    assert got == [("prospects", "row 5", "erased person appears again: erasure recorded "
+                                          "2026-02-01 (tombstone; §8, GDPR Art. 17)", "error")]
+
+
+def test_tombstones_of_an_unknown_key_are_an_error(tombstones):
+    subject.write_tombstones(tombstones, [("email", "a@b.example.fi")], key=b"k" * 32,
+                             kid="0123456789abcdef", erased_on=D(2026, 1, 1))
+    con = warehouse.connect()
+    _company(con)
+    with pytest.raises(InputError, match="unknown key"):
+        _audit(con)
+    with pytest.raises(ConfigError, match="another key"):
+        subject.forget("a@b.example.fi")
+
+
+@pytest.mark.parametrize(("text", "place"), [
+    ("0" * 64 + "\temail\t2026-01-01\n", "line 1"),                      # no key-id line
+    ("# key-id: demo\n" + "0" * 63 + "\temail\t2026-01-01\n", "line 2"),  # short hash
+    ("# key-id: demo\n" + "0" * 64 + "\tname\t2026-01-01\n", "line 2"),   # not email/phone
+    ("# key-id: demo\n\n" + "0" * 64 + "\tphone\t1.1.2026\n", "line 3"),  # date format
+])
+def test_malformed_tombstone_file(tmp_path, text, place):
+    p = tmp_path / "tombstones.txt"
+    p.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        subject.read_tombstones(p)
+    assert err.value.place == place
+
+
+def test_no_tombstones_gives_empty_tables(tombstones):
+    con = warehouse.connect()
+    _company(con)
+    assert _audit(con)["R-tombstone"] == []
+    assert con.execute("SELECT count(*) FROM tombstones").fetchall() == [(0,)]
+
+
+# -- the statement's gaps (READING.md "GDPR Art. 13 completeness" and §10, §12) -------------
+
+def test_statement_findings_exact_set():
+    failed = {(c, s, sev) for c, s, f, sev, _ in statement_checks(POLICY) if f}
+    assert failed == {
+        ("S-privacy-shield", "10", "error"), ("S-no-transfers-claim", "10", "error"),
+        ("S-backup-transfer", "10", "error"), ("S-wordfence", "12", "warning"),
+        ("S-legal-basis", "4", "error"), ("S-weblog-retention", "12", "warning"),
+        ("S-portability", "8", "warning"), ("S-restriction", "8", "warning"),
+    }
+    details = {c: d for c, _, f, _, d in statement_checks(POLICY) if f}
+    assert "android_backup (Google LLC, US)" in details["S-no-transfers-claim"]
+    assert "website (Wordfence by Defiant Inc., US)" in details["S-no-transfers-claim"]
+    assert details["S-backup-transfer"].endswith(": android_backup")
+
+
+def test_statement_findings_once_per_run_as_rule_rows():
+    con = warehouse.connect()
+    con.execute("CREATE TABLE statement_checks (check_id VARCHAR, section VARCHAR, "
+                "failed BOOLEAN, severity VARCHAR, detail VARCHAR)")
+    con.executemany("INSERT INTO statement_checks VALUES (?, ?, ?, ?, ?)",
+                    statement_checks(POLICY))
+    rule = next(r for r in build_rules(POLICY) if r.category == "statement")
+    rows = con.execute(f"SELECT source, record_ref, field FROM ({rule.query()})").fetchall()
+    assert sorted(rows) == sorted([
+        ("statement", "§10", "S-privacy-shield"), ("statement", "§10", "S-no-transfers-claim"),
+        ("statement", "§10", "S-backup-transfer"), ("statement", "§12", "S-wordfence"),
+        ("statement", "§4", "S-legal-basis"), ("statement", "§12", "S-weblog-retention"),
+        ("statement", "§8", "S-portability"), ("statement", "§8", "S-restriction"),
+    ])
+
+
+def test_a_complete_statement_has_no_gaps():
+    fixed = POLICY.model_copy(update={
+        "statement": StatementClaims(
+            claims_no_transfers_outside_eu=False, mechanism_named="dpf",
+            mentions_wordfence_transfer=True, legal_basis_named=True,
+            web_log_retention_stated=True,
+            rights_listed=[*POLICY.statement.rights_listed, "portability", "restriction"]),
+        "systems": {k: v for k, v in POLICY.systems.items() if v.country in ("FI", "DE")},
+    })
+    assert [c for c, _, f, _, _ in statement_checks(fixed) if f] == []
