@@ -214,9 +214,14 @@ def run_audit(config: str | Path, *, as_of: str | dt.date | None = None,
         }
         _write_private(tmp / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
         if report:
-            t1 = time.perf_counter()
-            from audit_kit.report import render_report
+            from audit_kit.report import render_report, save_report_params
+            from audit_kit.report.datadocs import build_data_docs
 
+            t1 = time.perf_counter()
+            build_data_docs(tmp, rules)
+            timings["data_docs"] = time.perf_counter() - t1
+            t1 = time.perf_counter()
+            save_report_params(tmp, lang=lang or policy.language, data_dir=config_dir.resolve())
             render_report(tmp, lang=lang or policy.language, reveal=reveal)
             timings["report"] = time.perf_counter() - t1
         os.chmod(wh_path, 0o600)

@@ -32,6 +32,32 @@ def _title(run_dir: Path, lang: str) -> str:
         return t("title", lang)
 
 
+PARAMS_FILE = "report_params.json"
+
+
+def save_report_params(run_dir: Path, *, lang: str, data_dir: Path) -> Path:
+    """Remember the run's report language and input folder (``audit-kit report`` and the
+    auditor notebook read them: the warehouse names input files relative to *data_dir*)."""
+    import json
+
+    path = Path(run_dir) / PARAMS_FILE
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump({"lang": lang, "data_dir": str(data_dir)}, f, indent=2)
+        f.write("\n")
+    return path
+
+
+def report_params(run_dir: Path) -> dict:
+    """What :func:`save_report_params` wrote, or {} for a run made without it."""
+    import json
+
+    try:
+        return json.loads((Path(run_dir) / PARAMS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
 def render_report(
     run_dir: Path,
     *,
