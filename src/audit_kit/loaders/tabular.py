@@ -20,6 +20,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from audit_kit import normalise
@@ -268,7 +269,25 @@ def _xlsx_rows(path: Path, source: SourceConfig, f: FileRef, sink: SourceSink,
     return headers, rows()
 
 
+#: what stdnum's HETU validator can accept after strip/upper; other text skips the
+#: (costly) stdnum call: a Y-tunnus (7 digits, dash, digit) never has this shape
+_HETU_SHAPE = re.compile(r"\s*\d{6}[-+A-FU-Ya-fu-y]\d{3}[0-9A-Ya-y]\s*$")
+
+
+def _is_hetu(t: str) -> bool:
+    return bool(_HETU_SHAPE.match(t)) and normalise.is_hetu(t)
+
+
+@lru_cache(maxsize=65536)
+def _phone_info(t: str) -> tuple[str | None, str | None]:
+    """(E.164, phone kind) of a phone cell; registers repeat a contact's number often."""
+    e164 = normalise.phone(t)
+    return e164, normalise.phone_kind(e164)
+
+
 def _text(v: object) -> str:
+    if type(v) is str:
+        return v.strip()
     if isinstance(v, dt.datetime):
         return v.date().isoformat() if v.time() == dt.time() else v.isoformat()
     if isinstance(v, dt.date):
@@ -312,14 +331,15 @@ def _load_file(path: Path, source: SourceConfig, sink: SourceSink, spec: KindSpe
             x for x in (by_sem.get("first_name"), by_sem.get("last_name")) if x) or None
         phone_raw = by_sem.get("phone") or by_sem.get("mobile_phone")
         biz = by_sem.get("business_id")
+        biz_is_hetu = bool(biz) and _is_hetu(biz)
         for h, s, t in zip(headers, sem, texts, strict=True):
             if not t or s in DATE_COLUMNS:
                 continue
             cls = _FIELD_OF.get(s or "", "other_personal")
-            if s == "business_id" and normalise.is_hetu(t):
+            if s == "business_id" and (biz_is_hetu if t == biz else _is_hetu(t)):
                 cls = "hetu"  # Procountor: a private person's identity code in this column
             elif s in ("phone", "mobile_phone") and cls == "work_phone" and \
-                    normalise.phone_kind(normalise.phone(t)) == "mobile":
+                    _phone_info(t)[1] == "mobile":
                 cls = "mobile_phone"
             sink.field(f, ref, cls, h, t)
             if cls in ("notes", "other_personal", "company_address", "home_address"):
@@ -330,9 +350,9 @@ def _load_file(path: Path, source: SourceConfig, sink: SourceSink, spec: KindSpe
             f, ref, spec.role,
             person_name=person,
             org_name=by_sem.get("org_name"),
-            business_id=biz if biz and not normalise.is_hetu(biz) else None,
+            business_id=biz if biz and not biz_is_hetu else None,
             email=normalise.email(by_sem.get("email")),
-            phone=normalise.phone(phone_raw),
+            phone=_phone_info(phone_raw)[0] if phone_raw else None,
             **record_cols,
         )
         res.records_loaded += 1
