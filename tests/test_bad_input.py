@@ -186,10 +186,6 @@ def test_undecodable_rfc2047_words_keep_the_message_and_its_addresses(capsys, tm
     assert [f["rule_id"] for f in o.findings() if f["category"] == "integrity"] == []
 
 
-@pytest.mark.xfail(strict=True, reason="_mail.decode_words: an encoded word declared utf-8 whose "
-                   "bytes are not UTF-8 (=?utf-8?Q?=FF=FE=C3?=) is decoded as Latin-1 into "
-                   "mojibake ('ÿþÃ') stored as person_name; expected U+FFFD replacement or the "
-                   "word kept as written")
 def test_invalid_utf8_encoded_word_is_not_mojibake(capsys, tmp_path):
     o = run_file(capsys, tmp_path, "eml_rfc2047_undecodable.eml", "eml", "mail")
     with o.con() as con:

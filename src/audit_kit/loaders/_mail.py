@@ -128,8 +128,10 @@ def decode_words(s: str) -> str:
                 continue
             try:
                 out.append(chunk.decode(charset or "ascii"))
-            except (LookupError, UnicodeDecodeError):
+            except LookupError:  # unknown charset label: Latin-1 maps every byte
                 out.append(chunk.decode("latin-1"))
+            except UnicodeDecodeError:  # bytes wrong for the declared charset: mark, never guess
+                out.append(chunk.decode(charset or "ascii", errors="replace"))
         return "".join(out)
 
 
