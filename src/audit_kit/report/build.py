@@ -177,12 +177,7 @@ def actions(findings: list[Finding], lang: str) -> list[Action]:
 def _table(headers: list[str], rows: list[list[str]], cls: str = "") -> str:
     """*rows* cells are already-escaped HTML; headers are escaped here."""
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = "".join(
-        "<tr>"
-        + "".join(f'<td data-h="{escape(h)}">{c}</td>' for h, c in zip(headers, r, strict=False))
-        + "</tr>"
-        for r in rows
-    )
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
     return (
         f'<div class="scroll"><table class="{cls}"><thead><tr>{head}</tr></thead>'
         f"<tbody>{body}</tbody></table></div>"

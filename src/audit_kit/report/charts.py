@@ -45,7 +45,7 @@ def minus_months(d: dt.date, months: int) -> dt.date:
 def _svg(width: int, height: int, body: str, label: str) -> str:
     return (
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">'
+        f'aria-label="{escape(label)}">'
         f"<title>{escape(label)}</title>{body}</svg>"
     )
 
