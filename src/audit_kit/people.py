@@ -160,8 +160,10 @@ def _identifier_table(con: duckdb.DuckDBPyConnection, policy: Policy) -> None:
           ON r.source = f.source AND r.record_ref = f.record_ref
         WHERE f.field IN ({classes})
     """)
+    # only Finnish 010/020/029/030 numbers can be corporate (UAN); phonenumbers confirms
     phones = [p for (p,) in con.execute(
-        "SELECT DISTINCT ident FROM _ident_all WHERE kind = 'phone'").fetchall()]
+        "SELECT DISTINCT ident FROM _ident_all WHERE kind = 'phone' "
+        "AND regexp_matches(ident, '^\\+358(10|20|29|30)')").fetchall()]
     shared = [(p,) for p in phones if is_shared_phone(p)]
     _table_from_rows(con, "_shared_phone", (("ident", pa.string()),), shared)
     con.execute(f"""
