@@ -418,8 +418,11 @@ def _retention(rec: dict, policy, as_of: dt.date) -> dict[str, str | None]:
             what = {"ended_on": ("päättymisestä", "after it ended"),
                     "last_activity": ("viimeisestä tapahtumasta", "after the last activity"),
                     "requested_on": ("pyynnöstä", "after the request")}[r.counts_from]
-            return {"rule": r.rule, "fi": f"{r.months} kk {what[0]} (§{r.section})",
-                    "en": f"{r.months} months {what[1]} (§{r.section})",
+            fi = f"{r.months} kk {what[0]} (§{r.section})"
+            en = f"{r.months} months {what[1]} (§{r.section})"
+            if start is None:  # the clock has not started: a live relationship or device
+                fi, en = fi + "; ei vielä päättynyt", en + "; not ended yet"
+            return {"rule": r.rule, "fi": fi, "en": en,
                     "deadline": deadline.isoformat() if deadline else None,
                     "overdue": "yes" if deadline and deadline < as_of else "no"}
     for s in policy.statutory:
