@@ -174,10 +174,21 @@ def actions(findings: list[Finding], lang: str) -> list[Action]:
     return out
 
 
-def _table(headers: list[str], rows: list[list[str]], cls: str = "") -> str:
-    """*rows* cells are already-escaped HTML; headers are escaped here."""
+def _table(headers: list[str], rows: list[list[str]], cls: str = "stack") -> str:
+    """*rows* cells are already-escaped HTML; headers are escaped here.
+
+    In a ``stack`` table every cell after the first carries its header as ``data-label``:
+    on a phone the rows become cards and the labels are shown before the values.
+    """
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+    stack = "stack" in cls.split()
+
+    def td(i: int, c: str) -> str:
+        if stack and i and headers[i]:
+            return f'<td data-label="{escape(headers[i])}">{c}</td>'
+        return f"<td>{c}</td>"
+
+    body = "".join("<tr>" + "".join(td(i, c) for i, c in enumerate(r)) + "</tr>" for r in rows)
     return (
         f'<div class="scroll"><table class="{cls}"><thead><tr>{head}</tr></thead>'
         f"<tbody>{body}</tbody></table></div>"
@@ -209,26 +220,26 @@ def _field_cell(f: Finding, lang: str) -> str:
 
 
 def _findings_rows(fs: list[Finding], lang: str, reveal: bool, names) -> list[list[str]]:
+    with_field = any(f.field for f in fs)
     return [
         [
             _sev(f.severity, lang),
             _who(f, lang, reveal, names),
             escape(f.source) + " · " + escape(f.record_ref),
-            _field_cell(f, lang),
-            f'<span class="mute">{escape(f.detail)}</span>',
         ]
+        + ([_field_cell(f, lang)] if with_field else [])
+        + [f'<span class="mute">{escape(f.detail)}</span>']
         for f in fs
     ]
 
 
-def _finding_headers(lang: str) -> list[str]:
-    return [
-        t("severity", lang),
-        t("subject", lang),
-        t("place", lang),
-        t("field", lang),
-        t("detail", lang),
-    ]
+def _finding_headers(lang: str, fs: list[Finding]) -> list[str]:
+    with_field = any(f.field for f in fs)
+    return (
+        [t("severity", lang), t("subject", lang), t("place", lang)]
+        + ([t("field", lang)] if with_field else [])
+        + [t("detail", lang)]
+    )
 
 
 MARKS = {"broken": "✗", "warn": "!", "kept": "✓"}
@@ -423,7 +434,7 @@ def build_report_html(run_dir: str | Path, lang: str = "fi", reveal: bool = Fals
                 t("people", lang),
             ],
             rows,
-            "num",
+            "num sources",
         )
     )
 
@@ -452,6 +463,7 @@ def build_report_html(run_dir: str | Path, lang: str = "fi", reveal: bool = Fals
             quarters, [(c, t(c, lang)) for c in VERDICT_ORDER], title=t("trend_title", lang)
         )
     )
+    parts.append(charts.legend([(c, t(c, lang)) for c in VERDICT_ORDER]))
     if len(quarters) < 2:
         parts.append(f'<p class="mute">{escape(t("trend_only_one", lang))}</p>')
     parts.append("</figure>")
@@ -535,7 +547,7 @@ def build_report_html(run_dir: str | Path, lang: str = "fi", reveal: bool = Fals
                 t("action", lang),
             ],
             rows,
-            "rules",
+            "rules stack",
         )
     )
 
@@ -575,7 +587,7 @@ def build_report_html(run_dir: str | Path, lang: str = "fi", reveal: bool = Fals
             )
         else:
             parts.append(
-                _table(_finding_headers(lang), _findings_rows(fs, lang, reveal, facts.names))
+                _table(_finding_headers(lang, fs), _findings_rows(fs, lang, reveal, facts.names))
             )
 
     # -- evidence ---------------------------------------------------------------------------------
@@ -609,7 +621,9 @@ def build_report_html(run_dir: str | Path, lang: str = "fi", reveal: bool = Fals
         for fi in s["files"]
     ]
     parts.append(
-        _table([t("source", lang), t("file", lang), t("bytes", lang), "SHA-256"], rows, "files")
+        _table(
+            [t("source", lang), t("file", lang), t("bytes", lang), "SHA-256"], rows, "files stack"
+        )
     )
     if (run_dir / "data_docs" / "index.html").exists():
         parts.append(f'<p class="mute">{escape(t("data_docs", lang))}</p>')

@@ -62,7 +62,7 @@ def age_chart(
 ) -> str:
     """One strip per row label: a bar per month of age, red beyond the *months* line."""
     limit = minus_months(as_of, months)
-    width, left, right = 600, 8, 592
+    width, left, right = 480, 6, 474
     cols = AGE_CAP + 1
     step = (right - left) / cols
     strip, gap, top = 44, 26, 30
@@ -82,9 +82,9 @@ def age_chart(
         y0 = top + r * (strip + gap)
         n_old = sum(1 for d in dates if d < limit)
         out.append(
-            f'<text x="{left}" y="{y0 + 12}" fill="{INK}" font-size="15" font-weight="600">'
+            f'<text x="{left}" y="{y0 + 12}" fill="{INK}" font-size="18" font-weight="600">'
             f"{escape(label)}</text>"
-            f'<text x="{right}" y="{y0 + 12}" fill="{BAD if n_old else MUTE}" font-size="14" '
+            f'<text x="{right}" y="{y0 + 12}" fill="{BAD if n_old else MUTE}" font-size="17" '
             f'text-anchor="end">{escape(old_label.format(old=n_old, n=len(dates)))}</text>'
         )
         base = y0 + 18 + strip
@@ -108,19 +108,19 @@ def age_chart(
                 )
     bottom = top + len(rows) * (strip + gap)
     out.append(
-        f'<text x="{x6:.1f}" y="{top - 10}" fill="{BAD}" font-size="14" font-weight="600" '
+        f'<text x="{x6:.1f}" y="{top - 10}" fill="{BAD}" font-size="16" font-weight="600" '
         f'text-anchor="middle">{escape(line_label)}</text>'
     )
     ty = bottom + 4
     for m in (0, 6, 12, 24, AGE_CAP):
-        x = left + (m + 0.5) * step if m == AGE_CAP else left + m * step + (6 if m == 0 else 0)
+        x = right if m == AGE_CAP else left + m * step + (6 if m == 0 else 0)
         lab = f"{m}+" if m == AGE_CAP else str(m)
         out.append(
-            f'<text x="{x:.1f}" y="{ty}" fill="{MUTE}" font-size="13" text-anchor="middle">'
-            f"{lab}</text>"
+            f'<text x="{x:.1f}" y="{ty}" fill="{MUTE}" font-size="15" '
+            f'text-anchor="{"end" if m == AGE_CAP else "middle"}">{lab}</text>'
         )
     out.append(
-        f'<text x="{(left + right) / 2:.0f}" y="{ty + 20}" fill="{MUTE}" font-size="13" '
+        f'<text x="{(left + right) / 2:.0f}" y="{ty + 24}" fill="{MUTE}" font-size="15" '
         f'text-anchor="middle">{escape(axis)}</text>'
     )
     return _svg(width, height + 10, "".join(out), title)
@@ -130,7 +130,7 @@ def trend_chart(
     quarters: list[tuple[str, dict[str, int]]], categories: list[tuple[str, str]], *, title: str
 ) -> str:
     """Stacked bars: findings per category (colour) for each quarter (column)."""
-    width, left, right, top, plot_h = 600, 8, 592, 24, 180
+    width, left, right, top, plot_h = 480, 6, 474, 24, 170
     n = max(len(quarters), 1)
     slot = (right - left) / max(n, 4)
     bar = min(70.0, slot * 0.6)
@@ -153,19 +153,20 @@ def trend_chart(
             )
         total = sum(counts.values())
         out.append(
-            f'<text x="{cx:.1f}" y="{y - 5:.1f}" fill="{INK}" font-size="15" font-weight="600" '
+            f'<text x="{cx:.1f}" y="{y - 5:.1f}" fill="{INK}" font-size="17" font-weight="600" '
             f'text-anchor="middle">{total}</text>'
-            f'<text x="{cx:.1f}" y="{base + 18}" fill="{INK}" font-size="14" '
+            f'<text x="{cx:.1f}" y="{base + 20}" fill="{INK}" font-size="16" '
             f'text-anchor="middle">{escape(label)}</text>'
         )
-    # legend: two columns so it fits a phone
-    ly = base + 44
-    for i, (cat, cat_label) in enumerate(categories):
-        x = left + (i % 2) * 300
-        y = ly + (i // 2) * 22
-        out.append(
-            f'<rect x="{x}" y="{y - 12}" width="14" height="14" fill="{COLOURS.get(cat, MUTE)}"/>'
-            f'<text x="{x + 20}" y="{y}" fill="{INK}" font-size="14">{escape(cat_label)}</text>'
-        )
-    height = ly + ((len(categories) + 1) // 2) * 22
+    height = base + 28
     return _svg(width, height, "".join(out), title)
+
+
+def legend(categories: list[tuple[str, str]]) -> str:
+    """The trend chart's legend as HTML (wraps on a phone; colour swatches are inline)."""
+    items = "".join(
+        f'<li><span class="sw" style="background:{COLOURS.get(cat, MUTE)}"></span>'
+        f"{escape(label)}</li>"
+        for cat, label in categories
+    )
+    return f'<ul class="legend">{items}</ul>'

@@ -14,12 +14,19 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "as_of": {"fi": "Tarkastuspäivä", "en": "Audit date"},
     "period": {"fi": "Jakso", "en": "Period"},
     "headline_broken": {"fi": "{b}/{n} lupausta ei pidä", "en": "{b} of {n} promises broken"},
-    "headline_warn": {"fi": "Lupaukset pitävät, {w} kohtaa vaatii huomiota",
-                      "en": "Promises kept, {w} need attention"},
+    "headline_warn": {
+        "fi": "Lupaukset pitävät, {w} kohtaa vaatii huomiota",
+        "en": "Promises kept, {w} need attention",
+    },
     "headline_ok": {"fi": "Kaikki lupaukset pitävät", "en": "Every promise is kept"},
-    "headline_sub": {"fi": "{e} virhettä, {w} varoitusta. Tee alla luetellut toimenpiteet ennen seuraavaa tarkastusta.",
-                     "en": "{e} errors, {w} warnings. Do the actions listed below before the next audit."},
-    "verdicts": {"fi": "Pitääkö seloste lupauksensa?", "en": "Does the statement keep its promises?"},
+    "headline_sub": {
+        "fi": "{e} virhettä, {w} varoitusta. Tee alla luetellut toimenpiteet ennen seuraavaa tarkastusta.",
+        "en": "{e} errors, {w} warnings. Do the actions listed below before the next audit.",
+    },
+    "verdicts": {
+        "fi": "Pitääkö seloste lupauksensa?",
+        "en": "Does the statement keep its promises?",
+    },
     "kept": {"fi": "Pitää", "en": "Kept"},
     "broken": {"fi": "Ei pidä", "en": "Broken"},
     "warn": {"fi": "Huomioitavaa", "en": "Attention"},
@@ -29,13 +36,17 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "todo_none": {"fi": "Ei toimenpiteitä tällä kertaa.", "en": "Nothing to do this time."},
     "key_figures": {"fi": "Tunnusluvut", "en": "Key figures"},
     "people": {"fi": "Henkilöitä rekistereissä", "en": "People in the registers"},
-    "people_multi": {"fi": "joista useammassa kuin yhdessä lähteessä",
-                     "en": "of whom in more than one source"},
+    "people_multi": {
+        "fi": "joista useammassa kuin yhdessä lähteessä",
+        "en": "of whom in more than one source",
+    },
     "n_sources": {"fi": "Lähteitä", "en": "Sources"},
     "records_total": {"fi": "Rivejä luettu", "en": "Records read"},
     "errors_total": {"fi": "Virheitä", "en": "Errors"},
-    "people_by_sources": {"fi": "Henkilöt lähteiden määrän mukaan",
-                          "en": "People by number of sources"},
+    "people_by_sources": {
+        "fi": "Henkilöt lähteiden määrän mukaan",
+        "en": "People by number of sources",
+    },
     "in_n_sources": {"fi": "{n} lähteessä", "en": "in {n} source(s)"},
     "people_per_source": {"fi": "Henkilöt lähteittäin", "en": "People per source"},
     "sources": {"fi": "Lähteet", "en": "Sources"},
@@ -46,8 +57,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "read": {"fi": "Luettu", "en": "Read"},
     "loaded": {"fi": "Ladattu", "en": "Loaded"},
     "rejected": {"fi": "Hylätty", "en": "Rejected"},
-    "integrity_line": {"fi": "Aineisto: {s} lähdettä, {r} riviä luettu, {j} hylätty.",
-                       "en": "Data: {s} sources, {r} records read, {j} rejected."},
+    "integrity_line": {
+        "fi": "Aineisto: {s} lähdettä, {r} riviä luettu, {j} hylätty.",
+        "en": "Data: {s} sources, {r} records read, {j} rejected.",
+    },
     "rules": {"fi": "Säännöt ja toimenpiteet", "en": "Rules and actions"},
     "rule": {"fi": "Sääntö", "en": "Rule"},
     "section": {"fi": "Kohta", "en": "Section"},
@@ -62,10 +75,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "place": {"fi": "Sijainti lähteessä", "en": "Place in source"},
     "detail": {"fi": "Tekninen selite (englanniksi)", "en": "Technical detail"},
     "field": {"fi": "Tieto", "en": "Field"},
-    "pseudonymised": {"fi": "Henkilöt näytetään tunnisteina (S-…). Nimet ja yhteystiedot näkyvät vain, kun raportti tehdään --reveal -valinnalla.",
-                      "en": "People are shown as pseudonyms (S-…). Names and contact details are shown only when the report is made with --reveal."},
-    "revealed": {"fi": "Tämä raportti näyttää nimet ja yhteystiedot (--reveal). Älä lähetä sitä eteenpäin.",
-                 "en": "This report shows names and contact details (--reveal). Do not forward it."},
+    "pseudonymised": {
+        "fi": "Henkilöt näytetään tunnisteina (S-…). Nimet ja yhteystiedot näkyvät vain, kun raportti tehdään --reveal -valinnalla.",
+        "en": "People are shown as pseudonyms (S-…). Names and contact details are shown only when the report is made with --reveal.",
+    },
+    "revealed": {
+        "fi": "Tämä raportti näyttää nimet ja yhteystiedot (--reveal). Älä lähetä sitä eteenpäin.",
+        "en": "This report shows names and contact details (--reveal). Do not forward it.",
+    },
     "none": {"fi": "Ei havaintoja.", "en": "No findings."},
     "error": {"fi": "virhe", "en": "error"},
     "warning": {"fi": "varoitus", "en": "warning"},
@@ -76,65 +93,107 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "rights": {"fi": "Rekisteröidyn oikeudet", "en": "Data-subject rights"},
     "statement": {"fi": "Selosteen omat puutteet", "en": "Gaps in the statement itself"},
     "integrity": {"fi": "Aineiston eheys", "en": "Data integrity"},
-    "manual": {"fi": "Tarkista käsin (§11), koska aineisto ei näytä niitä: salasanat vaihdetaan 3 kk välein, tulosteet hävitetään, paperirekisterit ovat lukitussa kaapissa.",
-               "en": "Check by hand (§11), the data cannot show these: passwords changed every 3 months, printouts destroyed, paper registers locked away."},
+    "manual": {
+        "fi": "Tarkista käsin (§11), koska aineisto ei näytä niitä: salasanat vaihdetaan 3 kk välein, tulosteet hävitetään, paperirekisterit ovat lukitussa kaapissa.",
+        "en": "Check by hand (§11), the data cannot show these: passwords changed every 3 months, printouts destroyed, paper registers locked away.",
+    },
     "charts": {"fi": "Kuvina", "en": "At a glance"},
-    "age_title": {"fi": "Yhteystietojen ikä ja kuuden kuukauden raja",
-                  "en": "Age of contact data against the six-month line"},
-    "age_caption": {"fi": "Jokainen pylväs on yksi kuukausi ennen tarkastuspäivää; korkeus = rivien määrä. Punaiset ovat yli 6 kk vanhoja: ne on poistettava, ellei henkilö ole voimassa olevan asiakkuuden tai sopimuksen yhteyshenkilö. Voimassa olevia, päivämäärättömiä rivejä: {n}.",
-                    "en": "Each bar is one month before the audit date; height = number of records. Red bars are older than 6 months: they must go unless the person is a contact of a live customer or contract. Live records without a date: {n}."},
+    "age_title": {
+        "fi": "Yhteystietojen ikä ja kuuden kuukauden raja",
+        "en": "Age of contact data against the six-month line",
+    },
+    "age_caption": {
+        "fi": "Jokainen pylväs on yksi kuukausi ennen tarkastuspäivää; korkeus = rivien määrä. Punaiset ovat yli 6 kk vanhoja: ne on poistettava, ellei henkilö ole voimassa olevan asiakkuuden tai sopimuksen yhteyshenkilö. Voimassa olevia, päivämäärättömiä rivejä: {n}.",
+        "en": "Each bar is one month before the audit date; height = number of records. Red bars are older than 6 months: they must go unless the person is a contact of a live customer or contract. Live records without a date: {n}.",
+    },
     "age_axis": {"fi": "kuukautta ennen tarkastuspäivää", "en": "months before the audit date"},
     "age_old": {"fi": "{old}/{n} yli 6 kk", "en": "{old} of {n} over 6 mo"},
     "six_months": {"fi": "6 kk", "en": "6 mo"},
-    "age_none": {"fi": "Aineistossa ei ole päivättyjä yhteystietoja.", "en": "No dated contact data."},
-    "trend_title": {"fi": "Havainnot luokittain neljänneksittäin", "en": "Findings per category by quarter"},
-    "trend_only_one": {"fi": "Aiempia neljänneksiä ei löytynyt tämän kansion vierestä; vertailu alkaa seuraavasta tarkastuksesta.",
-                       "en": "No earlier quarters found beside this folder; the comparison starts with the next audit."},
-    "changes": {"fi": "Muutokset edelliseen neljännekseen ({prev})", "en": "Changes since the previous quarter ({prev})"},
-    "changes_none": {"fi": "Edellisen neljänneksen ({prev}) tuloksia ei löytynyt; muutoksia ei voi verrata.",
-                     "en": "No results for the previous quarter ({prev}); changes cannot be compared."},
+    "age_none": {
+        "fi": "Aineistossa ei ole päivättyjä yhteystietoja.",
+        "en": "No dated contact data.",
+    },
+    "trend_title": {
+        "fi": "Havainnot luokittain neljänneksittäin",
+        "en": "Findings per category by quarter",
+    },
+    "trend_only_one": {
+        "fi": "Aiempia neljänneksiä ei löytynyt tämän kansion vierestä; vertailu alkaa seuraavasta tarkastuksesta.",
+        "en": "No earlier quarters found beside this folder; the comparison starts with the next audit.",
+    },
+    "changes": {
+        "fi": "Muutokset edelliseen neljännekseen ({prev})",
+        "en": "Changes since the previous quarter ({prev})",
+    },
+    "changes_none": {
+        "fi": "Edellisen neljänneksen ({prev}) tuloksia ei löytynyt; muutoksia ei voi verrata.",
+        "en": "No results for the previous quarter ({prev}); changes cannot be compared.",
+    },
     "new": {"fi": "Uusia", "en": "New"},
     "resolved": {"fi": "Korjattu", "en": "Resolved"},
     "persisting": {"fi": "Edelleen korjaamatta", "en": "Still open"},
     "new_list": {"fi": "Uudet havainnot", "en": "New findings"},
     "resolved_list": {"fi": "Korjatut havainnot", "en": "Resolved findings"},
     "evidence": {"fi": "Liite: aineisto ja versiot", "en": "Appendix: evidence and versions"},
-    "evidence_intro": {"fi": "Tarkastuksen toistamiseen tarvittavat tiedot. Tiedostojen SHA-256-tiivisteet todistavat, mitä aineistoa luettiin.",
-                       "en": "What is needed to repeat the audit. The SHA-256 digests prove which files were read."},
+    "evidence_intro": {
+        "fi": "Tarkastuksen toistamiseen tarvittavat tiedot. Tiedostojen SHA-256-tiivisteet todistavat, mitä aineistoa luettiin.",
+        "en": "What is needed to repeat the audit. The SHA-256 digests prove which files were read.",
+    },
     "file": {"fi": "Tiedosto", "en": "File"},
     "bytes": {"fi": "Tavua", "en": "Bytes"},
     "tool": {"fi": "Työkalu ja versiot", "en": "Tool and versions"},
     "policy": {"fi": "Tarkastussäännöt (policy)", "en": "Policy"},
     "policy_sha": {"fi": "Tarkastussääntöjen SHA-256", "en": "Policy SHA-256"},
-    "data_docs": {"fi": "Great Expectations -raportti (Data Docs) tarkastajille: kansio data_docs/ tämän tiedoston vieressä.",
-                  "en": "Great Expectations Data Docs for auditors: the data_docs/ folder beside this file."},
+    "data_docs": {
+        "fi": "Great Expectations -raportti (Data Docs) tarkastajille: kansio data_docs/ tämän tiedoston vieressä.",
+        "en": "Great Expectations Data Docs for auditors: the data_docs/ folder beside this file.",
+    },
     "more": {"fi": "… ja {n} muuta", "en": "… and {n} more"},
     "ok_mark": {"fi": "✓", "en": "✓"},
 }
 
 #: per category: the statement section it audits (cited on the verdict card)
-SECTIONS = {"minimisation": "§5", "retention": "§6", "rights": "§8", "transfer": "§10",
-            "statement": "§4, §8, §10, §12", "integrity": "—"}
+SECTIONS = {
+    "minimisation": "§5",
+    "retention": "§6",
+    "rights": "§8",
+    "transfer": "§10",
+    "statement": "§4, §8, §10, §12",
+    "integrity": "—",
+}
 
 #: the promise each verdict card checks, in plain words
 PROMISES: dict[str, dict[str, str]] = {
-    "minimisation": {"fi": "Rekisteriin tallennetaan vain nimi, yrityksen osoite, työpuhelin ja sähköposti.",
-                     "en": "Only name, company address, work phone and e-mail are kept."},
-    "retention": {"fi": "Tiedot poistetaan 6 kk kuluessa, kun asiakkuus, markkinointi tai huoltosopimus päättyy tai sähköposti vanhenee.",
-                  "en": "Data is deleted within 6 months after the customer relationship, marketing or service contract ends, or the mail ages."},
-    "rights": {"fi": "Suoramarkkinointikieltoa ja poistopyyntöjä noudatetaan kuukauden kuluessa.",
-               "en": "Direct-marketing bans and erasure requests are honoured within a month."},
-    "transfer": {"fi": "Tietoja ei siirretä EU/ETA-alueen ulkopuolelle ilman pätevää perustetta.",
-                 "en": "No data leaves the EU/EEA without a valid mechanism."},
-    "statement": {"fi": "Seloste kertoo kaiken, mitä tietosuoja-asetus vaatii (13 artikla).",
-                  "en": "The statement says everything GDPR Art. 13 requires."},
+    "minimisation": {
+        "fi": "Rekisteriin tallennetaan vain nimi, yrityksen osoite, työpuhelin ja sähköposti.",
+        "en": "Only name, company address, work phone and e-mail are kept.",
+    },
+    "retention": {
+        "fi": "Tiedot poistetaan 6 kk kuluessa, kun asiakkuus, markkinointi tai huoltosopimus päättyy tai sähköposti vanhenee.",
+        "en": "Data is deleted within 6 months after the customer relationship, marketing or service contract ends, or the mail ages.",
+    },
+    "rights": {
+        "fi": "Suoramarkkinointikieltoa ja poistopyyntöjä noudatetaan kuukauden kuluessa.",
+        "en": "Direct-marketing bans and erasure requests are honoured within a month.",
+    },
+    "transfer": {
+        "fi": "Tietoja ei siirretä EU/ETA-alueen ulkopuolelle ilman pätevää perustetta.",
+        "en": "No data leaves the EU/EEA without a valid mechanism.",
+    },
+    "statement": {
+        "fi": "Seloste kertoo kaiken, mitä tietosuoja-asetus vaatii (13 artikla).",
+        "en": "The statement says everything GDPR Art. 13 requires.",
+    },
     "integrity": {"fi": "Kaikki aineisto saatiin luettua.", "en": "All data could be read."},
 }
 
 #: where a source kind keeps people, as the end of "remove them ..." (fi: elative/ablative)
 PLACES: dict[str, dict[str, str]] = {
     "customers_csv": {"fi": "asiakasrekisteristä", "en": "from the customer register"},
-    "service_contracts_csv": {"fi": "huoltosopimuslistalta", "en": "from the service-contract list"},
+    "service_contracts_csv": {
+        "fi": "huoltosopimuslistalta",
+        "en": "from the service-contract list",
+    },
     "marketing_list": {"fi": "markkinointilistalta", "en": "from the marketing list"},
     "marketing_optouts": {"fi": "markkinointikieltolistalta", "en": "from the marketing-ban list"},
     "erasure_requests": {"fi": "poistopyyntölistalta", "en": "from the erasure-request list"},
@@ -163,7 +222,10 @@ FIELDS: dict[str, dict[str, str]] = {
 #: the roles drawn in the age chart: role -> (date column, label)
 AGE_ROLES: dict[str, tuple[str, dict[str, str]]] = {
     "customer_contact": ("ended_on", {"fi": "Päättyneet asiakkuudet", "en": "Ended customers"}),
-    "service_contact": ("ended_on", {"fi": "Poistetut sopimuslaitteet", "en": "Retired contract devices"}),
+    "service_contact": (
+        "ended_on",
+        {"fi": "Poistetut sopimuslaitteet", "en": "Retired contract devices"},
+    ),
     "prospect": ("last_activity", {"fi": "Markkinointi", "en": "Marketing"}),
     "correspondent": ("last_activity", {"fi": "Sähköposti", "en": "E-mail"}),
     "maillog_address": ("last_activity", {"fi": "Postipalvelimen loki", "en": "Mail-server log"}),
@@ -174,114 +236,218 @@ AGE_ROLES: dict[str, tuple[str, dict[str, str]]] = {
 #: ``{what}`` = FIELDS (M-field only, one action per field class and source).
 RULES: dict[str, dict[str, dict[str, str]]] = {
     "R-customer": {
-        "checks": {"fi": "Päättyneen asiakkuuden yhteyshenkilö on yhä rekisterissä yli 6 kk päättymisen jälkeen.",
-                   "en": "Contact persons of customers whose relationship ended over 6 months ago."},
-        "action": {"fi": "Poista nämä {n} yhteyshenkilöä {place}.",
-                   "en": "Remove these {n} contact persons {place}."},
-        "action_1": {"fi": "Poista tämä yhteyshenkilö {place}.",
-                     "en": "Remove this contact person {place}."}},
+        "checks": {
+            "fi": "Päättyneen asiakkuuden yhteyshenkilö on yhä rekisterissä yli 6 kk päättymisen jälkeen.",
+            "en": "Contact persons of customers whose relationship ended over 6 months ago.",
+        },
+        "action": {
+            "fi": "Poista nämä {n} yhteyshenkilöä {place}.",
+            "en": "Remove these {n} contact persons {place}.",
+        },
+        "action_1": {
+            "fi": "Poista tämä yhteyshenkilö {place}.",
+            "en": "Remove this contact person {place}.",
+        },
+    },
     "R-service": {
-        "checks": {"fi": "Käytöstä poistetun huoltosopimuslaitteen pääkäyttäjä on yhä listalla yli 6 kk jälkeen.",
-                   "en": "Main users of service-contract devices retired over 6 months ago."},
-        "action": {"fi": "Poista nämä {n} yhteyshenkilöä {place}.",
-                   "en": "Remove these {n} contact persons {place}."},
-        "action_1": {"fi": "Poista tämä yhteyshenkilö {place}.",
-                     "en": "Remove this contact person {place}."}},
+        "checks": {
+            "fi": "Käytöstä poistetun huoltosopimuslaitteen pääkäyttäjä on yhä listalla yli 6 kk jälkeen.",
+            "en": "Main users of service-contract devices retired over 6 months ago.",
+        },
+        "action": {
+            "fi": "Poista nämä {n} yhteyshenkilöä {place}.",
+            "en": "Remove these {n} contact persons {place}.",
+        },
+        "action_1": {
+            "fi": "Poista tämä yhteyshenkilö {place}.",
+            "en": "Remove this contact person {place}.",
+        },
+    },
     "R-marketing": {
-        "checks": {"fi": "Markkinointilistalla henkilö, jota ei ole markkinoitu 6 kuukauteen.",
-                   "en": "Prospects not marketed to for over 6 months."},
-        "action": {"fi": "Poista nämä {n} henkilöä {place}.",
-                   "en": "Remove these {n} people {place}."},
-        "action_1": {"fi": "Poista tämä henkilö {place}.", "en": "Remove this person {place}."}},
+        "checks": {
+            "fi": "Markkinointilistalla henkilö, jota ei ole markkinoitu 6 kuukauteen.",
+            "en": "Prospects not marketed to for over 6 months.",
+        },
+        "action": {
+            "fi": "Poista nämä {n} henkilöä {place}.",
+            "en": "Remove these {n} people {place}.",
+        },
+        "action_1": {"fi": "Poista tämä henkilö {place}.", "en": "Remove this person {place}."},
+    },
     "R-email": {
-        "checks": {"fi": "Vain sähköpostista tunnettu henkilö, jonka viimeisin viesti on yli 6 kk vanha.",
-                   "en": "Correspondents known only from mail whose latest message is over 6 months old."},
-        "action": {"fi": "Poista näiden {n} henkilön viestit ja osoitteet {place} ({source}).",
-                   "en": "Delete the mail and addresses of these {n} correspondents {place} ({source})."},
-        "action_1": {"fi": "Poista tämän henkilön viestit ja osoite {place} ({source}).",
-                     "en": "Delete this correspondent's mail and address {place} ({source})."}},
+        "checks": {
+            "fi": "Vain sähköpostista tunnettu henkilö, jonka viimeisin viesti on yli 6 kk vanha.",
+            "en": "Correspondents known only from mail whose latest message is over 6 months old.",
+        },
+        "action": {
+            "fi": "Poista näiden {n} henkilön viestit ja osoitteet {place} ({source}).",
+            "en": "Delete the mail and addresses of these {n} correspondents {place} ({source}).",
+        },
+        "action_1": {
+            "fi": "Poista tämän henkilön viestit ja osoite {place} ({source}).",
+            "en": "Delete this correspondent's mail and address {place} ({source}).",
+        },
+    },
     "R-maillog": {
-        "checks": {"fi": "Postipalvelimen lokirivit ovat yli 6 kk vanhoja.",
-                   "en": "Mail-server log lines older than 6 months."},
-        "action": {"fi": "Pyydä Netplaza Oy:tä poistamaan yli 6 kk vanhat lokit ({n} osoitetta).",
-                   "en": "Ask Netplaza Oy to delete logs older than 6 months ({n} addresses)."}},
+        "checks": {
+            "fi": "Postipalvelimen lokirivit ovat yli 6 kk vanhoja.",
+            "en": "Mail-server log lines older than 6 months.",
+        },
+        "action": {
+            "fi": "Pyydä Netplaza Oy:tä poistamaan yli 6 kk vanhat lokit ({n} osoitetta).",
+            "en": "Ask Netplaza Oy to delete logs older than 6 months ({n} addresses).",
+        },
+    },
     "R-invoice": {
-        "checks": {"fi": "Lasku on kirjanpitolain 6 vuoden säilytysajan ulkopuolella.",
-                   "en": "Invoices past the Accounting Act's six-year retention."},
-        "action": {"fi": "Poista tai anonymisoi nämä {n} laskua {place}.",
-                   "en": "Delete or anonymise these {n} invoices {place}."},
-        "action_1": {"fi": "Poista tai anonymisoi tämä lasku {place}.",
-                     "en": "Delete or anonymise this invoice {place}."}},
+        "checks": {
+            "fi": "Lasku on kirjanpitolain 6 vuoden säilytysajan ulkopuolella.",
+            "en": "Invoices past the Accounting Act's six-year retention.",
+        },
+        "action": {
+            "fi": "Poista tai anonymisoi nämä {n} laskua {place}.",
+            "en": "Delete or anonymise these {n} invoices {place}.",
+        },
+        "action_1": {
+            "fi": "Poista tai anonymisoi tämä lasku {place}.",
+            "en": "Delete or anonymise this invoice {place}.",
+        },
+    },
     "M-field": {
-        "checks": {"fi": "Tieto, jota seloste (§5) ei salli: kotiosoite, kotipuhelin, syntymäaika, henkilötunnus, valokuva (virhe); ammattinimike (varoitus).",
-                   "en": "Data the statement (§5) does not allow: home address, home phone, birthday, identity code, photo (error); job title (warning)."},
-        "action": {"fi": "Poista nämä {n} kiellettyä tietoa {place}: {what}.",
-                   "en": "Delete these {n} values the statement does not allow {place}: {what}."},
-        "action_1": {"fi": "Poista tämä kielletty tieto {place}: {what}.",
-                     "en": "Delete this value the statement does not allow {place}: {what}."}},
+        "checks": {
+            "fi": "Tieto, jota seloste (§5) ei salli: kotiosoite, kotipuhelin, syntymäaika, henkilötunnus, valokuva (virhe); ammattinimike (varoitus).",
+            "en": "Data the statement (§5) does not allow: home address, home phone, birthday, identity code, photo (error); job title (warning).",
+        },
+        "action": {
+            "fi": "Poista nämä {n} kiellettyä tietoa {place}: {what}.",
+            "en": "Delete these {n} values the statement does not allow {place}: {what}.",
+        },
+        "action_1": {
+            "fi": "Poista tämä kielletty tieto {place}: {what}.",
+            "en": "Delete this value the statement does not allow {place}: {what}.",
+        },
+    },
     "T-system": {
-        "checks": {"fi": "Henkilö on järjestelmässä, jota säilytetään EU/ETA-alueen ulkopuolella ilman pätevää siirtoperustetta.",
-                   "en": "People in systems stored outside the EU/EEA without a valid transfer mechanism."},
-        "action": {"fi": "Lopeta {n} henkilön tietojen säilytys EU/ETA-alueen ulkopuolella ({source}) tai sovi pätevä siirtoperuste.",
-                   "en": "Stop keeping the data of {n} people outside the EU/EEA ({source}) or put a valid mechanism in place."},
-        "action_1": {"fi": "Lopeta yhden henkilön tietojen säilytys EU/ETA-alueen ulkopuolella ({source}) tai sovi pätevä siirtoperuste.",
-                     "en": "Stop keeping one person's data outside the EU/EEA ({source}) or put a valid mechanism in place."}},
+        "checks": {
+            "fi": "Henkilö on järjestelmässä, jota säilytetään EU/ETA-alueen ulkopuolella ilman pätevää siirtoperustetta.",
+            "en": "People in systems stored outside the EU/EEA without a valid transfer mechanism.",
+        },
+        "action": {
+            "fi": "Lopeta {n} henkilön tietojen säilytys EU/ETA-alueen ulkopuolella ({source}) tai sovi pätevä siirtoperuste.",
+            "en": "Stop keeping the data of {n} people outside the EU/EEA ({source}) or put a valid mechanism in place.",
+        },
+        "action_1": {
+            "fi": "Lopeta yhden henkilön tietojen säilytys EU/ETA-alueen ulkopuolella ({source}) tai sovi pätevä siirtoperuste.",
+            "en": "Stop keeping one person's data outside the EU/EEA ({source}) or put a valid mechanism in place.",
+        },
+    },
     "R-ban": {
-        "checks": {"fi": "Markkinointia suoramarkkinointikiellon jälkeen.",
-                   "en": "Marketing dated after a direct-marketing ban."},
-        "action": {"fi": "Lopeta markkinointi näille {n} henkilölle ja merkitse kielto listaan ({source}).",
-                   "en": "Stop marketing to these {n} people and mark the ban in the list ({source})."},
-        "action_1": {"fi": "Lopeta markkinointi tälle henkilölle ja merkitse kielto listaan ({source}).",
-                     "en": "Stop marketing to this person and mark the ban in the list ({source})."}},
+        "checks": {
+            "fi": "Markkinointia suoramarkkinointikiellon jälkeen.",
+            "en": "Marketing dated after a direct-marketing ban.",
+        },
+        "action": {
+            "fi": "Lopeta markkinointi näille {n} henkilölle ja merkitse kielto listaan ({source}).",
+            "en": "Stop marketing to these {n} people and mark the ban in the list ({source}).",
+        },
+        "action_1": {
+            "fi": "Lopeta markkinointi tälle henkilölle ja merkitse kielto listaan ({source}).",
+            "en": "Stop marketing to this person and mark the ban in the list ({source}).",
+        },
+    },
     "R-erasure": {
-        "checks": {"fi": "Poistopyynnön määräaika (1 kk) on umpeutunut ja henkilö on yhä tallessa.",
-                   "en": "Erasure requests past their one-month deadline with the person still present."},
-        "action": {"fi": "Poista pyytäjien tiedot nyt {place}: {n} riviä.",
-                   "en": "Delete the requesters' data {place} now: {n} records."},
-        "action_1": {"fi": "Poista pyytäjän tiedot nyt {place}; määräaika on jo umpeutunut.",
-                     "en": "Delete the requester's data {place} now; the deadline has passed."}},
+        "checks": {
+            "fi": "Poistopyynnön määräaika (1 kk) on umpeutunut ja henkilö on yhä tallessa.",
+            "en": "Erasure requests past their one-month deadline with the person still present.",
+        },
+        "action": {
+            "fi": "Poista pyytäjien tiedot nyt {place}: {n} riviä.",
+            "en": "Delete the requesters' data {place} now: {n} records.",
+        },
+        "action_1": {
+            "fi": "Poista pyytäjän tiedot nyt {place}; määräaika on jo umpeutunut.",
+            "en": "Delete the requester's data {place} now; the deadline has passed.",
+        },
+    },
     "R-erasure-open": {
-        "checks": {"fi": "Avoin poistopyyntö, määräaika ei vielä umpeutunut.",
-                   "en": "Open erasure requests still inside their deadline."},
-        "action": {"fi": "Käsittele nämä {n} poistopyyntöä kuukauden kuluessa saapumisesta.",
-                   "en": "Handle these {n} erasure requests within a month of receipt."},
-        "action_1": {"fi": "Käsittele tämä poistopyyntö kuukauden kuluessa saapumisesta.",
-                     "en": "Handle this erasure request within a month of receipt."}},
+        "checks": {
+            "fi": "Avoin poistopyyntö, määräaika ei vielä umpeutunut.",
+            "en": "Open erasure requests still inside their deadline.",
+        },
+        "action": {
+            "fi": "Käsittele nämä {n} poistopyyntöä kuukauden kuluessa saapumisesta.",
+            "en": "Handle these {n} erasure requests within a month of receipt.",
+        },
+        "action_1": {
+            "fi": "Käsittele tämä poistopyyntö kuukauden kuluessa saapumisesta.",
+            "en": "Handle this erasure request within a month of receipt.",
+        },
+    },
     "S-statement": {
-        "checks": {"fi": "Selosteen omat puutteet ja ristiriidat.",
-                   "en": "Gaps and contradictions in the statement itself."},
-        "action": {"fi": "Päivitä tietosuojaseloste: {n} kohtaa (ks. alla).",
-                   "en": "Update the privacy statement: {n} points (see below)."}},
+        "checks": {
+            "fi": "Selosteen omat puutteet ja ristiriidat.",
+            "en": "Gaps and contradictions in the statement itself.",
+        },
+        "action": {
+            "fi": "Päivitä tietosuojaseloste: {n} kohtaa (ks. alla).",
+            "en": "Update the privacy statement: {n} points (see below).",
+        },
+    },
     "I-rejected": {
-        "checks": {"fi": "Lähteen rivejä, joita ei voitu lukea.",
-                   "en": "Source records that could not be read."},
-        "action": {"fi": "Tarkista hylätyt rivit lähteessä {source} ja vie aineisto uudelleen.",
-                   "en": "Check the rejected records of {source} and export it again."}},
+        "checks": {
+            "fi": "Lähteen rivejä, joita ei voitu lukea.",
+            "en": "Source records that could not be read.",
+        },
+        "action": {
+            "fi": "Tarkista hylätyt rivit lähteessä {source} ja vie aineisto uudelleen.",
+            "en": "Check the rejected records of {source} and export it again.",
+        },
+    },
     "I-reconcile": {
-        "checks": {"fi": "Luetut = ladatut + hylätyt jokaisessa lähteessä.",
-                   "en": "Read = loaded + rejected in every source."},
-        "action": {"fi": "Ilmoita virheestä työkalun ylläpitäjälle (lähde {source}).",
-                   "en": "Report this to the tool's maintainers (source {source})."}},
+        "checks": {
+            "fi": "Luetut = ladatut + hylätyt jokaisessa lähteessä.",
+            "en": "Read = loaded + rejected in every source.",
+        },
+        "action": {
+            "fi": "Ilmoita virheestä työkalun ylläpitäjälle (lähde {source}).",
+            "en": "Report this to the tool's maintainers (source {source}).",
+        },
+    },
 }
 
 #: statement checks (S-statement findings' field) in plain words
 STATEMENT_CHECKS: dict[str, dict[str, str]] = {
-    "S-privacy-shield": {"fi": "Seloste vetoaa Privacy Shieldiin, joka on ollut pätemätön 16.7.2020 alkaen. Nimeä pätevä siirtoperuste.",
-                         "en": "The statement relies on Privacy Shield, invalid since 16 July 2020. Name a valid mechanism."},
-    "S-no-transfers-claim": {"fi": "Seloste sanoo, ettei tietoja siirretä EU:n ulkopuolelle, mutta Googlen varmuuskopio ja Wordfence ovat Yhdysvalloissa.",
-                             "en": "The statement says no data leaves the EU, but the Google backup and Wordfence are in the US."},
-    "S-backup-transfer": {"fi": "Varmuuskopiot voivat siirtyä EU:n ulkopuolelle ilman nimettyä perustetta.",
-                          "en": "Backups may leave the EU/EEA without a named mechanism."},
-    "S-wordfence": {"fi": "Wordfence-lisäosa voi lähettää kävijöiden IP-osoitteita Yhdysvaltoihin; seloste ei kerro siitä.",
-                    "en": "The Wordfence plugin may send visitors' IP addresses to the US; the statement does not say so."},
-    "S-legal-basis": {"fi": "Käsittelyn oikeusperustetta ei ole nimetty yhdellekään tarkoitukselle (13 art. 1 c).",
-                      "en": "No legal basis is named for any purpose (Art. 13(1)(c))."},
-    "S-weblog-retention": {"fi": "Verkkosivun lokien (IP-osoitteet) säilytysaikaa ei kerrota.",
-                           "en": "No retention period is stated for web logs (IP addresses)."},
-    "S-portability": {"fi": "Oikeutta siirtää tiedot järjestelmästä toiseen (20 art.) ei mainita.",
-                      "en": "The right to data portability (Art. 20) is not listed."},
-    "S-restriction": {"fi": "Oikeutta rajoittaa käsittelyä (18 art.) ei mainita.",
-                      "en": "The right to restriction of processing (Art. 18) is not listed."},
+    "S-privacy-shield": {
+        "fi": "Seloste vetoaa Privacy Shieldiin, joka on ollut pätemätön 16.7.2020 alkaen. Nimeä pätevä siirtoperuste.",
+        "en": "The statement relies on Privacy Shield, invalid since 16 July 2020. Name a valid mechanism.",
+    },
+    "S-no-transfers-claim": {
+        "fi": "Seloste sanoo, ettei tietoja siirretä EU:n ulkopuolelle, mutta Googlen varmuuskopio ja Wordfence ovat Yhdysvalloissa.",
+        "en": "The statement says no data leaves the EU, but the Google backup and Wordfence are in the US.",
+    },
+    "S-backup-transfer": {
+        "fi": "Varmuuskopiot voivat siirtyä EU:n ulkopuolelle ilman nimettyä perustetta.",
+        "en": "Backups may leave the EU/EEA without a named mechanism.",
+    },
+    "S-wordfence": {
+        "fi": "Wordfence-lisäosa voi lähettää kävijöiden IP-osoitteita Yhdysvaltoihin; seloste ei kerro siitä.",
+        "en": "The Wordfence plugin may send visitors' IP addresses to the US; the statement does not say so.",
+    },
+    "S-legal-basis": {
+        "fi": "Käsittelyn oikeusperustetta ei ole nimetty yhdellekään tarkoitukselle (13 art. 1 c).",
+        "en": "No legal basis is named for any purpose (Art. 13(1)(c)).",
+    },
+    "S-weblog-retention": {
+        "fi": "Verkkosivun lokien (IP-osoitteet) säilytysaikaa ei kerrota.",
+        "en": "No retention period is stated for web logs (IP addresses).",
+    },
+    "S-portability": {
+        "fi": "Oikeutta siirtää tiedot järjestelmästä toiseen (20 art.) ei mainita.",
+        "en": "The right to data portability (Art. 20) is not listed.",
+    },
+    "S-restriction": {
+        "fi": "Oikeutta rajoittaa käsittelyä (18 art.) ei mainita.",
+        "en": "The right to restriction of processing (Art. 18) is not listed.",
+    },
 }
 
 
@@ -298,15 +464,17 @@ def field_name(cls: str, lang: str) -> str:
     return FIELDS[cls][lang] if cls in FIELDS else cls
 
 
-def rule_action(rule_id: str, lang: str, *, n: int, kind: str = "", source: str = "",
-                what: str = "") -> str:
+def rule_action(
+    rule_id: str, lang: str, *, n: int, kind: str = "", source: str = "", what: str = ""
+) -> str:
     """The concrete action for *n* findings of *rule_id* in one source."""
     spec = RULES.get(rule_id)
     if spec is None:
         return ""
     tmpl = spec["action_1"][lang] if n == 1 and "action_1" in spec else spec["action"][lang]
-    return tmpl.format(n=n, place=place(kind, lang), source=source,
-                       what=field_name(what, lang) if what else "")
+    return tmpl.format(
+        n=n, place=place(kind, lang), source=source, what=field_name(what, lang) if what else ""
+    )
 
 
 def rule_checks(rule_id: str, lang: str) -> str:

@@ -65,22 +65,26 @@ table{border-collapse:collapse;width:100%;font-size:.88rem;margin:.3rem 0}
 th,td{border-bottom:1px solid var(--line);padding:.3rem .45rem;text-align:left;vertical-align:top}
 th{background:#f6f8fa;font-weight:600}
 table.num td:not(:first-child),table.num th:not(:first-child){text-align:right}
+table.sources td:nth-child(-n+3),table.sources th:nth-child(-n+3){text-align:left}
 table.narrow{width:auto;min-width:50%}
 table.kv thead{display:none}table.kv td:first-child{font-weight:600;white-space:nowrap}
 .scroll{overflow-x:auto}
 figure{margin:1rem 0}figcaption{font-weight:600;margin-bottom:.3rem}
-svg.chart{width:100%;height:auto;max-width:720px;display:block}
+svg.chart{width:100%;height:auto;max-width:600px;display:block}
+.legend{list-style:none;padding:0;margin:.3rem 0;display:flex;flex-wrap:wrap;gap:.2rem 1rem;font-size:.88rem}
+.sw{display:inline-block;width:.85rem;height:.85rem;margin-right:.35rem;vertical-align:-.1rem;border-radius:2px;-webkit-print-color-adjust:exact;print-color-adjust:exact}
 .jp-OutputArea-output,.output_html{overflow:visible}
 @media (max-width:600px){
  body{padding:.5rem;font-size:15px}
  h1{font-size:1.35rem}
  .verdicts{grid-template-columns:1fr}
  .tiles{grid-template-columns:repeat(2,1fr)}
- table.rules thead,table.stack thead{display:none}
- table.rules tr{display:block;border-bottom:1px solid var(--line);padding:.3rem 0}
- table.rules td{display:block;border:0;padding:.1rem .2rem}
- table.rules td:nth-child(2),table.rules td:nth-child(4){display:inline-block}
- table.files td:nth-child(3){display:none}table.files th:nth-child(3){display:none}
+ table.stack thead{display:none}
+ table.stack tr{display:block;border-bottom:1px solid var(--line);padding:.35rem 0}
+ table.stack td{display:block;border:0;padding:.05rem .2rem}
+ table.stack td[data-label]::before{content:attr(data-label) ": ";color:var(--mute);font-size:.8rem}
+ table.sources td:nth-child(2),table.sources th:nth-child(2),
+ table.sources td:nth-child(3),table.sources th:nth-child(3){display:none}
 }
 @media print{
  body{max-width:none;font-size:11pt;padding:0}
