@@ -17,7 +17,6 @@ import csv
 import datetime as dt
 import io
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -191,6 +190,8 @@ def _csv_rows(path: Path, source: SourceConfig, f: FileRef, sink: SourceSink,
             raise InputError(f"cannot decode as {enc}; set `encoding:` in the source entry",
                              file=f.name) from None
     text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise InputError("file is empty; export the register again", file=f.name)
     first_line = text.split("\n", 1)[0]
     delim = detect_delimiter(first_line, source.delimiter)
     res.format = (f"csv ({enc}{' with lines in another encoding' if mixed else ''}, "
@@ -232,21 +233,42 @@ def _csv_rows(path: Path, source: SourceConfig, f: FileRef, sink: SourceSink,
     return headers, rows()
 
 
+def _sheet_rows(ws, f: FileRef) -> Iterator[tuple]:
+    """The sheet's rows; a damaged sheet part (read lazily) stops the file with its row."""
+    it = ws.iter_rows(values_only=True)
+    n = 1
+    while True:
+        try:
+            values = next(it)
+        except StopIteration:
+            return
+        except Exception:  # see _xlsx_rows: damaged sheet XML
+            raise InputError("the sheet's XML is damaged here; save the workbook again from "
+                             "Excel", file=f.name, place=f"row {n}") from None
+        yield values
+        n += 1
+
+
 def _xlsx_rows(path: Path, source: SourceConfig, f: FileRef, sink: SourceSink,
                res: LoadResult) -> tuple[list[str], Iterator[Row]]:
     import openpyxl
 
+    # openpyxl raises a grab-bag on damaged parts (BadZipFile, KeyError, expat and etree
+    # errors, ValueError, TypeError, AttributeError...): any of them means a damaged file
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        raise InputError("not a readable XLSX workbook; save it again from Excel", file=f.name) from None
+    except Exception:
+        raise InputError("not a readable XLSX workbook; save it again from Excel",
+                         file=f.name) from None
+    if not wb.sheetnames:
+        raise InputError("the workbook has no sheets; save it again from Excel", file=f.name)
     try:
         ws = wb[source.sheet] if source.sheet else wb.worksheets[0]
-    except KeyError:
+    except (KeyError, IndexError):
         raise InputError(f"no sheet named {source.sheet!r}; sheets: {', '.join(wb.sheetnames)}",
                          file=f.name) from None
     res.format = f"xlsx (sheet {ws.title!r})"
-    it = ws.iter_rows(values_only=True)
+    it = _sheet_rows(ws, f)
     try:
         headers = ["" if h is None else str(h).strip() for h in next(it)]
     except StopIteration:
