@@ -278,6 +278,8 @@ def test_formula_cells_load_as_text_and_are_neutralised_in_findings(capsys, tmp_
 FILE_CASES = [
     ("csv_empty.csv", "customers_csv", "billing",
      "in/csv_empty.csv: file is empty; export the register again"),
+    ("csv_bom_only.csv", "erasure_requests", "workstations",
+     "in/csv_bom_only.csv: file is empty; export the register again"),
     ("xlsx_corrupt.xlsx", "marketing_list", "workstations",
      "in/xlsx_corrupt.xlsx: not a readable XLSX workbook; save it again from Excel"),
     ("finvoice_billion_laughs.xml", "finvoice", "billing",

@@ -114,3 +114,44 @@ def test_mutated_real_files(kind):
         check_loader(kind, data)
 
     run()
+
+
+def _workbook() -> dict[str, bytes]:
+    import io
+    import zipfile
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Nimi", "Yritys", "Sähköposti", "Puhelin", "Viimeisin markkinointi"])
+    ws.append(["Aino Mäkelä", "Mäkelän Kone Oy", "aino@example.com", "040 123 4567", "1.2.2026"])
+    ws.append(["Eero Ylönen", "=HYPERLINK(\"x\")", "eero@example.com", None, None])
+    buf = io.BytesIO()
+    wb.save(buf)
+    with zipfile.ZipFile(buf) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+WORKBOOK = _workbook()
+
+
+@FUZZ
+@given(st.sampled_from(sorted(WORKBOOK)), st.data())
+def test_xlsx_with_a_mutated_member(member, data):
+    """A well-formed zip whose XML inside is broken: still only AuditKitError or rejects."""
+    import io
+    import zipfile
+
+    parts = dict(WORKBOOK)
+    parts[member] = data.draw(mutated(parts[member]))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for n, b in parts.items():
+            z.writestr(n, b)
+    saved = TARGETS["marketing_list"]
+    TARGETS["marketing_list"] = ("prospects.xlsx", saved[1], saved[2])
+    try:
+        check_loader("marketing_list", buf.getvalue())
+    finally:
+        TARGETS["marketing_list"] = saved
