@@ -505,3 +505,22 @@ def test_a_loader_that_loses_a_record_fails_reconciliation(capsys, tmp_path, mon
     rej = 2 + lie.get("records_rejected", 0)
     assert integrity == [("I-reconcile", "error", "s", detail),
                          ("I-rejected", "warning", "s", I_REJECTED.format(rej=rej, read=5))]
+
+
+def test_vcard_photo_uri_is_never_fetched(capsys, tmp_path, secret):
+    data = (BAD / "vcard_photo_file_uri.vcf").read_bytes().replace(
+        b"@SECRET@", str(secret).encode())
+    _OpenSpy.opened = []
+    _OpenSpy.armed = True
+    try:
+        o = run_file(capsys, tmp_path, "vcard_photo_file_uri.vcf", "vcard", "android_backup",
+                     data=data)
+    finally:
+        _OpenSpy.armed = False
+    assert str(secret) not in _OpenSpy.opened
+    assert (o.rc, o.err) == (1, "")
+    with o.con() as con:
+        assert con.execute("SELECT records_read, records_loaded, records_rejected "
+                           "FROM load_counts").fetchall() == [(1, 1, 0)]
+        text = con.execute("SELECT string_agg(value, '') FROM fields").fetchone()[0]
+    assert "NOT-TO-BE-READ" not in text
