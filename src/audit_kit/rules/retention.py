@@ -38,9 +38,12 @@ def build(policy: Policy) -> list[Rule]:
                       col=r.counts_from, cutoff=cutoff)
         if r.rule == "R-email":
             sql = _BASE.format(**common, extra=(
+                # two anti-joins, not one with OR: the OR forced a nested loop (9.5 s -> 0.1 s
+                # on a quarter of workload L, identical rows)
                 f" AND NOT EXISTS (SELECT 1 FROM ({live_contacts(prospect_months)}) l "
-                "WHERE (l.email IS NOT NULL AND l.email = b.email) "
-                "OR (l.phone IS NOT NULL AND l.phone = b.phone))"))
+                "WHERE l.email = b.email)"
+                f" AND NOT EXISTS (SELECT 1 FROM ({live_contacts(prospect_months)}) l "
+                "WHERE l.phone = b.phone)"))
             desc = "E-mail correspondents known only from mail, last message over the period"
         elif r.rule == "R-maillog":
             sql = (
