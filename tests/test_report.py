@@ -26,6 +26,7 @@ from audit_kit.findings import read_csv
 from audit_kit.report import charts, history
 from audit_kit.report.i18n import (
     CATALOGUE,
+    FALLBACK,
     FIELDS,
     PLACES,
     PROMISES,
@@ -104,7 +105,7 @@ def _findings(p: Planted):
 
 
 def test_catalogue_has_both_languages_everywhere():
-    tables = [CATALOGUE, PROMISES, PLACES, FIELDS, STATEMENT_CHECKS]
+    tables = [CATALOGUE, PROMISES, PLACES, FIELDS, STATEMENT_CHECKS, FALLBACK]
     tables += [spec for spec in RULES.values()]
     for table in tables:
         for key, entry in table.items():
@@ -127,6 +128,20 @@ def test_every_action_formats_without_leftover_braces(rule_id, lang):
         assert text and "{" not in text and "}" not in text
         if n == 7 and rule_id != "S-statement":
             assert "7" in text or "huolto" in text
+
+
+def test_every_rule_of_the_policy_has_catalogue_text():
+    from audit_kit.policy import default_policy_path, load_policy
+    from audit_kit.rules import build_rules
+
+    rule_ids = {r.rule_id for r in build_rules(load_policy(default_policy_path()))}
+    assert rule_ids - set(RULES) == set(), "add these rules to report/i18n.py RULES"
+
+
+def test_unknown_rule_falls_back_to_a_generic_action():
+    assert rule_action("X-new", "fi", n=2, source="s") == (
+        "Käsittele nämä 2 havaintoa (sääntö X-new, lähde s)."
+    )
 
 
 def test_the_brief_example_action():

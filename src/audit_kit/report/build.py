@@ -40,7 +40,7 @@ SEV_ORDER = ("error", "warning", "info")
 
 
 def rule_category(rule_id: str) -> str:
-    if rule_id in ("R-ban", "R-erasure", "R-erasure-open"):
+    if rule_id in ("R-ban", "R-erasure", "R-erasure-open", "R-tombstone"):
         return "rights"
     return {
         "R": "retention",
