@@ -81,7 +81,8 @@ def translate(exc: BaseException, *, file: str | Path | None = None) -> AuditKit
     if isinstance(exc, AuditKitError):
         return exc
     name = type(exc).__name__
-    module = type(exc).__module__.split(".")[0]
+    # duckdb's exceptions live in its C extension module ``_duckdb``
+    module = type(exc).__module__.split(".")[0].lstrip("_")
     if isinstance(exc, FileNotFoundError):
         return InputError("file not found; check the path in the config", file=file or exc.filename)
     if isinstance(exc, PermissionError):
