@@ -528,7 +528,7 @@ def test_vcard_photo_uri_is_never_fetched(capsys, tmp_path, secret):
 
 @pytest.mark.xfail(strict=True, reason="warehouse._Buffer.flush quotes column names without "
                    "doubling an embedded '\"' (raw_table does): a CSV header like Huom\"autus "
-                   "makes the INSERT a duckdb ParserException, reported as a RuleError; since "
+                   "makes the INSERT a duckdb ParserException (the run stops, exit 2); since "
                    "con.execute runs several statements, a crafted header is SQL injection")
 def test_a_quote_inside_a_header_is_kept_as_a_column_name(capsys, tmp_path):
     o = run_file(capsys, tmp_path, "csv_quote_in_header.csv", "customers_csv", "billing")
@@ -537,3 +537,20 @@ def test_a_quote_inside_a_header_is_kept_as_a_column_name(capsys, tmp_path):
         assert con.execute('SELECT "Huom""autus" FROM src_s').fetchall() == [("ei",)]
         assert con.execute("SELECT records_read, records_loaded, records_rejected "
                            "FROM load_counts").fetchall() == [(1, 1, 0)]
+
+
+@pytest.mark.parametrize("exc,kind,message", [
+    (duckdb.ParserException("LINE 1: Aino Mäkelä"), "RuleError",
+     "warehouse query failed (ParserException); rerun with --debug for the query"),
+    (duckdb.InvalidInputException("Aino"), "RuleError",
+     "warehouse query failed (InvalidInputException); rerun with --debug for the query"),
+    (UnicodeDecodeError("utf-8", b"\xff", 0, 1, "bad"), "InputError",
+     "text could not be decoded; give the file's encoding in the source entry"),
+    (ValueError("Aino Mäkelä"), "AuditKitError",
+     "unexpected internal error (ValueError); rerun with --debug and report it"),
+])
+def test_translate_names_the_type_never_the_message(exc, kind, message):
+    from audit_kit.errors import translate
+
+    err = translate(exc, file="in/x.csv")
+    assert (type(err).__name__, err.one_line()) == (kind, f"in/x.csv: {message}")
