@@ -136,6 +136,7 @@ def _workbook() -> dict[str, bytes]:
 WORKBOOK = _workbook()
 
 
+@pytest.mark.filterwarnings("ignore::UserWarning")  # openpyxl warns about the damage
 @FUZZ
 @given(st.sampled_from(sorted(WORKBOOK)), st.data())
 def test_xlsx_with_a_mutated_member(member, data):
