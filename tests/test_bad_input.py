@@ -526,10 +526,6 @@ def test_vcard_photo_uri_is_never_fetched(capsys, tmp_path, secret):
     assert "NOT-TO-BE-READ" not in text
 
 
-@pytest.mark.xfail(strict=True, reason="warehouse._Buffer.flush quotes column names without "
-                   "doubling an embedded '\"' (raw_table does): a CSV header like Huom\"autus "
-                   "makes the INSERT a duckdb ParserException (the run stops, exit 2); since "
-                   "con.execute runs several statements, a crafted header is SQL injection")
 def test_a_quote_inside_a_header_is_kept_as_a_column_name(capsys, tmp_path):
     o = run_file(capsys, tmp_path, "csv_quote_in_header.csv", "customers_csv", "billing")
     assert o.err == ""

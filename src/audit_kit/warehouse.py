@@ -133,7 +133,7 @@ class _Buffer:
         )
         self.con.register("_ak_batch", batch)
         try:
-            cols = ", ".join(f'"{n}"' for n in self.schema.names)
+            cols = ", ".join('"' + n.replace('"', '""') + '"' for n in self.schema.names)
             self.con.execute(f'INSERT INTO "{self.table}" ({cols}) SELECT * FROM _ak_batch')
         finally:
             self.con.unregister("_ak_batch")
