@@ -39,3 +39,24 @@ def test_loader_contract(demo, kind):
         assert bad == 0
         files = {f for (f,) in con.execute("SELECT DISTINCT file FROM records").fetchall()}
         assert files <= {f for (f,) in con.execute("SELECT file FROM files").fetchall()}
+
+
+@pytest.mark.parametrize("kind, name, body", [
+    ("customers_csv", "asiakkaat.csv", "Nimi;Sähköposti\nAino;aino@example.fi\n"),
+    ("maildir", "cur/1.M1P1.host:2,S", "From: a@example.fi\n\nbody\n"),
+])
+def test_a_symlink_out_of_the_input_folder_is_refused(tmp_path, kind, name, body):
+    from audit_kit.errors import InputError
+
+    secret = tmp_path / "outside.txt"
+    secret.write_text(body, encoding="utf-8")
+    folder = tmp_path / "export"
+    target = folder / name
+    target.parent.mkdir(parents=True)
+    target.symlink_to(secret)
+    con = connect()
+    sink = SourceSink(con, source="x", kind=kind, system="mail")
+    with pytest.raises(InputError) as e:
+        get_loader(kind)(SourceConfig(name="x", kind=kind, path=folder, system="mail"), sink)
+    assert "symbolic link points outside the input folder" in e.value.message
+    assert con.execute("SELECT count(*) FROM files").fetchone() == (0,)

@@ -52,5 +52,5 @@ def main(args: argparse.Namespace) -> int:
     print(f"audit as of {result.as_of}: {len(result.findings)} findings")
     for line in result.summary_lines():
         print("  " + line)
-    print(f"report: {result.out / 'report.html'}")
+    print(f"report: {result.out / 'report.html'}" if not args.no_report else f"output: {result.out}")
     return result.exit_code

@@ -114,8 +114,21 @@ def input_files(path: Path, suffixes: tuple[str, ...] | None = None) -> Iterator
         return
     if not path.exists():
         raise InputError("input not found; check the source's path in the config", file=path)
+    root = path.resolve()
     for p in sorted(path.rglob("*")):
         if not p.is_file() or any(part.startswith(".") for part in p.relative_to(path).parts):
             continue
         if suffixes is None or p.name.lower().endswith(suffixes):
-            yield p
+            yield within(p, root)
+
+
+def within(p: Path, root: Path) -> Path:
+    """*p*, refused when a symbolic link takes it outside the input folder *root*.
+
+    An export folder is untrusted: a link in it must not make the audit read (and copy
+    into the warehouse) a file the owner did not give it.
+    """
+    if not p.resolve().is_relative_to(root):
+        raise InputError("symbolic link points outside the input folder; copy the file in "
+                         "instead", file=p)
+    return p

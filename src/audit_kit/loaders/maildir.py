@@ -20,7 +20,7 @@ from pathlib import Path
 
 from audit_kit.config import SourceConfig
 from audit_kit.errors import InputError
-from audit_kit.loaders import LoadResult, register
+from audit_kit.loaders import LoadResult, register, within
 from audit_kit.loaders._mail import (
     DEFAULT_OWN_DOMAINS,
     Correspondents,
@@ -38,6 +38,7 @@ _FLAGS = re.compile(r"[:!]2,([A-Za-z]*)$")
 
 def _walk(root: Path):
     """Message files under a Maildir root, in sorted order, as (path, relative name)."""
+    resolved = root.resolve()
     for dirpath, dirnames, filenames in os.walk(root):
         rel_dir = os.path.relpath(dirpath, root)
         parts = [] if rel_dir == "." else rel_dir.split(os.sep)
@@ -49,7 +50,7 @@ def _walk(root: Path):
         for name in sorted(filenames):
             if name.startswith(".") or _NOT_MESSAGES.match(name):
                 continue
-            yield Path(dirpath) / name, "/".join([*parts, name])
+            yield within(Path(dirpath) / name, resolved), "/".join([*parts, name])
 
 
 def _folder(rel: str) -> str:
