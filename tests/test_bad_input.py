@@ -156,9 +156,6 @@ def test_record_faults_are_rejects_and_the_rest_loads(capsys, tmp_path, case: Re
                           I_REJECTED.format(rej=rej, read=case.read))]
 
 
-@pytest.mark.xfail(strict=True, reason="mbox: a message cut inside its header (file truncated "
-                   "mid-header, no blank line, no body) is loaded as complete; expected a reject "
-                   "naming the truncation")
 def test_truncated_mbox_last_message_is_a_reject(capsys, tmp_path):
     o = run_file(capsys, tmp_path, "mbox_truncated.mbox", "mbox", "mail")
     assert o.err == ""

@@ -45,7 +45,8 @@ def corpus(sub: str) -> Path:
 
 def test_thunderbird_mbox_messages():
     con, r = load("mbox", DATA / "thunderbird.mbox")
-    assert (r.records_read, r.records_loaded, r.records_rejected) == (7, 6, 1)
+    # the last message is cut off inside its header (the file ends mid-line): a reject
+    assert (r.records_read, r.records_loaded, r.records_rejected) == (7, 5, 2)
     assert r.format == "mbox"
     # the BOM shifts the first From line to offset 3; ">From" and "From here"/"From Russia"
     # body lines do not start messages
@@ -56,10 +57,10 @@ def test_thunderbird_mbox_messages():
         ("offset 888", "2025-06-15T09:30:00+03:00", "", "2", "+358501234567"),
         ("offset 1784", "2025-10-01T08:00:00+03:00", "", "2", ""),
         ("offset 2076", "2026-04-20T16:45:00+03:00", "", "2", "+358409123456"),
-        ("offset 2467", "2026-01-02T10:00:00+02:00", "", "2", ""),
     ]
     assert rows(con, "SELECT record_ref, reason FROM rejects") == [
-        ("offset 2012", "no header fields: not an e-mail message")]
+        ("offset 2012", "no header fields: not an e-mail message"),
+        ("offset 2467", "truncated: the file ends inside the message header")]
 
 
 def test_thunderbird_mbox_subject_is_hashed_not_kept():
@@ -103,11 +104,10 @@ def test_thunderbird_mbox_correspondents_and_records():
         ("joro.ostman@iiinsinoorit.example.fi", "2025-06-15", "2025-06-15", "1", "offset 888", ""),
         ("kari.lukkarila@oulunkonttori.fi", "2025-10-01", "2025-10-01", "1", "offset 1784",
          "own domain"),
-        ("myynti@oulunkonttori.fi", "2025-06-15", "2026-04-20", "5", "offset 2076", "own domain"),
+        ("myynti@oulunkonttori.fi", "2025-06-15", "2026-04-20", "4", "offset 2076", "own domain"),
         ("noreply@pohjolanpaperi.example.fi", "2025-10-01", "2025-10-01", "1", "offset 1784",
          "role address"),
-        ("paivi.rasanen@raahenrakennus.example.fi", "2026-01-02", "2026-01-02", "2", "offset 2467",
-         ""),
+        ("paivi.rasanen@raahenrakennus.example.fi", None, None, "1", "offset 495", ""),
         ("vaino.makinen@kiiminginkone.example.fi", "2026-03-03", "2026-04-20", "3", "offset 2076",
          ""),
     ]
@@ -115,9 +115,9 @@ def test_thunderbird_mbox_correspondents_and_records():
                      "CAST(last_activity AS VARCHAR) FROM records ORDER BY email") == [
         ("offset 888", "correspondent", "joro.ostman@iiinsinoorit.example.fi", "Jörö Östman",
          "+358501234567", "2025-06-15"),
-        # the undated message (offset 495) gave her name; her latest dated one is offset 2467
-        ("offset 2467", "correspondent", "paivi.rasanen@raahenrakennus.example.fi",
-         "Päivi Räsänen", None, "2026-01-02"),
+        # only her undated message (offset 495) loaded: no date, so no retention clock
+        ("offset 495", "correspondent", "paivi.rasanen@raahenrakennus.example.fi",
+         "Päivi Räsänen", None, None),
         # most recent display name; the phone quoted in the reply (044 ...) is not taken
         ("offset 2076", "correspondent", "vaino.makinen@kiiminginkone.example.fi", "Väinö M.",
          "+358409123456", "2026-04-20"),
@@ -127,8 +127,8 @@ def test_thunderbird_mbox_correspondents_and_records():
         ("offset 2076", "email", "From (address)", "vaino.makinen@kiiminginkone.example.fi"),
         ("offset 2076", "mobile_phone", "signature (phone)", "+358 40 912 3456"),
         ("offset 2076", "person_name", "From (display name)", "Väinö M."),
-        ("offset 2467", "email", "From (address)", "paivi.rasanen@raahenrakennus.example.fi"),
-        ("offset 2467", "person_name", "From (display name)", "Päivi Räsänen"),
+        ("offset 495", "email", "From (address)", "paivi.rasanen@raahenrakennus.example.fi"),
+        ("offset 495", "person_name", "From (display name)", "Päivi Räsänen"),
         ("offset 888", "email", "From (address)", "joro.ostman@iiinsinoorit.example.fi"),
         ("offset 888", "mobile_phone", "signature (phone)", "050 123 4567"),
         ("offset 888", "person_name", "From (display name)", "Jörö Östman"),

@@ -392,7 +392,8 @@ class Parsed(NamedTuple):
 
 
 def parse_message(
-    buf: Any, start: int, end: int, ref: str, *, skip_envelope: bool = False
+    buf: Any, start: int, end: int, ref: str, *, skip_envelope: bool = False,
+    in_mbox: bool = False,
 ) -> Parsed:
     """Parse the message at ``buf[start:end]`` (no mbox ``From `` line unless told)."""
     if skip_envelope and buf[start:start + 5] == b"From ":
@@ -403,6 +404,10 @@ def parse_message(
     if not block.strip(b"\x00\r\n\t ") or not _ANY_HEADER.match(block.lstrip(b"\xef\xbb\xbf\x00")):
         return Parsed(ref, "no header fields: not an e-mail message", None, None, "", "", "", 0,
                       "", (), ())
+    if in_mbox and h_end == end == len(buf) and buf[end - 1:end] != b"\n":
+        # the mailbox file stops mid-line inside this message's header: a cut-off export
+        return Parsed(ref, "truncated: the file ends inside the message header", None, None,
+                      "", "", "", 0, "", (), ())
     hdr = headers(block)
     if not any(k in hdr for k in ("from", "to", "cc", "reply-to", "date", "message-id", "subject")):
         return Parsed(ref, "none of the headers From, To, Cc, Reply-To, Date, Message-ID, Subject",

@@ -116,7 +116,7 @@ def _parse_range(path: str, start: int, stop: int) -> list[Parsed]:
     """Pool task: parse the messages whose separators lie in ``[start, stop)``."""
     with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as buf:
         size = len(buf)
-        return [parse_message(buf, s, e, f"offset {s}", skip_envelope=True)
+        return [parse_message(buf, s, e, f"offset {s}", skip_envelope=True, in_mbox=True)
                 for s, e in _messages(buf, start, stop, size)]
 
 
@@ -146,7 +146,7 @@ def _parsed(path: Path, buf: Any, size: int, workers: int | None) -> Iterator[Pa
                 yield from batch
         return
     for s, e in _messages(buf, first, size, size):
-        yield parse_message(buf, s, e, f"offset {s}", skip_envelope=True)
+        yield parse_message(buf, s, e, f"offset {s}", skip_envelope=True, in_mbox=True)
 
 
 def _task(args: tuple[str, int, int]) -> list[Parsed]:
