@@ -251,6 +251,62 @@ class SourceSink:
         self._rejects.add((self.source, self.kind, name, record_ref, reason))
         self.rejected += 1
 
+    def columns(self, table: str, f: FileRef | None, data: dict[str, Any], *,
+                raw: str | None = None) -> int:
+        """Append many rows at once, column by column (the fast path for big inputs).
+
+        *table* is ``records``, ``fields``, ``rejects`` or ``raw`` (the raw table made by
+        :meth:`raw_table`; *raw* is its ``table=`` suffix). *data* maps column names to
+        equal-length lists or Arrow arrays; ``source``, ``source_kind`` and ``system``
+        are filled in, ``file`` and ``sha256`` come from *f* unless given per row, and
+        columns not given are NULL. Returns the number of rows::
+
+            sink.columns("fields", f, {"record_ref": refs, "field": classes,
+                                       "label": labels, "value": values})
+        """
+        if not data:
+            return 0
+        arrays = {k: v if isinstance(v, (pa.Array, pa.ChunkedArray)) else pa.array(v)
+                  for k, v in data.items()}
+        n = len(next(iter(arrays.values())))
+        if any(len(a) != n for a in arrays.values()):
+            raise ValueError("columns of different lengths")
+        if n == 0:
+            return 0
+        if table == "raw":
+            name = raw_table_name(self.source if raw is None else f"{self.source}_{raw}")
+            buf = self._raw[name]
+        else:
+            name = table
+            buf = {"records": self._records, "fields": self._fields, "rejects": self._rejects}[table]
+        buf.flush()  # keep row order: what was added row by row goes first
+        consts: dict[str, Any] = {"source": self.source, "source_kind": self.kind,
+                                  "system": self.system}
+        if f is not None:
+            consts.update(file=f.name, sha256=f.sha256)
+        target = [c for c in buf.schema.names if table != "rejects" or c != "system"]
+        select, params = [], []
+        for c in target:
+            q = '"' + c.replace('"', '""') + '"'
+            if c in arrays:
+                select.append(f"b.{q}")
+            elif c in consts:
+                select.append("?")
+                params.append(consts[c])
+            else:
+                select.append("NULL")
+        batch = pa.Table.from_arrays(list(arrays.values()), names=list(arrays))
+        cols = ", ".join('"' + c.replace('"', '""') + '"' for c in target)
+        self.con.register("_ak_cols", batch)
+        try:
+            self.con.execute(f'INSERT INTO "{name}" ({cols}) SELECT {", ".join(select)} '
+                             "FROM _ak_cols b", params)
+        finally:
+            self.con.unregister("_ak_cols")
+        if table == "rejects":
+            self.rejected += n
+        return n
+
     def flush(self) -> None:
         for buf in (self._files, self._records, self._fields, self._rejects, *self._raw.values()):
             buf.flush()
