@@ -30,12 +30,18 @@ def test_config_paths_resolve_against_its_folder(tmp_path):
     assert str(cfg.as_of) == "2026-12-31"
 
 
-@pytest.mark.parametrize("edit, message, place", [
-    (("kind: customers_csv", "kind: vcf"), "unknown source kind 'vcf'; known: customers_csv,",
-     "key sources[0].kind"),
-    (("as_of: 2026-12-31", "as_of: 31.12.2026"), "", "key as_of"),
-    (("organisation:", "organization:"), "unknown key", "key organization"),
-])
+@pytest.mark.parametrize(
+    "edit, message, place",
+    [
+        (
+            ("kind: customers_csv", "kind: vcf"),
+            "unknown source kind 'vcf'; known: customers_csv,",
+            "key sources[0].kind",
+        ),
+        (("as_of: 2026-12-31", "as_of: 31.12.2026"), "", "key as_of"),
+        (("organisation:", "organization:"), "unknown key", "key organization"),
+    ],
+)
 def test_config_errors_name_the_key(tmp_path, edit, message, place):
     with pytest.raises(ConfigError) as e:
         load_config(_cfg(tmp_path, GOOD.replace(*edit)))
@@ -48,19 +54,35 @@ def test_policy_loads_and_encodes_the_statement():
     p = load_policy(POLICY)
     assert p.organisation.business_id == "0729081-3"
     assert p.systems["android_backup"].mechanism == "privacy_shield"
-    assert {r.rule for r in p.retention} == {"R-customer", "R-service", "R-marketing", "R-email",
-                                             "R-maillog"}
+    assert {r.rule for r in p.retention} == {
+        "R-customer",
+        "R-service",
+        "R-marketing",
+        "R-email",
+        "R-maillog",
+    }
     assert all(r.months == 6 for r in p.retention)
     assert len(p.sha256) == 64
 
 
-@pytest.mark.parametrize("edit, place", [
-    (("  own_domains:", "  own_domain:"), "key organisation.own_domain"),
-    (("country: FI, personal_data: true, section: \"11\"", "country: Finland, personal_data: true, section: \"11\""),
-     "key systems.billing.country"),
-    (("business_id: 0729081-3", "business_id: 0729081-4"), "key organisation.business_id"),
-    (("mechanism: privacy_shield,", "mechanism: shield,"), "key systems.android_backup.mechanism"),
-])
+@pytest.mark.parametrize(
+    "edit, place",
+    [
+        (("  own_domains:", "  own_domain:"), "key organisation.own_domain"),
+        (
+            (
+                'country: FI, personal_data: true, section: "11"',
+                'country: Finland, personal_data: true, section: "11"',
+            ),
+            "key systems.billing.country",
+        ),
+        (("business_id: 0729081-3", "business_id: 0729081-4"), "key organisation.business_id"),
+        (
+            ("mechanism: privacy_shield,", "mechanism: shield,"),
+            "key systems.android_backup.mechanism",
+        ),
+    ],
+)
 def test_policy_errors_name_the_key(tmp_path, edit, place):
     text = POLICY.read_text(encoding="utf-8")
     assert edit[0] in text

@@ -18,8 +18,9 @@ def _truth(ctx):
         return {(r["rule_id"], r["source"], r["record_ref"], r["field"]) for r in csv.DictReader(f)}
 
 
-@pytest.mark.parametrize("category", ["retention", "minimisation", "transfer", "rights",
-                                      "statement", "integrity"])
+@pytest.mark.parametrize(
+    "category", ["retention", "minimisation", "transfer", "rights", "statement", "integrity"]
+)
 def test_findings_equal_ground_truth_per_category(demo_run, category):
     ctx, result = demo_run
     rule_cat = {f.rule_id: f.category for f in result.findings}
@@ -30,9 +31,17 @@ def test_findings_equal_ground_truth_per_category(demo_run, category):
 
 
 def _category_of(rule_id: str) -> str:
-    return {"R": "retention", "M": "minimisation", "T": "transfer", "S": "statement",
-            "I": "integrity"}.get(rule_id[0], "rights") if rule_id not in (
-        "R-ban", "R-erasure", "R-erasure-open", "R-tombstone") else "rights"
+    return (
+        {
+            "R": "retention",
+            "M": "minimisation",
+            "T": "transfer",
+            "S": "statement",
+            "I": "integrity",
+        }.get(rule_id[0], "rights")
+        if rule_id not in ("R-ban", "R-erasure", "R-erasure-open", "R-tombstone")
+        else "rights"
+    )
 
 
 def test_every_category_has_planted_findings(demo_run):
@@ -71,7 +80,14 @@ def test_findings_rows_are_normalised(demo_run):
     for f in result.findings:
         assert f.email == f.email.lower()
         assert not f.phone or f.phone.startswith("+")
-        assert f.category in ("retention", "minimisation", "transfer", "rights", "statement", "integrity")
+        assert f.category in (
+            "retention",
+            "minimisation",
+            "transfer",
+            "rights",
+            "statement",
+            "integrity",
+        )
         assert f.severity in ("error", "warning", "info")
         if f.category not in ("statement", "integrity"):
             assert f.subject_id.startswith("S-"), f.rule_id

@@ -13,7 +13,8 @@ PROBE = textwrap.dedent("""
     import sys, duckdb
     db = sys.argv[1]
     con = duckdb.connect(db)
-    con.execute("CREATE TABLE t AS SELECT i AS id, CASE WHEN i % 10 = 0 THEN 'x' END AS v FROM range(1000) r(i)")
+    con.execute("CREATE TABLE t AS SELECT i AS id, CASE WHEN i % 10 = 0 THEN 'x' END AS v "
+                "FROM range(1000) r(i)")
     con.close()
     import great_expectations as gx
     if sys.argv[2] == "shim":
@@ -31,8 +32,12 @@ PROBE = textwrap.dedent("""
 
 
 def _probe(tmp_path, mode: str) -> str:
-    out = subprocess.run([sys.executable, "-c", PROBE, str(tmp_path / f"{mode}.duckdb"), mode],
-                         capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, str(tmp_path / f"{mode}.duckdb"), mode],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     return next((line for line in out.stdout.splitlines() if line.startswith("COUNT")), "")
 
 
@@ -54,9 +59,15 @@ def test_run_validations_installs_shim_and_counts(tmp_path):
     con = connect(db)
     con.execute("INSERT INTO load_counts VALUES ('a','customers_csv','billing','csv',1,5,4,0,'')")
     con.close()
-    rule = Rule("I-test", "integrity", "", "load_counts",
-                "SELECT * FROM (SELECT * FROM {batch}) b WHERE records_read <> records_loaded "
-                "+ records_rejected", "test")
+    rule = Rule(
+        "I-test",
+        "integrity",
+        "",
+        "load_counts",
+        "SELECT * FROM (SELECT * FROM {batch}) b WHERE records_read <> records_loaded "
+        "+ records_rejected",
+        "test",
+    )
     counts = run_validations(db, [rule], tmp_path / "v")
     assert gx_shim.installed()
     assert counts == {"I-test": 1}

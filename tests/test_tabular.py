@@ -12,13 +12,19 @@ from tests.conftest import DATA, sink_for
 
 T = DATA / "tabular"
 
-SAME_REGISTER = ["asiakkaat_cp1252_semicolon.csv", "asiakkaat_utf8bom_comma.csv",
-                 "asiakkaat_utf8_tab.csv", "customers_english.csv"]
+SAME_REGISTER = [
+    "asiakkaat_cp1252_semicolon.csv",
+    "asiakkaat_utf8bom_comma.csv",
+    "asiakkaat_utf8_tab.csv",
+    "customers_english.csv",
+]
 
 
 def _load(path, kind="customers_csv", **extra):
     con, sink = sink_for(kind)
-    res = get_loader(kind)(SourceConfig(name="x", kind=kind, path=path, system="billing", **extra), sink)
+    res = get_loader(kind)(
+        SourceConfig(name="x", kind=kind, path=path, system="billing", **extra), sink
+    )
     sink.flush()
     return con, res
 
@@ -27,15 +33,38 @@ def _load(path, kind="customers_csv", **extra):
 def test_every_dialect_lands_the_same_records(name):
     con, res = _load(T / name)
     assert (res.records_read, res.records_loaded, res.records_rejected) == (3, 3, 0)
-    rows = con.execute("SELECT record_ref, person_name, org_name, business_id, email, phone, ended_on "
-                       "FROM records ORDER BY record_ref").fetchall()
+    rows = con.execute(
+        "SELECT record_ref, person_name, org_name, business_id, email, phone, ended_on "
+        "FROM records ORDER BY record_ref"
+    ).fetchall()
     assert rows == [
-        ("line 2", "Äänis Pöyhönen", "Pöyhösen Paperi Oy", "2077474-0",
-         "aanis.poyhonen@paperi.example.fi", "+35885931327", None),
-        ("line 3", "Jörö Kärkkäinen", "Kärkkäinen Tmi", None, "joro@karkkainen.example.fi",
-         "+358401234567", dt.date(2026, 5, 3)),
-        ("line 4", "Sirpa Väänänen", "Väänänen Oy", "0729081-3", "sirpa@vaananen.example.fi",
-         "+358407654321", dt.date(2026, 1, 15)),
+        (
+            "line 2",
+            "Äänis Pöyhönen",
+            "Pöyhösen Paperi Oy",
+            "2077474-0",
+            "aanis.poyhonen@paperi.example.fi",
+            "+35885931327",
+            None,
+        ),
+        (
+            "line 3",
+            "Jörö Kärkkäinen",
+            "Kärkkäinen Tmi",
+            None,
+            "joro@karkkainen.example.fi",
+            "+358401234567",
+            dt.date(2026, 5, 3),
+        ),
+        (
+            "line 4",
+            "Sirpa Väänänen",
+            "Väänänen Oy",
+            "0729081-3",
+            "sirpa@vaananen.example.fi",
+            "+358407654321",
+            dt.date(2026, 1, 15),
+        ),
     ]
 
 
@@ -47,18 +76,26 @@ def test_detected_format_is_reported():
 
 def test_field_classes_and_unknown_column_kept():
     con, _ = _load(T / "asiakkaat_cp1252_semicolon.csv")
-    got = con.execute("SELECT record_ref, field, label FROM fields WHERE field IN "
-                      "('hetu', 'other_personal', 'mobile_phone', 'work_phone') ORDER BY ALL").fetchall()
+    got = con.execute(
+        "SELECT record_ref, field, label FROM fields WHERE field IN "
+        "('hetu', 'other_personal', 'mobile_phone', 'work_phone') ORDER BY ALL"
+    ).fetchall()
     assert got == [
-        ("line 2", "other_personal", "Toimiala"),   # unknown column: kept, for minimisation
-        ("line 2", "work_phone", "Puhelin"),        # 08 = fixed line, Oulu
-        ("line 3", "hetu", "Y-tunnus"),             # private person's identity code (Procountor)
+        ("line 2", "other_personal", "Toimiala"),  # unknown column: kept, for minimisation
+        ("line 2", "work_phone", "Puhelin"),  # 08 = fixed line, Oulu
+        ("line 3", "hetu", "Y-tunnus"),  # private person's identity code (Procountor)
         ("line 3", "mobile_phone", "Puhelin"),
-        ("line 4", "hetu", "Lisätiedot"),           # identity code in free text
+        ("line 4", "hetu", "Lisätiedot"),  # identity code in free text
         ("line 4", "mobile_phone", "Puhelin"),
     ]
-    raw = con.execute('SELECT "Toimiala", file, sha256 FROM src_x WHERE record_ref = \'line 2\'').fetchone()
-    assert raw[0] == "Tukkukauppa" and raw[1].endswith("asiakkaat_cp1252_semicolon.csv") and len(raw[2]) == 64
+    raw = con.execute(
+        "SELECT \"Toimiala\", file, sha256 FROM src_x WHERE record_ref = 'line 2'"
+    ).fetchone()
+    assert (
+        raw[0] == "Tukkukauppa"
+        and raw[1].endswith("asiakkaat_cp1252_semicolon.csv")
+        and len(raw[2]) == 64
+    )
 
 
 def test_ragged_row_and_bad_date_are_rejects_rest_loads():
@@ -73,8 +110,10 @@ def test_ragged_row_and_bad_date_are_rejects_rest_loads():
 def test_xlsx_marketing_list_with_date_cells_and_finnish_dates():
     con, res = _load(T / "prospektit.xlsx", kind="marketing_list")
     assert res.format == "xlsx (sheet 'Prospektit')"
-    assert con.execute("SELECT record_ref, person_name, org_name, last_activity, role FROM records "
-                       "ORDER BY record_ref").fetchall() == [
+    assert con.execute(
+        "SELECT record_ref, person_name, org_name, last_activity, role FROM records "
+        "ORDER BY record_ref"
+    ).fetchall() == [
         ("row 2", "Öönä Östman", "Östmanin Öljy Oy", dt.date(2026, 2, 3), "prospect"),
         ("row 3", "Åsa Åberg", "Åbergs Ab", dt.date(2026, 11, 15), "prospect"),
     ]
@@ -82,5 +121,7 @@ def test_xlsx_marketing_list_with_date_cells_and_finnish_dates():
 
 def test_explicit_columns_mapping_overrides_synonyms():
     con, _ = _load(T / "customers_english.csv", columns={"Industry": "non_personal"})
-    assert con.execute("SELECT count(*) FROM fields WHERE field = 'other_personal'").fetchone() == (0,)
+    assert con.execute("SELECT count(*) FROM fields WHERE field = 'other_personal'").fetchone() == (
+        0,
+    )
     assert con.execute("SELECT count(*) FROM fields WHERE label = 'Industry'").fetchone() == (1,)

@@ -90,11 +90,16 @@ def translate(exc: BaseException, *, file: str | Path | None = None) -> AuditKit
     if isinstance(exc, IsADirectoryError):
         return InputError("is a directory where a file was expected", file=file)
     if module == "defusedxml":
-        return InputError(f"XML refused as unsafe ({name}); entities and external references are not allowed", file=file)
+        return InputError(
+            f"XML refused as unsafe ({name}); entities and external references are not allowed",
+            file=file,
+        )
     if module in {"xml", "pyexpat"}:
         return InputError(f"not well-formed XML ({name})", file=file)
     if module == "duckdb":
-        return RuleError(f"warehouse query failed ({name}); rerun with --debug for the query", file=file)
+        return RuleError(
+            f"warehouse query failed ({name}); rerun with --debug for the query", file=file
+        )
     if module == "great_expectations":
         return RuleError(f"Great Expectations failed ({name}); rerun with --debug", file=file)
     if module in {"nbclient", "nbconvert", "nbformat", "jupyter_client"}:
@@ -102,7 +107,11 @@ def translate(exc: BaseException, *, file: str | Path | None = None) -> AuditKit
     if module == "yaml":
         return ConfigError(f"not valid YAML ({name})", file=file)
     if isinstance(exc, UnicodeError):
-        return InputError("text could not be decoded; give the file's encoding in the source entry", file=file)
+        return InputError(
+            "text could not be decoded; give the file's encoding in the source entry", file=file
+        )
     if isinstance(exc, MemoryError):
         return InputError("input too large for memory", file=file)
-    return AuditKitError(f"unexpected internal error ({name}); rerun with --debug and report it", file=file)
+    return AuditKitError(
+        f"unexpected internal error ({name}); rerun with --debug and report it", file=file
+    )

@@ -27,10 +27,12 @@ def suites_json(policy_path: Path) -> dict[str, dict]:
         out[suite_name(category, table)] = {
             "name": suite_name(category, table),
             "expectations": [
-                {"type": "unexpected_rows_expectation",
-                 "kwargs": {"unexpected_rows_query": r.sql},
-                 "description": f"{r.rule_id}: {r.description}",
-                 "meta": {"rule_id": r.rule_id, "category": r.category, "section": r.section}}
+                {
+                    "type": "unexpected_rows_expectation",
+                    "kwargs": {"unexpected_rows_query": r.sql},
+                    "description": f"{r.rule_id}: {r.description}",
+                    "meta": {"rule_id": r.rule_id, "category": r.category, "section": r.section},
+                }
                 for r in group
             ],
             "meta": {"generated_by": "audit-kit", "batch_table": table},
@@ -54,17 +56,21 @@ def write_project(policy_path: Path, out: Path) -> Path:
         # an empty warehouse with every table, so GX can test the datasource and assets
         empty = Path(tmp) / "empty.duckdb"
         con = connect(empty)
-        con.execute("CREATE TABLE audit_params (as_of DATE); CREATE TABLE persons (rec_id BIGINT, "
-                    "subject_id VARCHAR); CREATE TABLE statement_checks (check_id VARCHAR, section "
-                    "VARCHAR, failed BOOLEAN, severity VARCHAR, detail VARCHAR)")
+        con.execute(
+            "CREATE TABLE audit_params (as_of DATE); CREATE TABLE persons (rec_id BIGINT, "
+            "subject_id VARCHAR); CREATE TABLE statement_checks (check_id VARCHAR, section "
+            "VARCHAR, failed BOOLEAN, severity VARCHAR, detail VARCHAR)"
+        )
         con.close()
         old = os.environ.get("AUDIT_KIT_WAREHOUSE")
         os.environ["AUDIT_KIT_WAREHOUSE"] = str(empty)
         try:
-            ctx, vds = build_context("${AUDIT_KIT_WAREHOUSE}", rules, mode="file",
-                                     project_root=Path(tmp))
-            ctx.checkpoints.add_or_update(gx.Checkpoint(
-                name="audit-kit", validation_definitions=list(vds.values())))
+            ctx, vds = build_context(
+                "${AUDIT_KIT_WAREHOUSE}", rules, mode="file", project_root=Path(tmp)
+            )
+            ctx.checkpoints.add_or_update(
+                gx.Checkpoint(name="audit-kit", validation_definitions=list(vds.values()))
+            )
         finally:
             if old is None:
                 os.environ.pop("AUDIT_KIT_WAREHOUSE", None)
@@ -72,9 +78,12 @@ def write_project(policy_path: Path, out: Path) -> Path:
                 os.environ["AUDIT_KIT_WAREHOUSE"] = old
         if dest.exists():
             shutil.rmtree(dest)
-        shutil.copytree(Path(tmp) / "gx", dest, ignore=shutil.ignore_patterns("uncommitted", "*.lock"))
+        shutil.copytree(
+            Path(tmp) / "gx", dest, ignore=shutil.ignore_patterns("uncommitted", "*.lock")
+        )
     # GX writes ids that change on every generation; suites.json is the stable contract
     (dest / "suites.json").write_text(
         json.dumps(suites_json(policy_path), indent=2, ensure_ascii=False, sort_keys=True) + "\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     return dest

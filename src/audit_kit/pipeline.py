@@ -48,16 +48,19 @@ class AuditResult:
         lines = []
         for cat in ("retention", "minimisation", "transfer", "rights", "statement", "integrity"):
             c = self.summary().get(cat, Counter())
-            lines.append(f"{cat:<13} {c['error']:>5} errors {c['warning']:>5} warnings "
-                         f"{c['info']:>5} info")
+            lines.append(
+                f"{cat:<13} {c['error']:>5} errors {c['warning']:>5} warnings {c['info']:>5} info"
+            )
         return lines
 
     def _repr_html_(self) -> str:
         import html
 
         rows = "".join(f"<tr><td>{html.escape(line)}</td></tr>" for line in self.summary_lines())
-        return (f"<p>audit as of {self.as_of} &rarr; {html.escape(str(self.out))}</p>"
-                f"<table>{rows}</table>")
+        return (
+            f"<p>audit as of {self.as_of} &rarr; {html.escape(str(self.out))}</p>"
+            f"<table>{rows}</table>"
+        )
 
 
 def _private_dir(path: Path) -> None:
@@ -88,11 +91,15 @@ def load_sources(cfg: AuditConfig, policy: Policy, con, base: Path) -> dict[str,
         if s.system not in policy.systems:
             raise ConfigError(
                 f"system {s.system!r} is not in the policy's systems inventory; known: "
-                f"{', '.join(policy.systems)}", file=cfg.config_path, place=f"source {s.name}")
+                f"{', '.join(policy.systems)}",
+                file=cfg.config_path,
+                place=f"source {s.name}",
+            )
         loaders[s.name] = get_loader(s.kind)
         if not s.path.exists():
-            raise ConfigError("input not found; check the source's path", file=s.path,
-                              place=f"source {s.name}")
+            raise ConfigError(
+                "input not found; check the source's path", file=s.path, place=f"source {s.name}"
+            )
     results = {}
     for s in cfg.sources:
         sink = SourceSink(con, source=s.name, kind=s.kind, system=s.system, base=base)
@@ -105,8 +112,17 @@ def load_sources(cfg: AuditConfig, policy: Policy, con, base: Path) -> dict[str,
         sink.flush()
         con.execute(
             "INSERT INTO load_counts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [s.name, s.kind, s.system, res.format, len(sink.files), res.records_read,
-             res.records_loaded, res.records_rejected, "; ".join(res.notes)],
+            [
+                s.name,
+                s.kind,
+                s.system,
+                res.format,
+                len(sink.files),
+                res.records_read,
+                res.records_loaded,
+                res.records_rejected,
+                "; ".join(res.notes),
+            ],
         )
         results[s.name] = res
     return results
@@ -118,7 +134,8 @@ def _rule_rows(con, rules) -> dict[str, list[tuple]]:
     for rule in rules:
         out[rule.rule_id] = con.execute(
             f"SELECT {cols}, p.subject_id FROM ({rule.query()}) q "
-            "LEFT JOIN persons p ON p.rec_id = q.rec_id").fetchall()
+            "LEFT JOIN persons p ON p.rec_id = q.rec_id"
+        ).fetchall()
     return out
 
 
@@ -127,18 +144,40 @@ def _findings(rules, rows: dict[str, list[tuple]], gx_counts: dict[str, int]) ->
     for rule in rules:
         got = rows[rule.rule_id]
         if gx_counts.get(rule.rule_id) != len(got):
-            raise AuditKitError(f"rule {rule.rule_id}: GX counted {gx_counts.get(rule.rule_id)} "
-                                f"unexpected rows, the warehouse {len(got)}; rerun with --debug")
-        for (source, kind, file, ref, email, phone, fld, detail, sev, sid) in got:
-            found.append(Finding(rule.rule_id, rule.category, sev, source, kind, file or "", ref or "",
-                                 sid or "", email or "", phone or "", fld or "", detail or ""))
+            raise AuditKitError(
+                f"rule {rule.rule_id}: GX counted {gx_counts.get(rule.rule_id)} "
+                f"unexpected rows, the warehouse {len(got)}; rerun with --debug"
+            )
+        for source, kind, file, ref, email, phone, fld, detail, sev, sid in got:
+            found.append(
+                Finding(
+                    rule.rule_id,
+                    rule.category,
+                    sev,
+                    source,
+                    kind,
+                    file or "",
+                    ref or "",
+                    sid or "",
+                    email or "",
+                    phone or "",
+                    fld or "",
+                    detail or "",
+                )
+            )
     uniq = {(f.key, f.detail): f for f in found}
     return sort_findings(list(uniq.values()))
 
 
-def run_audit(config: str | Path, *, as_of: str | dt.date | None = None,
-              out: str | Path | None = None, report: bool = True, lang: str | None = None,
-              reveal: bool = False) -> AuditResult:
+def run_audit(
+    config: str | Path,
+    *,
+    as_of: str | dt.date | None = None,
+    out: str | Path | None = None,
+    report: bool = True,
+    lang: str | None = None,
+    reveal: bool = False,
+) -> AuditResult:
     """Run the audit described by *config*; write the outputs into *out*.
 
     Returns an :class:`AuditResult`; raises :class:`AuditKitError` for unusable input.
@@ -149,16 +188,18 @@ def run_audit(config: str | Path, *, as_of: str | dt.date | None = None,
     policy = load_policy(cfg.policy)
     when = parse_date(as_of, what="--as-of") if as_of else cfg.as_of
     if when is None:
-        raise ConfigError("no audit date: give --as-of or `as_of:` in the config",
-                          file=cfg.config_path)
+        raise ConfigError(
+            "no audit date: give --as-of or `as_of:` in the config", file=cfg.config_path
+        )
     config_dir = Path(cfg.config_path).parent
     out_dir = Path(out) if out else config_dir / "reports" / when.isoformat()
     out_dir = out_dir.resolve()
     _private_dir(out_dir.parent)
     _recover(out_dir)
     # a fresh name per run: GX keeps DuckDB instances per path alive within a process
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-{os.getpid()}-",
-                                dir=out_dir.parent))
+    tmp = Path(
+        tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-{os.getpid()}-", dir=out_dir.parent)
+    )
     _private_dir(tmp)
     try:
         wh_path = tmp / "warehouse.duckdb"
@@ -171,14 +212,19 @@ def run_audit(config: str | Path, *, as_of: str | dt.date | None = None,
         # erased people's keyed hashes, for R-tombstone (subject.py: where the files live)
         n_tombstones = subject.load_tombstones(con, config_dir)
         timings["people"] = time.perf_counter() - t1
-        con.execute("CREATE TABLE statement_checks (check_id VARCHAR, section VARCHAR, "
-                    "failed BOOLEAN, severity VARCHAR, detail VARCHAR)")
-        con.executemany("INSERT INTO statement_checks VALUES (?, ?, ?, ?, ?)",
-                        statement_checks(policy))
+        con.execute(
+            "CREATE TABLE statement_checks (check_id VARCHAR, section VARCHAR, "
+            "failed BOOLEAN, severity VARCHAR, detail VARCHAR)"
+        )
+        con.executemany(
+            "INSERT INTO statement_checks VALUES (?, ?, ?, ?, ?)", statement_checks(policy)
+        )
         rules = build_rules(policy)
         t1 = time.perf_counter()
         rows = _rule_rows(con, rules)
-        files = con.execute("SELECT source, file, sha256, bytes FROM files ORDER BY source, file").fetchall()
+        files = con.execute(
+            "SELECT source, file, sha256, bytes FROM files ORDER BY source, file"
+        ).fetchall()
         con.execute("CHECKPOINT")
         con.close()
         timings["rules_sql"] = time.perf_counter() - t1
@@ -199,20 +245,33 @@ def run_audit(config: str | Path, *, as_of: str | dt.date | None = None,
             "people": n_people,
             "tombstones": n_tombstones,
             "sources": [
-                {"name": s.name, "kind": s.kind, "system": s.system, "format": results[s.name].format,
-                 "records_read": results[s.name].records_read,
-                 "records_loaded": results[s.name].records_loaded,
-                 "records_rejected": results[s.name].records_rejected,
-                 "notes": results[s.name].notes,
-                 "files": [{"file": f, "sha256": h, "bytes": b} for (src, f, h, b) in files
-                           if src == s.name]}
+                {
+                    "name": s.name,
+                    "kind": s.kind,
+                    "system": s.system,
+                    "format": results[s.name].format,
+                    "records_read": results[s.name].records_read,
+                    "records_loaded": results[s.name].records_loaded,
+                    "records_rejected": results[s.name].records_rejected,
+                    "notes": results[s.name].notes,
+                    "files": [
+                        {"file": f, "sha256": h, "bytes": b}
+                        for (src, f, h, b) in files
+                        if src == s.name
+                    ],
+                }
                 for s in cfg.sources
             ],
-            "findings": {f"{c}/{s}": n for c, cs in sorted(_summary(findings).items())
-                         for s, n in sorted(cs.items())},
+            "findings": {
+                f"{c}/{s}": n
+                for c, cs in sorted(_summary(findings).items())
+                for s, n in sorted(cs.items())
+            },
             "tool_versions": _tool_versions(),
         }
-        _write_private(tmp / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+        _write_private(
+            tmp / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+        )
         if report:
             from audit_kit.report import render_report, save_report_params
             from audit_kit.report.datadocs import build_data_docs
@@ -230,7 +289,9 @@ def run_audit(config: str | Path, *, as_of: str | dt.date | None = None,
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     timings["total"] = time.perf_counter() - t0
-    return AuditResult(out=out_dir, as_of=when, findings=findings, manifest=manifest, timings=timings)
+    return AuditResult(
+        out=out_dir, as_of=when, findings=findings, manifest=manifest, timings=timings
+    )
 
 
 def _summary(findings: list[Finding]) -> dict[str, Counter]:
@@ -269,7 +330,7 @@ def _recover(out_dir: Path) -> None:
     output as ``.<name>.old-<pid>``; partial folders of dead runs hold personal data.
     """
     for p in sorted(out_dir.parent.glob(f".{out_dir.name}.*-*")):
-        kind, _, rest = p.name[len(out_dir.name) + 2:].partition("-")
+        kind, _, rest = p.name[len(out_dir.name) + 2 :].partition("-")
         pid = rest.split("-", 1)[0]
         if kind not in ("old", "partial") or not pid.isdigit() or _alive(int(pid)):
             continue

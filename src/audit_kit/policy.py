@@ -161,7 +161,9 @@ def load_policy(path: str | Path) -> Policy:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise PolicyError("policy file not found; check `policy:` in the config", file=path) from None
+        raise PolicyError(
+            "policy file not found; check `policy:` in the config", file=path
+        ) from None
     try:
         raw = yaml.safe_load(data)
     except yaml.YAMLError as exc:
@@ -170,8 +172,9 @@ def load_policy(path: str | Path) -> Policy:
             "not valid YAML", file=path, place=f"line {mark.line + 1}" if mark else None
         ) from None
     except ValueError:  # PyYAML's timestamp constructor: an unquoted 2026-13-01
-        raise PolicyError("a date-like value is not a real date; write dates as YYYY-MM-DD",
-                          file=path) from None
+        raise PolicyError(
+            "a date-like value is not a real date; write dates as YYYY-MM-DD", file=path
+        ) from None
     if not isinstance(raw, dict):
         raise PolicyError("expected a mapping", file=path)
     try:

@@ -19,8 +19,14 @@ from audit_kit.errors import RuleError
 from audit_kit.rules import Rule
 
 #: result keys that may quote personal values; removed before results are saved
-_PERSONAL_KEYS = ("unexpected_rows", "partial_unexpected_list", "unexpected_list",
-                  "partial_unexpected_index_list", "unexpected_index_list", "partial_unexpected_counts")
+_PERSONAL_KEYS = (
+    "unexpected_rows",
+    "partial_unexpected_list",
+    "unexpected_list",
+    "partial_unexpected_index_list",
+    "unexpected_index_list",
+    "partial_unexpected_counts",
+)
 
 
 def suite_name(category: str, table: str) -> str:
@@ -34,8 +40,13 @@ def group_rules(rules: list[Rule]) -> dict[tuple[str, str], list[Rule]]:
     return dict(groups)
 
 
-def build_context(warehouse: Path | str, rules: list[Rule], *, mode: str = "ephemeral",
-                  project_root: Path | None = None):
+def build_context(
+    warehouse: Path | str,
+    rules: list[Rule],
+    *,
+    mode: str = "ephemeral",
+    project_root: Path | None = None,
+):
     """A GX context with the warehouse datasource, the suites and validation definitions."""
     gx_shim.install()
     import great_expectations as gx
@@ -55,8 +66,11 @@ def build_context(warehouse: Path | str, rules: list[Rule], *, mode: str = "ephe
     ds = ctx.data_sources.add_or_update_sql(name="warehouse", connection_string=conn)
     vds = {}
     for (category, table), group in sorted(group_rules(rules).items()):
-        asset = ds.add_table_asset(name=table, table_name=table) if table not in [
-            a.name for a in ds.assets] else ds.get_asset(table)
+        asset = (
+            ds.add_table_asset(name=table, table_name=table)
+            if table not in [a.name for a in ds.assets]
+            else ds.get_asset(table)
+        )
         bd_name = f"{table}-whole"
         try:
             bd = asset.get_batch_definition(bd_name)
@@ -65,14 +79,21 @@ def build_context(warehouse: Path | str, rules: list[Rule], *, mode: str = "ephe
         name = suite_name(category, table)
         suite = gx.ExpectationSuite(name=name, meta={"generated_by": "audit-kit"})
         for rule in group:
-            suite.add_expectation(gx.expectations.UnexpectedRowsExpectation(
-                unexpected_rows_query=rule.sql,
-                description=f"{rule.rule_id}: {rule.description}",
-                meta={"rule_id": rule.rule_id, "category": rule.category, "section": rule.section},
-            ))
+            suite.add_expectation(
+                gx.expectations.UnexpectedRowsExpectation(
+                    unexpected_rows_query=rule.sql,
+                    description=f"{rule.rule_id}: {rule.description}",
+                    meta={
+                        "rule_id": rule.rule_id,
+                        "category": rule.category,
+                        "section": rule.section,
+                    },
+                )
+            )
         suite = ctx.suites.add_or_update(suite)
         vds[(category, table)] = ctx.validation_definitions.add_or_update(
-            gx.ValidationDefinition(name=name, data=bd, suite=suite))
+            gx.ValidationDefinition(name=name, data=bd, suite=suite)
+        )
     return ctx, vds
 
 
@@ -101,8 +122,9 @@ def run_validations(warehouse: Path, rules: list[Rule], out_dir: Path) -> dict[s
             if infos.get("raised_exception") or any(
                 isinstance(i, dict) and i.get("raised_exception") for i in infos.values()
             ):
-                raise RuleError(f"rule {rule_id} failed to evaluate in Great Expectations; "
-                                "rerun with --debug")
+                raise RuleError(
+                    f"rule {rule_id} failed to evaluate in Great Expectations; rerun with --debug"
+                )
             counts[rule_id] = int(r.result.get("observed_value") or 0)
         path = out_dir / f"{suite_name(category, table)}.json"
         fd = _open_private(path)
@@ -127,5 +149,6 @@ def _close(ctx) -> None:
 def _open_private(path: Path):
     import os
 
-    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w",
-                     encoding="utf-8")
+    return os.fdopen(
+        os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8"
+    )

@@ -94,7 +94,9 @@ def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
     for name, schema in _DDL.items():
         con.execute(_ddl(name, schema))
     # a stable id per record (GX substitutes tables by subqueries, where rowid is gone)
-    con.execute("ALTER TABLE records ADD COLUMN IF NOT EXISTS rec_id BIGINT DEFAULT nextval('rec_seq')")
+    con.execute(
+        "ALTER TABLE records ADD COLUMN IF NOT EXISTS rec_id BIGINT DEFAULT nextval('rec_seq')"
+    )
     con.execute(
         "CREATE TABLE IF NOT EXISTS load_counts (source VARCHAR, source_kind VARCHAR, "
         "system VARCHAR, format VARCHAR, files BIGINT, records_read BIGINT, "
@@ -205,11 +207,20 @@ class SourceSink:
         self._raw[name] = _Buffer(self.con, name, schema)
         return name
 
-    def raw(self, f: FileRef, record_ref: str, values: Sequence[Any], *, table: str | None = None) -> None:
+    def raw(
+        self, f: FileRef, record_ref: str, values: Sequence[Any], *, table: str | None = None
+    ) -> None:
         name = raw_table_name(self.source if table is None else f"{self.source}_{table}")
         self._raw[name].add(
-            (self.source, self.kind, self.system, f.name, record_ref, f.sha256,
-             *(None if v is None else str(v) for v in values))
+            (
+                self.source,
+                self.kind,
+                self.system,
+                f.name,
+                record_ref,
+                f.sha256,
+                *(None if v is None else str(v) for v in values),
+            )
         )
 
     # -- canonical tables ----------------------------------------------------------
@@ -231,9 +242,25 @@ class SourceSink:
         detail: str | None = None,
     ) -> None:
         self._records.add(
-            (self.source, self.kind, self.system, f.name, record_ref, f.sha256, role,
-             person_name, org_name, business_id, email, phone,
-             ended_on, last_activity, requested_on, kept_until, detail)
+            (
+                self.source,
+                self.kind,
+                self.system,
+                f.name,
+                record_ref,
+                f.sha256,
+                role,
+                person_name,
+                org_name,
+                business_id,
+                email,
+                phone,
+                ended_on,
+                last_activity,
+                requested_on,
+                kept_until,
+                detail,
+            )
         )
 
     def field(self, f: FileRef, record_ref: str, field: str, label: str, value: Any) -> None:
@@ -241,8 +268,17 @@ class SourceSink:
         if value is None or (isinstance(value, str) and not value.strip()):
             return
         self._fields.add(
-            (self.source, self.kind, self.system, f.name, record_ref, f.sha256,
-             field, label, str(value))
+            (
+                self.source,
+                self.kind,
+                self.system,
+                f.name,
+                record_ref,
+                f.sha256,
+                field,
+                label,
+                str(value),
+            )
         )
 
     def reject(self, f: FileRef | str, record_ref: str, reason: str) -> None:
@@ -251,8 +287,9 @@ class SourceSink:
         self._rejects.add((self.source, self.kind, name, record_ref, reason))
         self.rejected += 1
 
-    def columns(self, table: str, f: FileRef | None, data: dict[str, Any], *,
-                raw: str | None = None) -> int:
+    def columns(
+        self, table: str, f: FileRef | None, data: dict[str, Any], *, raw: str | None = None
+    ) -> int:
         """Append many rows at once, column by column (the fast path for big inputs).
 
         *table* is ``records``, ``fields``, ``rejects`` or ``raw`` (the raw table made by
@@ -266,8 +303,10 @@ class SourceSink:
         """
         if not data:
             return 0
-        arrays = {k: v if isinstance(v, (pa.Array, pa.ChunkedArray)) else pa.array(v)
-                  for k, v in data.items()}
+        arrays = {
+            k: v if isinstance(v, (pa.Array, pa.ChunkedArray)) else pa.array(v)
+            for k, v in data.items()
+        }
         n = len(next(iter(arrays.values())))
         if any(len(a) != n for a in arrays.values()):
             raise ValueError("columns of different lengths")
@@ -278,10 +317,15 @@ class SourceSink:
             buf = self._raw[name]
         else:
             name = table
-            buf = {"records": self._records, "fields": self._fields, "rejects": self._rejects}[table]
+            buf = {"records": self._records, "fields": self._fields, "rejects": self._rejects}[
+                table
+            ]
         buf.flush()  # keep row order: what was added row by row goes first
-        consts: dict[str, Any] = {"source": self.source, "source_kind": self.kind,
-                                  "system": self.system}
+        consts: dict[str, Any] = {
+            "source": self.source,
+            "source_kind": self.kind,
+            "system": self.system,
+        }
         if f is not None:
             consts.update(file=f.name, sha256=f.sha256)
         target = [c for c in buf.schema.names if table != "rejects" or c != "system"]
@@ -299,8 +343,9 @@ class SourceSink:
         cols = ", ".join('"' + c.replace('"', '""') + '"' for c in target)
         self.con.register("_ak_cols", batch)
         try:
-            self.con.execute(f'INSERT INTO "{name}" ({cols}) SELECT {", ".join(select)} '
-                             "FROM _ak_cols b", params)
+            self.con.execute(
+                f'INSERT INTO "{name}" ({cols}) SELECT {", ".join(select)} FROM _ak_cols b', params
+            )
         finally:
             self.con.unregister("_ak_cols")
         if table == "rejects":
@@ -312,7 +357,9 @@ class SourceSink:
             buf.flush()
 
 
-def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: Iterable[tuple[Any, ...]]) -> None:
+def insert_rows(
+    con: duckdb.DuckDBPyConnection, table: str, rows: Iterable[tuple[Any, ...]]
+) -> None:
     rows = list(rows)
     if rows:
         marks = ", ".join("?" * len(rows[0]))

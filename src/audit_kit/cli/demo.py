@@ -9,13 +9,19 @@ DEFAULT_DATA = Path("data/demo")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("demo", help="generate the fictitious demo company and audit it",
-                       description="Write the demo company's exports (every supported source kind, "
-                                   "planted violations, ground_truth.csv) under --data, then run "
-                                   "the audit on them into --out.")
-    p.add_argument("--data", type=Path, default=DEFAULT_DATA, help="where the exports go (data/demo)")
-    p.add_argument("--out", type=Path, default=None,
-                   help="audit output folder (default: audits/reports/demo)")
+    p = sub.add_parser(
+        "demo",
+        help="generate the fictitious demo company and audit it",
+        description="Write the demo company's exports (every supported source kind, "
+        "planted violations, ground_truth.csv) under --data, then run "
+        "the audit on them into --out.",
+    )
+    p.add_argument(
+        "--data", type=Path, default=DEFAULT_DATA, help="where the exports go (data/demo)"
+    )
+    p.add_argument(
+        "--out", type=Path, default=None, help="audit output folder (default: audits/reports/demo)"
+    )
     p.add_argument("--lang", choices=("fi", "en"), help="report language")
     p.add_argument("--no-run", action="store_true", help="only generate the exports")
     p.set_defaults(func=main)
@@ -25,8 +31,10 @@ def main(args: argparse.Namespace) -> int:
     from audit_kit.demo import generate
 
     ctx = generate(args.data)
-    print(f"demo company written to {args.data} ({len(ctx.sources)} sources, "
-          f"{len(ctx.expected)} planted findings in ground_truth.csv)")
+    print(
+        f"demo company written to {args.data} ({len(ctx.sources)} sources, "
+        f"{len(ctx.expected)} planted findings in ground_truth.csv)"
+    )
     if args.no_run:
         return 0
     from audit_kit.pipeline import run_audit

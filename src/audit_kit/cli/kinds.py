@@ -6,8 +6,11 @@ import argparse
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("kinds", help="list the source kinds and which are supported",
-                       description="List every source kind of the config contract.")
+    p = sub.add_parser(
+        "kinds",
+        help="list the source kinds and which are supported",
+        description="List every source kind of the config contract.",
+    )
     p.set_defaults(func=main)
 
 

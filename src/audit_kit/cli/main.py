@@ -21,7 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="audit-kit",
         description="Audit a company's personal-data exports (billing registers, phone contacts, "
-                    "mail) against its own GDPR privacy statement.",
+        "mail) against its own GDPR privacy statement.",
         epilog="Exit status: 0 no error findings, 1 error findings, 2 unusable config or input.",
     )
     p.add_argument("--version", action="version", version=f"audit-kit {__version__}")

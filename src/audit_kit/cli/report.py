@@ -7,12 +7,18 @@ from pathlib import Path
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("report", help="render the HTML report of a finished run",
-                       description="Execute the report notebook (notebooks/report.ipynb) with "
-                                   "nbconvert on RUN_DIR and write RUN_DIR/report.html.")
+    p = sub.add_parser(
+        "report",
+        help="render the HTML report of a finished run",
+        description="Execute the report notebook (notebooks/report.ipynb) with "
+        "nbconvert on RUN_DIR and write RUN_DIR/report.html.",
+    )
     p.add_argument("run_dir", type=Path, help="output folder of `audit-kit run`")
-    p.add_argument("--lang", choices=("fi", "en"),
-                   help="report language (default: the one the run used, from the policy)")
+    p.add_argument(
+        "--lang",
+        choices=("fi", "en"),
+        help="report language (default: the one the run used, from the policy)",
+    )
     p.add_argument("--reveal", action="store_true", help="show names and addresses")
     p.set_defaults(func=main)
 
@@ -22,8 +28,9 @@ def main(args: argparse.Namespace) -> int:
     from audit_kit.report import render_report, report_params
 
     if not (args.run_dir / "findings.csv").exists():
-        raise InputError("not a run folder (no findings.csv); run `audit-kit run` first",
-                         file=args.run_dir)
+        raise InputError(
+            "not a run folder (no findings.csv); run `audit-kit run` first", file=args.run_dir
+        )
     lang = args.lang or report_params(args.run_dir).get("lang") or "fi"
     path = render_report(args.run_dir.resolve(), lang=lang, reveal=args.reveal)
     print(f"report: {path}")

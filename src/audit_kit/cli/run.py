@@ -20,21 +20,29 @@ def period_end(period: str) -> tuple[dt.date, str]:
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("run", help="run the audit and write findings, warehouse and report",
-                       description="Load every source of CONFIG into DuckDB, run the policy's "
-                                   "rules through Great Expectations and write findings.csv, "
-                                   "warehouse.duckdb, validation/, manifest.json, report.html "
-                                   "and data_docs/ (GX Data Docs). With --period, the report "
-                                   "compares with the previous quarter's folder beside it.")
+    p = sub.add_parser(
+        "run",
+        help="run the audit and write findings, warehouse and report",
+        description="Load every source of CONFIG into DuckDB, run the policy's "
+        "rules through Great Expectations and write findings.csv, "
+        "warehouse.duckdb, validation/, manifest.json, report.html "
+        "and data_docs/ (GX Data Docs). With --period, the report "
+        "compares with the previous quarter's folder beside it.",
+    )
     p.add_argument("config", type=Path, help="audit config (YAML)")
     p.add_argument("--as-of", help="audit date YYYY-MM-DD (overrides as_of in the config)")
-    p.add_argument("--period", help="quarter, e.g. 2026Q4: as-of = its last day, "
-                                    "out = audits/reports/2026-Q4")
-    p.add_argument("--out", type=Path,
-                   help="output folder (default: reports/<as-of> beside CONFIG)")
+    p.add_argument(
+        "--period", help="quarter, e.g. 2026Q4: as-of = its last day, out = audits/reports/2026-Q4"
+    )
+    p.add_argument(
+        "--out", type=Path, help="output folder (default: reports/<as-of> beside CONFIG)"
+    )
     p.add_argument("--lang", choices=("fi", "en"), help="report language (default: the policy's)")
-    p.add_argument("--reveal", action="store_true",
-                   help="show names and addresses in the report (owners' eyes only)")
+    p.add_argument(
+        "--reveal",
+        action="store_true",
+        help="show names and addresses in the report (owners' eyes only)",
+    )
     p.add_argument("--no-report", action="store_true", help="skip the HTML report")
     p.set_defaults(func=main)
 
@@ -47,10 +55,18 @@ def main(args: argparse.Namespace) -> int:
         end, label = period_end(args.period)
         as_of = as_of or end.isoformat()
         out = out or Path(args.config).resolve().parent / "reports" / label
-    result = run_audit(args.config, as_of=as_of, out=out, report=not args.no_report,
-                       lang=args.lang, reveal=args.reveal)
+    result = run_audit(
+        args.config,
+        as_of=as_of,
+        out=out,
+        report=not args.no_report,
+        lang=args.lang,
+        reveal=args.reveal,
+    )
     print(f"audit as of {result.as_of}: {len(result.findings)} findings")
     for line in result.summary_lines():
         print("  " + line)
-    print(f"report: {result.out / 'report.html'}" if not args.no_report else f"output: {result.out}")
+    print(
+        f"report: {result.out / 'report.html'}" if not args.no_report else f"output: {result.out}"
+    )
     return result.exit_code

@@ -7,10 +7,13 @@ from pathlib import Path
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("suites", help="write the policy's expectation suites as a GX project",
-                       description="Generate the expectation suites and checkpoint from the policy "
-                                   "and save them as a Great Expectations file project, so GX users "
-                                   "can open it and build Data Docs.")
+    p = sub.add_parser(
+        "suites",
+        help="write the policy's expectation suites as a GX project",
+        description="Generate the expectation suites and checkpoint from the policy "
+        "and save them as a Great Expectations file project, so GX users "
+        "can open it and build Data Docs.",
+    )
     p.add_argument("--policy", type=Path, default=Path("audits/policy.yaml"))
     p.add_argument("--out", type=Path, default=Path("audits"), help="folder that gets gx/")
     p.set_defaults(func=main)

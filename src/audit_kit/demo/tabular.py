@@ -10,6 +10,8 @@ import io
 
 from audit_kit.demo import DemoContext, Person, demo_writer
 
+STREETS = ["Isokatu", "Kauppurienkatu", "Hallituskatu", "Torikatu"]
+
 
 def _fi(d: dt.date | None) -> str:
     return f"{d.day}.{d.month}.{d.year}" if d else ""
@@ -27,7 +29,9 @@ def _hetu(rng, year: int) -> str:
     while True:
         d, m, n = rng.randrange(1, 29), rng.randrange(1, 13), rng.randrange(2, 899)
         nine = int(f"{d:02d}{m:02d}{year % 100:02d}{n:03d}")
-        return f"{d:02d}{m:02d}{year % 100:02d}-{n:03d}" + "0123456789ABCDEFHJKLMNPRSTUVWXY"[nine % 31]
+        return (
+            f"{d:02d}{m:02d}{year % 100:02d}-{n:03d}" + "0123456789ABCDEFHJKLMNPRSTUVWXY"[nine % 31]
+        )
 
 
 @demo_writer("tabular")
@@ -37,46 +41,76 @@ def write(ctx: DemoContext) -> None:
 
     # -- customer register ---------------------------------------------------------
     src = "billing-customers"
-    header = ["Asiakasnumero", "Yritys", "Y-tunnus", "Yhteyshenkilö", "Sähköposti", "Puhelin",
-              "Kotipuhelin", "Katuosoite", "Postinumero", "Postitoimipaikka", "Asiakkuus alkanut",
-              "Asiakkuus päättynyt", "Lisätiedot"]
+    header = [
+        "Asiakasnumero",
+        "Yritys",
+        "Y-tunnus",
+        "Yhteyshenkilö",
+        "Sähköposti",
+        "Puhelin",
+        "Kotipuhelin",
+        "Katuosoite",
+        "Postinumero",
+        "Postitoimipaikka",
+        "Asiakkuus alkanut",
+        "Asiakkuus päättynyt",
+        "Lisätiedot",
+    ]
     rows: list[list[str]] = [header]
 
-    def customer(p: Person, *, ended: dt.date | None = None, notes: str = "", home: str = "",
-                 biz: str | None = None, org: str | None = None) -> str:
+    def customer(
+        p: Person,
+        *,
+        ended: dt.date | None = None,
+        notes: str = "",
+        home: str = "",
+        biz: str | None = None,
+        org: str | None = None,
+    ) -> str:
         n = len(rows) + 1  # physical line of this row (header is line 1)
-        rows.append([f"{1000 + n}", org if org is not None else p.org,
-                     biz if biz is not None else p.business_id, p.name, p.email.upper() if n % 5 == 0 else p.email,
-                     p.mobile if n % 2 else p.mobile.replace(" ", "-", 1).replace(" ", ""),
-                     home, f"{rng.choice(['Isokatu', 'Kauppurienkatu', 'Hallituskatu', 'Torikatu'])} {rng.randrange(1, 60)}",
-                     f"90{rng.randrange(10, 99)}0", "Oulu", _fi(ctx.months_ago(rng.randrange(14, 90))),
-                     _fi(ended), notes])
+        rows.append(
+            [
+                f"{1000 + n}",
+                org if org is not None else p.org,
+                biz if biz is not None else p.business_id,
+                p.name,
+                p.email.upper() if n % 5 == 0 else p.email,
+                p.mobile if n % 2 else p.mobile.replace(" ", "-", 1).replace(" ", ""),
+                home,
+                f"{rng.choice(STREETS)} {rng.randrange(1, 60)}",
+                f"90{rng.randrange(10, 99)}0",
+                "Oulu",
+                _fi(ctx.months_ago(rng.randrange(14, 90))),
+                _fi(ended),
+                notes,
+            ]
+        )
         return f"line {n}"
 
     for _ in range(8):
         p = ctx.person()
         customer(p, notes=rng.choice(["", "Kopiokone huollettu", "Toivoo soittoa aamuisin"]))
         ctx.live_customer_contacts.append(p)
-    customer(ctx.person(), ended=ctx.months_ago(1))                           # ended last month: fine
-    customer(ctx.person(), ended=dt.date(2026, 6, 30))                        # exactly 6 months: fine
+    customer(ctx.person(), ended=ctx.months_ago(1))  # ended last month: fine
+    customer(ctx.person(), ended=dt.date(2026, 6, 30))  # exactly 6 months: fine
     for months in (7, 20):
         ref = customer(ctx.person(), ended=ctx.months_ago(months))
         ctx.expect("R-customer", src, ref)
-    ref = customer(ctx.person(), ended=dt.date(2026, 6, 29))                  # a day past the line
+    ref = customer(ctx.person(), ended=dt.date(2026, 6, 29))  # a day past the line
     ctx.expect("R-customer", src, ref)
     p = ctx.person()
-    ref = customer(p, notes=f"Laskutus: henkilötunnus {_hetu(rng, 1971)}")     # identity code in notes
+    ref = customer(p, notes=f"Laskutus: henkilötunnus {_hetu(rng, 1971)}")  # identity code in notes
     ctx.live_customer_contacts.append(p)
     ctx.expect("M-field", src, ref, "hetu")
     p = ctx.person()
-    customer(p, notes="Tilausnumero 131052-308U")                            # wrong check character: fine
+    customer(p, notes="Tilausnumero 131052-308U")  # wrong check character: fine
     ctx.live_customer_contacts.append(p)
     p = ctx.person()
-    ref = customer(p, home="08 555 1234")                                      # a home phone
+    ref = customer(p, home="08 555 1234")  # a home phone
     ctx.live_customer_contacts.append(p)
     ctx.expect("M-field", src, ref, "home_phone")
     p = ctx.person()
-    ref = customer(p, biz=_hetu(rng, 1958), org=p.name)                       # private person (Procountor)
+    ref = customer(p, biz=_hetu(rng, 1958), org=p.name)  # private person (Procountor)
     ctx.expect("M-field", src, ref, "hetu")
     erasure_overdue = ctx.person()
     ref_erased = customer(erasure_overdue, ended=ctx.months_ago(2))
@@ -86,24 +120,49 @@ def write(ctx: DemoContext) -> None:
 
     # -- service contracts -------------------------------------------------------------
     src = "service-contracts"
-    rows = [["Sopimusnumero", "Asiakas", "Laite", "Sarjanumero", "Pääkäyttäjä", "Sähköposti",
-             "Puhelin", "Laite poistettu käytöstä"]]
+    rows = [
+        [
+            "Sopimusnumero",
+            "Asiakas",
+            "Laite",
+            "Sarjanumero",
+            "Pääkäyttäjä",
+            "Sähköposti",
+            "Puhelin",
+            "Laite poistettu käytöstä",
+        ]
+    ]
 
     def contract(p: Person | None, org: str, retired: dt.date | None) -> str:
         n = len(rows) + 1
-        rows.append([f"HS-{2000 + n}", org, rng.choice(["Konica Minolta bizhub C250i", "Canon iR-ADV C3826i",
-                                                         "Kyocera TASKalfa 2554ci", "HP LaserJet M507"]),
-                     f"A{rng.randrange(10**7):07d}", p.name if p else "", p.email if p else "",
-                     p.mobile if p else "", retired.isoformat() if retired else ""])
+        rows.append(
+            [
+                f"HS-{2000 + n}",
+                org,
+                rng.choice(
+                    [
+                        "Konica Minolta bizhub C250i",
+                        "Canon iR-ADV C3826i",
+                        "Kyocera TASKalfa 2554ci",
+                        "HP LaserJet M507",
+                    ]
+                ),
+                f"A{rng.randrange(10**7):07d}",
+                p.name if p else "",
+                p.email if p else "",
+                p.mobile if p else "",
+                retired.isoformat() if retired else "",
+            ]
+        )
         return f"line {n}"
 
     for p in ctx.live_customer_contacts[:4]:
         contract(p, p.org, None)
-    contract(ctx.person(), "Kiimingin Kone Oy", ctx.months_ago(2))           # retired recently: fine
+    contract(ctx.person(), "Kiimingin Kone Oy", ctx.months_ago(2))  # retired recently: fine
     for months in (8, 30):
         p = ctx.person()
         ctx.expect("R-service", src, contract(p, p.org, ctx.months_ago(months)))
-    contract(None, "Raahen Rakennus Oy", ctx.months_ago(12))                 # no person left: fine
+    contract(None, "Raahen Rakennus Oy", ctx.months_ago(12))  # no person left: fine
     _write_csv(billing / "huoltosopimukset.csv", rows, encoding="utf-8-sig", delimiter=",")
     ctx.add_source(src, "service_contracts_csv", billing / "huoltosopimukset.csv", "billing")
 
@@ -125,13 +184,17 @@ def write(ctx: DemoContext) -> None:
         prospect(ctx.person(), ctx.months_ago(rng.randrange(0, 5)))
     for months in (7, 13):
         ctx.expect("R-marketing", src, prospect(ctx.person(), ctx.months_ago(months)))
-    ctx.expect("M-field", src, prospect(ctx.person(), ctx.months_ago(1), title="Toimitusjohtaja"),
-               "job_title")
+    ctx.expect(
+        "M-field",
+        src,
+        prospect(ctx.person(), ctx.months_ago(1), title="Toimitusjohtaja"),
+        "job_title",
+    )
     banned = ctx.person()
-    ctx.expect("R-ban", src, prospect(banned, ctx.months_ago(1)))             # marketed after the ban
+    ctx.expect("R-ban", src, prospect(banned, ctx.months_ago(1)))  # marketed after the ban
     optouts.append((banned, ctx.months_ago(3)))
     honoured = ctx.person()
-    prospect(honoured, ctx.months_ago(4))                                     # ban came later: fine
+    prospect(honoured, ctx.months_ago(4))  # ban came later: fine
     optouts.append((honoured, ctx.months_ago(2)))
     marketing = ctx.root / "marketing"
     marketing.mkdir(parents=True, exist_ok=True)
@@ -145,27 +208,39 @@ def write(ctx: DemoContext) -> None:
     for p, when in optouts:
         rows.append([p.name, p.email, p.mobile, _fi(when)])
     _write_csv(marketing / "markkinointikiellot.csv", rows, encoding="cp1252", delimiter=";")
-    ctx.add_source("marketing-optouts", "marketing_optouts", marketing / "markkinointikiellot.csv",
-                   "workstations")
+    ctx.add_source(
+        "marketing-optouts",
+        "marketing_optouts",
+        marketing / "markkinointikiellot.csv",
+        "workstations",
+    )
 
     # -- erasure requests ------------------------------------------------------------------
     src = "erasure-requests"
     rows = [["Nimi", "Sähköposti", "Puhelin", "Pyyntö vastaanotettu"]]
     rows.append([erasure_overdue.name, erasure_overdue.email, "", _fi(ctx.months_ago(3))])
-    gone = ctx.person()                                                       # already erased: fine
+    gone = ctx.person()  # already erased: fine
     rows.append([gone.name, gone.email, gone.mobile, _fi(ctx.months_ago(5))])
     fresh = ctx.person()
     rows.append([fresh.name, fresh.email, "", _fi(ctx.as_of - dt.timedelta(days=10))])
     ctx.expect("R-erasure-open", src, "line 4")
     _write_csv(ctx.root / "rights" / "poistopyynnot.csv", rows, encoding="utf-8", delimiter=";")
-    ctx.add_source(src, "erasure_requests", ctx.root / "rights" / "poistopyynnot.csv", "workstations")
+    ctx.add_source(
+        src, "erasure_requests", ctx.root / "rights" / "poistopyynnot.csv", "workstations"
+    )
 
 
 @demo_writer("statement")
 def statement(ctx: DemoContext) -> None:
     """The statement's own gaps are findings of every run (READING.md)."""
-    for check, section in (("S-privacy-shield", "10"), ("S-no-transfers-claim", "10"),
-                           ("S-backup-transfer", "10"), ("S-wordfence", "12"),
-                           ("S-legal-basis", "4"), ("S-weblog-retention", "12"),
-                           ("S-portability", "8"), ("S-restriction", "8")):
+    for check, section in (
+        ("S-privacy-shield", "10"),
+        ("S-no-transfers-claim", "10"),
+        ("S-backup-transfer", "10"),
+        ("S-wordfence", "12"),
+        ("S-legal-basis", "4"),
+        ("S-weblog-retention", "12"),
+        ("S-portability", "8"),
+        ("S-restriction", "8"),
+    ):
         ctx.expect("S-statement", "statement", f"§{section}", check)

@@ -16,8 +16,18 @@ from dataclasses import dataclass
 from audit_kit.policy import Policy
 
 #: what every rule's SELECT returns, in this order
-FINDING_COLUMNS = ("source", "source_kind", "source_file", "record_ref", "rec_id",
-                   "email", "phone", "field", "detail", "severity")
+FINDING_COLUMNS = (
+    "source",
+    "source_kind",
+    "source_file",
+    "record_ref",
+    "rec_id",
+    "email",
+    "phone",
+    "field",
+    "detail",
+    "severity",
+)
 
 AS_OF = "(SELECT as_of FROM audit_params)"
 

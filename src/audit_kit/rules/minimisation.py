@@ -12,8 +12,11 @@ def build(policy: Policy) -> list[Rule]:
     if not na:
         return []
     classes = ", ".join(sql_str(c) for c in sorted(na))
-    severity = "CASE f.field " + " ".join(
-        f"WHEN {sql_str(c)} THEN {sql_str(s)}" for c, s in sorted(na.items())) + " END"
+    severity = (
+        "CASE f.field "
+        + " ".join(f"WHEN {sql_str(c)} THEN {sql_str(s)}" for c, s in sorted(na.items()))
+        + " END"
+    )
     sql = (
         "SELECT f.source, any_value(f.source_kind) AS source_kind, f.file AS source_file, f.record_ref, "
         "min(r.rec_id) AS rec_id, any_value(r.email) AS email, any_value(r.phone) AS phone, f.field, "
@@ -22,5 +25,13 @@ def build(policy: Policy) -> list[Rule]:
         "FROM (SELECT * FROM {batch}) f LEFT JOIN records r ON r.source = f.source AND r.record_ref = f.record_ref "
         f"WHERE f.field IN ({classes}) GROUP BY f.source, f.file, f.record_ref, f.field"
     )
-    return [Rule("M-field", "minimisation", policy.fields.section, "fields", sql,
-                 "Values in fields the statement does not allow")]
+    return [
+        Rule(
+            "M-field",
+            "minimisation",
+            policy.fields.section,
+            "fields",
+            sql,
+            "Values in fields the statement does not allow",
+        )
+    ]

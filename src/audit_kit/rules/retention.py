@@ -31,19 +31,32 @@ def build(policy: Policy) -> list[Rule]:
     prospect_months = by_id["R-marketing"].months if "R-marketing" in by_id else 6
     for r in policy.retention:
         cutoff = months_before(r.months)
-        what = {"ended_on": "ended", "last_activity": "last activity"}.get(r.counts_from, r.counts_from)
-        detail = (f"'{what} ' || strftime({r.counts_from}, '%Y-%m-%d') || "
-                  f"', more than {r.months} months before the audit date (§{r.section})'")
-        common = dict(detail=detail, sev=sql_str(r.severity), role=sql_str(r.role),
-                      col=r.counts_from, cutoff=cutoff)
+        what = {"ended_on": "ended", "last_activity": "last activity"}.get(
+            r.counts_from, r.counts_from
+        )
+        detail = (
+            f"'{what} ' || strftime({r.counts_from}, '%Y-%m-%d') || "
+            f"', more than {r.months} months before the audit date (§{r.section})'"
+        )
+        common = dict(
+            detail=detail,
+            sev=sql_str(r.severity),
+            role=sql_str(r.role),
+            col=r.counts_from,
+            cutoff=cutoff,
+        )
         if r.rule == "R-email":
-            sql = _BASE.format(**common, extra=(
-                # two anti-joins, not one with OR: the OR forced a nested loop (9.5 s -> 0.1 s
-                # on a quarter of workload L, identical rows)
-                f" AND NOT EXISTS (SELECT 1 FROM ({live_contacts(prospect_months)}) l "
-                "WHERE l.email = b.email)"
-                f" AND NOT EXISTS (SELECT 1 FROM ({live_contacts(prospect_months)}) l "
-                "WHERE l.phone = b.phone)"))
+            sql = _BASE.format(
+                **common,
+                extra=(
+                    # two anti-joins, not one with OR: the OR forced a nested loop (9.5 s -> 0.1 s
+                    # on a quarter of workload L, identical rows)
+                    f" AND NOT EXISTS (SELECT 1 FROM ({live_contacts(prospect_months)}) l "
+                    "WHERE l.email = b.email)"
+                    f" AND NOT EXISTS (SELECT 1 FROM ({live_contacts(prospect_months)}) l "
+                    "WHERE l.phone = b.phone)"
+                ),
+            )
             desc = "E-mail correspondents known only from mail, last message over the period"
         elif r.rule == "R-maillog":
             sql = (
@@ -71,6 +84,14 @@ def build(policy: Policy) -> list[Rule]:
             f"{sql_str(s.severity)} AS severity FROM (SELECT * FROM {{batch}}) b "
             f"WHERE role = {sql_str(s.role)} AND kept_until < {AS_OF}"
         )
-        rules.append(Rule(s.rule, "retention", s.section, "records", sql,
-                          "Invoices past the Accounting Act's retention period"))
+        rules.append(
+            Rule(
+                s.rule,
+                "retention",
+                s.section,
+                "records",
+                sql,
+                "Invoices past the Accounting Act's retention period",
+            )
+        )
     return rules

@@ -21,13 +21,17 @@ from __future__ import annotations
 from audit_kit.policy import Policy
 from audit_kit.rules import AS_OF, Rule, family, months_before, sql_str
 
-_COLS = ("r.source, r.source_kind, r.file AS source_file, r.record_ref, r.rec_id, "
-         "r.email, r.phone, '' AS field, ")
+_COLS = (
+    "r.source, r.source_kind, r.file AS source_file, r.record_ref, r.rec_id, "
+    "r.email, r.phone, '' AS field, "
+)
 
 #: records an erasure does not reach: the request register, and invoices the Accounting
 #: Act still keeps (a kept_until past the audit date; unknown = kept)
-_NOT_ERASABLE = (f"r.role = 'erasure_request' OR (r.role = 'invoice_party' AND "
-                 f"(r.kept_until IS NULL OR r.kept_until >= {AS_OF}))")
+_NOT_ERASABLE = (
+    f"r.role = 'erasure_request' OR (r.role = 'invoice_party' AND "
+    f"(r.kept_until IS NULL OR r.kept_until >= {AS_OF}))"
+)
 
 
 def _requests(role: str, where: str = "") -> str:
@@ -93,12 +97,36 @@ def build(policy: Policy) -> list[Rule]:
         f"WHERE NOT ({_NOT_ERASABLE})"
     )
     return [
-        Rule(ban.rule, "rights", ban.section, "records", ban_sql,
-             "Marketing dated after the person's direct-marketing ban"),
-        Rule(er.rule, "rights", er.section, "records", overdue_sql,
-             "People still present after an erasure request's deadline"),
-        Rule(er.rule + "-open", "rights", er.section, "records", open_sql,
-             "Erasure requests still inside their deadline"),
-        Rule("R-tombstone", "rights", er.section, "records", tomb_sql,
-             "Erased people (tombstones) who appear again in any source"),
+        Rule(
+            ban.rule,
+            "rights",
+            ban.section,
+            "records",
+            ban_sql,
+            "Marketing dated after the person's direct-marketing ban",
+        ),
+        Rule(
+            er.rule,
+            "rights",
+            er.section,
+            "records",
+            overdue_sql,
+            "People still present after an erasure request's deadline",
+        ),
+        Rule(
+            er.rule + "-open",
+            "rights",
+            er.section,
+            "records",
+            open_sql,
+            "Erasure requests still inside their deadline",
+        ),
+        Rule(
+            "R-tombstone",
+            "rights",
+            er.section,
+            "records",
+            tomb_sql,
+            "Erased people (tombstones) who appear again in any source",
+        ),
     ]

@@ -31,14 +31,27 @@ def build(policy: Policy) -> list[Rule]:
     bad = invalid_systems(policy, dt.date(2026, 1, 1))
     if not bad:
         return []
-    detail = "CASE system " + " ".join(
-        f"WHEN {sql_str(s)} THEN {sql_str(f'stored by {why} (§10)')}" for s, why in sorted(bad.items())
-    ) + " END"
+    detail = (
+        "CASE system "
+        + " ".join(
+            f"WHEN {sql_str(s)} THEN {sql_str(f'stored by {why} (§10)')}"
+            for s, why in sorted(bad.items())
+        )
+        + " END"
+    )
     systems = ", ".join(sql_str(s) for s in sorted(bad))
     sql = (
         "SELECT source, source_kind, file AS source_file, record_ref, rec_id, email, phone, "
         f"'' AS field, {detail} AS detail, 'error' AS severity FROM (SELECT * FROM {{batch}}) b "
         f"WHERE system IN ({systems})"
     )
-    return [Rule("T-system", "transfer", "10", "records", sql,
-                 "People in systems stored outside the EU/EEA without a valid mechanism")]
+    return [
+        Rule(
+            "T-system",
+            "transfer",
+            "10",
+            "records",
+            sql,
+            "People in systems stored outside the EU/EEA without a valid mechanism",
+        )
+    ]
