@@ -89,30 +89,49 @@ def _kv(key: str, value: str, column: str) -> str:
     """
     rx = rf"(?:^|[\s,;]){key}=({value})"
     return (
-        f"CASE WHEN pf AND contains(h.msg, '{key}=') "
-        f"THEN nullif(regexp_extract(h.msg, '{rx}', 1), '') END AS {column}"
+        f"CASE WHEN pf AND contains(msg, '{key}=') "
+        f"THEN nullif(regexp_extract(msg, '{rx}', 1), '') END AS {column}"
     )
 
 
 _MONTHS = "['jan','feb','mar','apr','may','jun','jul','aug','sep','oct','nov','dec']"
 
-# One pass of RE2 over each line: header groups, then the key=value pairs of the message.
+# The header without its groups: RE2 finds only where the header ends (its DFA), which
+# costs a third of extracting six groups (issue 9). ``(?: |$)`` at the end stands for
+# the message part of _HEAD (``(?: ...(.*))?$``: a space or the end of the line), so the
+# leftmost-first match is the same and so are the groups, which are then cut out by
+# position: a traditional timestamp ends 5 characters after its first ':', an ISO one
+# at its first space; the host is the next run of non-spaces; what follows is '' or ' '
+# (no program) or ' prog[pid]:' plus '', ' ' or ' QID: ' (a queue id right after the
+# host would have matched as the program, so it only ever follows one).
+_HEAD0 = rf"^(?:{_TS}) \S+(?: [^\s\[\]:]+(?:\[\d+\])?:)?(?: (?:(?:{_QID}): )?|$)"
+
 _PARSE_SQL = f"""
-SELECT file_idx, n, line = '' AS blank, nullif(h.ts, '') AS ts,
-       nullif(h.host, '') AS host, nullif(h.prog, '') AS prog, nullif(h.pid, '') AS pid,
-       nullif(h.qid, '') AS qid, h.msg AS msg,
+SELECT file_idx, n, blank, ts, host, prog, pid, qid, msg,
        {_kv("from", _ADDR, "from_")},
        {_kv("to", _ADDR, "to_")},
        {_kv("orig_to", _ADDR, "orig_to")},
        {_kv("relay", _WORD, "relay")},
        {_kv("status", _STATUS, "status")}
 FROM (
-    SELECT file_idx, n, line, h, starts_with(h.prog, 'postfix') AS pf FROM (
-        SELECT file_idx, n, line,
-               regexp_extract(line, '{_HEAD}', ['ts', 'host', 'prog', 'pid', 'qid', 'msg']) AS h
-        FROM _pf_chunk
-    )
-)
+  SELECT *, starts_with(prog, 'postfix') AS pf FROM (
+    SELECT file_idx, n, blank, ts, host, msg,
+           CASE WHEN tag IS NOT NULL THEN split_part(tag, '[', 1) END AS prog,
+           CASE WHEN contains(tag, '[') THEN rtrim(split_part(tag, '[', 2), ']') END AS pid,
+           CASE WHEN length(a) > length(tag) + 3
+                THEN substr(a, length(tag) + 4, length(a) - length(tag) - 5) END AS qid
+    FROM (
+      SELECT *, CASE WHEN length(a) > 1 THEN split_part(substr(a, 2), ':', 1) END AS tag FROM (
+        SELECT *, substr(r, length(host) + 1) AS a FROM (
+          SELECT *, split_part(r, ' ', 1) AS host FROM (
+            SELECT *, substr(h, length(ts) + 2) AS r FROM (
+              SELECT file_idx, n, line = '' AS blank, h,
+                     CASE WHEN h = '' THEN '' ELSE substr(line, length(h) + 1) END AS msg,
+                     CASE WHEN h = '' THEN NULL
+                          WHEN substr(h, 5, 1) = '-' THEN split_part(h, ' ', 1)
+                          ELSE left(h, strpos(h, ':') + 5) END AS ts
+              FROM (SELECT file_idx, n, line, regexp_extract(line, '{_HEAD0}', 0) AS h
+                    FROM _pf_chunk))))))))
 """
 
 
@@ -136,6 +155,11 @@ class _FileInfo:
     size: int = 0
     year_from: str = ""
     notes: list[str] = field(default_factory=list)
+    # rel (see _summarise) as (first line, value) where it changes, or a per-line table
+    rel_points: list[tuple[int, int]] | None = field(default_factory=list)
+    rel_table: pa.Table | None = None
+    rel_min: int = 0
+    rel_max: int = 0
 
 
 def _rank(path: Path) -> tuple[int, int]:
@@ -198,20 +222,23 @@ def _lines_table(data: bytes, file_idx: int, first: int) -> tuple[pa.Table, int]
     if b"\r" in data:
         data = data.replace(b"\r\n", b"\n")
     bad = 0
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = data.decode("utf-8", errors="replace")
-        bad = sum(1 for ln in text.split("\n") if "\ufffd" in ln)
-        data = text.encode("utf-8")
-    parts = data.split(b"\n")
-    if not parts[-1]:
-        parts.pop()  # the newline that ends the last line does not start another
-    count = len(parts)
-    lens = np.fromiter(map(len, parts), dtype=np.int64, count=count)
-    del parts
-    offsets = np.zeros(count + 1, dtype=np.int64)
-    np.cumsum(lens, out=offsets[1:])
+    if not data.isascii():  # isascii is a fast scan; most logs never get further
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("utf-8", errors="replace")
+            bad = sum(1 for ln in text.split("\n") if "\ufffd" in ln)
+            data = text.encode("utf-8")
+    # Line starts from the newline positions (numpy, no bytes object per line): line k
+    # starts after newline k-1; in the text without newlines it starts k bytes earlier.
+    nl = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    count = len(nl) + (1 if data and data[-1] != 10 else 0)  # a last line without "\n"
+    starts = np.empty(count + 1, dtype=np.int64)
+    starts[0] = 0
+    starts[1:len(nl) + 1] = nl + 1
+    if count > len(nl):
+        starts[count] = len(data) + 1  # as if the last line ended with a newline
+    offsets = starts - np.arange(count + 1, dtype=np.int64)
     # Arrow offsets are contiguous: the text without its newlines (bytes.replace is C-fast).
     body = data.replace(b"\n", b"")
     lines = pa.LargeStringArray.from_buffers(count, pa.py_buffer(offsets), pa.py_buffer(body))
@@ -254,6 +281,10 @@ def _insert_chunk(con, stage: str, data: bytes, idx: int, n: int, bad: int) -> t
     return n + tbl.num_rows, bad + b
 
 
+#: more changes of rel than this in one file: join a per-line table instead of a CASE
+_MAX_CASE = 64
+
+
 def _month_sql(ts: str) -> str:
     return (
         f"CASE WHEN substr({ts}, 5, 1) = '-' THEN try_cast(substr({ts}, 6, 2) AS INTEGER) "
@@ -262,29 +293,49 @@ def _month_sql(ts: str) -> str:
 
 
 def _summarise(con, stage: str, info: _FileInfo) -> None:
-    """Month sequence of a staged file: rollovers, first/last month, ISO anchor."""
-    con.execute(f"""
-        INSERT INTO _pf_months
-        WITH v AS (
+    """Month sequence of a staged file: rollovers, first/last month, ISO anchor.
+
+    ``rel`` (years since the file's first dated line) is a running sum over the lines in
+    order: +1 when the month goes back by two or more, -1 when it jumps forward by 11 or
+    more (jitter back over a new year). numpy computes it from the month column (a SQL
+    window sorted the whole file); it changes only at a few lines, which ``_resolve``
+    turns into a CASE instead of joining a per-line table.
+    """
+    got = con.execute(f"""
+        SELECT n, month, iso, coalesce(year, -1) AS year FROM (
             SELECT n, {_month_sql('ts')} AS month, substr(ts, 5, 1) = '-' AS iso,
                    CASE WHEN substr(ts, 5, 1) = '-'
                         THEN try_cast(substr(ts, 1, 4) AS INTEGER) END AS year
-            FROM {stage} WHERE file_idx = {info.idx} AND ts IS NOT NULL
-        ),
-        w AS (SELECT *, lag(month) OVER (ORDER BY n) AS prev FROM v WHERE month BETWEEN 1 AND 12)
-        SELECT {info.idx}, n, month, iso, year,
-               sum(CASE WHEN prev - month >= 2 THEN 1 WHEN month - prev >= 11 THEN -1 ELSE 0 END)
-                   OVER (ORDER BY n) AS rel
-        FROM w
-    """)
-    row = con.execute(f"""
-        SELECT arg_min(month, n), arg_max(month, n), coalesce(arg_max(rel, n), 0),
-               arg_min(year - rel, n) FILTER (WHERE iso AND year IS NOT NULL),
-               count(*) FILTER (WHERE NOT iso), count(*) FILTER (WHERE iso)
-        FROM _pf_months WHERE file_idx = {info.idx}
-    """).fetchall()[0]  # fetchall: DuckDB 2 keeps a half-fetched result open
-    (info.first_month, info.last_month, info.rollovers, info.anchor,
-     info.trad_lines, info.iso_lines) = row
+            FROM {stage} WHERE file_idx = {info.idx} AND ts IS NOT NULL)
+        WHERE month BETWEEN 1 AND 12
+    """).fetchnumpy()
+    n = np.asarray(got["n"], dtype=np.int64)
+    month = np.asarray(got["month"], dtype=np.int64)
+    iso = np.asarray(got["iso"], dtype=bool)
+    year = np.asarray(got["year"], dtype=np.int64)
+    if len(n) > 1 and not bool(np.all(n[1:] > n[:-1])):
+        order = np.argsort(n, kind="stable")
+        n, month, iso, year = n[order], month[order], iso[order], year[order]
+    info.trad_lines, info.iso_lines = int((~iso).sum()), int(iso.sum())
+    if len(n) == 0:
+        info.first_month = info.last_month = info.anchor = None
+        info.rollovers, info.rel_points = 0, []
+        return
+    step = np.zeros(len(n), dtype=np.int64)
+    back = month[:-1] - month[1:]
+    step[1:] = np.where(back >= 2, 1, np.where(back <= -11, -1, 0))
+    rel = np.cumsum(step)
+    info.rel_min, info.rel_max = int(rel.min()), int(rel.max())  # rel[0] is 0
+    info.first_month, info.last_month = int(month[0]), int(month[-1])
+    info.rollovers = int(rel[-1])
+    dated = np.flatnonzero(iso & (year != -1))
+    info.anchor = int(year[dated[0]] - rel[dated[0]]) if len(dated) else None
+    changes = np.flatnonzero(np.diff(rel, prepend=0) != 0)
+    if len(changes) <= _MAX_CASE:
+        info.rel_points = [(int(n[i]), int(rel[i])) for i in changes]
+    else:  # many rollovers (jitter around many new years): a per-line table as before
+        info.rel_points = None
+        info.rel_table = pa.table({"n": pa.array(n), "rel": pa.array(rel)})
 
 
 def _assign_years(files: list[_FileInfo], year: int | None) -> None:
@@ -349,17 +400,76 @@ def _resolve(con, stage: str, f: _FileInfo) -> None:
     """Give every staged line of a file its date (or a reject reason) into _pf_lines."""
     base = f.base_year if f.base_year is not None else 0
     month = _month_sql("s.ts")
+    join = ""
+    if f.rel_points is None:
+        con.register("_pf_rel", f.rel_table)
+        join, rel = "LEFT JOIN _pf_rel m USING (n)", "coalesce(m.rel, 0)"
+    elif f.rel_points:  # the value at the latest change at or before the line
+        whens = " ".join(f"WHEN s.n >= {n} THEN {r}" for n, r in reversed(f.rel_points))
+        rel = f"CASE {whens} ELSE 0 END"
+    else:
+        rel = "0"
+    try:
+        if 1000 <= base + f.rel_min and base + f.rel_max <= 9999:
+            _resolve_fast(con, stage, f, base, month, rel, join)
+        else:
+            _resolve_sql(con, stage, f, base, month, rel, join)
+    finally:
+        if f.rel_points is None:
+            con.unregister("_pf_rel")
+            f.rel_table = None
+
+
+def _resolve_fast(con, stage: str, f: _FileInfo, base: int, month: str, rel: str,
+                  join: str) -> None:
+    """_resolve_sql for years 1000-9999, where ``printf`` + cast equals ``make_date``.
+
+    printf ran three times a line (DuckDB inlines the CTE into d, t and reason) and cost
+    most of the step. A traditional date is made with make_date when the day exists in
+    the month (else NULL, as the cast of the printed string was); ``t`` of a dated line
+    is the date as text, 'YYYY-MM-DD', which is what printf wrote (for a line without a
+    date t is never read: only loaded lines reach the raw and queue tables).
+    """
     con.execute(f"""
         INSERT INTO _pf_lines
         WITH r AS (
-            SELECT s.*, m.rel,
+            SELECT s.*, substr(s.ts, 5, 1) = '-' AS iso, {base} + {rel} AS y, {month} AS mo,
+                   try_cast(trim(substr(s.ts, 5, length(s.ts) - 13)) AS INTEGER) AS dd,
+                   CASE WHEN substr(s.ts, 5, 1) = '-' THEN substr(s.ts, 12, 8)
+                        ELSE right(s.ts, 8) END AS tstr
+            FROM {stage} s {join}
+            WHERE s.file_idx = {f.idx}
+        ), r2 AS (
+            SELECT *, try_cast(tstr AS TIME) IS NOT NULL AS tok,
+                   CASE WHEN iso THEN try_cast(substr(ts, 1, 10) AS DATE)
+                        WHEN dd BETWEEN 1 AND day(last_day(make_date(y, mo, 1)))
+                             THEN make_date(y, mo, dd) END AS day_
+            FROM r
+        )
+        SELECT file_idx, n, ts, host, prog, pid, qid, msg, from_, to_, orig_to, relay, status,
+               CASE WHEN tok THEN day_ END AS d,
+               CASE WHEN iso THEN ts ELSE CAST(day_ AS VARCHAR) || 'T' || tstr END AS t,
+               CASE WHEN blank THEN 'blank line'
+                    WHEN ts IS NULL THEN 'not a syslog line'
+                    WHEN NOT tok OR day_ IS NULL THEN 'unparseable timestamp'
+               END AS reason
+        FROM r2
+    """)
+
+
+def _resolve_sql(con, stage: str, f: _FileInfo, base: int, month: str, rel: str,
+                 join: str) -> None:
+    con.execute(f"""
+        INSERT INTO _pf_lines
+        WITH r AS (
+            SELECT s.*,
                    CASE WHEN substr(s.ts, 5, 1) = '-' THEN substr(s.ts, 1, 10)
-                        ELSE printf('%04d-%02d-%02d', {base} + coalesce(m.rel, 0), {month},
+                        ELSE printf('%04d-%02d-%02d', {base} + {rel}, {month},
                                     try_cast(trim(substr(s.ts, 5, length(s.ts) - 13)) AS INTEGER))
                    END AS dstr,
                    CASE WHEN substr(s.ts, 5, 1) = '-' THEN substr(s.ts, 12, 8)
                         ELSE right(s.ts, 8) END AS tstr
-            FROM {stage} s LEFT JOIN _pf_months m USING (file_idx, n)
+            FROM {stage} s {join}
             WHERE s.file_idx = {f.idx}
         )
         SELECT file_idx, n, ts, host, prog, pid, qid, msg, from_, to_, orig_to, relay, status,
@@ -433,10 +543,6 @@ def load(
             ts VARCHAR, host VARCHAR, prog VARCHAR, pid VARCHAR, qid VARCHAR, msg VARCHAR,
             from_ VARCHAR, to_ VARCHAR, orig_to VARCHAR, relay VARCHAR, status VARCHAR)
     """)
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _pf_months (file_idx INTEGER, n BIGINT, month INTEGER, "
-        "iso BOOLEAN, year INTEGER, rel BIGINT)"
-    )
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _pf_lines (file_idx INTEGER, n BIGINT, ts VARCHAR,
             host VARCHAR, prog VARCHAR, pid VARCHAR, qid VARCHAR, msg VARCHAR, from_ VARCHAR,
@@ -475,7 +581,7 @@ def load(
             part = LoadResult(counts[0], counts[1], counts[0] - counts[1], _format(f), f.notes)
             result += part
     finally:
-        for t in (stage, "_pf_lines", "_pf_months", "_pf_addr", "_pf_files"):
+        for t in (stage, "_pf_lines", "_pf_addr", "_pf_files"):
             con.execute(f"DROP TABLE IF EXISTS {t}")
     return result
 
