@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import phonenumbers
+
 from audit_kit import normalise
 from audit_kit.warehouse import FileRef, SourceSink
 
@@ -54,15 +56,64 @@ def label_words(*labels: str) -> set[str]:
     return out
 
 
-def phone_class(words: set[str], e164: str | None) -> str:
-    """Field class of a phone number from its label words and its number range."""
+def phone_class(words: set[str], e164: str | None, kind: str | None = None) -> str:
+    """Field class of a phone number from its label words and its number range.
+
+    *kind* is ``normalise.phone_kind(e164)`` when the caller has it (:func:`phone_info`).
+    """
     if words & HOME_WORDS:
         return "home_phone"
     if words & WORK_WORDS:
         return "work_phone"
     if words & MOBILE_WORDS:
         return "mobile_phone"
-    return "mobile_phone" if normalise.phone_kind(e164) == "mobile" else "phone"
+    if kind is None and e164:
+        kind = normalise.phone_kind(e164)
+    return "mobile_phone" if kind == "mobile" else "phone"
+
+
+#: A Finnish number in the two shapes registers and phones write nearly always:
+#: ``0`` + 5-12 digits (national) or ``+358``/``00358`` + 5-12 digits not starting with 0,
+#: digits separated by spaces or dashes only. For these phonenumbers.parse(text, "FI") is
+#: exactly PhoneNumber(358, digits after the prefix): no IDD, no extension, the national
+#: prefix 0 stripped (the rest has a possible length), no Italian leading zero. Anything
+#: else goes through normalise.phone. tests/test_tabular.py checks the two agree.
+_FI_SHAPE = re.compile(r"(?:0|\+358|00358)[ -]*([1-9](?:[ -]*[0-9])*)")
+_DIGITS_ONLY = str.maketrans("", "", " -")
+_E164 = phonenumbers.PhoneNumberFormat.E164
+_KINDS = {
+    phonenumbers.PhoneNumberType.MOBILE: "mobile",
+    phonenumbers.PhoneNumberType.FIXED_LINE: "fixed",
+    phonenumbers.PhoneNumberType.UAN: "corporate",
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE: "mobile",
+}
+
+
+def _phone_info_uncached(value: str) -> tuple[str | None, str | None]:
+    m = _FI_SHAPE.fullmatch(value.strip())
+    if m:
+        national = m.group(1).translate(_DIGITS_ONLY)
+        if 5 <= len(national) <= 12:
+            num = phonenumbers.PhoneNumber(country_code=358, national_number=int(national))
+            if not phonenumbers.is_possible_number(num):
+                return None, None
+            e164 = phonenumbers.format_number(num, _E164)
+            return e164, _KINDS.get(phonenumbers.number_type(num), "other")
+    e164 = normalise.phone(value)
+    return e164, normalise.phone_kind(e164)
+
+
+class PhoneInfo(dict):
+    """``phones[text]`` -> ``(normalise.phone(text), normalise.phone_kind(of that))``.
+
+    One per input file: each distinct text is normalised once. The usual Finnish shapes
+    skip phonenumbers' parser (two parses per number were most of a register's load
+    time); phonenumbers still decides possibility and number type.
+    """
+
+    def __missing__(self, value: str) -> tuple[str | None, str | None]:
+        info = self[value] = _phone_info_uncached(value)
+        return info
 
 
 def address_class(words: set[str]) -> str:

@@ -12,21 +12,27 @@ column for a private customer.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from audit_kit import normalise
 from audit_kit.config import SourceConfig
 from audit_kit.errors import InputError
 from audit_kit.loaders import LoadResult, input_files, register
-from audit_kit.warehouse import FileRef, SourceSink
+from audit_kit.loaders.contact_points import PhoneInfo
+from audit_kit.warehouse import PROVENANCE, FileRef, SourceSink, raw_table_name
 
 #: semantic column -> header synonyms (compared case- and punctuation-insensitively)
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -217,7 +223,7 @@ def _csv_rows(path: Path, source: SourceConfig, f: FileRef, sink: SourceSink,
                 res.records_read += 1
                 sink.reject(f, f"line {start}", "unclosed quote; the rest of the file is one field")
                 return
-            if not any(v.strip() for v in values):
+            if not "".join(values).strip():
                 continue
             res.records_read += 1
             if len(values) != len(headers):
@@ -300,13 +306,6 @@ def _is_hetu(t: str) -> bool:
     return bool(_HETU_SHAPE.match(t)) and normalise.is_hetu(t)
 
 
-@lru_cache(maxsize=65536)
-def _phone_info(t: str) -> tuple[str | None, str | None]:
-    """(E.164, phone kind) of a phone cell; registers repeat a contact's number often."""
-    e164 = normalise.phone(t)
-    return e164, normalise.phone_kind(e164)
-
-
 def _text(v: object) -> str:
     if type(v) is str:
         return v.strip()
@@ -319,65 +318,206 @@ def _text(v: object) -> str:
     return str(v).strip()
 
 
+#: rows per columnar batch (memory stays bounded on a 200k-row register)
+CHUNK_ROWS = 50_000
+#: field classes whose free text is searched for identity codes
+_HETU_TEXT = ("notes", "other_personal", "company_address", "home_address")
+
+
+@dataclass
+class _Plan:
+    """What each column means, decided once per file (not per cell)."""
+
+    headers: list[str]
+    sem: list[str | None]
+    spec: KindSpec
+    raw_names: list[str]
+
+    def __post_init__(self) -> None:
+        self.phones = PhoneInfo()
+        self.date_cols = [(j, s, h) for j, (h, s) in enumerate(zip(self.headers, self.sem,
+                                                                     strict=True))
+                          if s in DATE_COLUMNS]
+        self.field_cols = [j for j, s in enumerate(self.sem) if s not in DATE_COLUMNS]
+        #: semantic -> its columns in header order (for "the first non-empty one")
+        self.by_sem: dict[str, list[int]] = {}
+        for j in self.field_cols:
+            s = self.sem[j]
+            if s:
+                self.by_sem.setdefault(s, []).append(j)
+        self.classes = [_FIELD_OF.get(s or "", "other_personal") for s in self.sem]
+        names = sorted({*self.classes, "hetu", "mobile_phone"})
+        self.class_code = {c: i for i, c in enumerate(names)}
+        self.class_names = pa.array(names, pa.string())
+        self.header_names = pa.array(self.headers, pa.string())
+
+
+def _first(texts: list[list[str]], cols: list[int] | None, n: int) -> list[str | None]:
+    """Per row, the first non-empty text of *cols* (None when all are empty)."""
+    if not cols:
+        return [None] * n
+    if len(cols) == 1:
+        return [t or None for t in texts[cols[0]]]
+    return [next((t for t in ts if t), None) for ts in zip(*(texts[j] for j in cols), strict=True)]
+
+
+def _hetu_cells(col: list[str]) -> list[int]:
+    """Rows whose text has an identity-code candidate: one regex pass over the column."""
+    joined = "\n".join(col)  # "\n" is a word boundary like the start or end of a cell
+    hits = [m.start() for m in normalise._HETU_CANDIDATE.finditer(joined)]
+    if not hits:
+        return []
+    starts = list(itertools.accumulate((len(t) + 1 for t in col), initial=0))
+    return sorted({bisect.bisect_right(starts, pos) - 1 for pos in hits})
+
+
+def _write_chunk(sink: SourceSink, f: FileRef, plan: _Plan, refs: list[str],
+                 values: list[list[object]], dates: dict[str, list[dt.date | None]],
+                 csv_values: bool) -> None:
+    """Write the loaded rows of one chunk column by column: raw, fields, records."""
+    n = len(refs)
+    columns = list(zip(*values, strict=True)) if values else []
+    if csv_values:
+        texts = [[v.strip() for v in col] for col in columns]
+    else:
+        texts = [[_text(v) for v in col] for col in columns]
+    arrays = [pa.array(col, pa.string()) for col in texts]
+    try:
+        sink.columns("raw", f, {"record_ref": refs,
+                                **dict(zip(plan.raw_names, arrays, strict=True))})
+    except duckdb.Error:
+        # a header DuckDB cannot bind by name in SourceSink.columns (a NUL byte): row by row
+        for i, ref in enumerate(refs):
+            sink.raw(f, ref, [col[i] for col in texts])
+
+    biz = _first(texts, plan.by_sem.get("business_id"), n)
+    biz_hetu = [bool(b) and _is_hetu(b) for b in biz]
+    # fields: per column, then sorted back into row order (row, column, code after value);
+    # class and label as small codes into _Plan.class_names / headers
+    stride = 2 * len(plan.headers)
+    keys, classes, vals = [], [], []
+    for j in plan.field_cols:
+        s, col, arr = plan.sem[j], texts[j], arrays[j]
+        mask = pc.not_equal(arr, "")
+        rows = pc.indices_nonzero(mask)
+        k = len(rows)
+        if not k:
+            continue
+        keys.append(pc.add(pc.multiply(rows.cast(pa.int64()), stride), 2 * j))
+        vals.append(arr.filter(mask))
+        cls = plan.classes[j]
+        code = plan.class_code[cls]
+        if s == "business_id":
+            # Procountor: a private person's identity code in the business-ID column
+            hetu = plan.class_code["hetu"]
+            classes.append(pa.array([hetu if _is_hetu(t) else code for t in col if t],
+                                    pa.int8()))
+        elif s in ("phone", "mobile_phone") and cls == "work_phone":
+            mobile = plan.class_code["mobile_phone"]
+            classes.append(pa.array(
+                [mobile if plan.phones[t][1] == "mobile" else code for t in col if t],
+                pa.int8()))
+        else:
+            classes.append(pa.array([code] * k, pa.int8()))
+        if cls in _HETU_TEXT:
+            extra = [i for i in _hetu_cells(col) for _ in normalise.find_hetus(col[i])]
+            if extra:
+                keys.append(pa.array([i * stride + 2 * j + 1 for i in extra], pa.int64()))
+                vals.append(pa.array(["[identity code]"] * len(extra), pa.string()))
+                classes.append(pa.array([plan.class_code["hetu"]] * len(extra), pa.int8()))
+    if keys:
+        key = pa.concat_arrays(keys)
+        order = pc.sort_indices(key)  # stable: several codes of one cell keep their order
+        key = pc.take(key, order)
+        row = pc.divide(key, stride)
+        col = pc.divide(pc.subtract(key, pc.multiply(row, stride)), 2)
+        # small dictionaries: DuckDB decodes them while inserting
+        sink.columns("fields", f, {
+            "record_ref": pa.DictionaryArray.from_arrays(row, pa.array(refs, pa.string())),
+            "field": pa.DictionaryArray.from_arrays(pc.take(pa.concat_arrays(classes), order),
+                                                    plan.class_names),
+            "label": pa.DictionaryArray.from_arrays(col, plan.header_names),
+            "value": pc.take(pa.concat_arrays(vals), order),
+        })
+
+    person = _first(texts, plan.by_sem.get("person_name"), n)
+    if not plan.by_sem.get("person_name") or not all(person):
+        first = _first(texts, plan.by_sem.get("first_name"), n)
+        last = _first(texts, plan.by_sem.get("last_name"), n)
+        person = [p or " ".join(x for x in (a, b) if x) or None
+                  for p, a, b in zip(person, first, last, strict=True)]
+    phone_raw = [p or m for p, m in zip(_first(texts, plan.by_sem.get("phone"), n),
+                                        _first(texts, plan.by_sem.get("mobile_phone"), n),
+                                        strict=True)]
+    record: dict[str, object] = {
+        "record_ref": refs,
+        "role": pa.array([plan.spec.role] * n, pa.string()),
+        "person_name": pa.array(person, pa.string()),
+        "org_name": pa.array(_first(texts, plan.by_sem.get("org_name"), n), pa.string()),
+        "business_id": pa.array([b if b and not bh else None
+                                 for b, bh in zip(biz, biz_hetu, strict=True)], pa.string()),
+        "email": pa.array([normalise.email(e) for e in
+                           _first(texts, plan.by_sem.get("email"), n)], pa.string()),
+        "phone": pa.array([plan.phones[p][0] if p else None for p in phone_raw], pa.string()),
+    }
+    for sem_col, col in plan.spec.dates.items():
+        record[col] = pa.array(dates.get(sem_col) or [None] * n, pa.date32())
+    sink.columns("records", f, record)
+
+
 def _load_file(path: Path, source: SourceConfig, sink: SourceSink, spec: KindSpec,
                raw_headers: list[str] | None) -> tuple[LoadResult, list[str]]:
     f = sink.file(path)
     res = LoadResult()
-    reader = _xlsx_rows if path.suffix.lower() in (".xlsx", ".xlsm") else _csv_rows
+    xlsx = path.suffix.lower() in (".xlsx", ".xlsm")
+    reader = _xlsx_rows if xlsx else _csv_rows
     headers, rows = reader(path, source, f, sink, res)
     sem = map_headers(headers, source.columns)
+    table = raw_table_name(sink.source)
     if raw_headers is None:
         sink.raw_table(headers)
     elif [_key(h) for h in headers] != [_key(h) for h in raw_headers]:
         raise InputError("columns differ from the folder's first file; give each layout its own "
                          "source entry", file=f.name, place="line 1")
+    raw_names = [r[0] for r in sink.con.execute(f'DESCRIBE "{table}"').fetchall()]
+    plan = _Plan(headers, sem, spec, raw_names[len(PROVENANCE):])
+    date_cache: dict[str, dt.date | None] = {}
+    refs: list[str] = []
+    kept: list[list[object]] = []
+    dates: dict[str, list[dt.date | None]] = {s: [] for s in spec.dates}
     for ref, values in rows:
-        texts = [_text(v) for v in values]
-        by_sem: dict[str, str] = {}
-        dates: dict[str, dt.date | None] = {}
         bad = None
-        for h, s, v, t in zip(headers, sem, values, texts, strict=True):
-            if s in DATE_COLUMNS:
-                try:
-                    dates[s] = normalise.date(v if isinstance(v, dt.date) else t)
-                except ValueError:
-                    bad = f"column {h!r}: not a date (expected d.m.yyyy or yyyy-mm-dd)"
-                    break
-            elif s and t and s not in by_sem:
-                by_sem[s] = t
+        row_dates: dict[str, dt.date | None] = {}
+        for j, s, h in plan.date_cols:
+            v = values[j]
+            t = v.strip() if type(v) is str else _text(v)
+            try:
+                if type(v) is str:
+                    try:
+                        d = date_cache[t]
+                    except KeyError:
+                        d = date_cache[t] = normalise.date(t)
+                else:
+                    d = normalise.date(v if isinstance(v, dt.date) else t)
+            except ValueError:
+                bad = f"column {h!r}: not a date (expected d.m.yyyy or yyyy-mm-dd)"
+                break
+            row_dates[s] = d
         if bad:
             sink.reject(f, ref, bad)
             continue
-        sink.raw(f, ref, texts)
-        person = by_sem.get("person_name") or " ".join(
-            x for x in (by_sem.get("first_name"), by_sem.get("last_name")) if x) or None
-        phone_raw = by_sem.get("phone") or by_sem.get("mobile_phone")
-        biz = by_sem.get("business_id")
-        biz_is_hetu = bool(biz) and _is_hetu(biz)
-        for h, s, t in zip(headers, sem, texts, strict=True):
-            if not t or s in DATE_COLUMNS:
-                continue
-            cls = _FIELD_OF.get(s or "", "other_personal")
-            if s == "business_id" and (biz_is_hetu if t == biz else _is_hetu(t)):
-                cls = "hetu"  # Procountor: a private person's identity code in this column
-            elif s in ("phone", "mobile_phone") and cls == "work_phone" and \
-                    _phone_info(t)[1] == "mobile":
-                cls = "mobile_phone"
-            sink.field(f, ref, cls, h, t)
-            if cls in ("notes", "other_personal", "company_address", "home_address"):
-                for _ in normalise.find_hetus(t):
-                    sink.field(f, ref, "hetu", h, "[identity code]")
-        record_cols = {col: dates.get(sem_col) for sem_col, col in spec.dates.items()}
-        sink.record(
-            f, ref, spec.role,
-            person_name=person,
-            org_name=by_sem.get("org_name"),
-            business_id=biz if biz and not biz_is_hetu else None,
-            email=normalise.email(by_sem.get("email")),
-            phone=_phone_info(phone_raw)[0] if phone_raw else None,
-            **record_cols,
-        )
-        res.records_loaded += 1
+        refs.append(ref)
+        kept.append(values)
+        for s, lst in dates.items():
+            lst.append(row_dates.get(s))
+        if len(refs) >= CHUNK_ROWS:
+            _write_chunk(sink, f, plan, refs, kept, dates, not xlsx)
+            res.records_loaded += len(refs)
+            refs, kept = [], []
+            dates = {s: [] for s in spec.dates}
+    if refs:
+        _write_chunk(sink, f, plan, refs, kept, dates, not xlsx)
+        res.records_loaded += len(refs)
     return res, headers
 
 
