@@ -16,11 +16,22 @@ from audit_kit.loaders import LoadResult, input_files, register
 from audit_kit.loaders._mail import (
     DEFAULT_OWN_DOMAINS,
     Correspondents,
+    Rows,
     parse_file,
     start_tables,
-    write_message,
 )
 from audit_kit.warehouse import SourceSink
+
+#: rows are written every this many messages
+BATCH_MESSAGES = 5000
+
+
+def _write(sink: SourceSink, rows: Rows, people: Correspondents, result: LoadResult) -> None:
+    rows.write(sink)
+    people.merge(rows.people)
+    result.records_read += rows.read
+    result.records_rejected += rows.rejected
+    result.records_loaded += rows.read - rows.rejected
 
 
 @register("eml")
@@ -35,15 +46,14 @@ def load(
     result = LoadResult(format="eml")
     start_tables(sink)
     people = Correspondents(own_domains)
+    rows = Rows(per_file=True)
     for path in input_files(root):
         rel = path.name if root.is_file() else path.relative_to(root).as_posix()
         f, p = parse_file(sink, path, rel)
-        write_message(sink, f, p)
-        result.records_read += 1
-        if p.reject:
-            result.records_rejected += 1
-        else:
-            result.records_loaded += 1
-            people.add(f, p)
+        rows.add(p, f)
+        if rows.read >= BATCH_MESSAGES:
+            _write(sink, rows, people, result)
+            rows = Rows(per_file=True)
+    _write(sink, rows, people, result)
     people.write(sink)
     return result

@@ -24,9 +24,9 @@ from audit_kit.loaders import LoadResult, register, within
 from audit_kit.loaders._mail import (
     DEFAULT_OWN_DOMAINS,
     Correspondents,
+    Rows,
     parse_file,
     start_tables,
-    write_message,
 )
 from audit_kit.warehouse import SourceSink
 
@@ -60,6 +60,18 @@ def _folder(rel: str) -> str:
     return "/".join(parts)
 
 
+#: rows are written every this many messages
+BATCH_MESSAGES = 5000
+
+
+def _write(sink: SourceSink, rows: Rows, people: Correspondents, result: LoadResult) -> None:
+    rows.write(sink)
+    people.merge(rows.people)
+    result.records_read += rows.read
+    result.records_rejected += rows.rejected
+    result.records_loaded += rows.read - rows.rejected
+
+
 @register("maildir")
 def load(
     source: SourceConfig,
@@ -75,15 +87,14 @@ def load(
     start_tables(sink)
     people = Correspondents(own_domains)
     entries = [(root, root.name)] if root.is_file() else _walk(root)
+    rows = Rows(per_file=True)
     for path, rel in entries:
         f, p = parse_file(sink, path, rel)
         m = _FLAGS.search(rel)
-        write_message(sink, f, p, folder=_folder(rel), flags=m.group(1) if m else "")
-        result.records_read += 1
-        if p.reject:
-            result.records_rejected += 1
-        else:
-            result.records_loaded += 1
-            people.add(f, p)
+        rows.add(p, f, folder=_folder(rel), flags=m.group(1) if m else "")
+        if rows.read >= BATCH_MESSAGES:
+            _write(sink, rows, people, result)
+            rows = Rows(per_file=True)
+    _write(sink, rows, people, result)
     people.write(sink)
     return result

@@ -33,18 +33,19 @@ from audit_kit.loaders._mail import (
     _TIME,
     DEFAULT_OWN_DOMAINS,
     Correspondents,
-    Parsed,
+    Rows,
     header_end,
     parse_message,
     start_tables,
-    write_message,
 )
-from audit_kit.warehouse import SourceSink
+from audit_kit.warehouse import FileRef, SourceSink, sha256_file
 
 #: files at least this big are parsed by a process pool (below, start-up costs more)
 POOL_MIN_BYTES = 64 * 1024 * 1024
 #: a pool task: about this many bytes of mailbox
 CHUNK_BYTES = 16 * 1024 * 1024
+#: without a pool, rows are written every this many messages
+BATCH_MESSAGES = 5000
 
 _CL = re.compile(rb"^content-length[ \t]*:[ \t]*(\d+)", re.M | re.I)
 
@@ -112,12 +113,13 @@ def _messages(buf: Any, start: int, stop: int, size: int) -> Iterator[tuple[int,
         pos = nxt
 
 
-def _parse_range(path: str, start: int, stop: int) -> list[Parsed]:
-    """Pool task: parse the messages whose separators lie in ``[start, stop)``."""
+def _parse_range(path: str, start: int, stop: int) -> Rows:
+    """Pool task: the rows of the messages whose separators lie in ``[start, stop)``."""
     with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as buf:
-        size = len(buf)
-        return [parse_message(buf, s, e, f"offset {s}", skip_envelope=True, in_mbox=True)
-                for s, e in _messages(buf, start, stop, size)]
+        rows = Rows()
+        for s, e in _messages(buf, start, stop, len(buf)):
+            rows.add(parse_message(buf, s, e, f"offset {s}", skip_envelope=True, in_mbox=True))
+        return rows.arrow()
 
 
 def _ranges(buf: Any, first: int, size: int) -> list[tuple[int, int]]:
@@ -133,7 +135,8 @@ def _ranges(buf: Any, first: int, size: int) -> list[tuple[int, int]]:
     return list(zip(cuts, cuts[1:], strict=False))
 
 
-def _parsed(path: Path, buf: Any, size: int, workers: int | None) -> Iterator[Parsed]:
+def _batches(path: Path, buf: Any, size: int, workers: int | None) -> Iterator[Rows]:
+    """The file's rows, a batch at a time, in file order."""
     first = _first_separator(buf, size)
     n = workers if workers is not None else (os.cpu_count() or 1)
     if n > 1 and size >= POOL_MIN_BYTES:
@@ -142,15 +145,24 @@ def _parsed(path: Path, buf: Any, size: int, workers: int | None) -> Iterator[Pa
         ctx = mp.get_context("spawn")  # never fork a process holding a DuckDB connection
         with ctx.Pool(n) as pool:
             tasks = [(str(path), a, b) for a, b in _ranges(buf, first, size)]
-            for batch in pool.imap(_task, tasks):
-                yield from batch
+            yield from pool.imap(_task, tasks)
         return
+    rows = Rows()
     for s, e in _messages(buf, first, size, size):
-        yield parse_message(buf, s, e, f"offset {s}", skip_envelope=True, in_mbox=True)
+        rows.add(parse_message(buf, s, e, f"offset {s}", skip_envelope=True, in_mbox=True))
+        if rows.read >= BATCH_MESSAGES:
+            yield rows
+            rows = Rows()
+    yield rows
 
 
-def _task(args: tuple[str, int, int]) -> list[Parsed]:
+def _task(args: tuple[str, int, int]) -> Rows:
     return _parse_range(*args)
+
+
+def _hash(path: Path) -> tuple[str, int]:
+    """SHA-256 and size of a file (hashlib drops the GIL: runs beside the parsing)."""
+    return sha256_file(path, chunk=8 << 20)
 
 
 @register("mbox")
@@ -162,25 +174,37 @@ def load(
     workers: int | None = None,
 ) -> LoadResult:
     """Load one mbox file, or every file of a folder (each an mbox)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     result = LoadResult(format="mbox")
     start_tables(sink)
     people = Correspondents(own_domains)
-    for path in input_files(source.path):
-        f = sink.file(path)
-        if f.size == 0:
-            continue
-        with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as buf:
-            try:
-                for p in _parsed(path, buf, f.size, workers):
-                    result.records_read += 1
-                    write_message(sink, f, p)
-                    if p.reject:
-                        result.records_rejected += 1
-                    else:
-                        result.records_loaded += 1
-                        people.add(f, p)
-            except InputError as exc:
-                raise InputError(exc.message, file=f.name, place=exc.place) from None
+    with ThreadPoolExecutor(1) as hasher:
+        for path in input_files(source.path):
+            digest = hasher.submit(_hash, path)
+            f: FileRef | None = None
+            with open(path, "rb") as fh:
+                size = os.fstat(fh.fileno()).st_size
+                if size == 0:
+                    sink.file(path, sha256=digest.result()[0], size=0)
+                    continue
+                with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as buf:
+                    try:
+                        for rows in _batches(path, buf, size, workers):
+                            if f is None:
+                                sha, n = digest.result()
+                                f = sink.file(path, sha256=sha, size=n)
+                            rows.write(sink, f)
+                            people.merge(rows.people, f)
+                            result.records_read += rows.read
+                            result.records_rejected += rows.rejected
+                            result.records_loaded += rows.read - rows.rejected
+                    except InputError as exc:
+                        if f is None:
+                            f = sink.file(path, sha256=digest.result()[0], size=size)
+                        raise InputError(exc.message, file=f.name, place=exc.place) from None
+            if f is None:  # no messages at all (blank lines only)
+                sha, n = digest.result()
+                sink.file(path, sha256=sha, size=n)
     people.write(sink)
     return result
-
