@@ -273,7 +273,9 @@ def _stage_file(con, info: _FileInfo, stage: str) -> int:
 
 def _insert_chunk(con, stage: str, data: bytes, idx: int, n: int, bad: int) -> tuple[int, int]:
     tbl, b = _lines_table(data, idx, n)
-    con.register("_pf_chunk", tbl)
+    # record batches of 128k lines: DuckDB scans an Arrow table batch by batch, one per
+    # thread, so a single 500k-line batch kept the parse on one core
+    con.register("_pf_chunk", pa.Table.from_batches(tbl.to_batches(max_chunksize=1 << 17)))
     try:
         con.execute(f"INSERT INTO {stage} {_PARSE_SQL}")
     finally:
@@ -484,6 +486,12 @@ def _resolve_sql(con, stage: str, f: _FileInfo, base: int, month: str, rel: str,
     """)
 
 
+def _distinct(col: str) -> str:
+    """SQL aggregate: the distinct values of *col* in a group, sorted, joined by ', '."""
+    return (f"nullif(array_to_string(list_sort(list_distinct("
+            f"string_split(string_agg({col}, chr(10)), chr(10)))), ', '), '')")
+
+
 def _address_map(con, own_domains: Iterable[str], roles: Iterable[str]) -> pa.Table:
     """Every distinct raw address value → (normalised e-mail, is it a data subject)."""
     own = tuple(d.lower().lstrip("@") for d in own_domains)
@@ -613,14 +621,16 @@ def _write(con, sink: SourceSink, files: list[_FileInfo], raw_name: str, queue_n
     con.unregister("_pf_addr_arrow")
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _pf_hits AS
-        SELECT l.file_idx, l.n, l.d, k.label, k.v, k.o, a.email
-        FROM _pf_lines l,
-             LATERAL (SELECT * FROM (VALUES ('from', l.from_, 1), ('to', l.to_, 2),
-                                            ('orig_to', l.orig_to, 3)) AS x(label, v, o)
-                      WHERE v IS NOT NULL) k
+        SELECT k.file_idx, k.n, k.d, k.label, k.v, k.o, a.email
+        FROM (SELECT file_idx, n, d, 'from' AS label, from_ AS v, 1 AS o FROM _pf_lines
+              WHERE reason IS NULL AND from_ IS NOT NULL
+              UNION ALL SELECT file_idx, n, d, 'to', to_, 2 FROM _pf_lines
+              WHERE reason IS NULL AND to_ IS NOT NULL
+              UNION ALL SELECT file_idx, n, d, 'orig_to', orig_to, 3 FROM _pf_lines
+              WHERE reason IS NULL AND orig_to IS NOT NULL) k
         JOIN _pf_addr a ON a.v = k.v
-        WHERE l.reason IS NULL AND a.subject
-        ORDER BY l.file_idx, l.n, k.o
+        WHERE a.subject
+        ORDER BY k.file_idx, k.n, k.o
     """)
     con.execute("""
         INSERT INTO records (source, source_kind, system, file, record_ref, sha256, role,
@@ -639,15 +649,17 @@ def _write(con, sink: SourceSink, files: list[_FileInfo], raw_name: str, queue_n
         FROM _pf_hits h JOIN _pf_files f USING (file_idx)
         ORDER BY f.pos, h.n, h.o
     """, params)
+    # the distinct values of a column per queue id: string_agg + split is cheaper than
+    # list() of every line's value, NULLs included (no value holds a newline)
     con.execute(f"""
         INSERT INTO "{queue_name}"
         SELECT ?, ?, ?, arg_min(file, o), 'line ' || arg_min(n, o), arg_min(sha256, o),
                qid, arg_min(t, o), arg_max(t, o), CAST(count(*) AS VARCHAR),
-               nullif(array_to_string(list_sort(list_distinct(list(from_))), ', '), ''),
-               nullif(array_to_string(list_sort(list_distinct(list(to_))), ', '), ''),
-               nullif(array_to_string(list_sort(list_distinct(list(orig_to))), ', '), ''),
-               nullif(array_to_string(list_sort(list_distinct(list(relay))), ', '), ''),
-               nullif(array_to_string(list_sort(list_distinct(list(status))), ', '), '')
+               {_distinct('from_')},
+               {_distinct('to_')},
+               {_distinct('orig_to')},
+               {_distinct('relay')},
+               {_distinct('status')}
         FROM (SELECT l.*, f.file, f.sha256, (CAST(f.pos AS BIGINT) << 40) + l.n AS o
               FROM _pf_lines l JOIN _pf_files f USING (file_idx)
               WHERE l.reason IS NULL AND l.qid IS NOT NULL AND l.qid <> 'NOQUEUE'
