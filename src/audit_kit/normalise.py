@@ -57,6 +57,7 @@ def phone(value: str | None, region: str = DEFAULT_REGION) -> str | None:
     return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=65536)
 def phone_kind(e164: str | None) -> str | None:
     """'mobile', 'fixed', 'corporate' (Finnish UAN 010/020/029/030), or 'other'."""
     if not e164:
