@@ -5,9 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from audit_kit import normalise
 from audit_kit.config import SourceConfig
 from audit_kit.loaders import get_loader
+from audit_kit.loaders.contact_points import PhoneInfo
 from tests.conftest import DATA, sink_for
 
 T = DATA / "tabular"
@@ -125,3 +129,29 @@ def test_explicit_columns_mapping_overrides_synonyms():
         0,
     )
     assert con.execute("SELECT count(*) FROM fields WHERE label = 'Industry'").fetchone() == (1,)
+
+
+# -- the phone fast path (contact_points.PhoneInfo) agrees with normalise -----------------
+
+
+_PHONE_TEXT = st.builds(
+    lambda pre, body, pad: pad + pre + body + pad,
+    st.sampled_from(["", "0", "00", "+358", "00358", "+358 ", "0 ", "+3580", "358", "+46 "]),
+    st.text(alphabet="0123456789 -", max_size=16),
+    st.sampled_from(["", " ", "\t"]),
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_PHONE_TEXT)
+def test_phone_info_equals_normalise(text):
+    e164 = normalise.phone(text)
+    assert PhoneInfo()[text] == (e164, normalise.phone_kind(e164))
+
+
+@pytest.mark.parametrize("text", ["040-1234567", "040 900 00001", "+358 40 123 4567",
+                                  "00358401234567", "09 1234 5678", "08 555 1005",
+                                  "020 123 4567", "0401234", "041", "+358 0 40 123", "0100100"])
+def test_phone_info_examples(text):
+    e164 = normalise.phone(text)
+    assert PhoneInfo()[text] == (e164, normalise.phone_kind(e164))
