@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 import phonenumbers
+import pyarrow as pa
 
 from audit_kit import normalise
 from audit_kit.warehouse import FileRef, SourceSink
@@ -137,3 +139,85 @@ def notes_field(sink: SourceSink, f: FileRef, ref: str, label: str, text: str | 
     sink.field(f, ref, "notes", label, text)
     for code in normalise.find_hetus(text):
         sink.field(f, ref, "hetu", label, code)
+
+
+_RECORD_TEXT = ("person_name", "org_name", "business_id", "email", "phone", "detail")
+_RECORD_DATES = ("ended_on", "last_activity", "requested_on", "kept_until")
+
+
+class ColumnSink:
+    """One input file's rows, kept column by column and written with ``SourceSink.columns``.
+
+    ``field``, ``raw`` and ``record`` take the same arguments as :class:`SourceSink`'s
+    (so the classification code can write to either) and keep each table's row order;
+    ``flush`` writes what is kept (also every *limit* field rows, to bound memory).
+    """
+
+    def __init__(self, sink: SourceSink, f: FileRef, raw_columns: Sequence[str], *,
+                 limit: int = 200_000):
+        self.sink, self.f, self.limit = sink, f, limit
+        self.raw_columns = list(raw_columns)
+        self._clear()
+
+    def _clear(self) -> None:
+        self.f_ref: list[str] = []
+        self.f_field: list[str] = []
+        self.f_label: list[str] = []
+        self.f_value: list[str] = []
+        self.raw_ref: list[str] = []
+        self.raw_rows: list[Sequence[object]] = []
+        self.rec_ref: list[str] = []
+        self.rec_role: list[str] = []
+        self.rec: dict[str, list[object]] = {c: [] for c in (*_RECORD_TEXT, *_RECORD_DATES)}
+
+    def field(self, f: FileRef, record_ref: str, field: str, label: str, value: object) -> None:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return
+        self.f_ref.append(record_ref)
+        self.f_field.append(field)
+        self.f_label.append(label)
+        self.f_value.append(str(value))
+
+    def raw(self, f: FileRef, record_ref: str, values: Sequence[object]) -> None:
+        if len(values) != len(self.raw_columns):
+            raise ValueError("raw row of a different width than the raw table")
+        self.raw_ref.append(record_ref)
+        self.raw_rows.append(values)
+
+    def record(self, f: FileRef, record_ref: str, role: str, **values: object) -> None:
+        self.rec_ref.append(record_ref)
+        self.rec_role.append(role)
+        for c, lst in self.rec.items():
+            lst.append(values.pop(c, None))
+        if values:
+            raise TypeError(f"unknown record columns: {', '.join(values)}")
+        if len(self.f_ref) >= self.limit or len(self.raw_ref) >= self.limit:
+            self.flush()
+
+    def flush(self) -> None:
+        s, f = self.sink, self.f
+        if self.raw_ref:
+            data = {"record_ref": pa.array(self.raw_ref, pa.string())}
+            rows = self.raw_rows
+            for k, c in enumerate(self.raw_columns):
+                try:
+                    data[c] = pa.array([r[k] for r in rows], pa.string())  # str, None as is
+                except (pa.ArrowTypeError, pa.ArrowInvalid):
+                    data[c] = pa.array([None if r[k] is None else str(r[k]) for r in rows],
+                                       pa.string())
+            s.columns("raw", f, data)
+        if self.f_ref:
+            s.columns("fields", f, {"record_ref": pa.array(self.f_ref, pa.string()),
+                                    "field": pa.array(self.f_field, pa.string()),
+                                    "label": pa.array(self.f_label, pa.string()),
+                                    "value": pa.array(self.f_value, pa.string())})
+        if self.rec_ref:
+            data: dict[str, object] = {"record_ref": self.rec_ref, "role": self.rec_role}
+            for c in _RECORD_TEXT:
+                if any(v is not None for v in self.rec[c]):
+                    data[c] = pa.array(self.rec[c], pa.string())
+            for c in _RECORD_DATES:
+                if any(v is not None for v in self.rec[c]):
+                    data[c] = pa.array(self.rec[c], pa.date32())
+            s.columns("records", f, data)
+        self._clear()

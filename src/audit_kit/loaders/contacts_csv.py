@@ -78,6 +78,8 @@ from audit_kit.config import SourceConfig
 from audit_kit.errors import InputError
 from audit_kit.loaders import LoadResult, input_files, register
 from audit_kit.loaders.contact_points import (
+    ColumnSink,
+    PhoneInfo,
     address_class,
     clean_label,
     label_words,
@@ -218,11 +220,14 @@ def _join_address(parts: dict[str, str]) -> str:
 # -- one row ---------------------------------------------------------------------------
 
 
-def _phone(sink: SourceSink, f: FileRef, row: _Row, label: str, words: set[str],
-           value: str) -> None:
+_NO_PHONES = PhoneInfo()
+
+
+def _phone(sink: SourceSink | ColumnSink, f: FileRef, row: _Row, label: str,
+           words: set[str], value: str, phones: PhoneInfo = _NO_PHONES) -> None:
     for v in _split_multi(value):
-        e164 = normalise.phone(v)
-        sink.field(f, row.ref, phone_class(words, e164), label, v)
+        e164, kind = phones[v] if phones is not _NO_PHONES else (normalise.phone(v), None)
+        sink.field(f, row.ref, phone_class(words, e164, kind), label, v)
         if e164:
             row.phones.append(e164)
 
@@ -235,8 +240,8 @@ def _email(sink: SourceSink, f: FileRef, row: _Row, label: str, value: str) -> N
             row.emails.append(addr)
 
 
-def _pair_group(sink: SourceSink, f: FileRef, row: _Row, kind: str, n: str,
-                parts: dict[str, tuple[str, str]]) -> None:
+def _pair_group(sink: SourceSink | ColumnSink, f: FileRef, row: _Row, kind: str, n: str,
+                parts: dict[str, tuple[str, str]], phones: PhoneInfo = _NO_PHONES) -> None:
     """One ``Kind n - Part`` group: parts maps lower part name -> (column, value)."""
     lab = clean_label((parts.get("label") or parts.get("type") or ("", ""))[1])
     words = label_words(lab)
@@ -251,7 +256,7 @@ def _pair_group(sink: SourceSink, f: FileRef, row: _Row, kind: str, n: str,
     if kind_l in ("e-mail", "email"):
         _email(sink, f, row, label_for(), value)
     elif kind_l == "phone":
-        _phone(sink, f, row, label_for(), words, value)
+        _phone(sink, f, row, label_for(), words, value, phones)
     elif kind_l == "address":
         formatted = (parts.get("formatted") or ("", ""))[1]
         comps = {p: v for p, (_, v) in parts.items()
@@ -289,44 +294,83 @@ def _pair_group(sink: SourceSink, f: FileRef, row: _Row, kind: str, n: str,
                            f"{base} ({shown})" if shown and part == "value" else col, v)
 
 
-def _load_row(sink: SourceSink, f: FileRef, row: _Row) -> None:
+_Column = tuple  # what a column is: see _column()
+
+
+def _column(col: str) -> _Column:
+    """Classify a header cell (once per file): ("pair", kind, n, part), ("address", where,
+    part), ("birth", part), ("email",), ("phone", words), ("notes",), ("photo",) or
+    ("field", class, label)."""
+    c = col.strip().lower()
+    if m := _PAIR.match(col.strip()):
+        return ("pair", m.group("kind"), m.group("n"), m.group("part").strip().lower())
+    if m := _ADDRESS_PART.match(col.strip()):
+        where = {"business": "work"}.get(m.group("where").lower(), m.group("where").lower())
+        return ("address", where, m.group("part").lower())
+    if m := _BIRTH_PART.match(col.strip()):
+        return ("birth", m.group(1).lower())
+    for names, cls in ((PERSON_NAME, "person_name"), (ORG_NAME, "org_name"),
+                       (JOB_TITLE, "job_title")):
+        if c in names:
+            return ("field", cls, col)
+    if c in EMAIL:
+        return ("email",)
+    if c in PHONE:
+        return ("phone", label_words(col))
+    if c in BIRTHDAY:
+        return ("field", "birthday", col)
+    if c in URL:
+        return ("field", "url", col)
+    if c == "notes":
+        return ("notes",)
+    if c == "photo":
+        return ("photo",)
+    if c in NON_PERSONAL:
+        return ("field", "non_personal", col)
+    return ("field", "other_personal", col or "column")
+
+
+class _Columns(dict):
+    """Per file: header cell -> :func:`_column`; and the phones seen."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.phones = PhoneInfo()
+
+    def __missing__(self, col: str) -> _Column:
+        got = self[col] = _column(col)
+        return got
+
+
+def _load_row(sink: SourceSink | ColumnSink, f: FileRef, row: _Row,
+              columns: _Columns | None = None) -> None:
+    if columns is None:
+        columns = _Columns()
+    phones = columns.phones
     pairs: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
     addresses: dict[str, dict[str, str]] = {}
     birth: dict[str, str] = {}
     for col, value in row.cells.items():
-        c = col.strip().lower()
-        if m := _PAIR.match(col.strip()):
-            key = (m.group("kind"), m.group("n"))
-            pairs.setdefault(key, {})[m.group("part").strip().lower()] = (col, value)
-        elif m := _ADDRESS_PART.match(col.strip()):
-            where = {"business": "work"}.get(m.group("where").lower(), m.group("where").lower())
-            addresses.setdefault(where, {})[m.group("part").lower()] = value
-        elif m := _BIRTH_PART.match(col.strip()):
-            birth[m.group(1).lower()] = value
-        elif c in PERSON_NAME:
-            sink.field(f, row.ref, "person_name", col, value)
-        elif c in ORG_NAME:
-            sink.field(f, row.ref, "org_name", col, value)
-        elif c in JOB_TITLE:
-            sink.field(f, row.ref, "job_title", col, value)
-        elif c in EMAIL:
+        what = columns[col]
+        how = what[0]
+        if how == "field":
+            sink.field(f, row.ref, what[1], what[2], value)
+        elif how == "pair":
+            pairs.setdefault((what[1], what[2]), {})[what[3]] = (col, value)
+        elif how == "address":
+            addresses.setdefault(what[1], {})[what[2]] = value
+        elif how == "birth":
+            birth[what[1]] = value
+        elif how == "email":
             _email(sink, f, row, col, value)
-        elif c in PHONE:
-            _phone(sink, f, row, col, label_words(col), value)
-        elif c in BIRTHDAY:
-            sink.field(f, row.ref, "birthday", col, value)
-        elif c in URL:
-            sink.field(f, row.ref, "url", col, value)
-        elif c == "notes":
+        elif how == "phone":
+            _phone(sink, f, row, col, what[1], value, phones)
+        elif how == "notes":
             notes_field(sink, f, row.ref, col, value)
-        elif c == "photo":
+        else:  # photo
             sink.field(f, row.ref, "photo", col, "present, link")
-        elif c in NON_PERSONAL:
-            sink.field(f, row.ref, "non_personal", col, value)
-        else:
-            sink.field(f, row.ref, "other_personal", col or "column", value)
     for (kind, n), parts in pairs.items():
-        _pair_group(sink, f, row, kind, n, parts)
+        _pair_group(sink, f, row, kind, n, parts, phones)
     for where, parts in addresses.items():
         cls = {"home": "home_address", "work": "company_address"}.get(where, "address")
         sink.field(f, row.ref, cls, f"{where.title()} address", _join_address(parts))
@@ -366,6 +410,8 @@ def _load_file(path: Path, source: SourceConfig, sink: SourceSink) -> LoadResult
             "check the delimiter and encoding in the source entry",
             file=path, place="line 1")
     result = LoadResult(format=style or "contacts csv")
+    out = ColumnSink(sink, f, RAW_COLUMNS)  # rejects go straight to the sink
+    columns = _Columns()
     end = reader.line_num
     while True:
         start = end + 1
@@ -380,28 +426,30 @@ def _load_file(path: Path, source: SourceConfig, sink: SourceSink) -> LoadResult
                         "NUL byte); the rest of the file is not read")
             break
         end = reader.line_num
-        if not values or not any(v.strip() for v in values):
+        if not values or not "".join(values).strip():
             continue  # blank line or a row of empty cells: not a contact
         ref = f"line {start}"
         result.records_read += 1
         for i, v in enumerate(values):
-            if v.strip():
+            if v and v.strip():
                 col = header[i] if i < len(header) else f"cell {i + 1}"
-                sink.raw(f, ref, [str(start), col, nfc(v)])
+                out.raw(f, ref, [str(start), col, nfc(v)])
         if len(values) > len(header) and not any(v.strip() for v in values[len(header):]):
             values = values[: len(header)]  # Thunderbird ends every data row with a comma
         if len(values) != len(header):
             sink.reject(f, ref, f"row has {len(values)} cells, the header has {len(header)}")
             result.records_rejected += 1
             continue
-        cells = {h: nfc(v) or "" for h, v in zip(header, values, strict=True) if v.strip()}
+        cells = {h: nfc(v) or "" for h, v in zip(header, values, strict=True)
+                 if v and v.strip()}
         row = _Row(ref, cells, header, values)
-        _load_row(sink, f, row)
+        _load_row(out, f, row, columns)
         name, org = _person(cells)
-        sink.record(f, ref, "phone_contact", person_name=name, org_name=org,
-                    email=row.emails[0] if row.emails else None,
-                    phone=row.phones[0] if row.phones else None)
+        out.record(f, ref, "phone_contact", person_name=name, org_name=org,
+                   email=row.emails[0] if row.emails else None,
+                   phone=row.phones[0] if row.phones else None)
         result.records_loaded += 1
+    out.flush()
     if enc.startswith("utf-16"):
         result.notes.append(f"{path.name}: read as UTF-16")
     return result

@@ -64,6 +64,7 @@ import binascii
 import codecs
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from audit_kit import normalise
@@ -71,6 +72,8 @@ from audit_kit.config import SourceConfig
 from audit_kit.errors import InputError
 from audit_kit.loaders import LoadResult, input_files, register
 from audit_kit.loaders.contact_points import (
+    ColumnSink,
+    PhoneInfo,
     address_class,
     clean_label,
     label_words,
@@ -122,7 +125,7 @@ class _BadCard(Exception):
         self.line = line
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     """One logical (unfolded) content line: its head (group.name;params) and value bytes."""
 
@@ -203,61 +206,83 @@ def _split_head(line: bytes) -> tuple[bytes, bytes] | None:
     return None
 
 
+def _split_line(line: bytes) -> tuple[bytes, bytes] | None:
+    """:func:`_split_head`, without the byte loop when no quote precedes the first colon."""
+    i = line.find(b":")
+    if i < 0:
+        return None
+    if b'"' in line[:i]:
+        return _split_head(line)
+    return line[:i], line[i + 1:]
+
+
+_B64_PARAM = re.compile(rb";(ENCODING=)?(B|BASE64)(;|$)")
+
+
 def _scan(data: bytes) -> tuple[list[_Card], list[tuple[int, int, str]]]:
     """Cut the file into cards of logical lines; also return card faults (card, line, why)."""
     cards: list[_Card] = []
     faults: list[tuple[int, int, str]] = []
     card: _Card | None = None
+    lines: list[_Line] = []
+    flags: dict[bytes, tuple[bool, bool]] = {}  # head -> (quoted-printable, base64)
     n = 0
     for number, line in enumerate(_LINE_BREAK.split(data), 1):
-        last = card.lines[-1] if card and card.lines else None
+        st = line.strip()
+        # BEGIN:VCARD / END:VCARD, case-insensitive, surrounding whitespace ignored
+        ust = st.upper() if len(st) <= 11 else b""
         if card is None:
-            if _is_begin(line):
+            if ust == b"BEGIN:VCARD":
                 n += 1
                 card = _Card(n, number)
+                lines = card.lines
             continue
-        # a 2.1 quoted-printable soft line break: the next line belongs to the value
-        if last and last.qp and last.value.rstrip(b" \t").endswith(b"=") and not (
-            _is_end(line) or _is_begin(line)
-        ):
-            last.value = last.value.rstrip(b" \t")[:-1] + line
+        last = lines[-1] if lines else None
+        if last is not None:
+            # a 2.1 quoted-printable soft line break: the next line belongs to the value
+            if last.qp and last.value.rstrip(b" \t").endswith(b"=") and not (
+                ust == b"END:VCARD" or ust == b"BEGIN:VCARD"
+            ):
+                last.value = last.value.rstrip(b" \t")[:-1] + line
+                continue
+            if line[:1] in (b" ", b"\t"):
+                last.value += line[1:]
+                continue
+            if last.b64 and st and _BASE64_LINE.match(st):
+                last.value += st
+                continue
+            if (last.value.endswith(b"\\") and not last.value.endswith(b"\\\\")
+                    and st and not _PROPERTY_START.match(line)
+                    and not (ust == b"END:VCARD" or ust == b"BEGIN:VCARD")):
+                # AOSP: a 2.1 ADR value continued with backslash-newline
+                last.value = last.value[:-1] + b"\n" + line
+                continue
+        if not st or st.startswith(b"#"):
             continue
-        if line[:1] in (b" ", b"\t") and last is not None:
-            last.value += line[1:]
-            continue
-        if last and last.b64 and line.strip() and _BASE64_LINE.match(line.strip()):
-            last.value += line.strip()
-            continue
-        if (last and last.value.endswith(b"\\") and not last.value.endswith(b"\\\\")
-                and line.strip() and not _PROPERTY_START.match(line)
-                and not (_is_end(line) or _is_begin(line))):
-            # AOSP: a 2.1 ADR value continued with backslash-newline
-            last.value = last.value[:-1] + b"\n" + line
-            continue
-        if not line.strip() or line.lstrip().startswith(b"#"):
-            continue
-        if _is_end(line):
+        if ust == b"END:VCARD":
             cards.append(card)
             card = None
             continue
-        if _is_begin(line):
+        if ust == b"BEGIN:VCARD":
             faults.append((card.number, card.begin_line,
                            "no END:VCARD before the next BEGIN:VCARD"))
             n += 1
             card = _Card(n, number)
+            lines = card.lines
             continue
-        split = _split_head(line)
+        split = _split_line(line)
         if split is None:
-            if _NAME_ONLY.match(line.strip()):
-                card.lines.append(_Line(number, line.strip(), b""))
+            if _NAME_ONLY.match(st):
+                lines.append(_Line(number, st, b""))
             else:
-                card.lines.append(_Line(number, b"", line, bare=True))
+                lines.append(_Line(number, b"", line, bare=True))
             continue
         head, value = split
-        up = head.upper()
-        qp = b"QUOTED-PRINTABLE" in up
-        b64 = bool(re.search(rb";(ENCODING=)?(B|BASE64)(;|$)", up))
-        card.lines.append(_Line(number, head, value, qp=qp, b64=b64))
+        fl = flags.get(head)
+        if fl is None:
+            up = head.upper()
+            fl = flags[head] = (b"QUOTED-PRINTABLE" in up, bool(_B64_PARAM.search(up)))
+        lines.append(_Line(number, head, value, fl[0], fl[1]))
     if card is not None:
         faults.append((card.number, card.begin_line, "file ends before END:VCARD"))
     return cards, faults
@@ -309,6 +334,7 @@ def _params(head: str) -> tuple[str, str, dict[str, list[str]]]:
     return group, name.upper(), params
 
 
+@lru_cache(maxsize=256)
 def _is_charset(name: str) -> bool:
     try:
         codecs.lookup(name)
@@ -336,9 +362,12 @@ def _qp_decode(raw: bytes, line: int) -> bytes:
     raw = raw.rstrip(b" \t")
     if raw.endswith(b"="):  # a soft break with nothing after it (cut before END:VCARD)
         raw = raw[:-1]
+    if b"=" not in raw:
+        return raw
     if _QP_BYTE.sub(b"", raw).count(b"="):
         raise _BadCard("broken quoted-printable value (= not followed by two hex digits)", line)
-    return _QP_BYTE.sub(lambda m: bytes([int(m.group(1), 16)]), raw)
+    # every "=" now starts "=XX": binascii decodes exactly those and copies the rest
+    return binascii.a2b_qp(raw)
 
 
 def _b64_len(raw: bytes) -> int:
@@ -379,14 +408,29 @@ def _split_components(s: str) -> list[str]:
     return out
 
 
-def _decode(line: _Line, version: str, transcoded: bool) -> Prop:
+_Head = tuple[str, str, dict[str, list[str]], str, str]
+
+
+def _head(raw: bytes) -> _Head:
+    """(group, NAME, params, params text, ENCODING) of a content line's head."""
+    head = _decode_text(raw, None)
+    group, name, params = _params(head)
+    params_text = ";".join(_split_unquoted(head, ";")[1:])
+    return group, name, params, params_text, (params.get("ENCODING") or [""])[0].upper()
+
+
+def _decode(line: _Line, version: str, transcoded: bool,
+            heads: dict[bytes, _Head] | None = None) -> Prop:
+    """One property; *heads* caches the parsed heads of a file (they repeat card to card)."""
     if line.bare:
         text = nfc(_decode_text(line.value, None)) or ""
         return Prop(line.number, "", "", {}, "", text, [text])
-    head = _decode_text(line.head, None)
-    group, name, params = _params(head)
-    params_text = ";".join(_split_unquoted(head, ";")[1:])
-    enc = (params.get("ENCODING") or [""])[0].upper()
+    if heads is None:
+        heads = {}
+    try:
+        group, name, params, params_text, enc = heads[line.head]
+    except KeyError:
+        group, name, params, params_text, enc = heads[line.head] = _head(line.head)
     charset = None if transcoded else (params.get("CHARSET") or [None])[0]
     value = line.value
     binary = None
@@ -405,7 +449,9 @@ def _decode(line: _Line, version: str, transcoded: bool) -> Prop:
         or re.match(r"^(https?|ftp|file|cid):", text.strip(), re.I)
     ):
         link = True
-    if name in _STRUCTURED:
+    if "\\" not in text:  # nothing escaped: plain split, nothing to unescape
+        comps = [nfc(c) for c in text.split(";")] if name in _STRUCTURED else [nfc(text)]
+    elif name in _STRUCTURED:
         comps = [nfc(_unescape(c, version)) or "" for c in _split_components(text)]
     else:
         comps = [nfc(_unescape(text, version)) or ""]
@@ -429,7 +475,11 @@ def _join(components: list[str], sep: str = ", ") -> str:
 
 def _label(p: Prop, ablabels: dict[str, str]) -> tuple[str, str]:
     """(label for the field row, text used to classify): property name plus its type label."""
-    custom = clean_label(ablabels.get(p.group.upper(), "")) if p.group else ""
+    return _label_of(p, ablabels.get(p.group.upper(), "") if p.group else "")
+
+
+def _label_of(p: Prop, ablabel: str) -> tuple[str, str]:
+    custom = clean_label(ablabel) if p.group else ""
     types = [t.lower() for t in p.types]
     shown = custom or ",".join(types)
     label = f"{p.name} ({shown})" if shown else p.name
@@ -451,10 +501,29 @@ class _Summary:
     phone: str | None = None
 
 
-def _emit(sink: SourceSink, f: FileRef, ref: str, p: Prop, ablabels: dict[str, str],
-          s: _Summary) -> None:
-    label, words_text = _label(p, ablabels)
-    words = label_words(words_text)
+class _FileCache(dict):
+    """Per file: what _label_of reads -> (label, label words); and the phones."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.phones = PhoneInfo()
+
+    def label(self, p: Prop, ablabels: dict[str, str]) -> tuple[str, set[str]]:
+        ablabel = ablabels.get(p.group.upper(), "") if p.group else ""
+        key = (p.name, bool(p.group), ablabel, tuple(p.types))
+        try:
+            return self[key]
+        except KeyError:
+            label, words_text = _label_of(p, ablabel)
+            got = self[key] = (label, frozenset(label_words(words_text)))
+            return got
+
+
+def _emit(sink: SourceSink | ColumnSink, f: FileRef, ref: str, p: Prop,
+          ablabels: dict[str, str], s: _Summary, cache: _FileCache | None = None) -> None:
+    if cache is None:
+        cache = _FileCache()
+    label, words = cache.label(p, ablabels)
     name = p.name
     if name in PERSON_NAME:
         value = _display_name(p) if name == "N" else p.text
@@ -477,8 +546,8 @@ def _emit(sink: SourceSink, f: FileRef, ref: str, p: Prop, ablabels: dict[str, s
             s.email = addr
     elif name == "TEL":
         raw = p.text.strip()
-        e164 = normalise.phone(raw.removeprefix("tel:").split(";")[0])
-        sink.field(f, ref, phone_class(words, e164), label, raw)
+        e164, kind = cache.phones[raw.removeprefix("tel:").split(";")[0]]
+        sink.field(f, ref, phone_class(words, e164, kind), label, raw)
         if e164 and s.phone is None:
             s.phone = e164
     elif name in ("ADR", "LABEL"):
@@ -544,10 +613,13 @@ def _load_file(path: Path, sink: SourceSink) -> LoadResult:
             line, why = bad[number]
             sink.reject(f, f"{ref}, line {line}", why)
             result.records_rejected += 1
+    out = ColumnSink(sink, f, RAW_COLUMNS)  # rejects go straight to the sink
+    heads: dict[bytes, _Head] = {}
+    cache = _FileCache()
     for card in cards:
         ref = f"card {card.number}"
         try:
-            props = _decode_card(card, transcoded)
+            props = _decode_card(card, transcoded, heads)
         except _BadCard as exc:
             sink.reject(f, f"{ref}, line {exc.line}", str(exc))
             result.records_rejected += 1
@@ -555,31 +627,36 @@ def _load_file(path: Path, sink: SourceSink) -> LoadResult:
         version = next((p.text.strip() for p in props if p.name == "VERSION"), "2.1")
         if version not in versions:
             versions.append(version)
+        number = str(card.number)
         for p in props:
-            sink.raw(f, ref, [str(card.number), str(p.line), p.group, p.name, p.params_text,
-                              p.text])
+            out.raw(f, ref, [number, str(p.line), p.group, p.name, p.params_text, p.text])
         ablabels = {p.group.upper(): p.text for p in props
                     if p.name == "X-ABLABEL" and p.group}
         s = _Summary()
         for p in props:
-            _emit(sink, f, ref, p, ablabels, s)
-        sink.record(f, ref, "phone_contact", person_name=s.name or s.n_name, org_name=s.org,
-                    email=s.email, phone=s.phone)
+            _emit(out, f, ref, p, ablabels, s, cache)
+        out.record(f, ref, "phone_contact", person_name=s.name or s.n_name, org_name=s.org,
+                   email=s.email, phone=s.phone)
         result.records_loaded += 1
+    out.flush()
     result.format = ", ".join(f"vcard {v}" for v in sorted(versions)) or "vcard"
     return result
 
 
-def _decode_card(card: _Card, transcoded: bool) -> list[Prop]:
+def _decode_card(card: _Card, transcoded: bool,
+                 heads: dict[bytes, _Head] | None = None) -> list[Prop]:
     """Decode every line; the VERSION decides the escaping rules."""
     version = "2.1"
     for line in card.lines:
-        if not line.bare and line.head.upper().rpartition(b".")[2] == b"VERSION":
+        if (not line.bare and b"ERSION" in line.head.upper()
+                and line.head.upper().rpartition(b".")[2] == b"VERSION"):
             version = line.value.strip().decode("ascii", "replace")
             if version not in VERSIONS:
                 raise _BadCard("unsupported vCard VERSION (expected 2.1, 3.0 or 4.0)",
                                line.number)
-    return [_decode(line, version, transcoded) for line in card.lines]
+    if heads is None:
+        heads = {}
+    return [_decode(line, version, transcoded, heads) for line in card.lines]
 
 
 @register("vcard")
