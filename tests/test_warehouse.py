@@ -99,3 +99,12 @@ def test_columns_equal_rows(tmp_path):
         ("line 5", "not a date"),
     ]
     assert sink.rejected == 2
+
+
+def test_columns_take_any_header_text(tmp_path):
+    con, sink, f = _sink(tmp_path)
+    sink.raw_table(["\x00Nimi", "a b"])
+    sink.columns("raw", f, {"record_ref": ["line 2"], "\x00Nimi": ["Aino"], "a b": ["x"]})
+    assert con.execute(
+        f"SELECT * EXCLUDE (source, source_kind, system, file, sha256) FROM {raw_table_name('s-1')}"
+    ).fetchall() == [("line 2", "Aino", "x")]

@@ -329,17 +329,19 @@ class SourceSink:
         if f is not None:
             consts.update(file=f.name, sha256=f.sha256)
         target = [c for c in buf.schema.names if table != "rejects" or c != "system"]
+        # the batch's columns get positional names: a header may hold any character
+        # (a NUL byte in a column name is a DuckDB binder error when referenced by name)
+        pos = {name: f"c{i}" for i, name in enumerate(arrays)}
         select, params = [], []
         for c in target:
-            q = '"' + c.replace('"', '""') + '"'
             if c in arrays:
-                select.append(f"b.{q}")
+                select.append(f"b.{pos[c]}")
             elif c in consts:
                 select.append("?")
                 params.append(consts[c])
             else:
                 select.append("NULL")
-        batch = pa.Table.from_arrays(list(arrays.values()), names=list(arrays))
+        batch = pa.Table.from_arrays(list(arrays.values()), names=list(pos.values()))
         cols = ", ".join('"' + c.replace('"', '""') + '"' for c in target)
         self.con.register("_ak_cols", batch)
         try:

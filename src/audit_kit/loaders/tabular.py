@@ -23,7 +23,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -36,57 +35,182 @@ from audit_kit.warehouse import PROVENANCE, FileRef, SourceSink, raw_table_name
 
 #: semantic column -> header synonyms (compared case- and punctuation-insensitively)
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    "person_name": ("yhteyshenkilö", "yhteyshenkilo", "contact person", "contact", "pääkäyttäjä",
-                    "paakayttaja", "main user", "henkilö", "kontaktihenkilö", "nimi", "name",
-                    "full name", "koko nimi"),
+    "person_name": (
+        "yhteyshenkilö",
+        "yhteyshenkilo",
+        "contact person",
+        "contact",
+        "pääkäyttäjä",
+        "paakayttaja",
+        "main user",
+        "henkilö",
+        "kontaktihenkilö",
+        "nimi",
+        "name",
+        "full name",
+        "koko nimi",
+    ),
     "first_name": ("etunimi", "first name", "given name"),
     "last_name": ("sukunimi", "last name", "surname", "family name"),
-    "org_name": ("yritys", "yrityksen nimi", "asiakas", "asiakkaan nimi", "company", "organisation",
-                 "organization", "customer", "customer name", "toiminimi", "firma"),
+    "org_name": (
+        "yritys",
+        "yrityksen nimi",
+        "asiakas",
+        "asiakkaan nimi",
+        "company",
+        "organisation",
+        "organization",
+        "customer",
+        "customer name",
+        "toiminimi",
+        "firma",
+    ),
     "business_id": ("y-tunnus", "ytunnus", "business id", "y tunnus", "vat id", "alv-tunnus"),
-    "email": ("sähköposti", "sähköpostiosoite", "sahkoposti", "email", "e-mail", "e-mail address",
-              "email address", "s-posti"),
-    "phone": ("puhelin", "puhelinnumero", "phone", "phone number", "työpuhelin", "work phone",
-              "telephone", "puh"),
+    "email": (
+        "sähköposti",
+        "sähköpostiosoite",
+        "sahkoposti",
+        "email",
+        "e-mail",
+        "e-mail address",
+        "email address",
+        "s-posti",
+    ),
+    "phone": (
+        "puhelin",
+        "puhelinnumero",
+        "phone",
+        "phone number",
+        "työpuhelin",
+        "work phone",
+        "telephone",
+        "puh",
+    ),
     "mobile_phone": ("matkapuhelin", "gsm", "mobile", "mobile phone", "kännykkä"),
     "home_phone": ("kotipuhelin", "home phone", "kotipuh"),
-    "street": ("katuosoite", "osoite", "lähiosoite", "address", "street", "street address",
-               "yrityksen osoite", "company address", "postiosoite"),
+    "street": (
+        "katuosoite",
+        "osoite",
+        "lähiosoite",
+        "address",
+        "street",
+        "street address",
+        "yrityksen osoite",
+        "company address",
+        "postiosoite",
+    ),
     "postcode": ("postinumero", "postal code", "postcode", "zip", "zip code"),
     "city": ("postitoimipaikka", "kaupunki", "city", "town", "paikkakunta"),
     "home_address": ("kotiosoite", "home address", "kotiosoite katu"),
     "birthday": ("syntymäaika", "syntymäpäivä", "birthday", "birth date", "date of birth", "synt"),
     "hetu": ("henkilötunnus", "hetu", "personal identity code", "ssn", "sotu"),
     "job_title": ("titteli", "tehtävä", "tehtävänimike", "asema", "job title", "title", "role"),
-    "notes": ("lisätiedot", "lisätietoja", "notes", "note", "huomautukset", "kommentti", "comments",
-              "muistiinpanot"),
-    "ended_on": ("asiakkuus päättynyt", "asiakkuus päättyi", "asiakkuus paattynyt", "relationship ended",
-                 "customer until", "ended", "päättymispäivä"),
-    "device_retired": ("laite poistettu käytöstä", "laite poistettu", "device retired",
-                       "retired", "käytöstä poisto"),
-    "last_marketing": ("viimeisin markkinointi", "viimeisin markkinointitoimenpide", "last marketing",
-                       "last marketed", "latest marketing"),
+    "notes": (
+        "lisätiedot",
+        "lisätietoja",
+        "notes",
+        "note",
+        "huomautukset",
+        "kommentti",
+        "comments",
+        "muistiinpanot",
+    ),
+    "ended_on": (
+        "asiakkuus päättynyt",
+        "asiakkuus päättyi",
+        "asiakkuus paattynyt",
+        "relationship ended",
+        "customer until",
+        "ended",
+        "päättymispäivä",
+    ),
+    "device_retired": (
+        "laite poistettu käytöstä",
+        "laite poistettu",
+        "device retired",
+        "retired",
+        "käytöstä poisto",
+    ),
+    "last_marketing": (
+        "viimeisin markkinointi",
+        "viimeisin markkinointitoimenpide",
+        "last marketing",
+        "last marketed",
+        "latest marketing",
+    ),
     "ban_date": ("kielto vastaanotettu", "kielto", "ban received", "opt-out date", "opted out"),
-    "request_date": ("pyyntö vastaanotettu", "pyyntö", "request received", "request date",
-                     "received"),
+    "request_date": (
+        "pyyntö vastaanotettu",
+        "pyyntö",
+        "request received",
+        "request date",
+        "received",
+    ),
     "url": ("www", "kotisivu", "kotisivut", "website", "web"),
     # business data, not about a person
-    "non_personal": ("asiakasnumero", "asiakaskoodi", "customer number", "customer id", "id",
-                     "sopimusnumero", "sopimus", "contract", "contract number", "laite", "laitemalli",
-                     "device", "device model", "sarjanumero", "serial", "serial number", "malli",
-                     "asiakkuus alkanut", "customer since", "alkupäivä", "start date", "kampanja",
-                     "campaign", "lähde", "source", "status", "tila", "kieli", "language",
-                     "asiakasryhmä", "maksuehto", "sopimus alkanut", "käsittelijä", "handled by",
-                     "laskutustapa", "verkkolaskuosoite", "operaattori", "maa", "country"),
+    "non_personal": (
+        "asiakasnumero",
+        "asiakaskoodi",
+        "customer number",
+        "customer id",
+        "id",
+        "sopimusnumero",
+        "sopimus",
+        "contract",
+        "contract number",
+        "laite",
+        "laitemalli",
+        "device",
+        "device model",
+        "sarjanumero",
+        "serial",
+        "serial number",
+        "malli",
+        "asiakkuus alkanut",
+        "customer since",
+        "alkupäivä",
+        "start date",
+        "kampanja",
+        "campaign",
+        "lähde",
+        "source",
+        "status",
+        "tila",
+        "kieli",
+        "language",
+        "asiakasryhmä",
+        "maksuehto",
+        "sopimus alkanut",
+        "käsittelijä",
+        "handled by",
+        "laskutustapa",
+        "verkkolaskuosoite",
+        "operaattori",
+        "maa",
+        "country",
+    ),
 }
 
 _FIELD_OF = {  # semantic column -> field class
-    "person_name": "person_name", "first_name": "person_name", "last_name": "person_name",
-    "org_name": "org_name", "business_id": "business_id", "email": "email",
-    "phone": "work_phone", "mobile_phone": "mobile_phone", "home_phone": "home_phone",
-    "street": "company_address", "postcode": "company_address", "city": "company_address",
-    "home_address": "home_address", "birthday": "birthday", "hetu": "hetu",
-    "job_title": "job_title", "notes": "notes", "url": "url", "non_personal": "non_personal",
+    "person_name": "person_name",
+    "first_name": "person_name",
+    "last_name": "person_name",
+    "org_name": "org_name",
+    "business_id": "business_id",
+    "email": "email",
+    "phone": "work_phone",
+    "mobile_phone": "mobile_phone",
+    "home_phone": "home_phone",
+    "street": "company_address",
+    "postcode": "company_address",
+    "city": "company_address",
+    "home_address": "home_address",
+    "birthday": "birthday",
+    "hetu": "hetu",
+    "job_title": "job_title",
+    "notes": "notes",
+    "url": "url",
+    "non_personal": "non_personal",
 }
 
 DATE_COLUMNS = ("ended_on", "device_retired", "last_marketing", "ban_date", "request_date")
@@ -129,12 +253,17 @@ def map_headers(headers: list[str], explicit: dict[str, str] | None) -> list[str
     # A bare "Nimi"/"Name" is the organisation when a contact-person column exists too.
     if sem.count("person_name") > 1:
         for i, h in enumerate(headers):
-            if sem[i] == "person_name" and _key(h) in ("nimi", "name") and h not in (explicit or {}):
+            if (
+                sem[i] == "person_name"
+                and _key(h) in ("nimi", "name")
+                and h not in (explicit or {})
+            ):
                 sem[i] = "org_name"
     return sem
 
 
 # -- reading -------------------------------------------------------------------------
+
 
 def detect_encoding(head: bytes, declared: str | None) -> str:
     """BOM, then strict UTF-8, then cp1252 (what Finnish Excel writes)."""
@@ -169,8 +298,9 @@ _UTF8_TEXT = re.compile("[^\x00-\x7f\udc80-\udcff]")
 _UNDECODED = re.compile("[\udc80-\udcff]")
 
 
-def _csv_rows(path: Path, source: SourceConfig, f: FileRef, sink: SourceSink,
-              res: LoadResult) -> tuple[list[str], Iterator[Row]]:
+def _csv_rows(
+    path: Path, source: SourceConfig, f: FileRef, sink: SourceSink, res: LoadResult
+) -> tuple[list[str], Iterator[Row]]:
     data = path.read_bytes()
     if not data.strip():
         raise InputError("file is empty; export the register again", file=f.name)
@@ -183,8 +313,9 @@ def _csv_rows(path: Path, source: SourceConfig, f: FileRef, sink: SourceSink,
             text, enc = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
             loose = data.decode("utf-8", errors="surrogateescape")
-            mixed = any(_UTF8_TEXT.search(ln) and not _UNDECODED.search(ln)
-                        for ln in loose.splitlines())
+            mixed = any(
+                _UTF8_TEXT.search(ln) and not _UNDECODED.search(ln) for ln in loose.splitlines()
+            )
             if mixed:
                 enc, text = "utf-8", loose
             else:
@@ -193,23 +324,29 @@ def _csv_rows(path: Path, source: SourceConfig, f: FileRef, sink: SourceSink,
         try:
             text = data.decode(enc)
         except (UnicodeDecodeError, LookupError):
-            raise InputError(f"cannot decode as {enc}; set `encoding:` in the source entry",
-                             file=f.name) from None
+            raise InputError(
+                f"cannot decode as {enc}; set `encoding:` in the source entry", file=f.name
+            ) from None
     text = text.lstrip("\ufeff")
     if not text.strip():
         raise InputError("file is empty; export the register again", file=f.name)
     first_line = text.split("\n", 1)[0]
     delim = detect_delimiter(first_line, source.delimiter)
-    res.format = (f"csv ({enc}{' with lines in another encoding' if mixed else ''}, "
-                  f"{'tab' if delim == chr(9) else repr(delim)})")
+    res.format = (
+        f"csv ({enc}{' with lines in another encoding' if mixed else ''}, "
+        f"{'tab' if delim == chr(9) else repr(delim)})"
+    )
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
     try:
         headers = [h.strip() for h in next(reader)]
     except csv.Error:
         raise InputError("header row is not valid CSV", file=f.name, place="line 1") from None
     if mixed and any(_UNDECODED.search(h) for h in headers):
-        raise InputError("header row is not UTF-8 but later lines are; save the file again as "
-                         "UTF-8", file=f.name, place="line 1")
+        raise InputError(
+            "header row is not UTF-8 but later lines are; save the file again as UTF-8",
+            file=f.name,
+            place="line 1",
+        )
 
     def rows() -> Iterator[Row]:
         while True:
@@ -227,12 +364,17 @@ def _csv_rows(path: Path, source: SourceConfig, f: FileRef, sink: SourceSink,
                 continue
             res.records_read += 1
             if len(values) != len(headers):
-                sink.reject(f, f"line {start}",
-                            f"{len(values)} fields where the header has {len(headers)}")
+                sink.reject(
+                    f, f"line {start}", f"{len(values)} fields where the header has {len(headers)}"
+                )
                 continue
             if mixed and any(_UNDECODED.search(v) for v in values):
-                sink.reject(f, f"line {start}", "not UTF-8 while the rest of the file is "
-                            "(mixed encodings); save the file again as UTF-8")
+                sink.reject(
+                    f,
+                    f"line {start}",
+                    "not UTF-8 while the rest of the file is "
+                    "(mixed encodings); save the file again as UTF-8",
+                )
                 continue
             yield f"line {start}", list(values)
 
@@ -249,14 +391,18 @@ def _sheet_rows(ws, f: FileRef) -> Iterator[tuple]:
         except StopIteration:
             return
         except Exception:  # see _xlsx_rows: damaged sheet XML
-            raise InputError("the sheet's XML is damaged here; save the workbook again from "
-                             "Excel", file=f.name, place=f"row {n}") from None
+            raise InputError(
+                "the sheet's XML is damaged here; save the workbook again from Excel",
+                file=f.name,
+                place=f"row {n}",
+            ) from None
         yield values
         n += 1
 
 
-def _xlsx_rows(path: Path, source: SourceConfig, f: FileRef, sink: SourceSink,
-               res: LoadResult) -> tuple[list[str], Iterator[Row]]:
+def _xlsx_rows(
+    path: Path, source: SourceConfig, f: FileRef, sink: SourceSink, res: LoadResult
+) -> tuple[list[str], Iterator[Row]]:
     import openpyxl
 
     # openpyxl raises a grab-bag on damaged parts (BadZipFile, KeyError, expat and etree
@@ -264,15 +410,17 @@ def _xlsx_rows(path: Path, source: SourceConfig, f: FileRef, sink: SourceSink,
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception:
-        raise InputError("not a readable XLSX workbook; save it again from Excel",
-                         file=f.name) from None
+        raise InputError(
+            "not a readable XLSX workbook; save it again from Excel", file=f.name
+        ) from None
     if not wb.sheetnames:
         raise InputError("the workbook has no sheets; save it again from Excel", file=f.name)
     try:
         ws = wb[source.sheet] if source.sheet else wb.worksheets[0]
     except (KeyError, IndexError):
-        raise InputError(f"no sheet named {source.sheet!r}; sheets: {', '.join(wb.sheetnames)}",
-                         file=f.name) from None
+        raise InputError(
+            f"no sheet named {source.sheet!r}; sheets: {', '.join(wb.sheetnames)}", file=f.name
+        ) from None
     res.format = f"xlsx (sheet {ws.title!r})"
     it = _sheet_rows(ws, f)
     try:
@@ -288,7 +436,7 @@ def _xlsx_rows(path: Path, source: SourceConfig, f: FileRef, sink: SourceSink,
             if not any(v not in (None, "") for v in vals):
                 continue
             res.records_read += 1
-            if any(v not in (None, "") for v in vals[len(headers):]):
+            if any(v not in (None, "") for v in vals[len(headers) :]):
                 sink.reject(f, f"row {n}", f"values beyond the {len(headers)} header columns")
                 continue
             vals = (vals + [None] * len(headers))[: len(headers)]
@@ -335,9 +483,11 @@ class _Plan:
 
     def __post_init__(self) -> None:
         self.phones = PhoneInfo()
-        self.date_cols = [(j, s, h) for j, (h, s) in enumerate(zip(self.headers, self.sem,
-                                                                     strict=True))
-                          if s in DATE_COLUMNS]
+        self.date_cols = [
+            (j, s, h)
+            for j, (h, s) in enumerate(zip(self.headers, self.sem, strict=True))
+            if s in DATE_COLUMNS
+        ]
         self.field_cols = [j for j, s in enumerate(self.sem) if s not in DATE_COLUMNS]
         #: semantic -> its columns in header order (for "the first non-empty one")
         self.by_sem: dict[str, list[int]] = {}
@@ -371,9 +521,15 @@ def _hetu_cells(col: list[str]) -> list[int]:
     return sorted({bisect.bisect_right(starts, pos) - 1 for pos in hits})
 
 
-def _write_chunk(sink: SourceSink, f: FileRef, plan: _Plan, refs: list[str],
-                 values: list[list[object]], dates: dict[str, list[dt.date | None]],
-                 csv_values: bool) -> None:
+def _write_chunk(
+    sink: SourceSink,
+    f: FileRef,
+    plan: _Plan,
+    refs: list[str],
+    values: list[list[object]],
+    dates: dict[str, list[dt.date | None]],
+    csv_values: bool,
+) -> None:
     """Write the loaded rows of one chunk column by column: raw, fields, records."""
     n = len(refs)
     columns = list(zip(*values, strict=True)) if values else []
@@ -382,13 +538,7 @@ def _write_chunk(sink: SourceSink, f: FileRef, plan: _Plan, refs: list[str],
     else:
         texts = [[_text(v) for v in col] for col in columns]
     arrays = [pa.array(col, pa.string()) for col in texts]
-    try:
-        sink.columns("raw", f, {"record_ref": refs,
-                                **dict(zip(plan.raw_names, arrays, strict=True))})
-    except duckdb.Error:
-        # a header DuckDB cannot bind by name in SourceSink.columns (a NUL byte): row by row
-        for i, ref in enumerate(refs):
-            sink.raw(f, ref, [col[i] for col in texts])
+    sink.columns("raw", f, {"record_ref": refs, **dict(zip(plan.raw_names, arrays, strict=True))})
 
     biz = _first(texts, plan.by_sem.get("business_id"), n)
     biz_hetu = [bool(b) and _is_hetu(b) for b in biz]
@@ -410,13 +560,14 @@ def _write_chunk(sink: SourceSink, f: FileRef, plan: _Plan, refs: list[str],
         if s == "business_id":
             # Procountor: a private person's identity code in the business-ID column
             hetu = plan.class_code["hetu"]
-            classes.append(pa.array([hetu if _is_hetu(t) else code for t in col if t],
-                                    pa.int8()))
+            classes.append(pa.array([hetu if _is_hetu(t) else code for t in col if t], pa.int8()))
         elif s in ("phone", "mobile_phone") and cls == "work_phone":
             mobile = plan.class_code["mobile_phone"]
-            classes.append(pa.array(
-                [mobile if plan.phones[t][1] == "mobile" else code for t in col if t],
-                pa.int8()))
+            classes.append(
+                pa.array(
+                    [mobile if plan.phones[t][1] == "mobile" else code for t in col if t], pa.int8()
+                )
+            )
         else:
             classes.append(pa.array([code] * k, pa.int8()))
         if cls in _HETU_TEXT:
@@ -432,32 +583,46 @@ def _write_chunk(sink: SourceSink, f: FileRef, plan: _Plan, refs: list[str],
         row = pc.divide(key, stride)
         col = pc.divide(pc.subtract(key, pc.multiply(row, stride)), 2)
         # small dictionaries: DuckDB decodes them while inserting
-        sink.columns("fields", f, {
-            "record_ref": pa.DictionaryArray.from_arrays(row, pa.array(refs, pa.string())),
-            "field": pa.DictionaryArray.from_arrays(pc.take(pa.concat_arrays(classes), order),
-                                                    plan.class_names),
-            "label": pa.DictionaryArray.from_arrays(col, plan.header_names),
-            "value": pc.take(pa.concat_arrays(vals), order),
-        })
+        sink.columns(
+            "fields",
+            f,
+            {
+                "record_ref": pa.DictionaryArray.from_arrays(row, pa.array(refs, pa.string())),
+                "field": pa.DictionaryArray.from_arrays(
+                    pc.take(pa.concat_arrays(classes), order), plan.class_names
+                ),
+                "label": pa.DictionaryArray.from_arrays(col, plan.header_names),
+                "value": pc.take(pa.concat_arrays(vals), order),
+            },
+        )
 
     person = _first(texts, plan.by_sem.get("person_name"), n)
     if not plan.by_sem.get("person_name") or not all(person):
         first = _first(texts, plan.by_sem.get("first_name"), n)
         last = _first(texts, plan.by_sem.get("last_name"), n)
-        person = [p or " ".join(x for x in (a, b) if x) or None
-                  for p, a, b in zip(person, first, last, strict=True)]
-    phone_raw = [p or m for p, m in zip(_first(texts, plan.by_sem.get("phone"), n),
-                                        _first(texts, plan.by_sem.get("mobile_phone"), n),
-                                        strict=True)]
+        person = [
+            p or " ".join(x for x in (a, b) if x) or None
+            for p, a, b in zip(person, first, last, strict=True)
+        ]
+    phone_raw = [
+        p or m
+        for p, m in zip(
+            _first(texts, plan.by_sem.get("phone"), n),
+            _first(texts, plan.by_sem.get("mobile_phone"), n),
+            strict=True,
+        )
+    ]
     record: dict[str, object] = {
         "record_ref": refs,
         "role": pa.array([plan.spec.role] * n, pa.string()),
         "person_name": pa.array(person, pa.string()),
         "org_name": pa.array(_first(texts, plan.by_sem.get("org_name"), n), pa.string()),
-        "business_id": pa.array([b if b and not bh else None
-                                 for b, bh in zip(biz, biz_hetu, strict=True)], pa.string()),
-        "email": pa.array([normalise.email(e) for e in
-                           _first(texts, plan.by_sem.get("email"), n)], pa.string()),
+        "business_id": pa.array(
+            [b if b and not bh else None for b, bh in zip(biz, biz_hetu, strict=True)], pa.string()
+        ),
+        "email": pa.array(
+            [normalise.email(e) for e in _first(texts, plan.by_sem.get("email"), n)], pa.string()
+        ),
         "phone": pa.array([plan.phones[p][0] if p else None for p in phone_raw], pa.string()),
     }
     for sem_col, col in plan.spec.dates.items():
@@ -465,8 +630,13 @@ def _write_chunk(sink: SourceSink, f: FileRef, plan: _Plan, refs: list[str],
     sink.columns("records", f, record)
 
 
-def _load_file(path: Path, source: SourceConfig, sink: SourceSink, spec: KindSpec,
-               raw_headers: list[str] | None) -> tuple[LoadResult, list[str]]:
+def _load_file(
+    path: Path,
+    source: SourceConfig,
+    sink: SourceSink,
+    spec: KindSpec,
+    raw_headers: list[str] | None,
+) -> tuple[LoadResult, list[str]]:
     f = sink.file(path)
     res = LoadResult()
     xlsx = path.suffix.lower() in (".xlsx", ".xlsm")
@@ -477,10 +647,13 @@ def _load_file(path: Path, source: SourceConfig, sink: SourceSink, spec: KindSpe
     if raw_headers is None:
         sink.raw_table(headers)
     elif [_key(h) for h in headers] != [_key(h) for h in raw_headers]:
-        raise InputError("columns differ from the folder's first file; give each layout its own "
-                         "source entry", file=f.name, place="line 1")
+        raise InputError(
+            "columns differ from the folder's first file; give each layout its own source entry",
+            file=f.name,
+            place="line 1",
+        )
     raw_names = [r[0] for r in sink.con.execute(f'DESCRIBE "{table}"').fetchall()]
-    plan = _Plan(headers, sem, spec, raw_names[len(PROVENANCE):])
+    plan = _Plan(headers, sem, spec, raw_names[len(PROVENANCE) :])
     date_cache: dict[str, dt.date | None] = {}
     refs: list[str] = []
     kept: list[list[object]] = []
