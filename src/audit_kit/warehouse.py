@@ -90,6 +90,11 @@ def _ddl(name: str, schema: pa.Schema) -> str:
 def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
     """Open (or create) a warehouse with the canonical tables in place."""
     con = duckdb.connect(str(path) if path else ":memory:")
+    if path:
+        # a file warehouse spills to disk beside itself instead of growing into RAM
+        # (DuckDB's default limit is 80 % of the machine); AUDIT_KIT_MEMORY_LIMIT overrides
+        limit = os.environ.get("AUDIT_KIT_MEMORY_LIMIT", "1GB")
+        con.execute(f"SET memory_limit = '{limit.replace(chr(39), '')}'")
     con.execute("CREATE SEQUENCE IF NOT EXISTS rec_seq")
     for name, schema in _DDL.items():
         con.execute(_ddl(name, schema))
