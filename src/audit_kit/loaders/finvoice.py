@@ -37,11 +37,12 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import hashlib
+import itertools
 import multiprocessing
 import os
 import re
 import zipfile
-from collections import Counter
+from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +50,7 @@ from typing import Any
 from xml.etree.ElementTree import Element, ParseError, XMLParser
 
 import defusedxml.ElementTree as DET
+import pyarrow as pa
 from defusedxml.common import DefusedXmlException
 
 from audit_kit import normalise
@@ -670,42 +672,212 @@ def _read_zip(path: Path, data: bytes, res: _FileOutcome) -> None:
         res.notes.append(f"{path.name}: {skipped} zip member(s) that are not .xml skipped")
 
 
-def _read_chunk(paths: list[Path]) -> list[_FileOutcome]:
-    return [_read_file(p) for p in paths]
+# -- columns: what a chunk of files becomes before it reaches the warehouse --------------
+#: raw-table columns of the invoice table (all distinct, so raw_table keeps the names)
+_RAW_NAMES = (*COLUMNS, *EXTRA_COLUMNS)
+_REC_NAMES = ("person_name", "org_name", "business_id", "email", "phone", "detail",
+              "last_activity", "kept_until")
+_STR = pa.string()
+#: (table, column names after the file index and record_ref, their Arrow types)
+_TABLES: dict[str, tuple[tuple[str, ...], tuple[pa.DataType, ...]]] = {
+    "raw": (_RAW_NAMES, (_STR,) * len(_RAW_NAMES)),
+    "elements": (("path", "value"), (_STR, _STR)),
+    "fields": (("field", "label", "value"), (_STR, _STR, _STR)),
+    "rejects": (("reason",), (_STR,)),
+    "records": (_REC_NAMES, (_STR,) * 6 + (pa.date32(), pa.date32())),
+}
+#: write to the warehouse every this many invoices (one INSERT per table)
+FLUSH_INVOICES = 8192
 
 
-def _outcomes(paths: list[Path], workers: int) -> Any:
-    if workers <= 1 or len(paths) < POOL_MIN_FILES:
+@dataclass
+class _FileMeta:
+    path: Path
+    sha256: str
+    size: int
+    error: tuple[str, str | None] | None
+
+
+@dataclass
+class _Chunk:
+    """A chunk of files parsed: per-table Arrow columns with a file index (into *files*).
+
+    Built in the pool workers, so the main process only registers the files, adds the
+    file names and concatenates (issue 9: per-row tuples in the parent were the bottleneck).
+    """
+
+    files: list[_FileMeta]
+    tables: dict[str, dict[str, pa.Array]]
+    notes: list[str]
+    versions: set[str]
+    read: int = 0
+    loaded: int = 0
+    rejected: int = 0
+    invoices: int = 0
+
+
+def _read_chunk(paths: list[Path]) -> _Chunk:
+    files: list[_FileMeta] = []
+    notes: list[str] = []
+    versions: set[str] = set()
+    raw: list[tuple[Any, ...]] = []
+    el_file: list[int] = []
+    el_ref: list[str] = []
+    el_rows: list[tuple[str, str]] = []
+    fl: list[tuple[Any, ...]] = []
+    rej: list[tuple[Any, ...]] = []
+    rec: list[tuple[Any, ...]] = []
+    read = loaded = rejected = invoices = 0
+    for i, path in enumerate(paths):
+        out = _read_file(path)
+        files.append(_FileMeta(out.path, out.sha256, out.size, out.error))
+        if out.error:
+            continue
+        notes += out.notes
+        for name, reason in out.member_rejects:
+            rej.append((i, name, reason))
+            read += 1
+            rejected += 1
+        for _member, parsed in out.parsed:
+            notes += parsed.notes
+            for ref, reason in parsed.rejects:
+                rej.append((i, ref, reason))
+                read += 1
+                rejected += 1
+            for inv in parsed.invoices:
+                read += 1
+                invoices += 1
+                ref = inv.ref
+                status = "rejected" if inv.reject else "loaded"
+                raw.append((i, ref, *inv.columns, str(inv.position), inv.encoding, status))
+                k = len(inv.elements)
+                if k:
+                    el_file += [i] * k
+                    el_ref += [ref] * k
+                    el_rows += inv.elements
+                for cls, label, value in inv.fields:
+                    # as SourceSink.field: empty values are not fields
+                    if value is None or (isinstance(value, str) and not value.strip()):
+                        continue
+                    fl.append((i, ref, cls, label, str(value)))
+                if inv.reject:
+                    rej.append((i, ref, inv.reject))
+                    rejected += 1
+                else:
+                    d = inv.invoice_date
+                    assert d is not None
+                    kept = dt.date(d.year + 6, 12, 31)
+                    for p in inv.people:
+                        rec.append((i, ref, p.person_name, p.org_name, p.business_id, p.email,
+                                    p.phone, p.detail, d, kept))
+                    loaded += 1
+                versions.add(inv.version or "unknown version")
+    tables = {
+        "raw": _arrays("raw", raw),
+        "elements": _arrays("elements", None, el_file, el_ref, el_rows),
+        "fields": _arrays("fields", fl),
+        "rejects": _arrays("rejects", rej),
+        "records": _arrays("records", rec),
+    }
+    return _Chunk(files, tables, notes, versions, read, loaded, rejected, invoices)
+
+
+def _arrays(table: str, rows: list[tuple[Any, ...]] | None, file_idx: list[int] | None = None,
+            refs: list[str] | None = None, values: list[tuple[Any, ...]] | None = None
+            ) -> dict[str, pa.Array]:
+    names, types = _TABLES[table]
+    if rows is not None:
+        cols: list[Any] = list(zip(*rows, strict=True)) if rows else [()] * (len(names) + 2)
+        file_idx, refs, rest = cols[0], cols[1], cols[2:]
+    else:
+        rest = list(zip(*values, strict=True)) if values else [()] * len(names)
+    out = {"_file": pa.array(file_idx, pa.int32()), "record_ref": pa.array(refs, _STR)}
+    for name, typ, col in zip(names, types, rest, strict=True):
+        out[name] = pa.array(col, typ)
+    return out
+
+
+def _batches(paths: Any, size: int) -> Any:
+    batch: list[Path] = []
+    for p in paths:
+        batch.append(p)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _chunks(paths: Any, workers: int) -> Any:
+    """Parsed chunks of *paths* (an iterator, consumed as the chunks are sent out), in order.
+
+    A process pool once there are POOL_MIN_FILES files: the listing of a big folder then
+    overlaps with the workers' start-up and parsing.
+    """
+    head: list[Path] = []
+    if workers > 1:
         for p in paths:
-            yield _read_file(p)
+            head.append(p)
+            if len(head) >= POOL_MIN_FILES:
+                break
+    if workers <= 1 or len(head) < POOL_MIN_FILES:
+        for chunk in _batches(itertools.chain(head, paths), POOL_CHUNK):
+            yield _read_chunk(chunk)
         return
-    chunks = [paths[i : i + POOL_CHUNK] for i in range(0, len(paths), POOL_CHUNK)]
     # spawn, not fork: the parent holds DuckDB's threads, and forking them is unsafe
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
-        for chunk in ex.map(_read_chunk, chunks):
-            yield from chunk
+        # a bounded window of chunks in flight: results wait in memory only this long
+        window = 4 * workers + 2
+        pending: deque[Any] = deque()
+        it = _batches(itertools.chain(head, paths), POOL_CHUNK)
+        for chunk in it:
+            pending.append(ex.submit(_read_chunk, chunk))
+            if len(pending) >= window:
+                break
+        while pending:
+            done = pending.popleft().result()
+            nxt = next(it, None)
+            if nxt is not None:
+                pending.append(ex.submit(_read_chunk, nxt))
+            yield done
 
 
-def _write(sink: SourceSink, f: Any, inv: Invoice) -> bool:
-    ref = inv.ref
-    status = "rejected" if inv.reject else "loaded"
-    sink.raw(f, ref, [*inv.columns, str(inv.position), inv.encoding, status])
-    for path, value in inv.elements:
-        sink.raw(f, ref, [path, value], table="elements")
-    for cls, label, value in inv.fields:
-        sink.field(f, ref, cls, label, value)
-    if inv.reject:
-        sink.reject(f, ref, inv.reject)
-        return False
-    d = inv.invoice_date
-    assert d is not None
-    kept = dt.date(d.year + 6, 12, 31)
-    for p in inv.people:
-        sink.record(f, ref, ROLE, person_name=p.person_name, org_name=p.org_name,
-                    business_id=p.business_id, email=p.email, phone=p.phone,
-                    last_activity=d, kept_until=kept, detail=p.detail)
-    return True
+class _Writer:
+    """Collects chunks' columns and writes them with :meth:`SourceSink.columns`."""
+
+    def __init__(self, sink: SourceSink):
+        self.sink = sink
+        self.parts: dict[str, list[dict[str, pa.Array]]] = {t: [] for t in _TABLES}
+        self.invoices = 0
+
+    def add(self, chunk: _Chunk, names: list[str], shas: list[str]) -> None:
+        name_arr, sha_arr = pa.array(names, _STR), pa.array(shas, _STR)
+        for table, cols in chunk.tables.items():
+            if not len(cols["_file"]):
+                continue
+            idx = cols.pop("_file")
+            cols["file"] = name_arr.take(idx)
+            if table != "rejects":
+                cols["sha256"] = sha_arr.take(idx)
+            self.parts[table].append(cols)
+        self.invoices += chunk.invoices
+        if self.invoices >= FLUSH_INVOICES:
+            self.flush()
+
+    def flush(self) -> None:
+        for table, parts in self.parts.items():
+            if not parts:
+                continue
+            data = {k: pa.chunked_array([p[k] for p in parts]) for k in parts[0]}
+            if table == "records":
+                data["role"] = pa.chunked_array([pa.array([ROLE] * len(data["record_ref"]), _STR)])
+            if table in ("raw", "elements"):
+                self.sink.columns("raw", None, data, raw=None if table == "raw" else "elements")
+            else:
+                self.sink.columns(table, None, data)
+            parts.clear()
+        self.invoices = 0
 
 
 def workers_default() -> int:
@@ -717,37 +889,36 @@ def load(source: SourceConfig, sink: SourceSink, *, workers: int | None = None) 
     """Load Finvoice invoices from a file, a folder or a zip (see the module docstring)."""
     path = Path(source.path)
     if path.is_file():
-        paths = [path]
+        paths: Any = iter([path])
     else:
-        paths = list(input_files(path, suffixes=(".xml", ".zip")))
-        if not paths:
+        # streamed: a big folder's listing overlaps with the parsing
+        paths = input_files(path, suffixes=(".xml", ".zip"))
+        first = next(paths, None)
+        if first is None:
             raise InputError("no .xml or .zip files in the folder", file=path)
+        paths = itertools.chain([first], paths)
     sink.raw_table([*COLUMNS, *EXTRA_COLUMNS])
     sink.raw_table(["path", "value"], table="elements")
     result = LoadResult()
     versions: set[str] = set()
-    for out in _outcomes(paths, workers if workers is not None else workers_default()):
-        if out.error:
-            message, place = out.error
-            raise InputError(message, file=sink.display_name(out.path), place=place)
-        f = sink.file(out.path, sha256=out.sha256, size=out.size)
-        result.notes += out.notes
-        for name, reason in out.member_rejects:
-            sink.reject(f, name, reason)
-            result.records_read += 1
-            result.records_rejected += 1
-        for _member, parsed in out.parsed:
-            result.notes += parsed.notes
-            for ref, reason in parsed.rejects:
-                sink.reject(f, ref, reason)
-                result.records_read += 1
-                result.records_rejected += 1
-            for inv in parsed.invoices:
-                result.records_read += 1
-                if _write(sink, f, inv):
-                    result.records_loaded += 1
-                else:
-                    result.records_rejected += 1
-                versions.add(inv.version or "unknown version")
+    writer = _Writer(sink)
+    for chunk in _chunks(paths, workers if workers is not None else workers_default()):
+        names, shas = [], []
+        for meta in chunk.files:
+            if meta.error:
+                message, place = meta.error
+                for _ in paths:  # the listing's own errors (a link out of the folder) come first
+                    pass
+                raise InputError(message, file=sink.display_name(meta.path), place=place)
+            f = sink.file(meta.path, sha256=meta.sha256, size=meta.size)
+            names.append(f.name)
+            shas.append(f.sha256)
+        writer.add(chunk, names, shas)
+        result.notes += chunk.notes
+        result.records_read += chunk.read
+        result.records_loaded += chunk.loaded
+        result.records_rejected += chunk.rejected
+        versions |= chunk.versions
+    writer.flush()
     result.format = ", ".join(f"finvoice {v}" for v in sorted(versions)) or "finvoice"
     return result
