@@ -15,6 +15,7 @@ format it detected. ``tests/test_loader_contract.py`` checks every registered lo
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,11 +116,28 @@ def input_files(path: Path, suffixes: tuple[str, ...] | None = None) -> Iterator
     if not path.exists():
         raise InputError("input not found; check the source's path in the config", file=path)
     root = path.resolve()
-    for p in sorted(path.rglob("*")):
-        if not p.is_file() or any(part.startswith(".") for part in p.relative_to(path).parts):
+    found: list[Path] = []
+    seen_dirs: set[str] = set()
+    # os.walk with one stat per file: rglob + resolve() cost ~9 lstat calls per file
+    for dirpath, dirnames, filenames in os.walk(path, followlinks=True):
+        real = os.path.realpath(dirpath)
+        if real in seen_dirs:  # a link back up the tree: do not loop
+            dirnames[:] = []
             continue
-        if suffixes is None or p.name.lower().endswith(suffixes):
-            yield within(p, root)
+        seen_dirs.add(real)
+        if os.path.islink(dirpath):
+            within(Path(dirpath), root)
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for name in filenames:
+            if name.startswith(".") or (
+                suffixes is not None and not name.lower().endswith(suffixes)
+            ):
+                continue
+            p = Path(dirpath, name)
+            if os.path.isfile(p):
+                found.append(p)
+    for p in sorted(found):
+        yield within(p, root) if os.path.islink(p) else p
 
 
 def within(p: Path, root: Path) -> Path:
@@ -129,6 +147,7 @@ def within(p: Path, root: Path) -> Path:
     into the warehouse) a file the owner did not give it.
     """
     if not p.resolve().is_relative_to(root):
-        raise InputError("symbolic link points outside the input folder; copy the file in "
-                         "instead", file=p)
+        raise InputError(
+            "symbolic link points outside the input folder; copy the file in instead", file=p
+        )
     return p
