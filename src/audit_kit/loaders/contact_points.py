@@ -25,7 +25,6 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-import phonenumbers
 import pyarrow as pa
 
 from audit_kit import normalise
@@ -75,33 +74,8 @@ def phone_class(words: set[str], e164: str | None, kind: str | None = None) -> s
 
 
 #: A Finnish number in the two shapes registers and phones write nearly always:
-#: ``0`` + 5-12 digits (national) or ``+358``/``00358`` + 5-12 digits not starting with 0,
-#: digits separated by spaces or dashes only. For these phonenumbers.parse(text, "FI") is
-#: exactly PhoneNumber(358, digits after the prefix): no IDD, no extension, the national
-#: prefix 0 stripped (the rest has a possible length), no Italian leading zero. Anything
-#: else goes through normalise.phone. tests/test_tabular.py checks the two agree.
-_FI_SHAPE = re.compile(r"(?:0|\+358|00358)[ -]*([1-9](?:[ -]*[0-9])*)")
-_DIGITS_ONLY = str.maketrans("", "", " -")
-_E164 = phonenumbers.PhoneNumberFormat.E164
-_KINDS = {
-    phonenumbers.PhoneNumberType.MOBILE: "mobile",
-    phonenumbers.PhoneNumberType.FIXED_LINE: "fixed",
-    phonenumbers.PhoneNumberType.UAN: "corporate",
-    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE: "mobile",
-}
-
-
 def _phone_info_uncached(value: str) -> tuple[str | None, str | None]:
-    m = _FI_SHAPE.fullmatch(value.strip())
-    if m:
-        national = m.group(1).translate(_DIGITS_ONLY)
-        if 5 <= len(national) <= 12:
-            num = phonenumbers.PhoneNumber(country_code=358, national_number=int(national))
-            if not phonenumbers.is_possible_number(num):
-                return None, None
-            e164 = phonenumbers.format_number(num, _E164)
-            return e164, _KINDS.get(phonenumbers.number_type(num), "other")
-    e164 = normalise.phone(value)
+    e164 = normalise.phone(value)  # the usual Finnish shapes skip phonenumbers.parse there
     return e164, normalise.phone_kind(e164)
 
 
