@@ -38,6 +38,7 @@ from typing import Any, NamedTuple
 import pyarrow as pa
 
 from audit_kit import normalise
+from audit_kit.loaders import LoadResult
 from audit_kit.warehouse import FileRef, SourceSink
 
 #: the company's own mail domain (statement §2); staff there are not data subjects
@@ -754,3 +755,16 @@ def parse_file(sink: SourceSink, path: Any, ref: str) -> tuple[FileRef, Parsed]:
         with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as buf:
             f = sink.file(path, sha256=hashlib.sha256(buf).hexdigest(), size=size)
             return f, parse_message(buf, 0, size, ref, skip_envelope=True)
+
+
+#: rows are written every this many messages
+BATCH_MESSAGES = 5000
+
+
+def write_batch(sink: SourceSink, rows: Rows, people: Correspondents, result: LoadResult) -> None:
+    """Write a batch of per-file messages (Maildir, .eml) and count it into *result*."""
+    rows.write(sink)
+    people.merge(rows.people)
+    result.records_read += rows.read
+    result.records_rejected += rows.rejected
+    result.records_loaded += rows.read - rows.rejected

@@ -14,24 +14,15 @@ from pathlib import Path
 from audit_kit.config import SourceConfig
 from audit_kit.loaders import LoadResult, input_files, register
 from audit_kit.loaders._mail import (
+    BATCH_MESSAGES,
     DEFAULT_OWN_DOMAINS,
     Correspondents,
     Rows,
     parse_file,
     start_tables,
+    write_batch,
 )
 from audit_kit.warehouse import SourceSink
-
-#: rows are written every this many messages
-BATCH_MESSAGES = 5000
-
-
-def _write(sink: SourceSink, rows: Rows, people: Correspondents, result: LoadResult) -> None:
-    rows.write(sink)
-    people.merge(rows.people)
-    result.records_read += rows.read
-    result.records_rejected += rows.rejected
-    result.records_loaded += rows.read - rows.rejected
 
 
 @register("eml")
@@ -52,8 +43,8 @@ def load(
         f, p = parse_file(sink, path, rel)
         rows.add(p, f)
         if rows.read >= BATCH_MESSAGES:
-            _write(sink, rows, people, result)
+            write_batch(sink, rows, people, result)
             rows = Rows(per_file=True)
-    _write(sink, rows, people, result)
+    write_batch(sink, rows, people, result)
     people.write(sink)
     return result

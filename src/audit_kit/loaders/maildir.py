@@ -22,11 +22,13 @@ from audit_kit.config import SourceConfig
 from audit_kit.errors import InputError
 from audit_kit.loaders import LoadResult, register, within
 from audit_kit.loaders._mail import (
+    BATCH_MESSAGES,
     DEFAULT_OWN_DOMAINS,
     Correspondents,
     Rows,
     parse_file,
     start_tables,
+    write_batch,
 )
 from audit_kit.warehouse import SourceSink
 
@@ -60,18 +62,6 @@ def _folder(rel: str) -> str:
     return "/".join(parts)
 
 
-#: rows are written every this many messages
-BATCH_MESSAGES = 5000
-
-
-def _write(sink: SourceSink, rows: Rows, people: Correspondents, result: LoadResult) -> None:
-    rows.write(sink)
-    people.merge(rows.people)
-    result.records_read += rows.read
-    result.records_rejected += rows.rejected
-    result.records_loaded += rows.read - rows.rejected
-
-
 @register("maildir")
 def load(
     source: SourceConfig,
@@ -93,8 +83,8 @@ def load(
         m = _FLAGS.search(rel)
         rows.add(p, f, folder=_folder(rel), flags=m.group(1) if m else "")
         if rows.read >= BATCH_MESSAGES:
-            _write(sink, rows, people, result)
+            write_batch(sink, rows, people, result)
             rows = Rows(per_file=True)
-    _write(sink, rows, people, result)
+    write_batch(sink, rows, people, result)
     people.write(sink)
     return result

@@ -31,6 +31,7 @@ from audit_kit.loaders import LoadResult, input_files, register
 from audit_kit.loaders._mail import (
     _ANY_HEADER,
     _TIME,
+    BATCH_MESSAGES,
     DEFAULT_OWN_DOMAINS,
     Correspondents,
     Rows,
@@ -44,8 +45,6 @@ from audit_kit.warehouse import FileRef, SourceSink, sha256_file
 POOL_MIN_BYTES = 64 * 1024 * 1024
 #: a pool task: about this many bytes of mailbox
 CHUNK_BYTES = 16 * 1024 * 1024
-#: without a pool, rows are written every this many messages
-BATCH_MESSAGES = 5000
 
 _CL = re.compile(rb"^content-length[ \t]*:[ \t]*(\d+)", re.M | re.I)
 
