@@ -40,6 +40,7 @@ import yaml
 from audit_kit.demo import FIRST_NAMES, LAST_NAMES, ORG_STEMS, OWN_DOMAIN, _ascii
 from audit_kit.demo.contacts import HEADER as GOOGLE_HEADER
 from audit_kit.demo.contacts import _qp_lines
+from audit_kit.demo.tabular import CUSTOMER_HEADER
 
 GENERATOR_VERSION = "1"
 WORK = Path(__file__).resolve().parent / "work"
@@ -148,22 +149,7 @@ def _days_ago(n: int) -> dt.date:
 
 
 def write_customers(path: Path, n: int, pool: Pool, rng: random.Random) -> None:
-    header = [
-        "Asiakasnumero",
-        "Yritys",
-        "Y-tunnus",
-        "Yhteyshenkilö",
-        "Sähköposti",
-        "Puhelin",
-        "Kotipuhelin",
-        "Katuosoite",
-        "Postinumero",
-        "Postitoimipaikka",
-        "Asiakkuus alkanut",
-        "Asiakkuus päättynyt",
-        "Lisätiedot",
-    ]
-    out = [";".join(header)]
+    out = [";".join(CUSTOMER_HEADER)]
     for i in range(n):
         p = i % pool.n
         line = i + 2

@@ -81,12 +81,8 @@ def register(*kinds: str) -> Callable[[Loader], Loader]:
 
 
 def _import_all() -> None:
-    for mod in _MODULES:
-        try:
-            importlib.import_module(mod)
-        except ModuleNotFoundError as exc:
-            if exc.name != mod:  # a real missing dependency, not a loader yet to land
-                raise
+    for mod in _MODULES:  # every module exists: a name missing here is a bug, not "not yet"
+        importlib.import_module(mod)
 
 
 def get_loader(kind: str) -> Loader:
