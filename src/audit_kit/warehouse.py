@@ -193,13 +193,20 @@ class SourceSink:
         self._files.add((self.source, ref.name, ref.sha256, ref.size))
         return ref
 
+    def _provenance(self, f: FileRef, record_ref: str) -> tuple[str, ...]:
+        """The six provenance columns every row starts with (:data:`PROVENANCE`)."""
+        return (self.source, self.kind, self.system, f.name, record_ref, f.sha256)
+
+    def _raw_name(self, table: str | None) -> str:
+        return raw_table_name(self.source if table is None else f"{self.source}_{table}")
+
     # -- raw table -------------------------------------------------------------------
     def raw_table(self, columns: Sequence[str], *, table: str | None = None) -> str:
         """Create the source's raw table (``src_<name>`` or ``src_<name>_<table>``).
 
         Columns are VARCHAR, kept exactly as read; duplicates get a ``_2`` suffix.
         """
-        name = raw_table_name(self.source if table is None else f"{self.source}_{table}")
+        name = self._raw_name(table)
         seen: dict[str, int] = {}
         cols = []
         for c in (*PROVENANCE, *columns):
@@ -216,15 +223,10 @@ class SourceSink:
     def raw(
         self, f: FileRef, record_ref: str, values: Sequence[Any], *, table: str | None = None
     ) -> None:
-        name = raw_table_name(self.source if table is None else f"{self.source}_{table}")
+        name = self._raw_name(table)
         self._raw[name].add(
             (
-                self.source,
-                self.kind,
-                self.system,
-                f.name,
-                record_ref,
-                f.sha256,
+                *self._provenance(f, record_ref),
                 *(None if v is None else str(v) for v in values),
             )
         )
@@ -249,12 +251,7 @@ class SourceSink:
     ) -> None:
         self._records.add(
             (
-                self.source,
-                self.kind,
-                self.system,
-                f.name,
-                record_ref,
-                f.sha256,
+                *self._provenance(f, record_ref),
                 role,
                 person_name,
                 org_name,
@@ -275,12 +272,7 @@ class SourceSink:
             return
         self._fields.add(
             (
-                self.source,
-                self.kind,
-                self.system,
-                f.name,
-                record_ref,
-                f.sha256,
+                *self._provenance(f, record_ref),
                 field,
                 label,
                 str(value),
@@ -319,7 +311,7 @@ class SourceSink:
         if n == 0:
             return 0
         if table == "raw":
-            name = raw_table_name(self.source if raw is None else f"{self.source}_{raw}")
+            name = self._raw_name(raw)
             buf = self._raw[name]
         else:
             name = table
