@@ -42,15 +42,21 @@ def _parse_phone(raw: str, region: str) -> phonenumbers.PhoneNumber | None:
     return num if phonenumbers.is_possible_number(num) else None
 
 
-def phone(value: str | None, region: str = DEFAULT_REGION) -> str | None:
-    """E.164 form of a phone number (``040-1234567`` -> ``+358401234567``), or None."""
+def _phone_text(value: str | None) -> str | None:
+    """Trimmed text with an ``00`` international prefix as ``+``; None under 5 digits."""
     if not value:
         return None
     raw = value.strip()
     if not raw or sum(c.isdigit() for c in raw) < 5:
         return None
-    if raw.startswith("00"):
-        raw = "+" + raw[2:]
+    return "+" + raw[2:] if raw.startswith("00") else raw
+
+
+def phone(value: str | None, region: str = DEFAULT_REGION) -> str | None:
+    """E.164 form of a phone number (``040-1234567`` -> ``+358401234567``), or None."""
+    raw = _phone_text(value)
+    if raw is None:
+        return None
     num = _fi_number(raw) if region == "FI" else None
     if num is not None:  # the usual Finnish shapes: what phonenumbers.parse would build
         if not phonenumbers.is_possible_number(num):
@@ -83,16 +89,13 @@ def _fi_number(raw: str) -> phonenumbers.PhoneNumber | None:
 def phone_by_parser(value: str | None, region: str = DEFAULT_REGION) -> str | None:
     """:func:`phone` without the Finnish shortcut: phonenumbers.parse for every text
     (the reference the shortcut is tested against)."""
-    if not value:
-        return None
-    raw = value.strip()
-    if not raw or sum(c.isdigit() for c in raw) < 5:
-        return None
-    if raw.startswith("00"):
-        raw = "+" + raw[2:]
-    num = _parse_phone(raw, region)
-    return None if num is None else phonenumbers.format_number(
-        num, phonenumbers.PhoneNumberFormat.E164)
+    raw = _phone_text(value)
+    num = None if raw is None else _parse_phone(raw, region)
+    return (
+        None
+        if num is None
+        else phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+    )
 
 
 @lru_cache(maxsize=65536)
