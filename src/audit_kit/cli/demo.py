@@ -37,12 +37,10 @@ def main(args: argparse.Namespace) -> int:
     )
     if args.no_run:
         return 0
+    from audit_kit.cli.run import print_result
     from audit_kit.pipeline import run_audit
 
     out = args.out or Path("audits/reports/demo")
     result = run_audit(args.data / "config.yaml", out=out, lang=args.lang)
-    print(f"audit as of {result.as_of}: {len(result.findings)} findings")
-    for line in result.summary_lines():
-        print("  " + line)
-    print(f"report: {result.out / 'report.html'}")
+    print_result(result)
     return 0

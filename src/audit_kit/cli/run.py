@@ -63,10 +63,13 @@ def main(args: argparse.Namespace) -> int:
         lang=args.lang,
         reveal=args.reveal,
     )
+    print_result(result, report=not args.no_report)
+    return result.exit_code
+
+
+def print_result(result, *, report: bool = True) -> None:
+    """What a run says on stdout: counts only, never personal data."""
     print(f"audit as of {result.as_of}: {len(result.findings)} findings")
     for line in result.summary_lines():
         print("  " + line)
-    print(
-        f"report: {result.out / 'report.html'}" if not args.no_report else f"output: {result.out}"
-    )
-    return result.exit_code
+    print(f"report: {result.out / 'report.html'}" if report else f"output: {result.out}")
