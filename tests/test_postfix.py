@@ -339,6 +339,25 @@ def test_rotation_with_source_year(tmp_path):
     assert res.format == "postfix syslog (year from source.year)"
 
 
+def test_rotation_raw_rows_oldest_file_first_past_a_row_group(tmp_path):
+    """The raw table reads in time order (oldest file first, by line) also when the files
+    are bigger than a DuckDB row group (122,880 rows), where a join scrambled it."""
+    d = tmp_path / "log"
+    d.mkdir()
+    n = 1 << 17
+    for name, day in (("maillog.1", 1), ("maillog", 2)):
+        with open(d / name, "w", encoding="utf-8") as f:
+            f.writelines(
+                f"2026-06-0{day}T10:00:00+03:00 mx1 postfix/qmgr[1]: {i:010X}: removed\n"
+                for i in range(n)
+            )
+    con, _ = run(d)
+    got = q(con, "SELECT file, record_ref FROM src_x ORDER BY rowid")
+    assert got == [
+        (str(d / name), f"line {i}") for name in ("maillog.1", "maillog") for i in range(1, n + 1)
+    ]
+
+
 def test_iso_file_anchors_older_traditional_file(tmp_path):
     d = tmp_path / "log"
     d.mkdir()
@@ -382,6 +401,44 @@ def test_crlf_no_final_newline_and_bad_bytes(tmp_path):
         (None, "removed"),
     ]
     assert any("1 lines had bytes that are not UTF-8" in n for n in res.notes)
+
+
+def test_plain_file_reads_as_the_gzip_path(tmp_path, monkeypatch):
+    """A plain file is split by DuckDB's CSV reader, a .gz by the numpy path: same rows."""
+    from audit_kit.loaders import postfix
+
+    careful = []
+    numpy_path = postfix._read_text_careful
+    monkeypatch.setattr(
+        postfix, "_read_text_careful", lambda con, info: careful.append(info.path.name)
+        or numpy_path(con, info)
+    )
+    text = (
+        "\n"
+        '2026-06-01T10:00:00+03:00 mx1 postfix/qmgr[1]: 4A1B2C3D4E: from=<"a b"@kone.example.fi>,'
+        " size=1\n"
+        "\n\n"
+        "2026-06-01T10:00:01+03:00 mx1 kernel: \tcafé € 'x' \\ ;,|\n"
+        "   \n"
+        "# not a log line\n"
+        "2026-06-01T10:00:02+03:00 mx1 postfix/qmgr[1]: 4A1B2C3D4E: removed"
+    )
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "gz").mkdir()
+    (tmp_path / "plain" / "maillog").write_text(text, encoding="utf-8")
+    with gzip.open(tmp_path / "gz" / "maillog.gz", "wt", encoding="utf-8") as f:
+        f.write(text)
+    got = []
+    for d in ("plain", "gz"):
+        con, res = run(tmp_path / d)
+        got.append((
+            (res.records_read, res.records_loaded, res.records_rejected),
+            q(con, "SELECT * EXCLUDE (file, sha256) FROM src_x ORDER BY rowid"),
+            q(con, "SELECT record_ref, reason FROM rejects ORDER BY rowid"),
+        ))
+    assert careful == ["maillog.gz"]
+    assert got[0] == got[1]
+    assert got[0][0] == (8, 3, 5)
 
 
 # -- the corpus, read in place ------------------------------------------------------------------

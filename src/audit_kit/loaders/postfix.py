@@ -143,8 +143,9 @@ FROM (
                          CASE WHEN h = '' THEN NULL
                               WHEN substr(h, 5, 1) = '-' THEN left(h, strpos(h, ' ') - 1)
                               ELSE left(h, strpos(h, ':') + 5) END AS ts
-                  FROM (SELECT file_idx, n, line, regexp_extract(line, '{_HEAD0}', 0) AS h
-                        FROM _pf_chunk))))))))))
+                  FROM (SELECT $idx AS file_idx, rowid + 1 AS n, coalesce(line, '') AS line,
+                               regexp_extract(coalesce(line, ''), '{_HEAD0}', 0) AS h
+                        FROM _pf_text))))))))))
 """
 
 
@@ -155,6 +156,7 @@ class _FileInfo:
     rank: tuple[int, int]
     ref: FileRef | None = None
     lines: int = 0
+    rejected: int = 0
     mtime: float = 0.0
     # filled from the staged rows
     first_month: int | None = None
@@ -230,8 +232,8 @@ def _blocks(path: Path, reader: _HashingReader) -> Iterator[bytes]:
         pass
 
 
-def _lines_table(data: bytes, file_idx: int, first: int) -> tuple[pa.Table, int]:
-    """Arrow table (file_idx, n, line) of the complete lines in *data* (no newlines)."""
+def _lines_table(data: bytes) -> tuple[pa.Table, int]:
+    """Arrow table (line) of the complete lines in *data* (no newlines); bad-byte count."""
     if b"\r" in data:
         data = data.replace(b"\r\n", b"\n")
     bad = 0
@@ -255,45 +257,102 @@ def _lines_table(data: bytes, file_idx: int, first: int) -> tuple[pa.Table, int]
     # Arrow offsets are contiguous: the text without its newlines (bytes.replace is C-fast).
     body = data.replace(b"\n", b"")
     lines = pa.LargeStringArray.from_buffers(count, pa.py_buffer(offsets), pa.py_buffer(body))
-    tbl = pa.table({
-        "file_idx": pa.array(np.full(count, file_idx, dtype=np.int32)),
-        "n": pa.array(np.arange(first, first + count, dtype=np.int64)),
-        "line": lines,
-    })
-    return tbl, bad
+    return pa.table({"line": lines}), bad
 
 
-def _stage_file(con, info: _FileInfo, stage: str) -> int:
-    """Parse one file into the stage table; returns the count of lines with bad bytes."""
-    bad = 0
+def _chunks(path: Path, reader: _HashingReader) -> Iterator[bytes]:
+    """The file's text in blocks cut after a newline (the last one may lack it)."""
+    rest = b""
+    for block in _blocks(path, reader):
+        data = rest + block
+        cut = data.rfind(b"\n") + 1
+        rest, data = data[cut:], data[:cut]
+        if data:
+            yield data
+    if rest:
+        yield rest
+
+
+def _plain(chunk: bytes) -> bool:
+    """Can DuckDB's CSV reader split this text exactly as _lines_table would?
+
+    It reads one VARCHAR column per line with chr(1) as the delimiter and no quoting; a
+    line holding chr(1) would be two columns, a CR ends a line there (here only CRLF is
+    folded), NUL is left to the careful path, and bytes that are not UTF-8 are an error
+    there (here U+FFFD plus a note).
+    """
+    if b"\r" in chunk or b"\x00" in chunk or b"\x01" in chunk:
+        return False
+    if chunk.isascii():
+        return True
+    try:
+        chunk.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+_READ_CSV = (
+    "read_csv(?, columns = {'line': 'VARCHAR'}, delim = chr(1), quote = '', escape = '', "
+    "header = false, auto_detect = false, new_line = '\\n', max_line_size = 1073741824, "
+    "compression = 'none')"
+)
+
+
+def _read_text(con, info: _FileInfo) -> int:
+    """The file's lines into ``_pf_text`` (rowid = line number - 1); returns bad-byte lines.
+
+    A plain file (see _plain; most logs) is read a first time here only for its SHA-256
+    and the check, and split by DuckDB's parallel CSV reader, which keeps the file's order
+    (insertion order is preserved), in a fraction of the numpy split's time. Anything
+    else (.gz, CRLF, bytes that are not UTF-8) goes through _lines_table. A live log that
+    grew between the two reads fails the line/byte count check and takes the careful path.
+    """
+    if info.path.name.lower().endswith(".gz"):
+        return _read_text_careful(con, info)
     with open(info.path, "rb") as raw:
         reader = _HashingReader(raw)
-        rest = b""
-        n = 1
-        for block in _blocks(info.path, reader):
-            data = rest + block
-            cut = data.rfind(b"\n") + 1
-            rest, data = data[cut:], data[:cut]
-            if not data:
-                continue
-            n, bad = _insert_chunk(con, stage, data, info.idx, n, bad)
-        if rest:
-            n, bad = _insert_chunk(con, stage, rest, info.idx, n, bad)
-    info.lines = n - 1
+        lines = newlines = size = 0
+        for chunk in _chunks(info.path, reader):
+            if not _plain(chunk):
+                return _read_text_careful(con, info)
+            nl = chunk.count(b"\n")
+            lines, newlines, size = lines + nl + (chunk[-1] != 10), newlines + nl, size + len(chunk)
+    info.sha256, info.size = reader.sha.hexdigest(), reader.size
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _pf_text AS SELECT line FROM {_READ_CSV}",
+                [str(info.path)])
+    got = con.execute("SELECT count(*), coalesce(sum(strlen(line)), 0) FROM _pf_text").fetchone()
+    if got == (lines, size - newlines):
+        info.lines = lines
+        return 0
+    return _read_text_careful(con, info)
+
+
+def _read_text_careful(con, info: _FileInfo) -> int:
+    """_read_text for any file: gzip, CRLF, bad bytes (U+FFFD), split with numpy."""
+    con.execute("CREATE OR REPLACE TEMP TABLE _pf_text (line VARCHAR)")
+    bad = lines = 0
+    with open(info.path, "rb") as raw:
+        reader = _HashingReader(raw)
+        for chunk in _chunks(info.path, reader):
+            tbl, b = _lines_table(chunk)
+            con.register("_pf_chunk", tbl)
+            try:
+                con.execute("INSERT INTO _pf_text SELECT line FROM _pf_chunk")
+            finally:
+                con.unregister("_pf_chunk")
+            bad, lines = bad + b, lines + tbl.num_rows
+    info.lines = lines
     info.sha256, info.size = reader.sha.hexdigest(), reader.size
     return bad
 
 
-def _insert_chunk(con, stage: str, data: bytes, idx: int, n: int, bad: int) -> tuple[int, int]:
-    tbl, b = _lines_table(data, idx, n)
-    # record batches of 128k lines: DuckDB scans an Arrow table batch by batch, one per
-    # thread, so a single 500k-line batch kept the parse on one core
-    con.register("_pf_chunk", pa.Table.from_batches(tbl.to_batches(max_chunksize=1 << 17)))
-    try:
-        con.execute(f"INSERT INTO {stage} {_PARSE_SQL}")
-    finally:
-        con.unregister("_pf_chunk")
-    return n + tbl.num_rows, bad + b
+def _stage_file(con, info: _FileInfo, stage: str) -> int:
+    """Parse one file into the stage table; returns the count of lines with bad bytes."""
+    bad = _read_text(con, info)
+    con.execute(f"INSERT INTO {stage} " + _PARSE_SQL.replace("$idx", str(info.idx)))
+    con.execute("DROP TABLE _pf_text")
+    return bad
 
 
 #: more changes of rel than this in one file: join a per-line table instead of a CASE
@@ -411,8 +470,13 @@ def _note(f: _FileInfo, newer: str | None) -> str | None:
     return f"{name}: syslog timestamps without a year; year {span} from {why}"
 
 
-def _resolve(con, stage: str, f: _FileInfo) -> None:
-    """Give every staged line of a file its date (or a reject reason) into _pf_lines."""
+def _resolve(con, sink: SourceSink, stage: str, f: _FileInfo, raw_name: str) -> None:
+    """Date every staged line of a file: loaded lines into the raw table, the rest rejected.
+
+    One pass writes the raw rows straight from the stage (no table of resolved lines in
+    between: it cost a second copy of every line); the rejects are the few lines whose
+    reason is set, read by a second, filtered scan of the same query.
+    """
     base = f.base_year if f.base_year is not None else 0
     month = _month_sql("s.ts")
     join = ""
@@ -424,19 +488,30 @@ def _resolve(con, stage: str, f: _FileInfo) -> None:
         rel = f"CASE {whens} ELSE 0 END"
     else:
         rel = "0"
+    fast = 1000 <= base + f.rel_min and base + f.rel_max <= 9999
+    lines = (_resolve_fast if fast else _resolve_sql)(stage, f, base, month, rel, join)
+    assert f.ref is not None
     try:
-        if 1000 <= base + f.rel_min and base + f.rel_max <= 9999:
-            _resolve_fast(con, stage, f, base, month, rel, join)
-        else:
-            _resolve_sql(con, stage, f, base, month, rel, join)
+        con.execute(f"""
+            INSERT INTO "{raw_name}"
+            SELECT ?, ?, ?, ?, 'line ' || n, ?, ts, t, CAST(d AS VARCHAR), host, prog, pid,
+                   qid, from_, to_, orig_to, relay, status, msg
+            FROM ({lines}) WHERE reason IS NULL
+        """, [sink.source, sink.kind, sink.system, f.ref.name, f.ref.sha256])
+        rejects = con.execute(
+            f"SELECT n, reason FROM ({lines}) WHERE reason IS NOT NULL ORDER BY n"
+        ).fetchall()
     finally:
         if f.rel_points is None:
             con.unregister("_pf_rel")
             f.rel_table = None
+    for n, reason in rejects:
+        sink.reject(f.ref, f"line {n}", reason)
+    f.rejected = len(rejects)
 
 
-def _resolve_fast(con, stage: str, f: _FileInfo, base: int, month: str, rel: str,
-                  join: str) -> None:
+def _resolve_fast(stage: str, f: _FileInfo, base: int, month: str, rel: str,
+                  join: str) -> str:
     """_resolve_sql for years 1000-9999, where ``printf`` + cast equals ``make_date``.
 
     printf ran three times a line (DuckDB inlines the CTE into d, t and reason) and cost
@@ -445,8 +520,7 @@ def _resolve_fast(con, stage: str, f: _FileInfo, base: int, month: str, rel: str
     is the date as text, 'YYYY-MM-DD', which is what printf wrote (for a line without a
     date t is never read: only loaded lines reach the raw and queue tables).
     """
-    con.execute(f"""
-        INSERT INTO _pf_lines
+    return f"""
         WITH r AS (
             SELECT s.*, substr(s.ts, 5, 1) = '-' AS iso, {base} + {rel} AS y, {month} AS mo,
                    try_cast(trim(substr(s.ts, 5, length(s.ts) - 13)) AS INTEGER) AS dd,
@@ -461,7 +535,7 @@ def _resolve_fast(con, stage: str, f: _FileInfo, base: int, month: str, rel: str
                              THEN make_date(y, mo, dd) END AS day_
             FROM r
         )
-        SELECT file_idx, n, ts, host, prog, pid, qid, msg, from_, to_, orig_to, relay, status,
+        SELECT n, ts, host, prog, pid, qid, msg, from_, to_, orig_to, relay, status,
                CASE WHEN tok THEN day_ END AS d,
                CASE WHEN iso THEN ts ELSE CAST(day_ AS VARCHAR) || 'T' || tstr END AS t,
                CASE WHEN blank THEN 'blank line'
@@ -469,13 +543,13 @@ def _resolve_fast(con, stage: str, f: _FileInfo, base: int, month: str, rel: str
                     WHEN NOT tok OR day_ IS NULL THEN 'unparseable timestamp'
                END AS reason
         FROM r2
-    """)
+    """
 
 
-def _resolve_sql(con, stage: str, f: _FileInfo, base: int, month: str, rel: str,
-                 join: str) -> None:
-    con.execute(f"""
-        INSERT INTO _pf_lines
+def _resolve_sql(stage: str, f: _FileInfo, base: int, month: str, rel: str,
+                 join: str) -> str:
+    """SQL: the staged lines of a file with their date ``d``, time text ``t``, reason."""
+    return f"""
         WITH r AS (
             SELECT s.*,
                    CASE WHEN substr(s.ts, 5, 1) = '-' THEN substr(s.ts, 1, 10)
@@ -487,7 +561,7 @@ def _resolve_sql(con, stage: str, f: _FileInfo, base: int, month: str, rel: str,
             FROM {stage} s {join}
             WHERE s.file_idx = {f.idx}
         )
-        SELECT file_idx, n, ts, host, prog, pid, qid, msg, from_, to_, orig_to, relay, status,
+        SELECT n, ts, host, prog, pid, qid, msg, from_, to_, orig_to, relay, status,
                CASE WHEN try_cast(tstr AS TIME) IS NOT NULL THEN try_cast(dstr AS DATE) END AS d,
                CASE WHEN substr(ts, 5, 1) = '-' THEN ts ELSE dstr || 'T' || tstr END AS t,
                CASE WHEN blank THEN 'blank line'
@@ -496,7 +570,7 @@ def _resolve_sql(con, stage: str, f: _FileInfo, base: int, month: str, rel: str,
                          THEN 'unparseable timestamp'
                END AS reason
         FROM r
-    """)
+    """
 
 
 def _distinct(col: str) -> str:
@@ -505,15 +579,16 @@ def _distinct(col: str) -> str:
             f"string_split(string_agg({col}, chr(10)), chr(10)))), ', '), '')")
 
 
-def _address_map(con, own_domains: Iterable[str], roles: Iterable[str]) -> pa.Table:
+def _address_map(con, raw_name: str, own_domains: Iterable[str], roles: Iterable[str]
+                 ) -> pa.Table:
     """Every distinct raw address value → (normalised e-mail, is it a data subject)."""
     own = tuple(d.lower().lstrip("@") for d in own_domains)
     role = {r.lower() for r in roles}
-    raws = con.execute("""
+    raws = con.execute(f"""
         SELECT DISTINCT v FROM (
-            SELECT from_ AS v FROM _pf_lines WHERE reason IS NULL AND from_ IS NOT NULL
-            UNION ALL SELECT to_ FROM _pf_lines WHERE reason IS NULL AND to_ IS NOT NULL
-            UNION ALL SELECT orig_to FROM _pf_lines WHERE reason IS NULL AND orig_to IS NOT NULL)
+            SELECT "from" AS v FROM "{raw_name}" WHERE "from" IS NOT NULL
+            UNION ALL SELECT "to" FROM "{raw_name}" WHERE "to" IS NOT NULL
+            UNION ALL SELECT orig_to FROM "{raw_name}" WHERE orig_to IS NOT NULL)
     """).fetchall()
     vals, emails, subject = [], [], []
     for (v,) in raws:
@@ -564,15 +639,8 @@ def load(
             ts VARCHAR, host VARCHAR, prog VARCHAR, pid VARCHAR, qid VARCHAR, msg VARCHAR,
             from_ VARCHAR, to_ VARCHAR, orig_to VARCHAR, relay VARCHAR, status VARCHAR)
     """)
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE _pf_lines (file_idx INTEGER, n BIGINT, ts VARCHAR,
-            host VARCHAR, prog VARCHAR, pid VARCHAR, qid VARCHAR, msg VARCHAR, from_ VARCHAR,
-            to_ VARCHAR, orig_to VARCHAR, relay VARCHAR, status VARCHAR, d DATE, t VARCHAR,
-            reason VARCHAR)
-    """)
     result = LoadResult()
     try:
-        bad_bytes = 0
         for f in files:
             try:
                 bad = _stage_file(con, f, stage)
@@ -580,113 +648,81 @@ def load(
                 raise InputError("file cannot be read; check its mode", file=f.path) from None
             f.ref = sink.file(f.path, sha256=f.sha256, size=f.size)
             if bad:
-                bad_bytes += bad
                 f.notes.append(
                     f"{f.ref.name}: {bad} lines had bytes that are not UTF-8 (shown as U+FFFD)"
                 )
             _summarise(con, stage, f)
         _assign_years(files, source.year)
         for pos, f in enumerate(files):  # oldest first, so the raw table reads in time order
-            _resolve(con, stage, f)
+            _resolve(con, sink, stage, f, raw_name)
             newer = files[pos + 1].ref if pos + 1 < len(files) else None
             note = _note(f, newer.name if newer else None)
             if note:
                 f.notes.insert(0, note)
         con.execute(f"DROP TABLE IF EXISTS {stage}")
-        _write(con, sink, files, raw_name, queue_name, own_domains, role_mailboxes)
+        _write(con, sink, raw_name, queue_name, own_domains, role_mailboxes)
         for f in files:
-            counts = con.execute(
-                "SELECT count(*), count(*) FILTER (WHERE reason IS NULL) FROM _pf_lines "
-                f"WHERE file_idx = {f.idx}"
-            ).fetchall()[0]
-            part = LoadResult(counts[0], counts[1], counts[0] - counts[1], _format(f), f.notes)
-            result += part
+            result += LoadResult(f.lines, f.lines - f.rejected, f.rejected, _format(f), f.notes)
     finally:
-        for t in (stage, "_pf_lines", "_pf_addr", "_pf_files"):
+        for t in (stage, "_pf_text", "_pf_addr", "_pf_hits"):
             con.execute(f"DROP TABLE IF EXISTS {t}")
     return result
 
 
-def _write(con, sink: SourceSink, files: list[_FileInfo], raw_name: str, queue_name: str,
+def _write(con, sink: SourceSink, raw_name: str, queue_name: str,
            own_domains: Iterable[str], role_mailboxes: Iterable[str]) -> None:
-    """From the resolved lines: raw rows, records, fields, the queue summary, rejects."""
-    refs = {f.idx: f.ref for f in files if f.ref is not None}
-    order = {f.idx: pos for pos, f in enumerate(files)}
-    con.register("_pf_files_arrow", pa.table({
-        "file_idx": pa.array(list(refs), pa.int32()),
-        "file": pa.array([r.name for r in refs.values()], pa.string()),
-        "sha256": pa.array([r.sha256 for r in refs.values()], pa.string()),
-        "pos": pa.array([order[i] for i in refs], pa.int32()),
-    }))
-    con.execute("CREATE OR REPLACE TEMP TABLE _pf_files AS SELECT * FROM _pf_files_arrow")
-    con.unregister("_pf_files_arrow")
-    prov = "?, ?, ?, f.file, 'line ' || l.n, f.sha256"
+    """From the raw table: records and fields of the external addresses, the queue summary.
+
+    The raw table holds the loaded lines in load order (oldest file first, by line), so
+    its rowid orders them; provenance (file, record_ref, sha256) is read from it.
+    """
     params = [sink.source, sink.kind, sink.system]
-    con.execute(f"""
-        INSERT INTO "{raw_name}"
-        SELECT {prov}, l.ts, l.t, CAST(l.d AS VARCHAR), l.host, l.prog, l.pid, l.qid,
-               l.from_, l.to_, l.orig_to, l.relay, l.status, l.msg
-        FROM _pf_lines l JOIN _pf_files f USING (file_idx)
-        WHERE l.reason IS NULL
-    """, params)
-    con.register("_pf_addr_arrow", _address_map(con, own_domains, role_mailboxes))
+    con.register("_pf_addr_arrow", _address_map(con, raw_name, own_domains, role_mailboxes))
     con.execute("CREATE OR REPLACE TEMP TABLE _pf_addr AS SELECT * FROM _pf_addr_arrow")
     con.unregister("_pf_addr_arrow")
-    con.execute("""
+    con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _pf_hits AS
-        SELECT k.file_idx, k.n, k.d, k.label, k.v, k.o, a.email
-        FROM (SELECT file_idx, n, d, 'from' AS label, from_ AS v, 1 AS o FROM _pf_lines
-              WHERE reason IS NULL AND from_ IS NOT NULL
-              UNION ALL SELECT file_idx, n, d, 'to', to_, 2 FROM _pf_lines
-              WHERE reason IS NULL AND to_ IS NOT NULL
-              UNION ALL SELECT file_idx, n, d, 'orig_to', orig_to, 3 FROM _pf_lines
-              WHERE reason IS NULL AND orig_to IS NOT NULL) k
+        SELECT k.*, a.email
+        FROM (SELECT rowid AS r, file, record_ref, sha256, "date" AS d, 'from' AS label,
+                     "from" AS v, 1 AS o FROM "{raw_name}" WHERE "from" IS NOT NULL
+              UNION ALL SELECT rowid, file, record_ref, sha256, "date", 'to', "to", 2
+              FROM "{raw_name}" WHERE "to" IS NOT NULL
+              UNION ALL SELECT rowid, file, record_ref, sha256, "date", 'orig_to', orig_to, 3
+              FROM "{raw_name}" WHERE orig_to IS NOT NULL) k
         JOIN _pf_addr a ON a.v = k.v
         WHERE a.subject
-        ORDER BY k.file_idx, k.n, k.o
     """)
     con.execute("""
         INSERT INTO records (source, source_kind, system, file, record_ref, sha256, role,
                              email, last_activity)
-        SELECT ?, ?, ?, f.file, 'line ' || h.n, f.sha256, 'maillog_address', h.email, h.d
-        FROM (SELECT file_idx, n, email, any_value(d) AS d, min(o) AS o
-              FROM _pf_hits GROUP BY file_idx, n, email) h
-        JOIN _pf_files f USING (file_idx)
-        ORDER BY f.pos, h.n, h.o
+        SELECT ?, ?, ?, file, record_ref, sha256, 'maillog_address', email, CAST(d AS DATE)
+        FROM (SELECT r, email, min(o) AS o, any_value(file) AS file,
+                     any_value(record_ref) AS record_ref, any_value(sha256) AS sha256,
+                     any_value(d) AS d
+              FROM _pf_hits GROUP BY r, email)
+        ORDER BY r, o
     """, params)
-    con.execute(f"""
+    con.execute("""
         INSERT INTO fields (source, source_kind, system, file, record_ref, sha256,
                             field, label, value)
-        SELECT {prov.replace("l.n", "h.n")}, 'email', h.label,
-               regexp_replace(h.v, '^<(.*)>$', '\\1')
-        FROM _pf_hits h JOIN _pf_files f USING (file_idx)
-        ORDER BY f.pos, h.n, h.o
+        SELECT ?, ?, ?, file, record_ref, sha256, 'email', label,
+               regexp_replace(v, '^<(.*)>$', '\\1')
+        FROM _pf_hits ORDER BY r, o
     """, params)
     # the distinct values of a column per queue id: string_agg + split is cheaper than
     # list() of every line's value, NULLs included (no value holds a newline)
     con.execute(f"""
         INSERT INTO "{queue_name}"
-        SELECT ?, ?, ?, arg_min(file, o), 'line ' || arg_min(n, o), arg_min(sha256, o),
-               qid, arg_min(t, o), arg_max(t, o), CAST(count(*) AS VARCHAR),
-               {_distinct('from_')},
-               {_distinct('to_')},
+        SELECT ?, ?, ?, arg_min(file, rowid), arg_min(record_ref, rowid),
+               arg_min(sha256, rowid), queue_id, arg_min(time, rowid), arg_max(time, rowid),
+               CAST(count(*) AS VARCHAR),
+               {_distinct('"from"')},
+               {_distinct('"to"')},
                {_distinct('orig_to')},
                {_distinct('relay')},
                {_distinct('status')}
-        FROM (SELECT l.*, f.file, f.sha256, (CAST(f.pos AS BIGINT) << 40) + l.n AS o
-              FROM _pf_lines l JOIN _pf_files f USING (file_idx)
-              WHERE l.reason IS NULL AND l.qid IS NOT NULL AND l.qid <> 'NOQUEUE'
-                    AND starts_with(l.prog, 'postfix'))
-        GROUP BY qid
-        ORDER BY min(o)
+        FROM "{raw_name}"
+        WHERE queue_id IS NOT NULL AND queue_id <> 'NOQUEUE' AND starts_with(program, 'postfix')
+        GROUP BY queue_id
+        ORDER BY min(rowid)
     """, params)
-    con.execute("DROP TABLE IF EXISTS _pf_hits")
-    by_idx = {f.idx: f.ref for f in files}
-    rejects = con.execute("""
-        SELECT l.file_idx, l.n, l.reason FROM _pf_lines l JOIN _pf_files f USING (file_idx)
-        WHERE l.reason IS NOT NULL ORDER BY f.pos, l.n
-    """).fetchall()
-    for idx, n, reason in rejects:
-        ref = by_idx[idx]
-        assert ref is not None
-        sink.reject(ref, f"line {n}", reason)
