@@ -396,3 +396,54 @@ def test_corpus_records_e164():
     con, _ = run(CORPUS / "ez-vcard" / "rfc6350-example.vcf")
     assert records(con) == [("card 1", "phone_contact", "Simon Perreault", "Viagenie",
                              "simon.perreault@viagenie.ca", "+14186569254")]
+
+
+# -- a big file in ranges: the same tables as one pass ------------------------------------
+
+
+def _tables(con) -> dict[str, list[tuple]]:
+    """Every table the loader writes, in insertion order (rec_id is the insertion order)."""
+    return {
+        "records": rows(con, "SELECT * EXCLUDE (rec_id) FROM records ORDER BY rec_id"),
+        "fields": rows(con, "SELECT * FROM fields"),
+        "rejects": rows(con, "SELECT * FROM rejects"),
+        "raw": rows(con, "SELECT * FROM src_x"),
+    }
+
+
+def test_ranges_and_pool_give_the_single_pass_tables(tmp_path, monkeypatch):
+    from audit_kit.loaders import vcard
+
+    # every 8-bit fixture, twice, so cut-short and undecodable cards fall on range cuts
+    # and in later ranges (card and line numbers must continue across the ranges)
+    parts = [p.read_bytes().removeprefix(b"\xef\xbb\xbf")
+             for p in [*sorted(DATA.glob("*.vcf")), *sorted((DATA.parent / "bad").glob("*.vcf"))]
+             if b"\x00" not in p.read_bytes()[:4]]
+    big = tmp_path / "big.vcf"
+    big.write_bytes(b"\r\n".join(parts * 2))
+    con, one = run(big)
+    want = _tables(con)
+    assert one.records_rejected >= 8 and len(want["rejects"]) == one.records_rejected
+    assert any("no END:VCARD before the next BEGIN:VCARD" in r[4] for r in want["rejects"])
+    monkeypatch.setattr(vcard, "CHUNK_BYTES", 200)  # a range per card or two
+    for workers, pool_min in ((1, 1 << 40), (2, 0)):
+        monkeypatch.setattr(vcard, "POOL_MIN_BYTES", pool_min)
+        con = warehouse.connect()
+        sink = warehouse.SourceSink(con, source="x", kind="vcard", system="android_backup")
+        got = load(SourceConfig(name="x", kind="vcard", path=big, system="android_backup"), sink,
+                   workers=workers)
+        sink.flush()
+        assert (got.records_read, got.records_loaded, got.records_rejected, got.format) == (
+            one.records_read, one.records_loaded, one.records_rejected, one.format)
+        assert _tables(con) == want, f"workers={workers}"
+
+
+def test_range_cuts_only_at_card_starts():
+    from audit_kit.loaders import vcard
+
+    data = (b"BEGIN:VCARD\r\nNOTE;ENCODING=QUOTED-PRINTABLE:a=\r\nBEGIN:VCARD\r\n"
+            b" BEGIN:VCARD\r\nEND:VCARD\r\nbegin:vcard \r\nEND:VCARD\rBEGIN:VCARD\nEND:VCARD\n")
+    starts = [m.start() for m in vcard._CUT.finditer(data)]
+    assert [data[s:s + 11].upper() for s in starts] == [b"BEGIN:VCARD"] * 3
+    assert starts == [data.index(b"BEGIN:VCARD\r\n ", 1), data.index(b"begin"),
+                      data.index(b"\rBEGIN") + 1]

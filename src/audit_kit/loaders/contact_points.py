@@ -168,10 +168,14 @@ class ColumnSink:
         if len(self.f_ref) >= self.limit or len(self.raw_ref) >= self.limit:
             self.flush()
 
-    def flush(self) -> None:
-        s, f = self.sink, self.f
+    def tables(self, ref_type: pa.DataType | None = None) -> dict[str, dict[str, object]]:
+        """What is kept, as Arrow columns per table (``raw``, ``fields``, ``records``), and
+        forget it. *ref_type* is the record_ref type: a pool worker keeps card numbers
+        (``pa.int32()``) that the parent turns into its refs (:mod:`.vcard`)."""
+        ref_type = ref_type or pa.string()
+        out: dict[str, dict[str, object]] = {}
         if self.raw_ref:
-            data = {"record_ref": pa.array(self.raw_ref, pa.string())}
+            data = {"record_ref": pa.array(self.raw_ref, ref_type)}
             rows = self.raw_rows
             for k, c in enumerate(self.raw_columns):
                 try:
@@ -179,19 +183,25 @@ class ColumnSink:
                 except (pa.ArrowTypeError, pa.ArrowInvalid):
                     data[c] = pa.array([None if r[k] is None else str(r[k]) for r in rows],
                                        pa.string())
-            s.columns("raw", f, data)
+            out["raw"] = data
         if self.f_ref:
-            s.columns("fields", f, {"record_ref": pa.array(self.f_ref, pa.string()),
-                                    "field": pa.array(self.f_field, pa.string()),
-                                    "label": pa.array(self.f_label, pa.string()),
-                                    "value": pa.array(self.f_value, pa.string())})
+            out["fields"] = {"record_ref": pa.array(self.f_ref, ref_type),
+                             "field": pa.array(self.f_field, pa.string()),
+                             "label": pa.array(self.f_label, pa.string()),
+                             "value": pa.array(self.f_value, pa.string())}
         if self.rec_ref:
-            data: dict[str, object] = {"record_ref": self.rec_ref, "role": self.rec_role}
+            data = {"record_ref": pa.array(self.rec_ref, ref_type),
+                    "role": pa.array(self.rec_role, pa.string())}
             for c in _RECORD_TEXT:
                 if any(v is not None for v in self.rec[c]):
                     data[c] = pa.array(self.rec[c], pa.string())
             for c in _RECORD_DATES:
                 if any(v is not None for v in self.rec[c]):
                     data[c] = pa.array(self.rec[c], pa.date32())
-            s.columns("records", f, data)
+            out["records"] = data
         self._clear()
+        return out
+
+    def flush(self) -> None:
+        for table, data in self.tables().items():
+            self.sink.columns(table, self.f, data)

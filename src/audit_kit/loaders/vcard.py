@@ -63,14 +63,19 @@ import base64
 import binascii
 import codecs
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from audit_kit import normalise
 from audit_kit.config import SourceConfig
 from audit_kit.errors import InputError
 from audit_kit.loaders import LoadResult, input_files, register
+from audit_kit.loaders._pool import cut_ranges, ordered_map, pool_size
 from audit_kit.loaders.contact_points import (
     ColumnSink,
     PhoneInfo,
@@ -219,8 +224,13 @@ def _split_line(line: bytes) -> tuple[bytes, bytes] | None:
 _B64_PARAM = re.compile(rb";(ENCODING=)?(B|BASE64)(;|$)")
 
 
-def _scan(data: bytes) -> tuple[list[_Card], list[tuple[int, int, str]]]:
-    """Cut the file into cards of logical lines; also return card faults (card, line, why)."""
+def _scan(data: bytes, at_end: bool = True
+          ) -> tuple[list[_Card], list[tuple[int, int, str]], int]:
+    """Cut the file into cards of logical lines; also return card faults (card, line, why)
+    and the number of line breaks.
+
+    *at_end* False: *data* is a byte range that the next card's ``BEGIN:VCARD`` follows.
+    """
     cards: list[_Card] = []
     faults: list[tuple[int, int, str]] = []
     card: _Card | None = None
@@ -284,8 +294,9 @@ def _scan(data: bytes) -> tuple[list[_Card], list[tuple[int, int, str]]]:
             fl = flags[head] = (b"QUOTED-PRINTABLE" in up, bool(_B64_PARAM.search(up)))
         lines.append(_Line(number, head, value, fl[0], fl[1]))
     if card is not None:
-        faults.append((card.number, card.begin_line, "file ends before END:VCARD"))
-    return cards, faults
+        faults.append((card.number, card.begin_line, "file ends before END:VCARD" if at_end
+                       else "no END:VCARD before the next BEGIN:VCARD"))
+    return cards, faults, number - 1
 
 
 # -- decoding one card -----------------------------------------------------------------
@@ -595,50 +606,126 @@ def _email_in(text: str) -> str | None:
 
 # -- the loader -------------------------------------------------------------------------
 
+#: 8-bit/UTF-8 files at least this big are parsed by a process pool (below, starting the
+#: workers costs more than it saves)
+POOL_MIN_BYTES = 8 * 1024 * 1024
+#: a file is parsed in ranges of about this many bytes (a pool task; bounds memory)
+CHUNK_BYTES = 4 * 1024 * 1024
 
-def _load_file(path: Path, sink: SourceSink) -> LoadResult:
-    f = sink.file(path)
-    data, transcoded = _bytes_of(path)
-    cards, faults = _scan(data)
-    if not cards and not faults:
-        raise InputError("no vCard found (no BEGIN:VCARD line); is this a .vcf export?",
-                         file=path)
-    result = LoadResult()
-    versions: list[str] = []
-    bad = {c: (line, why) for c, line, why in faults}
-    for number in sorted({c.number for c in cards} | set(bad)):
-        result.records_read += 1
-        ref = f"card {number}"
-        if number in bad:
-            line, why = bad[number]
-            sink.reject(f, f"{ref}, line {line}", why)
-            result.records_rejected += 1
-    out = ColumnSink(sink, f, RAW_COLUMNS)  # rejects go straight to the sink
+#: a line that starts a card whatever precedes it: ``BEGIN:VCARD`` at the line's start
+#: (no fold, quoted-printable or base64 continuation takes it); ranges are cut there
+_CUT = re.compile(rb"(?<=[\r\n])BEGIN:VCARD[ \t]*(?=[\r\n])", re.I)
+
+
+@dataclass
+class _Part:
+    """The cards of one byte range, numbered from 1 within it; :func:`_write` renumbers.
+
+    ``tables`` are Arrow columns per table whose record_ref is the card's index in the
+    range (from 0) and, in ``raw``, whose ``line`` is the line number in the range.
+    """
+
+    cards: int  # BEGIN:VCARD lines that started a card (loaded or rejected)
+    lines: int  # line breaks in the range
+    faults: list[tuple[int, int, str]]  # (card, line, why): cut short
+    bad: list[tuple[int, int, str]] = field(default_factory=list)  # (card, line, why): undecodable
+    versions: set[str] = field(default_factory=set)
+    loaded: int = 0
+    tables: dict[str, dict[str, object]] = field(default_factory=dict)
+
+
+def _parse(data: bytes, transcoded: bool, at_end: bool = True) -> _Part:
+    """Scan, decode and classify the cards of *data* (a whole file or a range of one)."""
+    cards, faults, lines = _scan(data, at_end)
+    part = _Part(len(cards) + len(faults), lines, faults)
+    out = ColumnSink(None, None, RAW_COLUMNS[2:], limit=1 << 62)  # type: ignore[arg-type]
+    line_numbers: list[int] = []
     heads: dict[bytes, _Head] = {}
     cache = _FileCache()
     for card in cards:
-        ref = f"card {card.number}"
         try:
             props = _decode_card(card, transcoded, heads)
         except _BadCard as exc:
-            sink.reject(f, f"{ref}, line {exc.line}", str(exc))
-            result.records_rejected += 1
+            part.bad.append((card.number, exc.line, str(exc)))
             continue
-        version = next((p.text.strip() for p in props if p.name == "VERSION"), "2.1")
-        if version not in versions:
-            versions.append(version)
-        number = str(card.number)
+        part.versions.add(next((p.text.strip() for p in props if p.name == "VERSION"), "2.1"))
+        idx = card.number - 1
         for p in props:
-            out.raw(f, ref, [number, str(p.line), p.group, p.name, p.params_text, p.text])
+            out.raw(None, idx, [p.group, p.name, p.params_text, p.text])  # type: ignore[arg-type]
+            line_numbers.append(p.line)
         ablabels = {p.group.upper(): p.text for p in props
                     if p.name == "X-ABLABEL" and p.group}
         s = _Summary()
         for p in props:
-            _emit(out, f, ref, p, ablabels, s, cache)
-        out.record(f, ref, "phone_contact", person_name=s.name or s.n_name, org_name=s.org,
-                   email=s.email, phone=s.phone)
-        result.records_loaded += 1
-    out.flush()
+            _emit(out, None, idx, p, ablabels, s, cache)  # type: ignore[arg-type]
+        out.record(None, idx, "phone_contact", person_name=s.name or s.n_name,  # type: ignore[arg-type]
+                   org_name=s.org, email=s.email, phone=s.phone)
+        part.loaded += 1
+    part.tables = out.tables(pa.int32())
+    if "raw" in part.tables:
+        part.tables["raw"]["line"] = pa.array(line_numbers, pa.int64())
+    return part
+
+
+def _task(args: tuple[bytes, bool, bool]) -> _Part:
+    """Pool task: :func:`_parse` of one range."""
+    return _parse(*args)
+
+
+def _write(sink: SourceSink, f: FileRef, part: _Part, card0: int, line0: int) -> None:
+    """Write a range's tables with the file's numbering: its cards follow *card0* cards
+    and its lines *line0* line breaks (so ``card N`` and lines are a single pass's)."""
+    refs = pa.array([f"card {n}" for n in range(card0 + 1, card0 + part.cards + 1)])
+    for table, data in part.tables.items():
+        idx = data["record_ref"]
+        data["record_ref"] = refs.take(idx)
+        if table == "raw":
+            data["card"] = pa.array([str(n) for n in range(card0 + 1, card0 + part.cards + 1)]
+                                    ).take(idx)
+            data["line"] = pc.cast(pc.add(data["line"], line0), pa.string())
+        sink.columns(table, f, data)
+
+
+def _parts(data: bytes, transcoded: bool, workers: int | None) -> Iterator[_Part]:
+    """The file's parts in file order: a process pool for big 8-bit files, else here."""
+    size = len(data)
+
+    def next_cut(pos: int) -> int:
+        m = _CUT.search(data, pos)
+        return m.start() if m else size
+
+    ranges = cut_ranges(0, size, CHUNK_BYTES, next_cut)
+    tasks = ((data[a:b], transcoded, b == size) for a, b in ranges)
+    n = 1 if transcoded else pool_size(workers, size, POOL_MIN_BYTES)
+    if n > 1 and len(ranges) > 1:
+        yield from ordered_map(_task, tasks, n)
+    else:
+        yield from map(_task, tasks)
+
+
+def _load_file(path: Path, sink: SourceSink, workers: int | None = None) -> LoadResult:
+    f = sink.file(path)
+    data, transcoded = _bytes_of(path)
+    result = LoadResult()
+    versions: set[str] = set()
+    faults: list[tuple[int, int, str]] = []
+    bad: list[tuple[int, int, str]] = []
+    card0 = line0 = 0
+    for part in _parts(data, transcoded, workers):
+        _write(sink, f, part, card0, line0)
+        faults += [(card0 + c, line0 + line, why) for c, line, why in part.faults]
+        bad += [(card0 + c, line0 + line, why) for c, line, why in part.bad]
+        versions |= part.versions
+        result.records_read += part.cards
+        result.records_loaded += part.loaded
+        card0 += part.cards
+        line0 += part.lines
+    if not result.records_read:
+        raise InputError("no vCard found (no BEGIN:VCARD line); is this a .vcf export?",
+                         file=path)
+    for c, line, why in faults + bad:  # cut-short cards first, as a single pass finds them
+        sink.reject(f, f"card {c}, line {line}", why)
+        result.records_rejected += 1
     result.format = ", ".join(f"vcard {v}" for v in sorted(versions)) or "vcard"
     return result
 
@@ -660,10 +747,13 @@ def _decode_card(card: _Card, transcoded: bool,
 
 
 @register("vcard")
-def load(source: SourceConfig, sink: SourceSink) -> LoadResult:
-    """Load one vCard file or every ``.vcf``/``.vcard`` file of a folder."""
+def load(source: SourceConfig, sink: SourceSink, *, workers: int | None = None) -> LoadResult:
+    """Load one vCard file or every ``.vcf``/``.vcard`` file of a folder.
+
+    *workers*: processes for a big file (default one per CPU; see ``POOL_MIN_BYTES``).
+    """
     sink.raw_table(RAW_COLUMNS)
     total = LoadResult()
     for path in input_files(source.path, (".vcf", ".vcard")):
-        total += _load_file(path, sink)
+        total += _load_file(path, sink, workers)
     return total
