@@ -135,6 +135,46 @@ def test_thunderbird_mbox_correspondents_and_records():
     ]
 
 
+def _message(sender: str, to: str, date: str | None, sig: str = "") -> str:
+    head = f"From - Mon Jan 01 00:00:00 2026\nFrom: {sender}\nTo: {to}\n"
+    if date:
+        head += f"Date: {date}\n"
+    return head + f"Subject: x\n\nHei,\n{sig}\n"
+
+
+def test_correspondent_tie_breaks_follow_reading_order(tmp_path):
+    """Latest message: by day, a same-day tie goes to the later one read, an undated one
+    never beats a dated one; display name: the latest given; phones: every number the
+    address signed with, the raw text last seen; each address once per message."""
+    p = tmp_path / "ties.mbox"
+    p.write_text("".join([
+        _message("Anna <anna@asiakas.example.fi>", "myynti@oulunkonttori.fi",
+                 "Mon, 02 Mar 2026 10:00:00 +0200", "-- \npuh. 040 111 2222"),
+        _message("Anna A. <anna@asiakas.example.fi>", "anna@asiakas.example.fi",
+                 "Mon, 02 Mar 2026 09:00:00 +0200", "-- \n+358 40 111 2222\n050 333 4444"),
+        _message("Anna X <anna@asiakas.example.fi>", "myynti@oulunkonttori.fi", None),
+        _message("myynti@oulunkonttori.fi", "Bertta <bertta@asiakas.example.fi>", None),
+        _message("myynti@oulunkonttori.fi", "bertta@asiakas.example.fi", None),
+    ]), encoding="utf-8")
+    con, _ = load("mbox", p)
+    offsets = [r for (r,) in rows(con, "SELECT record_ref FROM src_x ORDER BY CAST("
+                                       "split_part(record_ref, ' ', 2) AS INT)")]
+    assert rows(con, "SELECT email, first_seen, last_seen, messages, display_names, latest_ref, "
+                     "phone FROM src_x_correspondents WHERE excluded = '' ORDER BY email") == [
+        # the second message is read later on the same day: it is the latest, and it
+        # names Anna once although she is both sender and recipient
+        ("anna@asiakas.example.fi", "2026-03-02", "2026-03-02", "3",
+         "Anna | Anna A. | Anna X", offsets[1], "+358401112222"),
+        # never dated: the last one read
+        ("bertta@asiakas.example.fi", None, None, "2", "Bertta", offsets[4], None),
+    ]
+    assert rows(con, "SELECT email, person_name FROM records ORDER BY email") == [
+        ("anna@asiakas.example.fi", "Anna A."), ("bertta@asiakas.example.fi", "Bertta")]
+    assert rows(con, "SELECT field, value FROM fields WHERE field LIKE '%phone' "
+                     "ORDER BY value") == [
+        ("mobile_phone", "+358 40 111 2222"), ("mobile_phone", "050 333 4444")]
+
+
 def test_own_domains_is_a_parameter():
     con, _ = load("mbox", DATA / "thunderbird.mbox",
                   own_domains=("oulunkonttori.fi", "kiiminginkone.example.fi"))
@@ -245,6 +285,50 @@ def test_eml_fixture():
 ])
 def test_rfc2047_names_decode_exactly(raw, name):
     assert decode_words(raw) == name
+
+
+def _encoded_words(seed: int, n: int) -> list[str]:
+    """Random single and double encoded words (B with and without padding, Q) in four
+    charsets, over text with the characters that need escaping."""
+    import base64
+    import random
+
+    rng = random.Random(seed)
+    out = ["=?utf-8?q?abc=?=", "=?utf-8?q?a=c3=a4?=", "=?utf-8?b?//8=?=", "=?x-unknown?q?abc?=",
+           "=?utf-8?q?a?=  =?iso-8859-1?q?b?=", "=?windows-1252?q?=80uro?="]
+    while len(out) < n:
+        text = "".join(rng.choice("aäöå ÄÖ_=?-x.€") for _ in range(rng.randint(0, 12)))
+        cs = rng.choice(["utf-8", "iso-8859-1", "UTF-8", "windows-1252"])
+        try:
+            raw = text.encode(cs)
+        except UnicodeEncodeError:
+            continue
+        if rng.random() < 0.5:
+            b64 = base64.b64encode(raw).decode()
+            word = f"=?{cs}?b?{b64.rstrip('=') if rng.random() < 0.3 else b64}?="
+        else:
+            q = "".join(chr(c) if chr(c).isalnum() and c < 128 else "_" if c == 32 else f"={c:02X}"
+                        for c in raw)
+            word = f"=?{cs}?q?{q}?="
+        out.append(word + (" " + word if rng.random() < 0.3 else ""))
+    return out
+
+
+def test_rfc2047_fast_path_agrees_with_the_stdlib():
+    """decode_words' own decoder takes the common case; where it does, the result is the
+    stdlib's ``make_header(decode_header())`` exactly (and where it does not, the stdlib runs)."""
+    from email.header import decode_header, make_header
+
+    from audit_kit.loaders._mail import _words_fast
+
+    took = 0
+    for value in _encoded_words(7, 2000):
+        fast = _words_fast(value)
+        if fast is None:
+            continue
+        took += 1
+        assert fast == str(make_header(decode_header(value))), value
+    assert took > 1900  # the fast path is really taken
 
 
 def test_addresses_quoted_encoded_word_and_groups():

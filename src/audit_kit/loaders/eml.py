@@ -36,7 +36,7 @@ def load(
     root = Path(source.path)
     result = LoadResult(format="eml")
     start_tables(sink)
-    people = Correspondents(own_domains)
+    people = Correspondents(sink, own_domains)
     rows = Rows(per_file=True)
     for path in input_files(root):
         rel = path.name if root.is_file() else path.relative_to(root).as_posix()
@@ -46,5 +46,5 @@ def load(
             write_batch(sink, rows, people, result)
             rows = Rows(per_file=True)
     write_batch(sink, rows, people, result)
-    people.write(sink)
+    people.write()
     return result

@@ -75,7 +75,7 @@ def load(
         raise InputError("input not found; check the source's path in the config", file=root)
     result = LoadResult(format="maildir")
     start_tables(sink)
-    people = Correspondents(own_domains)
+    people = Correspondents(sink, own_domains)
     entries = [(root, root.name)] if root.is_file() else _walk(root)
     rows = Rows(per_file=True)
     for path, rel in entries:
@@ -86,5 +86,5 @@ def load(
             write_batch(sink, rows, people, result)
             rows = Rows(per_file=True)
     write_batch(sink, rows, people, result)
-    people.write(sink)
+    people.write()
     return result

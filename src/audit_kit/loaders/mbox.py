@@ -177,7 +177,7 @@ def load(
 
     result = LoadResult(format="mbox")
     start_tables(sink)
-    people = Correspondents(own_domains)
+    people = Correspondents(sink, own_domains)
     with ThreadPoolExecutor(1) as hasher:
         for path in input_files(source.path):
             digest = hasher.submit(_hash, path)
@@ -194,7 +194,7 @@ def load(
                                 sha, n = digest.result()
                                 f = sink.file(path, sha256=sha, size=n)
                             rows.write(sink, f)
-                            people.merge(rows.people, f)
+                            people.merge(rows, f)
                             result.records_read += rows.read
                             result.records_rejected += rows.rejected
                             result.records_loaded += rows.read - rows.rejected
@@ -205,5 +205,5 @@ def load(
             if f is None:  # no messages at all (blank lines only)
                 sha, n = digest.result()
                 sink.file(path, sha256=sha, size=n)
-    people.write(sink)
+    people.write()
     return result
