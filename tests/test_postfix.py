@@ -8,8 +8,11 @@ import os
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from audit_kit import warehouse
 from audit_kit.config import SourceConfig
@@ -439,6 +442,28 @@ def test_plain_file_reads_as_the_gzip_path(tmp_path, monkeypatch):
     assert careful == ["maillog.gz"]
     assert got[0] == got[1]
     assert got[0][0] == (8, 3, 5)
+
+
+_PIECES = ("from=", "to=", "orig_to=", "relay=", "status=", "mail_from=", "<", ">", ",", ", ",
+           " ", ";", "\t", "(", "a@b.fi", "x", "sent", "_", "=")
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.lists(st.lists(st.sampled_from(_PIECES), max_size=12).map("".join), min_size=1,
+                max_size=40))
+def test_key_values_equal_the_plain_regex(msgs):
+    """_kv's strpos/anchored fast paths give what the unanchored regex alone gives."""
+    from audit_kit.loaders import postfix
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE m AS SELECT unnest(?) AS msg, true AS pf", [msgs])
+    for key, value, column in postfix._KEYS:
+        rx = rf"(?:^|[\s,;]){key}=({value})"
+        got = con.execute(
+            f"SELECT msg, {postfix._kv(key, value, column)}, "
+            f"nullif(regexp_extract(msg, '{rx}', 1), '') FROM (SELECT *, {postfix._KV_POS} FROM m)"
+        ).fetchall()
+        assert [(m, ref) for m, _, ref in got] == [(m, v) for m, v, _ in got], key
 
 
 # -- the corpus, read in place ------------------------------------------------------------------

@@ -85,22 +85,37 @@ def _kv(key: str, value: str, column: str) -> str:
     """SQL: the value of ``key=`` in a postfix message (the first one), else NULL.
 
     RE2 has no look-behind: the key starts the message or follows a separator, so
-    ``mail_from=`` and ``orig_to=`` never match as ``from=`` / ``to=``. A cheap
-    ``contains`` skips the regex on lines without the key.
+    ``mail_from=`` and ``orig_to=`` never match as ``from=`` / ``to=``. ``p_<column>``
+    (see _KV_POS) is where ``key=`` first occurs, 0 if nowhere or not a postfix line.
+    When that first occurrence starts the message or follows a space, comma or
+    semicolon, it is where the regex's leftmost match is, and the value is read there by
+    an anchored RE2 call on the rest of the message (a quarter of the unanchored search
+    with a group); otherwise (a tab, ``orig_to=`` before ``to=`` ...) the full regex.
     """
     rx = rf"(?:^|[\s,;]){key}=({value})"
+    p, start = f"p_{column}", len(key) + 2
     fast = ""
     if value == _ADDR:
-        # qmgr's "from=<...>, size=..." and smtp's "to=<...>, relay=...": the key starts
-        # the message, so it is the first match, and the value runs to the first '>'
-        # (what ``<[^>]*>`` takes); a plain substr instead of an RE2 call
-        start = len(key) + 2
-        fast = (f"WHEN pf AND starts_with(msg, '{key}=<') AND strpos(msg, '>') > 0 "
-                f"THEN substr(msg, {start}, strpos(msg, '>') - {start - 1}) ")
+        # qmgr's "from=<...>, size=..." and smtp's "to=<...>, relay=...": the value runs
+        # to the first '>' (what ``<[^>]*>`` takes); a plain substr, no RE2 call
+        fast = (f"WHEN {p} = 1 AND substr(msg, {start - 1}, 1) = '<' AND strpos(msg, '>') > 0 "
+                f"THEN substr(msg, {start - 1}, strpos(msg, '>') - {start - 2}) ")
     return (
-        f"CASE {fast}WHEN pf AND contains(msg, '{key}=') "
-        f"THEN nullif(regexp_extract(msg, '{rx}', 1), '') END AS {column}"
+        f"CASE {fast}"
+        f"WHEN {p} = 1 OR ({p} > 1 AND substr(msg, {p} - 1, 1) IN (' ', ',', ';')) "
+        f"THEN nullif(regexp_extract(substr(msg, {p} + {start - 1}), '^(?:{value})', 0), '') "
+        f"WHEN {p} > 1 THEN nullif(regexp_extract(msg, '{rx}', 1), '') END AS {column}"
     )
+
+
+#: the keys read from a postfix message: (key, value pattern, column)
+_KEYS = (
+    ("from", _ADDR, "from_"), ("to", _ADDR, "to_"), ("orig_to", _ADDR, "orig_to"),
+    ("relay", _WORD, "relay"), ("status", _STATUS, "status"),
+)
+_KV_POS = ", ".join(
+    f"CASE WHEN pf THEN strpos(msg, '{key}=') ELSE 0 END AS p_{column}" for key, _, column in _KEYS
+)
 
 
 _MONTHS = "['jan','feb','mar','apr','may','jun','jul','aug','sep','oct','nov','dec']"
@@ -118,12 +133,8 @@ _HEAD0 = rf"^(?:{_TS}) \S+(?: [^\s\[\]:]+(?:\[\d+\])?:)?(?: (?:(?:{_QID}): )?|$)
 
 _PARSE_SQL = f"""
 SELECT file_idx, n, blank, ts, host, prog, pid, qid, msg,
-       {_kv("from", _ADDR, "from_")},
-       {_kv("to", _ADDR, "to_")},
-       {_kv("orig_to", _ADDR, "orig_to")},
-       {_kv("relay", _WORD, "relay")},
-       {_kv("status", _STATUS, "status")}
-FROM (
+       {", ".join(_kv(*k) for k in _KEYS)}
+FROM (SELECT *, {_KV_POS} FROM (
   SELECT *, starts_with(prog, 'postfix') AS pf FROM (
     SELECT file_idx, n, blank, ts, host, msg,
            CASE WHEN b = 0 THEN tag ELSE left(tag, b - 1) END AS prog,
@@ -145,7 +156,7 @@ FROM (
                               ELSE left(h, strpos(h, ':') + 5) END AS ts
                   FROM (SELECT $idx AS file_idx, rowid + 1 AS n, coalesce(line, '') AS line,
                                regexp_extract(coalesce(line, ''), '{_HEAD0}', 0) AS h
-                        FROM _pf_text))))))))))
+                        FROM _pf_text)))))))))))
 """
 
 
