@@ -155,3 +155,73 @@ def test_phone_info_equals_normalise(text):
 def test_phone_info_examples(text):
     e164 = normalise.phone(text)
     assert PhoneInfo()[text] == (e164, normalise.phone_kind(e164))
+
+
+# -- the set-based path (loaders/tabular_sql.py) writes the row path's tables -------------
+
+_TRICKY = (
+    "Asiakasnumero;Yritys;Y-tunnus;Nimi;Etunimi;Sukunimi;Sähköposti;Puhelin;GSM;Kotipuhelin;"
+    "Katuosoite;Asiakkuus päättynyt;Päättymispäivä;Lisätiedot;Toimiala\r\n"
+    "1; Pöyhösen Paperi Oy ;2077474-0;;Äänis;Pöyhönen;AANIS@Paperi.Example.FI;08 5593 1327;;;"
+    "Isokatu 1;;;;Tukku\r\n"
+    "\r\n"
+    " ; ;\t;;;;;;;;;;;;\r\n"
+    "2;Kärkkäinen Tmi;131052-308T;Jörö K;;;<mailto:Joro@Karkkainen.example.fi>;040-1234567;;"
+    "09 1234 5678;Koti 2 131052-308T;3.5.2026;4.5.2026;hetu 131052-308T ja 131052-308T;\r\n"
+    "3;Väänänen Oy;0729081-3;\u00a0Sirpa\u00a0;;;sirpa@väänänen.example.fi;+46 70 123 45 67;"
+    "0401112223;;Tie 3;15.1.2026;;;\r"
+    "4;Ragged Oy;1\r\n"
+    "5;Bad Date Oy;;;;;x@y.fi;;;;;31.2.2026;;;\n"
+    "6;Second Bad Oy;;;;;not-an-address;00358 40 123 4567;;;;;2026-13-01;;\n"
+    "7;Ok Oy;;Ä Ö;;;ÄÖ@EXAMPLE.FI;+358 0 40 123;0100100;041;;2026-02-03;;\u3000x\u3000;\n"
+    ";;;;;;;;;;;;;;\n"
+)
+
+
+def _tables(con) -> dict[str, list]:
+    return {
+        t: con.execute(f"SELECT * FROM {t}").fetchall()
+        for t in ("src_x", "records", "fields", "rejects", "files")
+    }
+
+
+def _both_paths(monkeypatch, path, kind="customers_csv"):
+    from audit_kit.loaders import tabular_sql
+
+    con, res = _load(path, kind)
+    with monkeypatch.context() as m:
+        m.setattr(tabular_sql, "applies", lambda *a: False)
+        row_con, row_res = _load(path, kind)
+    return (con, res), (row_con, row_res)
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(T.glob("*.csv")) + sorted((DATA / "bad").glob("csv_*.csv")),
+    ids=lambda p: p.name,
+)
+def test_set_based_path_writes_the_row_paths_tables(monkeypatch, path):
+    from audit_kit.errors import InputError
+
+    try:
+        (con, res), (row_con, row_res) = _both_paths(monkeypatch, path)
+    except InputError:
+        return  # unreadable files stop both paths before either loads a row
+    assert vars(res) == vars(row_res)
+    assert _tables(con) == _tables(row_con)
+
+
+@pytest.mark.parametrize("kind", ["customers_csv", "service_contracts_csv"])
+def test_set_based_path_on_whitespace_endings_hetus_phones_and_bad_dates(
+    monkeypatch, tmp_path, kind
+):
+    from audit_kit.loaders import tabular_sql
+
+    path = tmp_path / "tricky.csv"
+    path.write_text(_TRICKY, encoding="utf-8")
+    assert tabular_sql.applies(path.read_text(encoding="utf-8"), ";", False)
+    (con, res), (row_con, row_res) = _both_paths(monkeypatch, path, kind)
+    assert (res.records_read, res.records_loaded, res.records_rejected) == (7, 4, 3)
+    assert vars(res) == vars(row_res)
+    assert _tables(con) == _tables(row_con)
+    assert con.execute("SELECT count(*) FROM fields WHERE field = 'hetu'").fetchone()[0] == 4

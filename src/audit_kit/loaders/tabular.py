@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 from audit_kit import normalise
 from audit_kit.config import SourceConfig
 from audit_kit.errors import InputError
-from audit_kit.loaders import LoadResult, input_files, register
+from audit_kit.loaders import LoadResult, input_files, register, tabular_sql
 from audit_kit.loaders.contact_points import PhoneInfo
 from audit_kit.warehouse import PROVENANCE, FileRef, SourceSink, raw_table_name
 
@@ -298,9 +298,10 @@ _UTF8_TEXT = re.compile("[^\x00-\x7f\udc80-\udcff]")
 _UNDECODED = re.compile("[\udc80-\udcff]")
 
 
-def _csv_rows(
-    path: Path, source: SourceConfig, f: FileRef, sink: SourceSink, res: LoadResult
-) -> tuple[list[str], Iterator[Row]]:
+def _csv_text(
+    path: Path, source: SourceConfig, f: FileRef, res: LoadResult
+) -> tuple[str, str, bool]:
+    """The decoded text, its delimiter and whether it mixes encodings (``res.format`` set)."""
     data = path.read_bytes()
     if not data.strip():
         raise InputError("file is empty; export the register again", file=f.name)
@@ -313,7 +314,8 @@ def _csv_rows(
             text, enc = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
             loose = data.decode("utf-8", errors="surrogateescape")
-            mixed = any(
+            # one scan first: a cp1252 file has no valid UTF-8 text at all (no line loop)
+            mixed = bool(_UTF8_TEXT.search(loose)) and any(
                 _UTF8_TEXT.search(ln) and not _UNDECODED.search(ln) for ln in loose.splitlines()
             )
             if mixed:
@@ -336,6 +338,13 @@ def _csv_rows(
         f"csv ({enc}{' with lines in another encoding' if mixed else ''}, "
         f"{'tab' if delim == chr(9) else repr(delim)})"
     )
+    return text, delim, mixed
+
+
+def _csv_rows(
+    text: str, delim: str, mixed: bool, f: FileRef, sink: SourceSink, res: LoadResult
+) -> tuple[list[str], Iterator[Row]]:
+    """The csv module's rows (the row path: any CSV, quotes and mixed encodings too)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
     try:
         headers = [h.strip() for h in next(reader)]
@@ -640,8 +649,16 @@ def _load_file(
     f = sink.file(path)
     res = LoadResult()
     xlsx = path.suffix.lower() in (".xlsx", ".xlsm")
-    reader = _xlsx_rows if xlsx else _csv_rows
-    headers, rows = reader(path, source, f, sink, res)
+    set_based = False
+    if xlsx:
+        headers, rows = _xlsx_rows(path, source, f, sink, res)
+    else:
+        text, delim, mixed = _csv_text(path, source, f, res)
+        set_based = tabular_sql.applies(text, delim, mixed)
+        if set_based:
+            headers, rows = tabular_sql.header(text, delim), iter(())
+        else:
+            headers, rows = _csv_rows(text, delim, mixed, f, sink, res)
     sem = map_headers(headers, source.columns)
     table = raw_table_name(sink.source)
     if raw_headers is None:
@@ -654,6 +671,18 @@ def _load_file(
         )
     raw_names = [r[0] for r in sink.con.execute(f'DESCRIBE "{table}"').fetchall()]
     plan = _Plan(headers, sem, spec, raw_names[len(PROVENANCE) :])
+    if set_based:
+        tabular_sql.load(text, delim, plan, sink, f, res, _is_hetu, _HETU_TEXT)
+    else:
+        _load_rows(rows, plan, sink, f, res, xlsx)
+    return res, headers
+
+
+def _load_rows(
+    rows: Iterator[Row], plan: _Plan, sink: SourceSink, f: FileRef, res: LoadResult, xlsx: bool
+) -> None:
+    """The row path: dates per row (cached per text), columns written per chunk."""
+    spec = plan.spec
     date_cache: dict[str, dt.date | None] = {}
     refs: list[str] = []
     kept: list[list[object]] = []
@@ -691,7 +720,6 @@ def _load_file(
     if refs:
         _write_chunk(sink, f, plan, refs, kept, dates, not xlsx)
         res.records_loaded += len(refs)
-    return res, headers
 
 
 def load_tabular(source: SourceConfig, sink: SourceSink) -> LoadResult:
