@@ -15,10 +15,11 @@ Loaders never write SQL: they get a :class:`SourceSink` and call ``record``, ``f
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -355,6 +356,24 @@ class SourceSink:
     def flush(self) -> None:
         for buf in (self._files, self._records, self._fields, self._rejects, *self._raw.values()):
             buf.flush()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Write everything inside as one transaction (rolled back on an error).
+
+        A file warehouse commits, and flushes its write-ahead log, after every statement
+        otherwise: an mbox loader's batches took 4.8 s of 13.2 s at L/4, 1.6 s in one
+        transaction. Not for loaders that number rows by ``rowid``: rows a transaction
+        adds have provisional rowids (from 2**55) until it commits.
+        """
+        self.con.begin()
+        try:
+            yield
+            self.flush()
+        except BaseException:
+            self.con.rollback()
+            raise
+        self.con.commit()
 
 
 def insert_rows(

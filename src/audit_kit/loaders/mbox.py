@@ -173,6 +173,12 @@ def load(
     workers: int | None = None,
 ) -> LoadResult:
     """Load one mbox file, or every file of a folder (each an mbox)."""
+    with sink.transaction():  # a batch every 16 MiB: one commit, not three a batch
+        return _load(source, sink, own_domains, workers)
+
+
+def _load(source: SourceConfig, sink: SourceSink, own_domains: tuple[str, ...],
+          workers: int | None) -> LoadResult:
     from concurrent.futures import ThreadPoolExecutor
 
     result = LoadResult(format="mbox")
