@@ -171,7 +171,7 @@ class ColumnSink:
     def tables(self, ref_type: pa.DataType | None = None) -> dict[str, dict[str, object]]:
         """What is kept, as Arrow columns per table (``raw``, ``fields``, ``records``), and
         forget it. *ref_type* is the record_ref type: a pool worker keeps card numbers
-        (``pa.int32()``) that the parent turns into its refs (:mod:`.vcard`)."""
+        (``pa.int64()``) that the parent turns into its refs (:mod:`.vcard`)."""
         ref_type = ref_type or pa.string()
         out: dict[str, dict[str, object]] = {}
         if self.raw_ref:

@@ -75,10 +75,9 @@ from audit_kit import normalise
 from audit_kit.config import SourceConfig
 from audit_kit.errors import InputError
 from audit_kit.loaders import LoadResult, input_files, register
-from audit_kit.loaders._pool import cut_ranges, ordered_map, pool_size
+from audit_kit.loaders._pool import cut_ranges, gc_paused, ordered_map, pool_size
 from audit_kit.loaders.contact_points import (
     ColumnSink,
-    PhoneInfo,
     address_class,
     clean_label,
     label_words,
@@ -162,6 +161,7 @@ class Prop:
     components: list[str]
     binary: int | None = None  # byte count of a binary value
     link: bool = False  # value is a URI (PHOTO by reference)
+    label: tuple[str, frozenset[str]] | None = None  # (label, words), when the head decides
 
     @property
     def types(self) -> list[str]:
@@ -224,6 +224,41 @@ def _split_line(line: bytes) -> tuple[bytes, bytes] | None:
 _B64_PARAM = re.compile(rb";(ENCODING=)?(B|BASE64)(;|$)")
 
 
+def _split_lines(data: bytes) -> list[bytes]:
+    """``_LINE_BREAK.split(data)``; bytes.split when every break is CRLF or every one LF
+    (what nearly every export writes; four times faster than the regex)."""
+    cr = data.count(b"\r")
+    if not cr:
+        return data.split(b"\n")
+    if cr == data.count(b"\n") == data.count(b"\r\n"):
+        return data.split(b"\r\n")
+    return _LINE_BREAK.split(data)
+
+
+def _continues(last: _Line, line: bytes, st: bytes, ust: bytes) -> bool:
+    """Is *line* a continuation of *last* (then appended to its value)? In this order:
+    a quoted-printable soft break, a folded line, a base64 line, a backslash-newline."""
+    if last.qp and last.value.rstrip(b" \t").endswith(b"=") and not (
+        ust == b"END:VCARD" or ust == b"BEGIN:VCARD"
+    ):
+        # a 2.1 quoted-printable soft line break: the next line belongs to the value
+        last.value = last.value.rstrip(b" \t")[:-1] + line
+        return True
+    if line[:1] in (b" ", b"\t"):
+        last.value += line[1:]
+        return True
+    if last.b64 and st and _BASE64_LINE.match(st):
+        last.value += st
+        return True
+    if (last.value.endswith(b"\\") and not last.value.endswith(b"\\\\")
+            and st and not _PROPERTY_START.match(line)
+            and not (ust == b"END:VCARD" or ust == b"BEGIN:VCARD")):
+        # AOSP: a 2.1 ADR value continued with backslash-newline
+        last.value = last.value[:-1] + b"\n" + line
+        return True
+    return False
+
+
 def _scan(data: bytes, at_end: bool = True
           ) -> tuple[list[_Card], list[tuple[int, int, str]], int]:
     """Cut the file into cards of logical lines; also return card faults (card, line, why)
@@ -235,9 +270,11 @@ def _scan(data: bytes, at_end: bool = True
     faults: list[tuple[int, int, str]] = []
     card: _Card | None = None
     lines: list[_Line] = []
+    last: _Line | None = None  # the card's last line, which a continuation line extends
+    plain = True  # last can only be continued by folding (not QP, base64 or a backslash)
     flags: dict[bytes, tuple[bool, bool]] = {}  # head -> (quoted-printable, base64)
     n = 0
-    for number, line in enumerate(_LINE_BREAK.split(data), 1):
+    for number, line in enumerate(_split_lines(data), 1):
         st = line.strip()
         # BEGIN:VCARD / END:VCARD, case-insensitive, surrounding whitespace ignored
         ust = st.upper() if len(st) <= 11 else b""
@@ -246,26 +283,16 @@ def _scan(data: bytes, at_end: bool = True
                 n += 1
                 card = _Card(n, number)
                 lines = card.lines
+                last = None
             continue
-        last = lines[-1] if lines else None
         if last is not None:
-            # a 2.1 quoted-printable soft line break: the next line belongs to the value
-            if last.qp and last.value.rstrip(b" \t").endswith(b"=") and not (
-                ust == b"END:VCARD" or ust == b"BEGIN:VCARD"
-            ):
-                last.value = last.value.rstrip(b" \t")[:-1] + line
-                continue
-            if line[:1] in (b" ", b"\t"):
-                last.value += line[1:]
-                continue
-            if last.b64 and st and _BASE64_LINE.match(st):
-                last.value += st
-                continue
-            if (last.value.endswith(b"\\") and not last.value.endswith(b"\\\\")
-                    and st and not _PROPERTY_START.match(line)
-                    and not (ust == b"END:VCARD" or ust == b"BEGIN:VCARD")):
-                # AOSP: a 2.1 ADR value continued with backslash-newline
-                last.value = last.value[:-1] + b"\n" + line
+            if plain:
+                if line[:1] in (b" ", b"\t"):
+                    last.value += line[1:]
+                    plain = not last.value.endswith(b"\\")
+                    continue
+            elif _continues(last, line, st, ust):
+                plain = not (last.qp or last.b64 or last.value.endswith(b"\\"))
                 continue
         if not st or st.startswith(b"#"):
             continue
@@ -279,20 +306,29 @@ def _scan(data: bytes, at_end: bool = True
             n += 1
             card = _Card(n, number)
             lines = card.lines
+            last = None
             continue
-        split = _split_line(line)
-        if split is None:
-            if _NAME_ONLY.match(st):
-                lines.append(_Line(number, st, b""))
-            else:
-                lines.append(_Line(number, b"", line, bare=True))
-            continue
-        head, value = split
+        i = line.find(b":")
+        if i < 0 or line.find(b'"', 0, i) >= 0:
+            split = _split_line(line)  # no colon, or a quoted parameter value
+            if split is None:
+                if _NAME_ONLY.match(st):
+                    last = _Line(number, st, b"")
+                else:
+                    last = _Line(number, b"", line, bare=True)
+                lines.append(last)
+                plain = not last.value.endswith(b"\\")
+                continue
+            head, value = split
+        else:
+            head, value = line[:i], line[i + 1:]
         fl = flags.get(head)
         if fl is None:
             up = head.upper()
             fl = flags[head] = (b"QUOTED-PRINTABLE" in up, bool(_B64_PARAM.search(up)))
-        lines.append(_Line(number, head, value, fl[0], fl[1]))
+        last = _Line(number, head, value, fl[0], fl[1])
+        lines.append(last)
+        plain = not (fl[0] or fl[1] or value.endswith(b"\\"))
     if card is not None:
         faults.append((card.number, card.begin_line, "file ends before END:VCARD" if at_end
                        else "no END:VCARD before the next BEGIN:VCARD"))
@@ -419,15 +455,34 @@ def _split_components(s: str) -> list[str]:
     return out
 
 
-_Head = tuple[str, str, dict[str, list[str]], str, str]
+@dataclass(slots=True)
+class _Head:
+    """What a content line's head says, worked out once per distinct head of a file (an
+    export repeats a few dozen heads card after card)."""
+
+    group: str
+    name: str  # upper-cased
+    params: dict[str, list[str]]
+    params_text: str
+    enc: str  # ENCODING, upper-cased, "" when none
+    charset: str | None  # a declared CHARSET Python knows (not for transcoded UTF-16)
+    structured: bool  # components split at ";" (N, ADR, ORG, ...)
+    label: tuple[str, frozenset[str]] | None  # (label, words) when no group can relabel it
 
 
-def _head(raw: bytes) -> _Head:
-    """(group, NAME, params, params text, ENCODING) of a content line's head."""
+def _head(raw: bytes, transcoded: bool = False) -> _Head:
+    """Parse a content line's head (``item1.TEL;type=CELL;PREF``)."""
     head = _decode_text(raw, None)
     group, name, params = _params(head)
     params_text = ";".join(_split_unquoted(head, ";")[1:])
-    return group, name, params, params_text, (params.get("ENCODING") or [""])[0].upper()
+    charset = None if transcoded else (params.get("CHARSET") or [None])[0]
+    h = _Head(group, name, params, params_text, (params.get("ENCODING") or [""])[0].upper(),
+              charset if charset and _is_charset(charset) else None, name in _STRUCTURED,
+              None)
+    if not group:  # no X-ABLabel applies: the label is the head's alone
+        label, words = _label_of(h.name, False, h.params.get("TYPE", []), "")
+        h.label = (label, frozenset(label_words(words)))
+    return h
 
 
 def _decode(line: _Line, version: str, transcoded: bool,
@@ -438,36 +493,40 @@ def _decode(line: _Line, version: str, transcoded: bool,
         return Prop(line.number, "", "", {}, "", text, [text])
     if heads is None:
         heads = {}
-    try:
-        group, name, params, params_text, enc = heads[line.head]
-    except KeyError:
-        group, name, params, params_text, enc = heads[line.head] = _head(line.head)
-    charset = None if transcoded else (params.get("CHARSET") or [None])[0]
+    h = heads.get(line.head)
+    if h is None:
+        h = heads[line.head] = _head(line.head, transcoded)
+    name = h.name
     value = line.value
-    binary = None
     link = False
-    if enc in ("B", "BASE64") or (name in PHOTO and value.lower().startswith(b"data:")):
+    photo = name in PHOTO
+    if h.enc in ("B", "BASE64") or (photo and value.lower().startswith(b"data:")):
         if value.lower().startswith(b"data:"):
             value = value.partition(b",")[2]
         binary = _b64_len(value)
         text = f"present, {binary} bytes"
-        return Prop(line.number, group, name, params, params_text, text, [text], binary)
-    if enc == "QUOTED-PRINTABLE":
+        return Prop(line.number, h.group, name, h.params, h.params_text, text, [text], binary,
+                    label=h.label)
+    if h.enc == "QUOTED-PRINTABLE":
         value = _qp_decode(value, line.number)
-    text = _decode_text(value, charset)
-    if name in PHOTO and (
-        (params.get("VALUE") or [""])[0].lower() in ("uri", "url")
+    text = _decode_text(value, h.charset)
+    if photo and (
+        (h.params.get("VALUE") or [""])[0].lower() in ("uri", "url")
         or re.match(r"^(https?|ftp|file|cid):", text.strip(), re.I)
     ):
         link = True
     if "\\" not in text:  # nothing escaped: plain split, nothing to unescape
-        comps = [nfc(c) for c in text.split(";")] if name in _STRUCTURED else [nfc(text)]
-    elif name in _STRUCTURED:
+        if text.isascii():  # NFC leaves ASCII as it is
+            comps = text.split(";") if h.structured else [text]
+        else:
+            comps = [nfc(c) for c in text.split(";")] if h.structured else [nfc(text)]
+    elif h.structured:
         comps = [nfc(_unescape(c, version)) or "" for c in _split_components(text)]
     else:
         comps = [nfc(_unescape(text, version)) or ""]
-    text = ";".join(comps) if name in _STRUCTURED else comps[0]
-    return Prop(line.number, group, name, params, params_text, text, comps, binary, link)
+    text = ";".join(comps) if h.structured else comps[0]
+    return Prop(line.number, h.group, name, h.params, h.params_text, text, comps, None, link,
+                h.label)
 
 
 # -- classifying properties ---------------------------------------------------------------
@@ -484,17 +543,14 @@ def _join(components: list[str], sep: str = ", ") -> str:
     return sep.join(c.strip() for c in components if c.strip())
 
 
-def _label(p: Prop, ablabels: dict[str, str]) -> tuple[str, str]:
-    """(label for the field row, text used to classify): property name plus its type label."""
-    return _label_of(p, ablabels.get(p.group.upper(), "") if p.group else "")
-
-
-def _label_of(p: Prop, ablabel: str) -> tuple[str, str]:
-    custom = clean_label(ablabel) if p.group else ""
-    types = [t.lower() for t in p.types]
-    shown = custom or ",".join(types)
-    label = f"{p.name} ({shown})" if shown else p.name
-    return label, " ".join([custom, *types])
+def _label_of(name: str, grouped: bool, types: list[str], ablabel: str) -> tuple[str, str]:
+    """(label for the field row, text used to classify): property name plus its type label
+    (an Apple/Google group's X-ABLabel wins over the TYPE parameters)."""
+    custom = clean_label(ablabel) if grouped else ""
+    low = [t.lower() for t in types]
+    shown = custom or ",".join(low)
+    label = f"{name} ({shown})" if shown else name
+    return label, " ".join([custom, *low])
 
 
 def _is_metadata(name: str) -> bool:
@@ -517,7 +573,17 @@ class _FileCache(dict):
 
     def __init__(self) -> None:
         super().__init__()
-        self.phones = PhoneInfo()
+        self.phones: dict[str, str | None] = {}
+
+    def e164(self, text: str) -> str | None:
+        """``normalise.phone(text)``, once per distinct text. The number type is looked
+        up only for a phone whose label does not decide its class (``phone_class``): an
+        Android backup labels nearly every number."""
+        try:
+            return self.phones[text]
+        except KeyError:
+            got = self.phones[text] = normalise.phone(text)
+            return got
 
     def label(self, p: Prop, ablabels: dict[str, str]) -> tuple[str, set[str]]:
         ablabel = ablabels.get(p.group.upper(), "") if p.group else ""
@@ -525,7 +591,7 @@ class _FileCache(dict):
         try:
             return self[key]
         except KeyError:
-            label, words_text = _label_of(p, ablabel)
+            label, words_text = _label_of(p.name, bool(p.group), p.types, ablabel)
             got = self[key] = (label, frozenset(label_words(words_text)))
             return got
 
@@ -534,7 +600,7 @@ def _emit(sink: SourceSink | ColumnSink, f: FileRef, ref: str, p: Prop,
           ablabels: dict[str, str], s: _Summary, cache: _FileCache | None = None) -> None:
     if cache is None:
         cache = _FileCache()
-    label, words = cache.label(p, ablabels)
+    label, words = p.label or cache.label(p, ablabels)
     name = p.name
     if name in PERSON_NAME:
         value = _display_name(p) if name == "N" else p.text
@@ -557,8 +623,8 @@ def _emit(sink: SourceSink | ColumnSink, f: FileRef, ref: str, p: Prop,
             s.email = addr
     elif name == "TEL":
         raw = p.text.strip()
-        e164, kind = cache.phones[raw.removeprefix("tel:").split(";")[0]]
-        sink.field(f, ref, phone_class(words, e164, kind), label, raw)
+        e164 = cache.e164(raw.removeprefix("tel:").split(";")[0])
+        sink.field(f, ref, phone_class(words, e164), label, raw)
         if e164 and s.phone is None:
             s.phone = e164
     elif name in ("ADR", "LABEL"):
@@ -636,6 +702,12 @@ class _Part:
 
 def _parse(data: bytes, transcoded: bool, at_end: bool = True) -> _Part:
     """Scan, decode and classify the cards of *data* (a whole file or a range of one)."""
+    with gc_paused():
+        return _parse_cards(data, transcoded, at_end)
+
+
+def _parse_cards(data: bytes, transcoded: bool, at_end: bool) -> _Part:
+    """:func:`_parse` itself: rows kept as columns, card-local numbers (see :class:`_Part`)."""
     cards, faults, lines = _scan(data, at_end)
     part = _Part(len(cards) + len(faults), lines, faults)
     out = ColumnSink(None, None, RAW_COLUMNS[2:], limit=1 << 62)  # type: ignore[arg-type]
@@ -661,7 +733,7 @@ def _parse(data: bytes, transcoded: bool, at_end: bool = True) -> _Part:
         out.record(None, idx, "phone_contact", person_name=s.name or s.n_name,  # type: ignore[arg-type]
                    org_name=s.org, email=s.email, phone=s.phone)
         part.loaded += 1
-    part.tables = out.tables(pa.int32())
+    part.tables = out.tables(pa.int64())
     if "raw" in part.tables:
         part.tables["raw"]["line"] = pa.array(line_numbers, pa.int64())
     return part
@@ -674,14 +746,13 @@ def _task(args: tuple[bytes, bool, bool]) -> _Part:
 
 def _write(sink: SourceSink, f: FileRef, part: _Part, card0: int, line0: int) -> None:
     """Write a range's tables with the file's numbering: its cards follow *card0* cards
-    and its lines *line0* line breaks (so ``card N`` and lines are a single pass's)."""
-    refs = pa.array([f"card {n}" for n in range(card0 + 1, card0 + part.cards + 1)])
+    and its lines *line0* line breaks (so ``card N`` and lines are a single pass's).
+    Arrow compute makes the texts: this runs in the parent, beside the pool."""
     for table, data in part.tables.items():
-        idx = data["record_ref"]
-        data["record_ref"] = refs.take(idx)
+        number = pc.cast(pc.add(data["record_ref"], card0 + 1), pa.string())
+        data["record_ref"] = pc.binary_join_element_wise("card ", number, "")
         if table == "raw":
-            data["card"] = pa.array([str(n) for n in range(card0 + 1, card0 + part.cards + 1)]
-                                    ).take(idx)
+            data["card"] = number
             data["line"] = pc.cast(pc.add(data["line"], line0), pa.string())
         sink.columns(table, f, data)
 
