@@ -35,10 +35,13 @@ KPL 2:10: six years from the end of the financial period, taken as the calendar 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import datetime as dt
+import gc
 import hashlib
 import itertools
 import multiprocessing
+import operator
 import os
 import re
 import zipfile
@@ -307,40 +310,97 @@ def _local(tag: str) -> str:
     return tag
 
 
-def _walk(el: Element, xpath: str, rel: str, mapped: dict[str, list[str]] | None,
-          elements: list[tuple[str, str]]) -> None:
-    # the hot loop of the loader (~75 elements per invoice): the children's paths come
-    # from a cache keyed by the parent's path and its children's tags (invoices of one
-    # exporter repeat the same shapes), no call for a leaf without attributes
-    attrib = el.attrib
-    if attrib:
-        for k, v in attrib.items():
-            elements.append((f"{xpath}/@{_local(k)}", v))
-    if not len(el):
+def _walk(el: Element, xpath: str, mapped: dict[str, list[str]] | None,
+           elements: list[tuple[str, str]]) -> None:
+    """Append *el*'s texts and attributes: mapped ones to *mapped*, the rest to *elements*.
+
+    *mapped* is None for a frame (an envelope or wrapper: nothing is mapped, and the
+    Finvoice elements inside are skipped, they are walked as invoices). Rows come in
+    document order; per element its text, then its attributes.
+
+    The hot loop of the loader: which element goes where depends only on the shape of the
+    tree (tags and child counts in document order), and the invoices of one exporter
+    repeat a handful of shapes, so each shape is worked out once (:func:`_plan`) and an
+    invoice then costs a few C-level passes over its elements plus one step per kept text.
+    """
+    nodes = list(el.iter())
+    frame = mapped is None
+    key = (xpath, frame, *map(_TAG, nodes), *map(len, nodes))
+    plan = _PLANS.get(key)
+    if plan is None:
+        plan = _plan(el, nodes, xpath, frame)
+        if len(_PLANS) < _PLANS_MAX and len(nodes) <= _PLAN_NODES_MAX:
+            _PLANS[key] = plan
+    paths, mapped_at, texts_at = plan
+    texts = list(map(_TEXT, nodes))
+    if mapped is not None:
+        for i, crel in mapped_at:
+            text = texts[i]
+            if text and (text := text.strip()):
+                got = mapped.get(crel)
+                if got is None:
+                    mapped[crel] = [text]
+                else:
+                    got.append(text)
+    attrs = list(map(type(el).items, nodes))  # the unbound method: 5x methodcaller's speed
+    with_attrs = [i for i in itertools.compress(range(len(nodes)), attrs)
+                  if paths[i] is not None]
+    if not with_attrs:
+        for i, cx in texts_at:
+            text = texts[i]
+            if text and (text := text.strip()):
+                elements.append((cx, text))
         return
-    key = (xpath, rel, mapped is None, *[c.tag for c in el])
-    layout = _LAYOUTS.get(key)
-    if layout is None:
-        layout = _layout(key[3:], xpath, rel, mapped is None)
-        if len(_LAYOUTS) < _LAYOUTS_MAX:
-            _LAYOUTS[key] = layout
-    for c, (cx, crel, is_mapped) in zip(el, layout, strict=True):
-        if cx is None:
+    pending = deque(with_attrs)
+    for i, cx in texts_at:
+        while pending and pending[0] < i:
+            _attributes(paths, attrs, pending.popleft(), elements)
+        text = texts[i]
+        if text and (text := text.strip()):
+            elements.append((cx, text))
+    while pending:
+        _attributes(paths, attrs, pending.popleft(), elements)
+
+
+def _attributes(paths: list[str | None], attrs: list[list[tuple[str, str]]], i: int,
+                elements: list[tuple[str, str]]) -> None:
+    """Append node *i*'s attributes as ``<its path>/@<name>`` rows."""
+    cx = paths[i]
+    for k, v in attrs[i]:
+        elements.append((f"{cx}/@{_local(k)}", v))
+
+
+#: a walk plan: per node (document order) its path or None (skipped with its subtree);
+#: (node, path below Finvoice) of the mapped nodes; (node, path) of the unmapped leaves
+_Plan = tuple[list[str | None], list[tuple[int, str]], list[tuple[int, str]]]
+
+
+def _plan(root: Element, nodes: list[Element], xpath: str, frame: bool) -> _Plan:
+    """Where each node of this tree shape goes (per parent: :func:`_layout`)."""
+    at = {id(n): i for i, n in enumerate(nodes)}
+    paths: list[str | None] = [None] * len(nodes)
+    paths[0] = xpath
+    mapped: list[tuple[int, str]] = []
+    texts: list[tuple[int, str]] = []
+    todo = [(root, xpath, "")]
+    while todo:
+        el, px, prel = todo.pop()
+        if not len(el):
             continue
-        text = c.text
-        if text:
-            text = text.strip()
-            if text:
-                if is_mapped:
-                    got = mapped.get(crel)  # type: ignore[union-attr]
-                    if got is None:
-                        mapped[crel] = [text]  # type: ignore[index]
-                    else:
-                        got.append(text)
-                elif not len(c):
-                    elements.append((cx, text))
-        if len(c) or c.attrib:
-            _walk(c, cx, crel, mapped, elements)
+        for c, (cx, crel, is_mapped) in zip(el, _layout(tuple(map(_TAG, el)), px, prel, frame),
+                                            strict=True):
+            if cx is None:
+                continue
+            i = at[id(c)]
+            paths[i] = cx
+            if is_mapped:
+                mapped.append((i, crel))
+            elif not len(c):
+                texts.append((i, cx))
+            todo.append((c, cx, crel))
+    mapped.sort()
+    texts.sort()
+    return paths, mapped, texts
 
 
 def _layout(tags: tuple[Any, ...], xpath: str, rel: str, frame: bool
@@ -368,9 +428,13 @@ def _layout(tags: tuple[Any, ...], xpath: str, rel: str, frame: bool
     return out
 
 
-#: (parent path, parent path below Finvoice, frame?, child tags...) -> _layout(...)
-_LAYOUTS: dict[tuple[Any, ...], list[tuple[str | None, str, bool]]] = {}
-_LAYOUTS_MAX = 8192
+#: (root path, frame?, tags..., child counts...) -> _plan(...); tags and child counts in
+#: document order describe the tree exactly
+_PLANS: dict[tuple[Any, ...], _Plan] = {}
+_PLANS_MAX = 4096
+_PLAN_NODES_MAX = 2048  # a whole batch wrapper's shape is not worth keeping
+_TAG = operator.attrgetter("tag")
+_TEXT = operator.attrgetter("text")
 
 
 def _finvoices(root: Element) -> list[Element]:
@@ -519,14 +583,14 @@ def _invoice(el: Element, *, position: int, encoding: str, member: str | None,
     g: dict[str, list[str]] = {}
     elements: list[tuple[str, str]] = []
     if frame is not None:
-        _walk(frame, "/" + _local(frame.tag), "", None, elements)
+        _walk(frame, "/" + _local(frame.tag), None, elements)
     version = el.attrib.get("Version", "").strip()
     if version:
         g["@Version"] = [version]
     for k, v in el.attrib.items():
         if k != "Version":
             elements.append((f"/Finvoice/@{_local(k)}", v))
-    _walk(el, "/Finvoice", "", g, elements)
+    _walk(el, "/Finvoice", g, elements)
     number = (g.get("InvoiceDetails/InvoiceNumber") or [""])[0]
     number = " ".join(number.split())[:40]
     if number:
@@ -586,7 +650,7 @@ def parse_bytes(data: bytes, *, member: str | None = None) -> ParsedFile:
             frame = None
         if root.tag != _FINVOICE_NAME and out.invoices:
             # a wrapper or envelope around the invoices: keep its other elements too
-            _walk(root, "/" + _local(root.tag), "", None, out.invoices[-len(found)].elements)
+            _walk(root, "/" + _local(root.tag), None, out.invoices[-len(found)].elements)
     if failures and not out.invoices:
         _, reason, place = failures[0]
         raise _Broken(f"not well-formed XML ({reason}); fix or re-export the file", place)
@@ -724,7 +788,30 @@ class _Chunk:
     invoices: int = 0
 
 
+@contextlib.contextmanager
+def _gc_paused() -> Any:
+    """The cyclic collector off while a chunk is parsed.
+
+    A chunk allocates ~100 container objects per invoice (elements, tuples, lists) and
+    frees them without forming cycles, so each collection the allocations trigger only
+    re-scans live objects for nothing: at workload L that cost more than the parse. Any
+    cycle made meanwhile is collected once the collector runs again.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _read_chunk(paths: list[Path]) -> _Chunk:
+    with _gc_paused():
+        return _read_chunk_body(paths)
+
+
+def _read_chunk_body(paths: list[Path]) -> _Chunk:
     files: list[_FileMeta] = []
     notes: list[str] = []
     versions: set[str] = set()
