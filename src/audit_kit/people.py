@@ -259,13 +259,26 @@ def resolve(con: duckdb.DuckDBPyConnection, policy: Policy) -> int:
     roles = ", ".join(sql_str(r) for r in sorted(role_mailboxes(policy)))
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _persons AS
-        WITH why AS (
-            SELECT rec_id,
-                   string_agg(kind || ' shared with ' || linked_source || ' ' || linked_record_ref,
-                              '; ' ORDER BY kind, linked_source, linked_record_ref) AS linked_by,
+        -- most records have one link: the ordered string_agg (a sort per group) only
+        -- for the others halves this step
+        WITH g AS (
+            SELECT rec_id, count(*) AS n,
+                   any_value(kind || ' shared with ' || linked_source || ' ' || linked_record_ref)
+                     AS one,
                    CASE WHEN bool_or(name_agrees = false) THEN false
                         WHEN bool_or(name_agrees) THEN true END AS name_agrees
             FROM links GROUP BY rec_id
+        ),
+        m AS (
+            SELECT rec_id,
+                   string_agg(kind || ' shared with ' || linked_source || ' ' || linked_record_ref,
+                              '; ' ORDER BY kind, linked_source, linked_record_ref) AS linked_by
+            FROM links WHERE rec_id IN (SELECT rec_id FROM g WHERE n > 1) GROUP BY rec_id
+        ),
+        why AS (
+            SELECT g.rec_id, CASE WHEN g.n = 1 THEN g.one ELSE m.linked_by END AS linked_by,
+                   g.name_agrees
+            FROM g LEFT JOIN m USING (rec_id)
         )
         SELECT r.rec_id, r.source, r.record_ref,
                -- no linking identifier: the record is its own subject (stable across runs)
