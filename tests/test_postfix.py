@@ -206,6 +206,38 @@ def test_role_mailboxes_are_a_parameter(tmp_path):
     assert q(con, "SELECT record_ref FROM records ORDER BY rowid") == [("line 1",), ("line 2",)]
 
 
+ADDRESSES = (
+    "<Äiti.Ö@kone.example.fi>", "<info@ääkkönen.fi>", "<x@mail.oulunkonttori.fi>",
+    "<x@OULUNKONTTORI.FI>", "<NoReply+x@kone.fi>", "<a@xoulunkonttori.fi>", "< sp@kone.fi >",
+    "<mailto:m@kone.fi>", "<bad>", "<>", "<a@b@c.fi>", "<\u00a0nb@kone.fi>", "<ÅSA@KONE.FI>",
+    "<root+x@x.fi>", "plain@kone.fi",
+)
+
+
+def test_address_rules_sql_and_python_agree(tmp_path):
+    """ASCII addresses are normalised and ruled in SQL, the others in Python: one rule."""
+    from audit_kit import normalise
+    from audit_kit.loaders.postfix import OWN_DOMAINS, ROLE_MAILBOXES, _is_subject
+
+    p = tmp_path / "maillog"
+    with open(p, "w", encoding="utf-8") as f:
+        for i, a in enumerate(ADDRESSES):
+            f.write(f"2026-06-01T10:00:00+03:00 mx1 postfix/smtp[1]: 4A1B2C3D{i:02X}: to={a}, "
+                    f"orig_to={a}, relay=x, status=sent\n")
+    con, _ = run(p)
+    expected = []
+    for i, a in enumerate(ADDRESSES):
+        e = normalise.email(a)
+        if _is_subject(e, OWN_DOMAINS, frozenset(ROLE_MAILBOXES)):
+            expected.append((f"line {i + 1}", e))
+    assert q(con, "SELECT record_ref, email FROM records ORDER BY rowid") == expected
+    emails = [e for _, e in expected]
+    assert "äiti.ö@kone.example.fi" in emails and "åsa@kone.fi" in emails  # the Python path
+    assert "a@xoulunkonttori.fi" in emails and "m@kone.fi" in emails  # the SQL path
+    assert not any(e.endswith("oulunkonttori.fi") and e != "a@xoulunkonttori.fi" for e in emails)
+    assert q(con, "SELECT count(*) FROM fields") == [(2 * len(expected),)]
+
+
 # -- traditional syslog: year rollover ------------------------------------------------------
 TRAD_DATES = [
     ("line 1", "2025-12-30"),
