@@ -597,7 +597,10 @@ def _invoice(el: Element, *, position: int, encoding: str, member: str | None,
         ref = f"invoice {number}"
     else:
         ref = f"{member}: invoice {position}" if member else f"invoice {position}"
-    columns = ["\n".join(g[c]) if c in g else None for c in COLUMNS]
+    # every key of g is a column (the mapped paths and @Version): ~20 set, the rest stay None
+    columns: list[str | None] = [None] * len(COLUMNS)
+    for c, texts in g.items():
+        columns[_COLUMN_INDEX[c]] = texts[0] if len(texts) == 1 else "\n".join(texts)
     inv = Invoice(ref, position, encoding, version, columns, elements)
     _interpret(inv, g)
     return inv
@@ -676,11 +679,12 @@ class _FileOutcome:
 
 def _read_file(path: Path) -> _FileOutcome:
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return _FileOutcome(path, "", size, error=(
-                f"file is larger than {MAX_FILE_BYTES // 2**20} MiB; split the export", None))
-        data = path.read_bytes()
+        with open(path, "rb") as fh:  # one open, its fstat and one read (no stat by name)
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                return _FileOutcome(path, "", size, error=(
+                    f"file is larger than {MAX_FILE_BYTES // 2**20} MiB; split the export", None))
+            data = fh.read()
     except OSError as exc:
         reason = f"cannot read the file ({type(exc).__name__})"
         return _FileOutcome(path, "", 0, error=(reason, None))
