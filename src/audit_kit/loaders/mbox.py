@@ -39,6 +39,7 @@ from audit_kit.loaders._mail import (
     parse_message,
     start_tables,
 )
+from audit_kit.loaders._pool import cut_ranges, gc_paused, ordered_map, pool_size
 from audit_kit.warehouse import FileRef, SourceSink, sha256_file
 
 #: files at least this big are parsed by a process pool (below, start-up costs more)
@@ -118,7 +119,8 @@ def _messages(buf: Any, start: int, stop: int, size: int) -> Iterator[tuple[int,
 
 def _parse_range(path: str, start: int, stop: int) -> Rows:
     """Pool task: the rows of the messages whose separators lie in ``[start, stop)``."""
-    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as buf:
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as buf, \
+            gc_paused():
         rows = Rows()
         for s, e in _messages(buf, start, stop, len(buf)):
             rows.add(parse_message(buf, s, e, f"offset {s}", skip_envelope=True, in_mbox=True))
@@ -126,29 +128,16 @@ def _parse_range(path: str, start: int, stop: int) -> Rows:
 
 
 def _ranges(buf: Any, first: int, size: int) -> list[tuple[int, int]]:
-    cuts = [first]
-    pos = first + CHUNK_BYTES
-    while pos < size:
-        sep = _next_separator(buf, pos, size)
-        if sep >= size:
-            break
-        cuts.append(sep)
-        pos = sep + CHUNK_BYTES
-    cuts.append(size)
-    return list(zip(cuts, cuts[1:], strict=False))
+    return cut_ranges(first, size, CHUNK_BYTES, lambda pos: _next_separator(buf, pos, size))
 
 
 def _batches(path: Path, buf: Any, size: int, workers: int | None) -> Iterator[Rows]:
     """The file's rows, a batch at a time, in file order."""
     first = _first_separator(buf, size)
-    n = workers if workers is not None else (os.cpu_count() or 1)
-    if n > 1 and size >= POOL_MIN_BYTES:
-        import multiprocessing as mp
-
-        ctx = mp.get_context("spawn")  # never fork a process holding a DuckDB connection
-        with ctx.Pool(n) as pool:
-            tasks = [(str(path), a, b) for a, b in _ranges(buf, first, size)]
-            yield from pool.imap(_task, tasks)
+    n = pool_size(workers, size, POOL_MIN_BYTES)
+    if n > 1:
+        yield from ordered_map(_task, [(str(path), a, b) for a, b in _ranges(buf, first, size)],
+                               n)
         return
     rows = Rows()
     for s, e in _messages(buf, first, size, size):
