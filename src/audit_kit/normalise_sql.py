@@ -66,7 +66,14 @@ def email_sql(expr: str) -> str:
     unbracketed = "trim(" + strip_sql(expr, "em1_") + ", '<>')"
     low = "lower(" + strip_sql(unbracketed, "em2_") + ")"
     bare = _let(low, "em3_", "CASE WHEN starts_with(em3_, 'mailto:') THEN em3_[8:] ELSE em3_ END")
-    return _let(bare, "em4_", f"CASE WHEN regexp_full_match(em4_, {pattern}) THEN em4_ END")
+    full = _let(bare, "em4_", f"CASE WHEN regexp_full_match(em4_, {pattern}) THEN em4_ END")
+    # the usual address: nothing to strip, no "mailto:" (no colon), already a match
+    return f"CASE WHEN regexp_full_match({expr}, {quote(_PLAIN_EMAIL)}) THEN lower({expr}) " \
+        f"ELSE {full} END"
+
+
+#: an address that normalise.email only lower-cases: one @, a dot after it, no space
+_PLAIN_EMAIL = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z0-9\-]+"
 
 
 # -- phones --------------------------------------------------------------------------

@@ -45,9 +45,17 @@ _HETU_SHAPE_RE2 = f"{DIGIT}{{6}}[-+A-FU-Ya-fu-y]{DIGIT}{{3}}[0-9A-Ya-y]"
 _ids = itertools.count()
 
 
+def _first_line(text: str) -> str:
+    """Up to the first CR or LF (without copying the rest of a 30 MB text)."""
+    end = text.find("\n")
+    end = len(text) if end < 0 else end
+    cr = text.find("\r", 0, end)
+    return text[: end if cr < 0 else cr]
+
+
 def applies(text: str, delim: str, mixed: bool) -> bool:
     """True when the set-based path reads *text* exactly as the csv module would."""
-    first = text.split("\n", 1)[0].split("\r", 1)[0]
+    first = _first_line(text)
     return (
         not mixed
         and len(delim) == 1
@@ -60,8 +68,7 @@ def applies(text: str, delim: str, mixed: bool) -> bool:
 
 def header(text: str, delim: str) -> list[str]:
     """The header row as the row path reads it (stripped cells of the first line)."""
-    first = text.split("\n", 1)[0].split("\r", 1)[0]
-    return [h.strip() for h in first.split(delim)]
+    return [h.strip() for h in _first_line(text).split(delim)]
 
 
 def _lines(text: str) -> pa.Table:
