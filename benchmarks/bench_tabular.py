@@ -40,8 +40,8 @@ def _row_path(enabled: bool) -> None:
     from audit_kit.loaders import tabular_sql
 
     if not hasattr(tabular_sql, "_applies"):
-        tabular_sql._applies = tabular_sql.applies
-    tabular_sql.applies = (lambda *a: False) if enabled else tabular_sql._applies
+        tabular_sql._applies = tabular_sql.utf8_if_applies
+    tabular_sql.utf8_if_applies = (lambda *a: None) if enabled else tabular_sql._applies
 
 
 def table_hashes(kind: str, path: Path) -> dict[str, tuple]:

@@ -190,7 +190,7 @@ def _both_paths(monkeypatch, path, kind="customers_csv"):
 
     con, res = _load(path, kind)
     with monkeypatch.context() as m:
-        m.setattr(tabular_sql, "applies", lambda *a: False)
+        m.setattr(tabular_sql, "utf8_if_applies", lambda *a: None)
         row_con, row_res = _load(path, kind)
     return (con, res), (row_con, row_res)
 
@@ -219,9 +219,23 @@ def test_set_based_path_on_whitespace_endings_hetus_phones_and_bad_dates(
 
     path = tmp_path / "tricky.csv"
     path.write_text(_TRICKY, encoding="utf-8")
-    assert tabular_sql.applies(path.read_text(encoding="utf-8"), ";", False)
+    assert tabular_sql.utf8_if_applies(path.read_text(encoding="utf-8"), ";", False)
     (con, res), (row_con, row_res) = _both_paths(monkeypatch, path, kind)
     assert (res.records_read, res.records_loaded, res.records_rejected) == (7, 4, 3)
     assert vars(res) == vars(row_res)
     assert _tables(con) == _tables(row_con)
     assert con.execute("SELECT count(*) FROM fields WHERE field = 'hetu'").fetchone()[0] == 4
+
+
+def test_set_based_path_on_a_folder_keeps_file_order_and_provenance(monkeypatch, tmp_path):
+    """Two files of one layout: rows the row path buffered go before the next file's."""
+    folder = tmp_path / "rekisteri"
+    folder.mkdir()
+    (folder / "a.csv").write_bytes((T / "ragged_and_bad_date.csv").read_bytes())
+    (folder / "b.csv").write_bytes((T / "ragged_and_bad_date.csv").read_bytes())
+    (con, res), (row_con, row_res) = _both_paths(monkeypatch, folder)
+    assert (res.records_read, res.records_loaded, res.records_rejected) == (8, 4, 4)
+    assert vars(res) == vars(row_res)
+    assert _tables(con) == _tables(row_con)
+    files = [r[0].rsplit("/", 1)[-1] for r in con.execute("SELECT file FROM rejects").fetchall()]
+    assert files == ["a.csv", "a.csv", "b.csv", "b.csv"]

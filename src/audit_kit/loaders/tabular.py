@@ -655,7 +655,8 @@ def _load_file(
         headers, rows = _xlsx_rows(path, source, f, sink, res)
     else:
         text, delim, mixed = _csv_text(path, source, f, res)
-        set_based = tabular_sql.applies(text, delim, mixed)
+        utf8 = tabular_sql.utf8_if_applies(text, delim, mixed)
+        set_based = utf8 is not None
         if set_based:
             headers, rows = tabular_sql.header(text, delim), iter(())
         else:
@@ -673,7 +674,7 @@ def _load_file(
     raw_names = [r[0] for r in sink.con.execute(f'DESCRIBE "{table}"').fetchall()]
     plan = _Plan(headers, sem, spec, raw_names[len(PROVENANCE) :])
     if set_based:
-        tabular_sql.load(text, delim, plan, sink, f, res, _is_hetu, _HETU_TEXT)
+        tabular_sql.load(utf8, delim, plan, sink, f, res, _is_hetu, _HETU_TEXT)
     else:
         _load_rows(rows, plan, sink, f, res, xlsx)
     return res, headers

@@ -53,17 +53,23 @@ def _first_line(text: str) -> str:
     return text[: end if cr < 0 else cr]
 
 
-def applies(text: str, delim: str, mixed: bool) -> bool:
-    """True when the set-based path reads *text* exactly as the csv module would."""
+def utf8_if_applies(text: str, delim: str, mixed: bool) -> bytes | None:
+    """*text* as UTF-8 when the set-based path reads it exactly as the csv module would,
+    else None (the row path)."""
     first = _first_line(text)
-    return (
-        not mixed
-        and len(delim) == 1
-        and delim not in '\r\n"'
-        and bool(first)  # csv reads an empty first line as no header at all
-        and '"' not in text
-        and "\x00" not in text
-    )
+    if (
+        mixed
+        or len(delim) != 1
+        or delim in '\r\n"'
+        or not first  # csv reads an empty first line as no header at all
+        or '"' in text
+        or "\x00" in text
+    ):
+        return None
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (only an exotic `encoding:` makes one)
+        return None
 
 
 def header(text: str, delim: str) -> list[str]:
@@ -71,10 +77,9 @@ def header(text: str, delim: str) -> list[str]:
     return [h.strip() for h in _first_line(text).split(delim)]
 
 
-def _lines(text: str) -> pa.Table:
+def _lines(data: bytes) -> pa.Table:
     """(n, line) for every physical line after the header; CRLF, CR and LF end a line
     (what csv reads through ``newline=""``). Split by Arrow, not by a Python loop."""
-    data = text.encode("utf-8")
     n_cr = data.count(b"\r")
     if n_cr and n_cr == data.count(b"\r\n") == data.count(b"\n"):
         sep = "\r\n"  # Excel's CRLF everywhere: split on it as it is
@@ -330,7 +335,7 @@ def _records_sql(run: _Run, good: str) -> str:
 
 
 def load(
-    text: str,
+    data: bytes,
     delim: str,
     plan,
     sink: SourceSink,
@@ -339,14 +344,15 @@ def load(
     is_hetu: Callable[[str], bool],
     hetu_text: tuple[str, ...],
 ) -> None:
-    """Load the data lines of *text* (the header is *plan*'s) into raw, records, fields
-    and rejects; *is_hetu* and *hetu_text* are tabular's business-ID check and the field
-    classes whose free text is searched for identity codes."""
+    """Load the data lines of *data* (:func:`utf8_if_applies`; the header is *plan*'s)
+    into raw, records, fields and rejects; *is_hetu* and *hetu_text* are tabular's
+    business-ID check and the field classes whose free text is searched for identity
+    codes."""
     run = _Run(sink, f, plan)
     sink.flush()  # rows buffered by an earlier file go first
     try:
         width = len(plan.headers)
-        lines = run.arrow("lines", _lines(text))
+        lines = run.arrow("lines", _lines(data))
         rows = _rows(run, lines, delim, width)
         res.records_read += run.con.execute(f"SELECT count(*) FROM {rows}").fetchone()[0]
         cols = ", ".join(f"v[{j + 1}] AS c{j}" for j in range(width))
