@@ -60,16 +60,21 @@ def build(policy: Policy) -> list[Rule]:
             desc = "E-mail correspondents known only from mail, last message over the period"
         elif r.rule == "R-maillog":
             sql = (
-                "SELECT source, arg_max(source_kind, k) AS source_kind, arg_max(file, k) AS source_file, "
-                "arg_max(record_ref, k) AS record_ref, arg_max(rec_id, k) AS rec_id, email, "
+                # the newest line per address: one arg_max of a struct on a (day, line
+                # number) key, not four on a formatted string (0.33 s -> 0.23 s at L)
+                "SELECT source, n.source_kind, n.file AS source_file, n.record_ref, n.rec_id, email, "
                 "NULL AS phone, '' AS field, "
-                f"count(*) || ' log lines older than {r.months} months, newest ' || "
-                "strftime(max(last_activity), '%Y-%m-%d') || "
+                f"c || ' log lines older than {r.months} months, newest ' || "
+                "strftime(newest, '%Y-%m-%d') || "
                 f"' (§{r.section})' AS detail, {sql_str(r.severity)} AS severity FROM ("
-                "SELECT *, strftime(last_activity, '%Y%m%d') || "
-                "lpad(coalesce(regexp_extract(record_ref, '(\\d+)$', 1), '0'), 12, '0') AS k "
-                f"FROM (SELECT * FROM {{batch}}) b WHERE role = {sql_str(r.role)} AND last_activity < {cutoff}) "
-                "GROUP BY source, email"
+                "SELECT source, email, count(*) AS c, max(last_activity) AS newest, "
+                # (struct_pack, not a {...} literal: GX formats the query, braces and all)
+                "arg_max(struct_pack(source_kind := source_kind, file := file, "
+                "record_ref := record_ref, rec_id := rec_id), "
+                "(last_activity, coalesce(TRY_CAST(regexp_extract(record_ref, "
+                "'(\\d+)$', 1) AS BIGINT), 0))) AS n "
+                f"FROM (SELECT * FROM {{batch}}) b WHERE role = {sql_str(r.role)} AND last_activity < {cutoff} "
+                "GROUP BY source, email)"
             )
             desc = "Mail-server log lines older than the period, per external address"
         else:

@@ -45,27 +45,37 @@ def _requests(role: str, where: str = "") -> str:
     )
 
 
+def _subject_records(name: str, subjects: str, cols: str) -> str:
+    """``WITH name AS MATERIALIZED (...)``: every record (``rec_id``) of the subjects the
+    query *subjects* selects, with its columns *cols* (``s.<column>``).
+
+    Built first, as a fence: the subjects are a handful, but DuckDB's join order joined
+    all records to all persons before them (0.87 s at L; 0.30 s this way round)."""
+    return (f"WITH {name} AS MATERIALIZED (SELECT p.rec_id, {cols} FROM persons p "
+            f"JOIN ({subjects}) s ON s.subject_id = p.subject_id) ")
+
+
 @family("rights")
 def build(policy: Policy) -> list[Rule]:
     ban, er = policy.rights.direct_marketing_ban, policy.rights.erasure
     ban_sql = (
-        f"SELECT {_COLS}"
+        _subject_records("b", _requests("marketing_optout"), "s.requested_on, s.request")
+        + f"SELECT {_COLS}"
         "'marketed on ' || strftime(r.last_activity, '%Y-%m-%d') || ' after a ban received ' || "
         "strftime(b.requested_on, '%Y-%m-%d') || ' (' || b.request || ', "
         f"§{ban.section})' AS detail, {sql_str(ban.severity)} AS severity "
-        "FROM (SELECT * FROM {batch}) r JOIN persons p ON p.rec_id = r.rec_id "
-        f"JOIN ({_requests('marketing_optout')}) b ON b.subject_id = p.subject_id "
+        "FROM (SELECT * FROM {batch}) r JOIN b ON b.rec_id = r.rec_id "
         "WHERE r.role = 'prospect' AND r.last_activity > b.requested_on"
     )
     deadline = months_before(er.deadline_months)
     overdue_sql = (
-        f"SELECT {_COLS}"
+        _subject_records("e", _requests("erasure_request", f"AND q.requested_on < {deadline} "),
+                         "s.requested_on, s.request")
+        + f"SELECT {_COLS}"
         "'still present; erasure requested ' || strftime(e.requested_on, '%Y-%m-%d') || "
         f"' (' || e.request || '), over {er.deadline_months} month(s) before the audit date "
         f"(§{er.section}, GDPR Art. 12(3))' AS detail, {sql_str(er.severity)} AS severity "
-        "FROM (SELECT * FROM {batch}) r JOIN persons p ON p.rec_id = r.rec_id "
-        f"JOIN ({_requests('erasure_request', f'AND q.requested_on < {deadline} ')}) e "
-        "ON e.subject_id = p.subject_id "
+        "FROM (SELECT * FROM {batch}) r JOIN e ON e.rec_id = r.rec_id "
         f"WHERE NOT ({_NOT_ERASABLE})"
     )
     open_sql = (
@@ -88,12 +98,12 @@ def build(policy: Policy) -> list[Rule]:
         f"WHERE t.erased_on <= {AS_OF} GROUP BY p.subject_id"
     )
     tomb_sql = (
-        f"SELECT {_COLS}"
+        _subject_records("t", hits, "s.erased_on")
+        + f"SELECT {_COLS}"
         "'erased person appears again: erasure recorded ' || strftime(t.erased_on, '%Y-%m-%d') "
         f"|| ' (tombstone; §{er.section}, GDPR Art. 17)' AS detail, "
         f"{sql_str(er.severity)} AS severity "
-        "FROM (SELECT * FROM {batch}) r JOIN persons p ON p.rec_id = r.rec_id "
-        f"JOIN ({hits}) t ON t.subject_id = p.subject_id "
+        "FROM (SELECT * FROM {batch}) r JOIN t ON t.rec_id = r.rec_id "
         f"WHERE NOT ({_NOT_ERASABLE})"
     )
     return [
