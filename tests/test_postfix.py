@@ -407,6 +407,36 @@ def test_iso_file_anchors_older_traditional_file(tmp_path):
     assert q(con, "SELECT date FROM src_x ORDER BY rowid") == [("2026-12-30",), ("2027-01-05",)]
 
 
+def test_iso_only_file_rejects_and_month_sequence(tmp_path):
+    """An ISO-only file (loaded without the stage): its rejects, and a month sequence that
+    counts the dated lines it rejected (June 31st steps back: one rollover), as for any file."""
+    d = tmp_path / "log"
+    d.mkdir()
+    (d / "maillog.1").write_text(
+        "2026-12-30T10:00:00+02:00 mx1 postfix/qmgr[1]: 4A1B2C3D4E: removed\n"
+        "2026-06-31T10:00:00+02:00 mx1 postfix/qmgr[1]: 4A1B2C3D4E: removed\n"
+        "2026-12-31T10:00:00+02:00\n"
+        "2026-12-31T25:00:00+02:00 mx1 postfix/qmgr[1]: 4A1B2C3D4E: removed\n"
+        "2026-12-31T10:00:00+02:00 mx1 postfix/qmgr[1]: 4A1B2C3D4E: removed\n",
+        encoding="utf-8",
+    )
+    (d / "maillog").write_text(
+        "Jan  5 10:00:00 mx1 postfix/qmgr[1]: 1A2B3C4D5E: removed\n", encoding="utf-8"
+    )
+    con, res = run(d, year=2020)
+    assert (res.records_read, res.records_loaded, res.records_rejected) == (6, 3, 3)
+    assert q(con, "SELECT record_ref, reason FROM rejects ORDER BY rowid") == [
+        ("line 2", "unparseable timestamp"),
+        ("line 3", "not a syslog line"),
+        ("line 4", "unparseable timestamp"),
+    ]
+    assert q(con, "SELECT record_ref, date FROM src_x ORDER BY rowid") == [
+        ("line 1", "2026-12-30"),
+        ("line 5", "2026-12-31"),
+        ("line 1", "2028-01-05"),
+    ]
+
+
 def test_corrupt_gzip_is_an_input_error(tmp_path):
     p = tmp_path / "maillog.2.gz"
     p.write_bytes(b"\x1f\x8b\x08\x00garbage")
