@@ -239,3 +239,24 @@ def test_set_based_path_on_a_folder_keeps_file_order_and_provenance(monkeypatch,
     assert _tables(con) == _tables(row_con)
     files = [r[0].rsplit("/", 1)[-1] for r in con.execute("SELECT file FROM rejects").fetchall()]
     assert files == ["a.csv", "a.csv", "b.csv", "b.csv"]
+
+
+@pytest.mark.parametrize("derived_order", ["in line order", "out of order"])
+def test_set_based_path_pairs_derived_columns_by_line_number(derived_order):
+    """Cells and derived columns side by side by position, by a sorted join if a side
+    ever comes out of line order (then the positional pairing would be wrong)."""
+    from audit_kit.loaders import tabular_sql
+
+    con, sink = sink_for("customers_csv")
+    run = tabular_sql._Run(sink, None, None)
+    con.execute("CREATE TEMP TABLE c AS FROM (VALUES (2, 'a'), (3, 'b'), (5, 'c')) t(n, c0)")
+    pairs = [(2, "x"), (3, "y"), (5, "z")]
+    if derived_order == "out of order":
+        pairs = pairs[::-1]
+    con.execute("CREATE TEMP TABLE d (n BIGINT, bad VARCHAR)")
+    con.executemany("INSERT INTO d VALUES (?, ?)", pairs)
+    good = tabular_sql._good(run, "c", "d")
+    assert con.execute(f"SELECT n, c0, bad FROM {good}").fetchall() == [
+        (2, "a", "x"), (3, "b", "y"), (5, "c", "z")
+    ]
+    run.close()

@@ -240,12 +240,14 @@ def _insert(run: _Run, table: str, query: str) -> None:
     )
 
 
-def _good_sql(run: _Run, cells: str, phones: str | None, hetu_text: tuple[str, ...]) -> str:
-    """Every well-formed row with what its raw, record and field rows need, in line order:
-    dates and the reject reason, each field's class, identity codes per text cell."""
+def _derived_sql(run: _Run, cells: str, phones: str | None, hetu_text: tuple[str, ...]) -> str:
+    """What each row takes from the distinct-value maps, narrow and in line order (the
+    sort moves only these columns): dates and the reject reason, the business-ID and
+    phone checks that pick a cell's field class, identity codes per text cell, the
+    record's e-mail and phone."""
     plan, by = run.plan, run.plan.by_sem
     joins, dates, bad = _date_check(run, cells)
-    sel = ["g.*", f"{bad} AS bad"]
+    sel = ["g.n", f"{bad} AS bad"]
     sel += [f"{d} AS d{j}" for j, d in enumerate(dates) if d]
     bizhetu = run.name("bizhetu")
     phone_cases = []
@@ -253,30 +255,40 @@ def _good_sql(run: _Run, cells: str, phones: str | None, hetu_text: tuple[str, .
         joins += f" LEFT JOIN {phones} p{j} ON p{j}.t = g.c{j}"
         phone_cases.append(f"WHEN g.c{j} <> '' THEN p{j}.e164")
     for j in plan.field_cols:
-        s, cls = plan.sem[j], quote(plan.classes[j])
-        if s == "business_id":
-            cls = f"CASE WHEN g.c{j} IN (SELECT t FROM {bizhetu}) THEN 'hetu' ELSE {cls} END"
-        elif s in ("phone", "mobile_phone") and plan.classes[j] == "work_phone" and phones:
-            cls = f"CASE WHEN p{j}.kind = 'mobile' THEN 'mobile_phone' ELSE {cls} END"
-        sel.append(f"{cls} AS f{j}")
+        if plan.sem[j] == "business_id":
+            sel.append(f"g.c{j} IN (SELECT t FROM {bizhetu}) AS x{j}")
+        elif _mobile_check(plan, j, phones):
+            sel.append(f"p{j}.kind = 'mobile' AS x{j}")
         if plan.classes[j] in hetu_text:
             joins += f" LEFT JOIN {run.name('hetus')} h{j} ON h{j}.t = g.c{j}"
             sel.append(f"coalesce(h{j}.v, 0) AS h{j}")
     email = _first(by.get("email"))
     joins += f" LEFT JOIN {run.name('emails')} em ON em.t = {email}"
-    biz = _first(by.get("business_id"))
-    person = (
-        f"coalesce({_first(by.get('person_name'))}, nullif(concat_ws(' ', "
-        f"{_first(by.get('first_name'))}, {_first(by.get('last_name'))}), ''))"
-    )
     sel += [
-        f"{person} AS r_person",
-        f"{_first(by.get('org_name'))} AS r_org",
-        f"CASE WHEN {biz} NOT IN (SELECT t FROM {bizhetu}) THEN {biz} END AS r_biz",
+        f"{_first(by.get('business_id'))} IN (SELECT t FROM {bizhetu}) AS r_biz_hetu",
         f"CASE WHEN {is_ascii_sql(email)} THEN {email_sql(email)} ELSE em.v END AS r_email",
         f"CASE {' '.join(phone_cases)} END AS r_phone" if phone_cases else "NULL AS r_phone",
     ]
     return f"SELECT {', '.join(sel)} FROM {cells} g {joins} ORDER BY g.n"
+
+
+def _mobile_check(plan, j: int, phones: str | None) -> bool:
+    """Whether column *j*'s class is work_phone or mobile_phone by the number (row path)."""
+    return bool(phones) and plan.sem[j] in ("phone", "mobile_phone") and (
+        plan.classes[j] == "work_phone"
+    )
+
+
+def _good(run: _Run, cells: str, derived: str) -> str:
+    """The well-formed rows with their derived columns, as a FROM item: side by side by
+    position (both are in line order), or joined and sorted if that ever failed."""
+    pair = f"{cells} c POSITIONAL JOIN {derived} d"
+    apart = f"SELECT count(*) FROM {pair} WHERE c.n IS DISTINCT FROM d.n"
+    if not run.con.execute(apart).fetchone()[0]:
+        return f"(SELECT c.*, d.* EXCLUDE (n) FROM {pair})"
+    joined = f"{cells} c JOIN {derived} d ON c.n = d.n"
+    table = run.table("good", f"SELECT c.*, d.* EXCLUDE (n) FROM {joined} ORDER BY c.n")
+    return f"(SELECT * FROM {table})"
 
 
 def _maps(run: _Run, cells: str, is_hetu, hetu_text: tuple[str, ...]) -> None:
@@ -309,28 +321,39 @@ def _fields_sql(run: _Run, good: str, hetu_text: tuple[str, ...]) -> str:
     it) by unnesting each row's cells: no sort of the field rows."""
     plan, parts = run.plan, []
     for j in plan.field_cols:
-        label = quote(plan.headers[j])
-        parts.append(f"[{{'field': f{j}, 'label': {label}, 'value': c{j}}}]")
+        label, field = quote(plan.headers[j]), quote(plan.classes[j])
+        if plan.sem[j] == "business_id":
+            field = f"CASE WHEN x{j} THEN 'hetu' ELSE {field} END"
+        elif _mobile_check(plan, j, "x"):
+            field = f"CASE WHEN x{j} THEN 'mobile_phone' ELSE {field} END"
+        parts.append(f"[{{'field': {field}, 'label': {label}, 'value': c{j}}}]")
         if plan.classes[j] in hetu_text:
             code = f"{{'field': 'hetu', 'label': {label}, 'value': '[identity code]'}}"
             parts.append(f"list_transform(range(h{j}), lambda i: {code})")
     cells = f"list_filter(flatten([{', '.join(parts)}]), lambda x: x.value <> '')"
     return (
         f"SELECT 'line ' || n AS record_ref, x.field AS field, x.label AS label, "
-        f"x.value AS value FROM (SELECT n, unnest({cells}) AS x FROM {good} WHERE bad IS NULL)"
+        f"x.value AS value FROM (SELECT n, unnest({cells}) AS x FROM {good} g "
+        f"WHERE bad IS NULL)"
     )
 
 
 def _records_sql(run: _Run, good: str) -> str:
-    plan = run.plan
+    plan, by = run.plan, run.plan.by_sem
     dates = ""
     for sem_col, col in plan.spec.dates.items():
         last = [j for j, s, _h in plan.date_cols if s == sem_col][-1:]  # the row path's last wins
         dates += f", {'d' + str(last[0]) if last else 'NULL::DATE'} AS {col}"
+    person = (
+        f"coalesce({_first(by.get('person_name'))}, nullif(concat_ws(' ', "
+        f"{_first(by.get('first_name'))}, {_first(by.get('last_name'))}), ''))"
+    )
+    biz = _first(by.get("business_id"))
     return (
         f"SELECT 'line ' || n AS record_ref, {quote(plan.spec.role)} AS role, "
-        f"r_person AS person_name, r_org AS org_name, r_biz AS business_id, "
-        f"r_email AS email, r_phone AS phone{dates} FROM {good} WHERE bad IS NULL"
+        f"{person} AS person_name, {_first(by.get('org_name'))} AS org_name, "
+        f"CASE WHEN NOT coalesce(r_biz_hetu, FALSE) THEN {biz} END AS business_id, "
+        f"r_email AS email, r_phone AS phone{dates} FROM {good} g WHERE bad IS NULL"
     )
 
 
@@ -358,7 +381,8 @@ def load(
         cols = ", ".join(f"v[{j + 1}] AS c{j}" for j in range(width))
         cells = run.table("cells", f"SELECT n, {cols} FROM {rows} WHERE len(v) = {width}")
         _maps(run, cells, is_hetu, hetu_text)
-        good = run.table("good", _good_sql(run, cells, _phones(run, cells), hetu_text))
+        derived = run.table("derived", _derived_sql(run, cells, _phones(run, cells), hetu_text))
+        good = _good(run, cells, derived)
         before = sink.con.execute("SELECT count(*) FROM rejects").fetchone()[0]
         _insert(
             run,
