@@ -151,8 +151,9 @@ def _first(cols: list[int] | None, alias: str = "g") -> str:
     return "coalesce(" + ", ".join(f"nullif({alias}.c{j}, '')" for j in cols) + ")"
 
 
-def _rows(run: _Run, lines: str, delim: str, width: int) -> str:
-    """Non-blank lines split into stripped fields (the csv module's rows)."""
+def _cells(run: _Run, lines: str, delim: str, width: int) -> str:
+    """Non-blank lines split into stripped fields (the csv module's rows), one column per
+    header column, with the row's own field count (``width``; ragged rows are rejects)."""
     d = _re2_char(delim)
     adjacent = f"(?:^|{d})[{WS_CLASS}]|[{WS_CLASS}](?:{d}|$)"
     blank = f"(?:[{WS_CLASS}]|{d})*"
@@ -162,10 +163,11 @@ def _rows(run: _Run, lines: str, delim: str, width: int) -> str:
         f"CASE WHEN regexp_matches(line, {quote(adjacent)}) "
         f"THEN list_transform({split}, lambda x: {strip_sql('x')}) ELSE {split} END"
     )
+    cols = ", ".join(f"v[{j + 1}] AS c{j}" for j in range(width))
     return run.table(
-        "rows",
-        f"SELECT n, {fields} AS v FROM {lines} "
-        f"WHERE NOT regexp_full_match(line, {quote(blank)})",
+        "cells",
+        f"SELECT n, len(v) AS width, {cols} FROM (SELECT n, {fields} AS v FROM {lines} "
+        f"WHERE NOT regexp_full_match(line, {quote(blank)}))",
     )
 
 
@@ -183,7 +185,7 @@ def _date_check(run: _Run, table: str) -> tuple[str, list[str], str]:
     typ = pa.struct([("d", pa.date32()), ("ok", pa.bool_())])
     for j, _s, h in run.plan.date_cols:
         m = run.python_map(f"d{j}", _distinct(table, [j]) + " UNION SELECT ''", parse, typ)
-        joins.append(f"JOIN {m} m{j} ON m{j}.t = g.c{j}")
+        joins.append(f"LEFT JOIN {m} m{j} ON m{j}.t = g.c{j}")  # no match: a ragged row
         dates[j] = f"m{j}.v.d"
         reason = f"column {h!r}: not a date (expected d.m.yyyy or yyyy-mm-dd)"
         reasons.append(f"WHEN NOT m{j}.v.ok THEN {quote(reason)}")
@@ -240,13 +242,16 @@ def _insert(run: _Run, table: str, query: str) -> None:
     )
 
 
-def _derived_sql(run: _Run, cells: str, phones: str | None, hetu_text: tuple[str, ...]) -> str:
+def _derived_sql(
+    run: _Run, cells: str, whole: str, phones: str | None, hetu_text: tuple[str, ...]
+) -> str:
     """What each row takes from the distinct-value maps, narrow and in line order (the
     sort moves only these columns): dates and the reject reason, the business-ID and
     phone checks that pick a cell's field class, identity codes per text cell, the
-    record's e-mail and phone."""
+    record's e-mail and phone. A row of every cells row (*whole*: the well-formed ones,
+    whose values the maps hold)."""
     plan, by = run.plan, run.plan.by_sem
-    joins, dates, bad = _date_check(run, cells)
+    joins, dates, bad = _date_check(run, whole)
     sel = ["g.n", f"{bad} AS bad"]
     sel += [f"{d} AS d{j}" for j, d in enumerate(dates) if d]
     bizhetu = run.name("bizhetu")
@@ -376,20 +381,20 @@ def load(
     try:
         width = len(plan.headers)
         lines = run.arrow("lines", _lines(data))
-        rows = _rows(run, lines, delim, width)
-        res.records_read += run.con.execute(f"SELECT count(*) FROM {rows}").fetchone()[0]
-        cols = ", ".join(f"v[{j + 1}] AS c{j}" for j in range(width))
-        cells = run.table("cells", f"SELECT n, {cols} FROM {rows} WHERE len(v) = {width}")
-        _maps(run, cells, is_hetu, hetu_text)
-        derived = run.table("derived", _derived_sql(run, cells, _phones(run, cells), hetu_text))
-        good = _good(run, cells, derived)
+        cells = _cells(run, lines, delim, width)
+        res.records_read += run.con.execute(f"SELECT count(*) FROM {cells}").fetchone()[0]
+        whole = f"(SELECT * FROM {cells} WHERE width = {width})"  # what the maps look up
+        _maps(run, whole, is_hetu, hetu_text)
+        phones = _phones(run, whole)
+        derived = run.table("derived", _derived_sql(run, cells, whole, phones, hetu_text))
+        good = f"(SELECT * FROM {_good(run, cells, derived)} WHERE width = {width})"
         before = sink.con.execute("SELECT count(*) FROM rejects").fetchone()[0]
         _insert(
             run,
             "rejects",
             f"SELECT 'line ' || n AS record_ref, reason FROM ("
-            f"SELECT n, len(v) || ' fields where the header has {width}' AS reason "
-            f"FROM {rows} WHERE len(v) <> {width} "
+            f"SELECT n, width || ' fields where the header has {width}' AS reason "
+            f"FROM {cells} WHERE width <> {width} "
             f"UNION ALL SELECT n, bad FROM {good} WHERE bad IS NOT NULL) ORDER BY n",
         )
         sink.rejected += sink.con.execute("SELECT count(*) FROM rejects").fetchone()[0] - before
