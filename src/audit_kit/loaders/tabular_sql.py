@@ -335,11 +335,10 @@ def _fields_sql(run: _Run, good: str, hetu_text: tuple[str, ...]) -> str:
         if plan.classes[j] in hetu_text:
             code = f"{{'field': 'hetu', 'label': {label}, 'value': '[identity code]'}}"
             parts.append(f"list_transform(range(h{j}), lambda i: {code})")
-    cells = f"list_filter(flatten([{', '.join(parts)}]), lambda x: x.value <> '')"
     return (
         f"SELECT 'line ' || n AS record_ref, x.field AS field, x.label AS label, "
-        f"x.value AS value FROM (SELECT n, unnest({cells}) AS x FROM {good} g "
-        f"WHERE bad IS NULL)"
+        f"x.value AS value FROM (SELECT n, unnest(flatten([{', '.join(parts)}])) AS x "
+        f"FROM {good} g WHERE bad IS NULL) WHERE x.value <> ''"
     )
 
 
