@@ -8,6 +8,10 @@ reported to the minimisation rules as ``other_personal`` fields, never dropped.
 Finnish Excel writes "CSV" with ``;`` in cp1252 unless saved as UTF-8 (then with a
 BOM); billing software (Procountor) may put a personal identity code in the business-ID
 column for a private customer.
+
+Two paths write the same tables: a CSV without quote characters is loaded set-based in
+DuckDB (:mod:`audit_kit.loaders.tabular_sql`, ~3x faster on a 200,000-row register);
+quoted or mixed-encoding CSV and XLSX go row by row here (:func:`_load_rows`).
 """
 
 from __future__ import annotations
