@@ -104,12 +104,12 @@ def load_sources(cfg: AuditConfig, policy: Policy, con, base: Path) -> dict[str,
     for s in cfg.sources:
         sink = SourceSink(con, source=s.name, kind=s.kind, system=s.system, base=base)
         try:
-            res = loaders[s.name](s, sink, **_policy_kwargs(loaders[s.name], policy))
+            with sink.transaction():  # one commit per source, not one per INSERT
+                res = loaders[s.name](s, sink, **_policy_kwargs(loaders[s.name], policy))
         except AuditKitError:
             raise
         except Exception as exc:  # a loader bug or an unexpected library error
             raise translate(exc, file=s.path) from exc
-        sink.flush()
         con.execute(
             "INSERT INTO load_counts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [

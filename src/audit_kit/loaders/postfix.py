@@ -165,7 +165,9 @@ FROM (SELECT *, {_KV_POS}, substr(ts, 5, 1) = '-' AS iso FROM (
                          CASE WHEN h = '' THEN NULL
                               WHEN substr(h, 5, 1) = '-' THEN left(h, strpos(h, ' ') - 1)
                               ELSE left(h, strpos(h, ':') + 5) END AS ts
-                  FROM (SELECT $idx AS file_idx, rowid + 1 AS n, coalesce(line, '') AS line,
+                  FROM (SELECT $idx AS file_idx,
+                               rowid - (SELECT min(rowid) FROM _pf_text) + 1 AS n,
+                               coalesce(line, '') AS line,
                                regexp_extract(coalesce(line, ''), '{_HEAD0}', 0) AS h
                         FROM _pf_text)))))))))))
 """
@@ -322,7 +324,8 @@ _READ_CSV = (
 
 
 def _read_text(con, info: _FileInfo) -> int:
-    """The file's lines into ``_pf_text`` (rowid = line number - 1); returns bad-byte lines.
+    """The file's lines into ``_pf_text`` (line number = rowid - first rowid + 1); returns
+    bad-byte lines.
 
     A plain file (see _plain; most logs) is read a first time here only for its SHA-256
     and the check, and split by DuckDB's parallel CSV reader, which keeps the file's order
@@ -408,8 +411,11 @@ def _load_direct(con, sink: SourceSink, info: _FileInfo, raw_name: str) -> None:
     loaded = con.execute(f'SELECT count(*) FROM "{raw_name}"').fetchone()[0] - before
     info.rejected = info.lines - loaded
     if info.rejected == 0:
-        _summarise(con, f'SELECT rowid - {before - 1} AS n, "timestamp" AS ts FROM "{raw_name}" '
-                        f"WHERE rowid >= {before}", info)
+        # rowids relative to the table's first: rows added inside a transaction (the
+        # pipeline loads a source in one) have provisional rowids until it commits
+        first = f'(SELECT min(rowid) FROM "{raw_name}")'
+        _summarise(con, f'SELECT rowid - {first} - {before - 1} AS n, "timestamp" AS ts '
+                        f'FROM "{raw_name}" WHERE rowid >= {first} + {before}', info)
         return
     parsed = f"SELECT *, d_iso AS d FROM ({_parse_sql(info)})"
     rejects = con.execute(
