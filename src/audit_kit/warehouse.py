@@ -175,10 +175,18 @@ class SourceSink:
         self.rejected = 0
         self.files: list[FileRef] = []
         self._in_transaction = False
+        self._base_prefix: str | None = None
 
     # -- files ---------------------------------------------------------------------
     def display_name(self, path: Path) -> str:
         if self.base is not None:
+            # a file under the base: its path after the base's (os.path.relpath made two
+            # abspath calls and a split per file: 0.7 s of 100,000 invoices)
+            if self._base_prefix is None:
+                self._base_prefix = os.path.join(os.path.abspath(self.base), "")
+            full = os.path.abspath(path)
+            if full.startswith(self._base_prefix):
+                return full[len(self._base_prefix):]
             try:
                 return os.path.relpath(path, self.base)
             except ValueError:

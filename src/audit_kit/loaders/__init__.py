@@ -112,28 +112,40 @@ def input_files(path: Path, suffixes: tuple[str, ...] | None = None) -> Iterator
     if not path.exists():
         raise InputError("input not found; check the source's path in the config", file=path)
     root = path.resolve()
-    found: list[Path] = []
+    # (path split at "/", path, is a link): sorted by the split path, which is how Path
+    # objects compare; os.scandir's entries answer is_file/is_symlink from the directory
+    # listing. Path objects, a stat and an lstat per file cost ~1 s of 100,000 invoices.
+    found: list[tuple[list[str], str, bool]] = []
     seen_dirs: set[str] = set()
-    # os.walk with one stat per file: rglob + resolve() cost ~9 lstat calls per file
-    for dirpath, dirnames, filenames in os.walk(path, followlinks=True):
+    todo = [os.fspath(path)]
+    while todo:
+        dirpath = todo.pop()
         real = os.path.realpath(dirpath)
         if real in seen_dirs:  # a link back up the tree: do not loop
-            dirnames[:] = []
             continue
         seen_dirs.add(real)
         if os.path.islink(dirpath):
             within(Path(dirpath), root)
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        for name in filenames:
-            if name.startswith(".") or (
-                suffixes is not None and not name.lower().endswith(suffixes)
-            ):
+        try:
+            entries = list(os.scandir(dirpath))
+        except OSError:  # unreadable folder: skipped, as os.walk does
+            continue
+        for e in entries:
+            if e.name.startswith("."):
                 continue
-            p = Path(dirpath, name)
-            if os.path.isfile(p):
-                found.append(p)
-    for p in sorted(found):
-        yield within(p, root) if os.path.islink(p) else p
+            try:
+                if e.is_dir():
+                    todo.append(e.path)
+                    continue
+                if suffixes is not None and not e.name.lower().endswith(suffixes):
+                    continue
+                if e.is_file():
+                    found.append((e.path.split(os.sep), e.path, e.is_symlink()))
+            except OSError:  # vanished, or a link to nowhere
+                continue
+    found.sort(key=lambda t: t[0])
+    for _, p, link in found:
+        yield within(Path(p), root) if link else Path(p)
 
 
 def within(p: Path, root: Path) -> Path:
