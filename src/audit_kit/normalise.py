@@ -57,14 +57,15 @@ def phone(value: str | None, region: str = DEFAULT_REGION) -> str | None:
     raw = _phone_text(value)
     if raw is None:
         return None
-    num = _fi_number(raw) if region == "FI" else None
-    if num is not None:  # the usual Finnish shapes: what phonenumbers.parse would build
-        if not phonenumbers.is_possible_number(num):
-            return None
-    else:
-        num = _parse_phone(raw, region)
-        if num is None:
-            return None
+    if region == "FI":
+        national = _fi_national(raw)
+        if national is not None:
+            # the usual Finnish shapes: possible by length alone, and E.164 is "+358" and
+            # the digits (phonenumbers' is_possible_number + format_number: ~10 us each)
+            return "+358" + national if len(national) in _FI_LENGTHS else None
+    num = _parse_phone(raw, region)
+    if num is None:
+        return None
     return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -76,12 +77,23 @@ def phone(value: str | None, region: str = DEFAULT_REGION) -> str | None:
 _FI_SHAPE = re.compile(r"(?:0|\+358)[ -]*([1-9](?:[ -]*[0-9])*)")
 
 
-def _fi_number(raw: str) -> phonenumbers.PhoneNumber | None:
+#: national number lengths phonenumbers deems possible in Finland (its metadata: 5-12)
+_FI_LENGTHS = frozenset(phonenumbers.PhoneMetadata.metadata_for_region("FI")
+                        .general_desc.possible_length)
+
+
+def _fi_national(raw: str) -> str | None:
+    """The national significant number of a usual Finnish shape (see _FI_SHAPE)."""
     m = _FI_SHAPE.fullmatch(raw)
     if not m:
         return None
     national = m.group(1).replace(" ", "").replace("-", "")
-    if not 5 <= len(national) <= 12:
+    return national if 5 <= len(national) <= 12 else None
+
+
+def _fi_number(raw: str) -> phonenumbers.PhoneNumber | None:
+    national = _fi_national(raw)
+    if national is None:
         return None
     return phonenumbers.PhoneNumber(country_code=358, national_number=int(national))
 
