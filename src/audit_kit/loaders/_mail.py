@@ -126,7 +126,7 @@ def _words_fast(s: str) -> str | None:
     sends every other case to the stdlib. Same result as ``email.header`` (the adjacent
     words' bytes joined, then decoded strictly), at a tenth of its cost: every message has
     a subject and most names are encoded."""
-    if not _ONLY_WORDS.fullmatch(s):
+    if not s.isascii() or not _ONLY_WORDS.fullmatch(s):  # raw 8-bit inside: the stdlib's
         return None
     words = _WORD.findall(s)
     charset = words[0][0].lower()
