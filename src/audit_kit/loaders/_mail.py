@@ -38,7 +38,7 @@ from typing import Any, NamedTuple
 
 import pyarrow as pa
 
-from audit_kit import normalise
+from audit_kit import normalise, normalise_sql
 from audit_kit.loaders import LoadResult
 from audit_kit.warehouse import FileRef, SourceSink
 
@@ -643,12 +643,18 @@ class Correspondents:
                 'messages=' || messages || '; first_seen=' || coalesce(first_seen, '') AS detail
             FROM {t}_agg WHERE excluded = '' ORDER BY email""").to_arrow_table()
         sink.columns("records", None, {c: rec.column(c) for c in rec.column_names})
-        kinds = con.execute(
-            f"SELECT DISTINCT unnest(e164) FROM {t} WHERE role = 'from'").fetchall()
+        # the number type of Finnish numbers in SQL (phonenumbers' own metadata patterns,
+        # normalise_sql); the others, few, through phonenumbers (~30 us a number)
+        _, fi_kind = normalise_sql.fi_phone_sql("substr(e164, 5)")
+        kinds = con.execute(f"""
+            SELECT e164, CASE WHEN regexp_full_match(e164, '\\+358[1-9][0-9]{{4,11}}')
+                              THEN {fi_kind} END AS kind
+            FROM (SELECT DISTINCT unnest(e164) AS e164 FROM {t} WHERE role = 'from')
+        """).fetchall()
         con.register("_ak_phone_kind", pa.table({
-            "e164": pa.array([k for (k,) in kinds], type=pa.string()),
-            "field": pa.array(["mobile_phone" if normalise.phone_kind(k) == "mobile" else "phone"
-                               for (k,) in kinds], type=pa.string()),
+            "e164": pa.array([e for e, _ in kinds], type=pa.string()),
+            "field": pa.array(["mobile_phone" if (k or normalise.phone_kind(e)) == "mobile"
+                               else "phone" for e, k in kinds], type=pa.string()),
         }))
         try:
             fld = con.sql(f"""
