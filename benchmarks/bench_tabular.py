@@ -39,9 +39,11 @@ def _row_path(enabled: bool) -> None:
     """Switch the set-based path off (row path) or back on."""
     from audit_kit.loaders import tabular_sql
 
-    if not hasattr(tabular_sql, "_applies"):
-        tabular_sql._applies = tabular_sql.utf8_if_applies
-    tabular_sql.utf8_if_applies = (lambda *a: None) if enabled else tabular_sql._applies
+    if not hasattr(tabular_sql, "_switches"):
+        tabular_sql._switches = (tabular_sql.utf8_if_applies, tabular_sql.takes_rows)
+    lines, rows = tabular_sql._switches
+    tabular_sql.utf8_if_applies = (lambda *a: None) if enabled else lines
+    tabular_sql.takes_rows = (lambda *a: False) if enabled else rows
 
 
 def table_hashes(kind: str, path: Path) -> dict[str, tuple]:

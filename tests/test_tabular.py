@@ -185,12 +185,18 @@ def _tables(con) -> dict[str, list]:
     }
 
 
-def _both_paths(monkeypatch, path, kind="customers_csv"):
+def _both_paths(monkeypatch, path, kind="customers_csv", via_csv_module=False):
+    """(set-based, row path) loads of *path*; *via_csv_module*: the set-based path fed
+    by the csv module's rows even where DuckDB could split the lines."""
     from audit_kit.loaders import tabular_sql
 
-    con, res = _load(path, kind)
+    with monkeypatch.context() as m:
+        if via_csv_module:
+            m.setattr(tabular_sql, "utf8_if_applies", lambda *a: None)
+        con, res = _load(path, kind)
     with monkeypatch.context() as m:
         m.setattr(tabular_sql, "utf8_if_applies", lambda *a: None)
+        m.setattr(tabular_sql, "takes_rows", lambda *a: False)
         row_con, row_res = _load(path, kind)
     return (con, res), (row_con, row_res)
 
@@ -200,27 +206,30 @@ def _both_paths(monkeypatch, path, kind="customers_csv"):
     sorted(T.glob("*.csv")) + sorted((DATA / "bad").glob("csv_*.csv")),
     ids=lambda p: p.name,
 )
-def test_set_based_path_writes_the_row_paths_tables(monkeypatch, path):
+@pytest.mark.parametrize("via_csv_module", [False, True], ids=["lines", "csv rows"])
+def test_set_based_path_writes_the_row_paths_tables(monkeypatch, path, via_csv_module):
     from audit_kit.errors import InputError
 
+    kind = "customers_csv"
     try:
-        (con, res), (row_con, row_res) = _both_paths(monkeypatch, path)
+        (con, res), (row_con, row_res) = _both_paths(monkeypatch, path, kind, via_csv_module)
     except InputError:
         return  # unreadable files stop both paths before either loads a row
     assert vars(res) == vars(row_res)
     assert _tables(con) == _tables(row_con)
 
 
+@pytest.mark.parametrize("via_csv_module", [False, True], ids=["lines", "csv rows"])
 @pytest.mark.parametrize("kind", ["customers_csv", "service_contracts_csv"])
 def test_set_based_path_on_whitespace_endings_hetus_phones_and_bad_dates(
-    monkeypatch, tmp_path, kind
+    monkeypatch, tmp_path, kind, via_csv_module
 ):
     from audit_kit.loaders import tabular_sql
 
     path = tmp_path / "tricky.csv"
     path.write_text(_TRICKY, encoding="utf-8")
     assert tabular_sql.utf8_if_applies(path.read_text(encoding="utf-8"), ";", False)
-    (con, res), (row_con, row_res) = _both_paths(monkeypatch, path, kind)
+    (con, res), (row_con, row_res) = _both_paths(monkeypatch, path, kind, via_csv_module)
     assert (res.records_read, res.records_loaded, res.records_rejected) == (7, 4, 3)
     assert vars(res) == vars(row_res)
     assert _tables(con) == _tables(row_con)
@@ -260,3 +269,28 @@ def test_set_based_path_pairs_derived_columns_by_line_number(derived_order):
         (2, "a", "x"), (3, "b", "y"), (5, "c", "z")
     ]
     run.close()
+
+
+_QUOTED = (
+    'Nimi;Yritys;Sähköposti;Puhelin;Asiakkuus päättynyt;Lisätiedot\r\n'
+    '"Aino ""Aikku"" Mäki";"Mäki; Oy";AINO@MAKI.FI;040 123 4567;;"rivi 1\r\nrivi 2 131052-308T"\r\n'
+    '" Eero ";Eeron Oy;eero@eero.fi;"09 1234 5678";1.2.2026;\r\n'
+    'liian;vähän\r\n'
+    'Liisa;Liisan Oy;liisa@l.fi;;32.1.2026;\r\n'
+    '\r\n'
+    'Ville;Villen Oy;ville@v.fi;0401112223;;"auki jäänyt\r\nlainaus\r\n'
+)
+
+
+def test_set_based_path_on_quotes_multiline_fields_and_an_unclosed_quote(monkeypatch, tmp_path):
+    """The csv module reads a quoted file; the set-based path takes its rows and merges
+    its rejects (ragged, unclosed quote) with the date rejects in line order."""
+    path = tmp_path / "quoted.csv"
+    path.write_text(_QUOTED, encoding="utf-8")
+    (con, res), (row_con, row_res) = _both_paths(monkeypatch, path)
+    assert (res.records_read, res.records_loaded, res.records_rejected) == (5, 2, 3)
+    assert vars(res) == vars(row_res)
+    assert _tables(con) == _tables(row_con)
+    assert [r[0] for r in con.execute("SELECT record_ref FROM rejects").fetchall()] == [
+        "line 5", "line 6", "line 8"
+    ]

@@ -361,8 +361,22 @@ def _records_sql(run: _Run, good: str) -> str:
     )
 
 
+class Rejects(list):
+    """What the csv-module reader rejects (ragged rows, lines in another encoding, an
+    unclosed quote), kept as (line, reason) to merge with the date rejects by line."""
+
+    def reject(self, f: FileRef, record_ref: str, reason: str) -> None:
+        self.append((int(record_ref.removeprefix("line ")), reason))
+
+
+def takes_rows(text: str) -> bool:
+    """Whether :func:`load` takes the csv module's rows of *text* (no NUL: DuckDB text
+    must not hold one); else the row path."""
+    return "\x00" not in text
+
+
 def load(
-    data: bytes,
+    lines_or_rows: bytes | tuple[Iterable[tuple[str, list[str]]], Rejects],
     delim: str,
     plan,
     sink: SourceSink,
@@ -371,45 +385,97 @@ def load(
     is_hetu: Callable[[str], bool],
     hetu_text: tuple[str, ...],
 ) -> None:
-    """Load the data lines of *data* (:func:`utf8_if_applies`; the header is *plan*'s)
-    into raw, records, fields and rejects; *is_hetu* and *hetu_text* are tabular's
-    business-ID check and the field classes whose free text is searched for identity
-    codes."""
+    """Load a CSV (the header is *plan*'s) into raw, records, fields and rejects.
+
+    *lines_or_rows* is the UTF-8 text (:func:`utf8_if_applies`: DuckDB splits its
+    lines) or, for a CSV the csv module has to read (quotes, mixed encodings), its
+    well-formed rows from ``tabular._csv_rows`` (which counts what it reads) and the
+    :class:`Rejects` it fills while they are read. *is_hetu* and *hetu_text* are
+    tabular's business-ID check and the field classes searched for identity codes."""
     run = _Run(sink, f, plan)
     sink.flush()  # rows buffered by an earlier file go first
     try:
-        width = len(plan.headers)
-        lines = run.arrow("lines", _lines(data))
-        cells = _cells(run, lines, delim, width)
-        res.records_read += run.con.execute(f"SELECT count(*) FROM {cells}").fetchone()[0]
-        whole = f"(SELECT * FROM {cells} WHERE width = {width})"  # what the maps look up
-        _maps(run, whole, is_hetu, hetu_text)
-        phones = _phones(run, whole)
-        derived = run.table("derived", _derived_sql(run, cells, whole, phones, hetu_text))
-        good = f"(SELECT * FROM {_good(run, cells, derived)} WHERE width = {width})"
-        before = sink.con.execute("SELECT count(*) FROM rejects").fetchone()[0]
-        _insert(
-            run,
-            "rejects",
-            f"SELECT 'line ' || n AS record_ref, reason FROM ("
-            f"SELECT n, width || ' fields where the header has {width}' AS reason "
-            f"FROM {cells} WHERE width <> {width} "
-            f"UNION ALL SELECT n, bad FROM {good} WHERE bad IS NOT NULL) ORDER BY n",
-        )
-        sink.rejected += sink.con.execute("SELECT count(*) FROM rejects").fetchone()[0] - before
-        res.records_loaded += run.con.execute(
-            f"SELECT count(*) FROM {good} WHERE bad IS NULL"
-        ).fetchone()[0]
-        raw_cols = ", ".join(
-            f'c{j} AS "{name.replace(chr(34), chr(34) * 2)}"'
-            for j, name in enumerate(plan.raw_names)
-        )
-        _insert(
-            run,
-            raw_table_name(sink.source),
-            f"SELECT 'line ' || n AS record_ref, {raw_cols} FROM {good} WHERE bad IS NULL",
-        )
-        _insert(run, "fields", _fields_sql(run, good, hetu_text))
-        _insert(run, "records", _records_sql(run, good))
+        found = None
+        if isinstance(lines_or_rows, bytes):
+            lines = run.arrow("lines", _lines(lines_or_rows))
+            cells = _cells(run, lines, delim, len(plan.headers))
+            res.records_read += run.con.execute(f"SELECT count(*) FROM {cells}").fetchone()[0]
+        else:
+            cells, found = _cells_from_rows(run, *lines_or_rows)
+        _write(run, cells, res, is_hetu, hetu_text, found)
     finally:
         run.close()
+
+
+def _cells_from_rows(
+    run: _Run, rows: Iterable[tuple[str, list[str]]], rejects: Rejects
+) -> tuple[str, str]:
+    """The cells table from the csv module's rows (stripped in SQL) and the table of the
+    reader's rejects."""
+    width = len(run.plan.headers)
+    kept = list(rows)
+    columns = list(zip(*(v for _r, v in kept), strict=True)) if kept else [()] * width
+    table = pa.table(
+        {
+            "n": pa.array([int(r.removeprefix("line ")) for r, _v in kept], pa.int64()),
+            **{f"c{j}": pa.array(col, pa.string()) for j, col in enumerate(columns)},
+        }
+    )
+    del kept, columns
+    source = run.arrow("rows", table)
+    stripped = ", ".join(f"{strip_sql(f'c{j}')} AS c{j}" for j in range(width))
+    cells = run.table("cells", f"SELECT n, {width} AS width, {stripped} FROM {source}")
+    found = run.arrow(
+        "rejects",
+        pa.table(
+            {
+                "n": pa.array([n for n, _ in rejects], pa.int64()),
+                "reason": pa.array([r for _, r in rejects], pa.string()),
+            }
+        ),
+    )
+    return cells, found
+
+
+def _write(
+    run: _Run,
+    cells: str,
+    res: LoadResult,
+    is_hetu: Callable[[str], bool],
+    hetu_text: tuple[str, ...],
+    found: str | None,
+) -> None:
+    """Raw, records, fields and rejects (in line order, with the reader's *found*) from
+    the cells table."""
+    plan, sink = run.plan, run.sink
+    width = len(plan.headers)
+    whole = f"(SELECT * FROM {cells} WHERE width = {width})"  # what the maps look up
+    _maps(run, whole, is_hetu, hetu_text)
+    phones = _phones(run, whole)
+    derived = run.table("derived", _derived_sql(run, cells, whole, phones, hetu_text))
+    good = f"(SELECT * FROM {_good(run, cells, derived)} WHERE width = {width})"
+    before = sink.con.execute("SELECT count(*) FROM rejects").fetchone()[0]
+    _insert(
+        run,
+        "rejects",
+        f"SELECT 'line ' || n AS record_ref, reason FROM ("
+        f"SELECT n, width || ' fields where the header has {width}' AS reason "
+        f"FROM {cells} WHERE width <> {width} "
+        f"UNION ALL SELECT n, bad FROM {good} WHERE bad IS NOT NULL"
+        + (f" UNION ALL SELECT n, reason FROM {found}" if found else "")
+        + ") ORDER BY n",
+    )
+    sink.rejected += sink.con.execute("SELECT count(*) FROM rejects").fetchone()[0] - before
+    res.records_loaded += run.con.execute(
+        f"SELECT count(*) FROM {good} WHERE bad IS NULL"
+    ).fetchone()[0]
+    raw_cols = ", ".join(
+        f'c{j} AS "{name.replace(chr(34), chr(34) * 2)}"' for j, name in enumerate(plan.raw_names)
+    )
+    _insert(
+        run,
+        raw_table_name(sink.source),
+        f"SELECT 'line ' || n AS record_ref, {raw_cols} FROM {good} WHERE bad IS NULL",
+    )
+    _insert(run, "fields", _fields_sql(run, good, hetu_text))
+    _insert(run, "records", _records_sql(run, good))
