@@ -27,10 +27,8 @@ import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from audit_kit import warehouse
-from audit_kit.config import SourceConfig
 from audit_kit.demo import FIRST_NAMES, LAST_NAMES, ORG_STEMS
-from audit_kit.loaders import finvoice
+from benchmarks.bench_registers import load_into
 
 
 def _invoice(i: int) -> bytes:
@@ -107,11 +105,8 @@ def baseline(paths: list[Path]) -> int:
 
 
 def ours(folder: Path, workers: int) -> int:
-    con = warehouse.connect()
-    sink = warehouse.SourceSink(con, source="bench", kind="finvoice", system="billing")
-    src = SourceConfig(name="bench", kind="finvoice", path=folder, system="billing")
-    r = finvoice.load(src, sink, workers=workers)
-    sink.flush()
+    r, con = load_into("finvoice", folder, "billing", workers=workers)
+    con.close()
     assert r.reconciles and r.records_rejected == 0
     return r.records_loaded
 

@@ -72,26 +72,40 @@ def load(kind: str, path: Path) -> tuple[float, int, int]:
     # every run starts cold: no number or text seen before (functools caches cleared)
     import sys
 
-    from audit_kit import warehouse
-    from audit_kit.config import SourceConfig
-    from audit_kit.loaders import get_loader
-
     for name, mod in list(sys.modules.items()):
         if name == "audit_kit.normalise" or name.startswith("audit_kit.loaders."):
             for fn in vars(mod).values():
                 if callable(getattr(fn, "cache_clear", None)):
                     fn.cache_clear()
-    con = warehouse.connect()
-    sink = warehouse.SourceSink(con, source="bench", kind=kind, system="billing")
-    loader = get_loader(kind)
-    source = SourceConfig(name="bench", kind=kind, path=path, system="billing")
     t = time.perf_counter()
-    res = loader(source, sink)
-    sink.flush()
+    res, con = load_into(kind, path, "billing")
     took = time.perf_counter() - t
     fields = con.execute("SELECT count(*) FROM fields").fetchone()[0]
     con.close()
     return took, res.records_loaded, fields
+
+
+def load_into(kind: str, path: Path, system: str, **kw):
+    """(LoadResult, connection): one loader call into a fresh in-memory warehouse, flushed."""
+    from audit_kit import warehouse
+    from audit_kit.config import SourceConfig
+    from audit_kit.loaders import get_loader
+
+    con = warehouse.connect()
+    sink = warehouse.SourceSink(con, source="bench", kind=kind, system=system)
+    res = get_loader(kind)(SourceConfig(name="bench", kind=kind, path=path, system=system),
+                           sink, **kw)
+    sink.flush()
+    return res, con
+
+
+def parser(doc: str, inputs: dict) -> argparse.ArgumentParser:
+    """The options every loader benchmark over the workload's cached inputs has."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    ap.add_argument("--scale", default="0.25")
+    ap.add_argument("--kinds", default=",".join(inputs))
+    ap.add_argument("--repeat", type=int, default=3)
+    return ap
 
 
 def warm_up(kind: str, path: Path) -> None:
@@ -116,10 +130,7 @@ def timed(fn, *args):
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--scale", default="0.25")
-    ap.add_argument("--kinds", default=",".join(INPUTS))
-    ap.add_argument("--repeat", type=int, default=3)
+    ap = parser(__doc__, INPUTS)
     ap.add_argument("--no-plain", action="store_true", help="skip the plain-Python baselines")
     ap.add_argument("--profile", metavar="KIND", help="cProfile one loader run of KIND")
     a = ap.parse_args(argv)

@@ -15,13 +15,12 @@ write (every row, in order, by a hash of each whole table). Not a test.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import time
 from pathlib import Path
 
 from benchmarks import runner
-from benchmarks.bench_registers import load, warm_up
+from benchmarks.bench_registers import load, parser, warm_up
 
 HERE = Path(__file__).resolve().parent
 
@@ -65,10 +64,7 @@ def table_hashes(kind: str, path: Path) -> dict[str, tuple]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--scale", default="0.25")
-    ap.add_argument("--kinds", default=",".join(INPUTS))
-    ap.add_argument("--repeat", type=int, default=3)
+    ap = parser(__doc__, INPUTS)
     ap.add_argument("--no-row-path", action="store_true", help="skip the row-path contender")
     ap.add_argument("--check", action="store_true", help="compare both paths' tables")
     a = ap.parse_args(argv)

@@ -24,20 +24,12 @@ import time
 from pathlib import Path
 
 from benchmarks import runner
-from benchmarks.bench_registers import HERE, INPUTS, plain_vcard_lines, warm_up
+from benchmarks.bench_registers import HERE, INPUTS, load_into, plain_vcard_lines, warm_up
 
 
 def ours(path: Path, workers: int) -> int:
     """Cards loaded by the vcard loader (the call and the final flush are what is timed)."""
-    from audit_kit import warehouse
-    from audit_kit.config import SourceConfig
-    from audit_kit.loaders import vcard
-
-    con = warehouse.connect()
-    sink = warehouse.SourceSink(con, source="bench", kind="vcard", system="android_backup")
-    src = SourceConfig(name="bench", kind="vcard", path=path, system="android_backup")
-    r = vcard.load(src, sink, workers=workers)
-    sink.flush()
+    r, con = load_into("vcard", path, "android_backup", workers=workers)
     con.close()
     assert r.reconciles
     return r.records_loaded
