@@ -91,3 +91,24 @@ def test_findings_rows_are_normalised(demo_run):
         assert f.severity in ("error", "warning", "info")
         if f.category not in ("statement", "integrity"):
             assert f.subject_id.startswith("S-"), f.rule_id
+
+
+@pytest.mark.parametrize(("first", "code"), [
+    ("audit_kit.demo.mail",
+     "from audit_kit.demo import writers, _MODULES\n"
+     "got = [w.__module__ for w in writers()]\n"
+     "assert got == sorted(got, key=_MODULES.index), got"),
+    ("audit_kit.rules.rights",
+     "from audit_kit.rules import build_rules\n"
+     "from audit_kit.policy import default_policy_path, load_policy\n"
+     "got = [r.category for r in build_rules(load_policy(default_policy_path()))]\n"
+     "assert got.index('retention') < got.index('rights'), got"),
+])
+def test_registries_keep_their_order_whatever_is_imported_first(first, code):
+    """Writers and rule families run in their modules' listed order even when a test (or
+    a notebook) imported a later module first: the mail writer uses the live customers
+    the tabular writer planted, and the demo's ground truth depended on it."""
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-c", f"import {first}\n{code}"], check=True)

@@ -320,6 +320,36 @@ class SourceSink:
             raise ValueError("columns of different lengths")
         if n == 0:
             return 0
+        # the batch's columns get positional names: a header may hold any character
+        # (a NUL byte in a column name is a DuckDB binder error when referenced by name)
+        pos = {name: f"c{i}" for i, name in enumerate(arrays)}
+        batch = pa.Table.from_arrays(list(arrays.values()), names=list(pos.values()))
+        self.con.register("_ak_cols", batch)
+        try:
+            self._insert(table, f, {c: f"b.{p}" for c, p in pos.items()}, "_ak_cols", raw=raw)
+        finally:
+            self.con.unregister("_ak_cols")
+        if table == "rejects":
+            self.rejected += n
+        return n
+
+    def insert_query(self, table: str, f: FileRef | None, query: str, *,
+                     order_by: str = "", raw: str | None = None) -> int:
+        """Append the rows of a SQL query whose column names are the target's, as
+        :meth:`columns` appends Arrow columns, without bringing them into Python (rows
+        derived in DuckDB: the mail loaders' correspondents, ~1 GB of Arrow at L
+        otherwise). *order_by* orders the insert (columns of the query, as ``b.x``)."""
+        names = [d[0] for d in self.con.execute(f"SELECT * FROM ({query}) LIMIT 0").description]
+        given = {c: 'b."' + c.replace('"', '""') + '"' for c in names}
+        n = self._insert(table, f, given, f"({query})", raw=raw, order_by=order_by)
+        if table == "rejects":
+            self.rejected += n
+        return n
+
+    def _insert(self, table: str, f: FileRef | None, given: dict[str, str], source: str, *,
+                raw: str | None = None, order_by: str = "") -> int:
+        """``INSERT INTO`` the table from *source* (aliased ``b``): *given* maps target
+        columns to expressions; provenance constants fill the rest, or NULL."""
         if table == "raw":
             name = self._raw_name(raw)
             buf = self._raw[name]
@@ -337,30 +367,22 @@ class SourceSink:
         if f is not None:
             consts.update(file=f.name, sha256=f.sha256)
         target = [c for c in buf.schema.names if table != "rejects" or c != "system"]
-        # the batch's columns get positional names: a header may hold any character
-        # (a NUL byte in a column name is a DuckDB binder error when referenced by name)
-        pos = {name: f"c{i}" for i, name in enumerate(arrays)}
         select, params = [], []
         for c in target:
-            if c in arrays:
-                select.append(f"b.{pos[c]}")
+            if c in given:
+                select.append(given[c])
             elif c in consts:
                 select.append("?")
                 params.append(consts[c])
             else:
                 select.append("NULL")
-        batch = pa.Table.from_arrays(list(arrays.values()), names=list(pos.values()))
         cols = ", ".join('"' + c.replace('"', '""') + '"' for c in target)
-        self.con.register("_ak_cols", batch)
-        try:
-            self.con.execute(
-                f'INSERT INTO "{name}" ({cols}) SELECT {", ".join(select)} FROM _ak_cols b', params
-            )
-        finally:
-            self.con.unregister("_ak_cols")
-        if table == "rejects":
-            self.rejected += n
-        return n
+        order = f" ORDER BY {order_by}" if order_by else ""
+        got = self.con.execute(
+            f'INSERT INTO "{name}" ({cols}) SELECT {", ".join(select)} FROM {source} b{order}',
+            params,
+        ).fetchone()
+        return int(got[0]) if got else 0
 
     def flush(self) -> None:
         for buf in (self._files, self._records, self._fields, self._rejects, *self._raw.values()):
@@ -392,6 +414,16 @@ class SourceSink:
             self.con.commit()
         finally:
             self._in_transaction = False
+
+    def commit_point(self) -> None:
+        """Inside :meth:`transaction`: commit what is written so far and go on in a new
+        transaction. A transaction holds its rows' buffers until it commits: an mbox of
+        500,000 messages in one took the parent's peak RSS from ~0.7 to 1.4 GB. (A failed
+        run loses its whole output folder anyway, so nothing needs the rollback.)"""
+        if self._in_transaction:
+            self.flush()
+            self.con.commit()
+            self.con.begin()
 
 
 def insert_rows(

@@ -44,6 +44,8 @@ from audit_kit.warehouse import FileRef, SourceSink, sha256_file
 
 #: files at least this big are parsed by a process pool (below, start-up costs more)
 POOL_MIN_BYTES = 64 * 1024 * 1024
+#: the rows are committed every this many messages (see SourceSink.commit_point)
+COMMIT_MESSAGES = 50_000
 #: a pool task: about this many bytes of mailbox
 CHUNK_BYTES = 16 * 1024 * 1024
 
@@ -175,6 +177,7 @@ def _load(source: SourceConfig, sink: SourceSink, own_domains: tuple[str, ...],
     from concurrent.futures import ThreadPoolExecutor
 
     result = LoadResult(format="mbox")
+    since = 0  # messages written since the last commit
     start_tables(sink)
     people = Correspondents(sink, own_domains)
     with ThreadPoolExecutor(1) as hasher:
@@ -197,6 +200,10 @@ def _load(source: SourceConfig, sink: SourceSink, own_domains: tuple[str, ...],
                             result.records_read += rows.read
                             result.records_rejected += rows.rejected
                             result.records_loaded += rows.read - rows.rejected
+                            since += rows.read
+                            if since >= COMMIT_MESSAGES:  # memory flat with the mailbox
+                                sink.commit_point()
+                                since = 0
                     except InputError as exc:
                         if f is None:
                             f = sink.file(path, sha256=digest.result()[0], size=size)

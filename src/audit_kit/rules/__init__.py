@@ -72,6 +72,8 @@ def build_rules(policy: Policy) -> list[Rule]:
     for mod in _MODULES:
         importlib.import_module(f"audit_kit.rules.{mod}")
     rules: list[Rule] = []
-    for build in RULE_FAMILIES.values():
+    # in _MODULES order, not in the order the modules happened to be imported first
+    rank = {f"audit_kit.rules.{m}": i for i, m in enumerate(_MODULES)}
+    for build in sorted(RULE_FAMILIES.values(), key=lambda b: rank.get(b.__module__, len(rank))):
         rules.extend(build(policy))
     return rules
