@@ -560,10 +560,13 @@ class Correspondents:
         self.own = tuple(d.lower().lstrip("@") for d in own_domains)
         self.table = f"_ak_corr_{abs(hash(sink.source)):x}"
         self.seq = 0
+        # a batch's file as a number into self.files (a name and a 64-character hash on
+        # each of a million staged rows was most of the parent's memory growth at L)
+        self.files: dict[tuple[str, str], int] = {}
         sink.con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {self.table} (seq BIGINT, file VARCHAR, "
-            "sha256 VARCHAR, ref VARCHAR, day VARCHAR, role VARCHAR, name VARCHAR, "
-            "email VARCHAR, e164 VARCHAR[], raw VARCHAR[])"
+            f"CREATE OR REPLACE TEMP TABLE {self.table} (seq BIGINT, fidx INTEGER, "
+            "file VARCHAR, sha256 VARCHAR, ref VARCHAR, day VARCHAR, role VARCHAR, "
+            "name VARCHAR, email VARCHAR, e164 VARCHAR[], raw VARCHAR[])"
         )
 
     def merge(self, rows: Rows, f: FileRef | None = None) -> None:
@@ -577,11 +580,11 @@ class Correspondents:
         con = self.sink.con
         con.register("_ak_corr_batch", batch)
         try:
+            fidx = None if f is None else self.files.setdefault((f.name, f.sha256),
+                                                                  len(self.files))
             con.execute(
-                f"INSERT INTO {self.table} SELECT seq + ?, coalesce(file, ?), "
-                "coalesce(sha256, ?), ref, day, role, name, email, e164, raw "
-                "FROM _ak_corr_batch",
-                [self.seq, f.name if f else None, f.sha256 if f else None])
+                f"INSERT INTO {self.table} SELECT seq + ?, ?, file, sha256, ref, day, role, "
+                "name, email, e164, raw FROM _ak_corr_batch", [self.seq, fidx])
         finally:
             con.unregister("_ak_corr_batch")
         self.seq += rows.read
@@ -596,14 +599,33 @@ class Correspondents:
 
     def write(self) -> int:
         """Raw correspondents table, then a record (+ fields) per external address."""
-        sink, con, t = self.sink, self.sink.con, self.table
+        con, t = self.sink.con, self.table
         why, params = self._excluded_sql()
+        names = [n for n, _ in self.files]
+        con.register("_ak_corr_files", pa.table({
+            "fidx": pa.array(range(len(names)), type=pa.int32()),
+            "name": pa.array(names, type=pa.string()),
+            "sha256": pa.array([h for _, h in self.files], type=pa.string()),
+        }))
+        try:
+            self._aggregate(why, params)
+        finally:
+            con.unregister("_ak_corr_files")
+        n = self._write_rows()
+        con.execute(f"DROP TABLE IF EXISTS {t}_agg")
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+        return n
+
+    def _aggregate(self, why: str, params: list[str]) -> None:
+        """``<table>_agg``: one row per address with its latest message's provenance."""
+        con, t = self.sink.con, self.table
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE {t}_agg AS
             WITH a AS (
                 SELECT email,
                     min(day) AS first_seen, max(day) AS last_seen, count(*) AS messages,
-                    arg_max({{'ref': ref, 'file': file, 'sha256': sha256, 'role': role}},
+                    arg_max({{'ref': ref, 'fidx': fidx, 'file': file, 'sha256': sha256,
+                              'role': role}},
                             (day IS NOT NULL, coalesce(day, ''), seq)) AS latest,
                     arg_max(name, (coalesce(day, ''), seq)) FILTER (WHERE name <> '') AS name,
                     arg_max(e164[1], (coalesce(day, ''), seq))
@@ -624,10 +646,15 @@ class Correspondents:
                 FROM a
             )
             SELECT d.email, d.first_seen, d.last_seen, d.messages, coalesce(n.names, '') AS names,
-                d.latest.ref AS ref, d.latest.file AS file, d.latest.sha256 AS sha256,
+                d.latest.ref AS ref, coalesce(d.latest.file, cf.name) AS file,
+                coalesce(d.latest.sha256, cf.sha256) AS sha256,
                 d.latest.role AS role, d.name, d.phone, {why} AS excluded
-            FROM d LEFT JOIN n USING (email)
+            FROM d LEFT JOIN n USING (email) LEFT JOIN _ak_corr_files cf ON cf.fidx = d.latest.fidx
         """, params)
+
+    def _write_rows(self) -> int:
+        """Raw correspondents, records and fields from ``<table>_agg``; the records."""
+        sink, con, t = self.sink, self.sink.con, self.table
         # straight from the aggregate into the tables (never through Python: that was
         # ~0.35 GB of Arrow at peak for 500,000 correspondents)
         sink.raw_table(CORRESPONDENT_COLUMNS, table="correspondents")
@@ -681,8 +708,6 @@ class Correspondents:
             """, order_by="b.o_email, b.o_k, b.o_first")
         finally:
             con.unregister("_ak_phone_kind")
-        con.execute(f"DROP TABLE IF EXISTS {t}_agg")
-        con.execute(f"DROP TABLE IF EXISTS {t}")
         return n
 
 
