@@ -99,6 +99,12 @@ def load_into(kind: str, path: Path, system: str, **kw):
     return res, con
 
 
+def parse(ap: argparse.ArgumentParser, argv: list[str] | None) -> tuple[argparse.Namespace, Path]:
+    """The parsed options and the cached inputs' folder of their ``--scale``."""
+    a = ap.parse_args(argv)
+    return a, HERE / "work" / f"scale-{a.scale}"
+
+
 def parser(doc: str, inputs: dict) -> argparse.ArgumentParser:
     """The options every loader benchmark over the workload's cached inputs has."""
     ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
@@ -133,8 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = parser(__doc__, INPUTS)
     ap.add_argument("--no-plain", action="store_true", help="skip the plain-Python baselines")
     ap.add_argument("--profile", metavar="KIND", help="cProfile one loader run of KIND")
-    a = ap.parse_args(argv)
-    root = HERE / "work" / f"scale-{a.scale}"
+    a, root = parse(ap, argv)
     from audit_kit.loaders import supported_kinds
 
     supported_kinds()  # import every loader before timing

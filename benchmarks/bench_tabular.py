@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from benchmarks import runner
-from benchmarks.bench_registers import load, parser, warm_up
+from benchmarks.bench_registers import load, parse, parser, warm_up
 
 HERE = Path(__file__).resolve().parent
 
@@ -67,8 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = parser(__doc__, INPUTS)
     ap.add_argument("--no-row-path", action="store_true", help="skip the row-path contender")
     ap.add_argument("--check", action="store_true", help="compare both paths' tables")
-    a = ap.parse_args(argv)
-    root = HERE / "work" / f"scale-{a.scale}"
+    a, root = parse(ap, argv)
     print(f"scale {a.scale}, median of {a.repeat}")
     print(f"{'kind':<22}{'what':<12}{'seconds':>9}{'rows/s':>12}   ratio")
     for kind in a.kinds.split(","):
