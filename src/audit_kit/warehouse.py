@@ -326,12 +326,10 @@ class SourceSink:
         batch = pa.Table.from_arrays(list(arrays.values()), names=list(pos.values()))
         self.con.register("_ak_cols", batch)
         try:
-            self._insert(table, f, {c: f"b.{p}" for c, p in pos.items()}, "_ak_cols", raw=raw)
+            return self._insert(table, f, {c: f"b.{p}" for c, p in pos.items()}, "_ak_cols",
+                                raw=raw)
         finally:
             self.con.unregister("_ak_cols")
-        if table == "rejects":
-            self.rejected += n
-        return n
 
     def insert_query(self, table: str, f: FileRef | None, query: str, *,
                      order_by: str = "", raw: str | None = None) -> int:
@@ -341,10 +339,7 @@ class SourceSink:
         otherwise). *order_by* orders the insert (columns of the query, as ``b.x``)."""
         names = [d[0] for d in self.con.execute(f"SELECT * FROM ({query}) LIMIT 0").description]
         given = {c: 'b."' + c.replace('"', '""') + '"' for c in names}
-        n = self._insert(table, f, given, f"({query})", raw=raw, order_by=order_by)
-        if table == "rejects":
-            self.rejected += n
-        return n
+        return self._insert(table, f, given, f"({query})", raw=raw, order_by=order_by)
 
     def _insert(self, table: str, f: FileRef | None, given: dict[str, str], source: str, *,
                 raw: str | None = None, order_by: str = "") -> int:
@@ -382,7 +377,10 @@ class SourceSink:
             f'INSERT INTO "{name}" ({cols}) SELECT {", ".join(select)} FROM {source} b{order}',
             params,
         ).fetchone()
-        return int(got[0]) if got else 0
+        n = int(got[0]) if got else 0
+        if table == "rejects":
+            self.rejected += n
+        return n
 
     def flush(self) -> None:
         for buf in (self._files, self._records, self._fields, self._rejects, *self._raw.values()):

@@ -525,17 +525,6 @@ def parse_message(
 # -- correspondents --------------------------------------------------------------------------
 
 
-def excluded(addr: str, own_domains: Iterable[str]) -> str:
-    """Why an address is not a data subject ("" when it is one)."""
-    local, _, domain = addr.rpartition("@")
-    for d in own_domains:
-        if domain == d or domain.endswith("." + d):
-            return "own domain"
-    if local in ROLE_LOCAL_PARTS:
-        return "role address"
-    return ""
-
-
 class Correspondents:
     """One entry per address of a source: first/last seen, count, names, latest message.
 
@@ -590,7 +579,9 @@ class Correspondents:
         self.seq += rows.read
 
     def _excluded_sql(self) -> tuple[str, list[str]]:
-        """SQL for :func:`excluded` over ``email`` (own domain, then role address)."""
+        """SQL saying why ``email`` is not a data subject ("" when it is one): its domain
+        (after the last ``@``) is an own domain or a subdomain of one, else its local part
+        is a role mailbox (:data:`ROLE_LOCAL_PARTS`)."""
         own = " OR ".join(["(domain = ? OR ends_with(domain, ?))"] * len(self.own)) or "false"
         params = [v for d in self.own for v in (d, "." + d)]
         roles = ", ".join(["?"] * len(ROLE_LOCAL_PARTS))
@@ -874,10 +865,12 @@ def parse_file(sink: SourceSink, path: Any, ref: str) -> tuple[FileRef, Parsed]:
 BATCH_MESSAGES = 5000
 
 
-def write_batch(sink: SourceSink, rows: Rows, people: Correspondents, result: LoadResult) -> None:
-    """Write a batch of per-file messages (Maildir, .eml) and count it into *result*."""
-    rows.write(sink)
-    people.merge(rows)
+def write_batch(sink: SourceSink, rows: Rows, people: Correspondents, result: LoadResult,
+                f: FileRef | None = None) -> None:
+    """Write a batch of messages and count it into *result* (``f``: the file of them all,
+    an mbox's; None for per-file rows, Maildir and .eml)."""
+    rows.write(sink, f)
+    people.merge(rows, f)
     result.records_read += rows.read
     result.records_rejected += rows.rejected
     result.records_loaded += rows.read - rows.rejected

@@ -38,6 +38,7 @@ from audit_kit.loaders._mail import (
     header_end,
     parse_message,
     start_tables,
+    write_batch,
 )
 from audit_kit.loaders._pool import cut_ranges, gc_paused, ordered_map, pool_size
 from audit_kit.warehouse import FileRef, SourceSink, sha256_file
@@ -195,11 +196,7 @@ def _load(source: SourceConfig, sink: SourceSink, own_domains: tuple[str, ...],
                             if f is None:
                                 sha, n = digest.result()
                                 f = sink.file(path, sha256=sha, size=n)
-                            rows.write(sink, f)
-                            people.merge(rows, f)
-                            result.records_read += rows.read
-                            result.records_rejected += rows.rejected
-                            result.records_loaded += rows.read - rows.rejected
+                            write_batch(sink, rows, people, result, f)
                             since += rows.read
                             if since >= COMMIT_MESSAGES:  # memory flat with the mailbox
                                 sink.commit_point()
