@@ -252,7 +252,7 @@ def resolve(con: duckdb.DuckDBPyConnection, policy: Policy) -> int:
             FROM _ident i JOIN seconds s USING (iid)
         ),
         names AS (
-            SELECT rec_id, source, record_ref, person_name,
+            SELECT rec_id, source, record_ref,
                    CASE WHEN person_name IS NULL THEN NULL ELSE {k} END AS k
             FROM records
             WHERE rec_id IN (SELECT rec_id FROM pairs UNION SELECT linked_rec_id FROM pairs)
