@@ -14,7 +14,9 @@ Per scale:
 4. baselines: per input the raw read (the physical floor) and a plain-Python loader
    (stdlib csv / xml.etree / vobject / mailbox / a regex loop); and the GX suites
    through GX's pandas engine on DataFrames pulled from the run's warehouse (see
-   :func:`gx_pandas`) versus our SQL path (GX's SQL engine on DuckDB).
+   :func:`gx_pandas`) versus our SQL path (GX's SQL engine on DuckDB);
+5. with the baselines, each loader's floor (:mod:`benchmarks.floors`): the SHA-256 of its
+   inputs plus the insert of the rows it left in the warehouse, with no parsing.
 """
 
 from __future__ import annotations
@@ -515,6 +517,10 @@ def run_scale(scale: float, *, kinds: list[str], report: bool, baselines: bool, 
                 f"    {name}: ours {ours:.2f} s, {label} {plain_s if plain_s is None else round(plain_s, 2)} s,"
                 f" raw {raw_s:.3f} s"
             )
+        log("  floors: hash the inputs, insert each source's rows from Arrow ...")
+        from benchmarks import floors
+
+        result["floors"] = floors.floors(scale, log=lambda m: log("  " + m))
     return result
 
 
@@ -562,6 +568,11 @@ def summarise(results: list[dict]) -> str:
                     f"{(f'{sp:.2f}x' if sp else '-'):>11}{(f'{sr:.0f}x' if sr else '-'):>10}  {L['plain']}"
                     f"  [{ok(sp and sp >= 5)} >=5x plain, {ok(sr and sr <= 5)} <=5x raw]\n"
                 )
+        if "floors" in r:
+            from benchmarks import floors
+
+            w("floors (SHA-256 of the inputs + insert of the source's rows from Arrow, no parsing):\n")
+            w(floors.summarise(r["floors"], r))
         if "gx_pandas" in r:
             gp, gs = r["gx_pandas"], r["gx_sql"]
             w(
