@@ -104,9 +104,27 @@ def _text(raw: bytes) -> str:
     return (_FOLD.sub("", s) if "\n" in s else s).strip()
 
 
+#: :data:`_HEADER` on text (ASCII-only case folding: a ``str`` pattern would also take
+#: U+017F for "s")
+_HEADER_TEXT = re.compile(_HEADER.pattern.decode("ascii"), re.M | re.I | re.A)
+
+
 def headers(block: bytes) -> dict[str, str]:
     """The needed header fields of a header block, first occurrence wins, unfolded."""
     out: dict[str, str] = {}
+    if b"\x00" not in block:
+        # the usual block: all UTF-8, so each value is too (its ends are ASCII bytes);
+        # one decode for the block instead of one a value
+        try:
+            text = block.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            for name, value in _HEADER_TEXT.findall(text):
+                key = name.lower()
+                if key not in out:
+                    out[key] = (_FOLD.sub("", value) if "\n" in value else value).strip()
+            return out
     for name, value in _HEADER.findall(block):
         key = name.lower().decode("ascii")
         if key not in out:
@@ -256,6 +274,37 @@ def parse_date(value: str | None) -> tuple[dt.datetime | None, str]:
     return when, ""
 
 
+@functools.lru_cache(maxsize=256)
+def _zone_suffix(zone: str | None) -> str | None:
+    """``isoformat()``'s offset of a ``+hhmm`` zone (None: one datetime cannot hold)."""
+    try:
+        return dt.datetime(2000, 1, 1, tzinfo=_zone(zone) if zone else dt.UTC).isoformat()[19:]
+    except ValueError:
+        return None
+
+
+def date_strings(value: str | None) -> tuple[str | None, str | None, str]:
+    """(ISO 8601 date-time, ISO day, note) of a Date header: :func:`parse_date`'s
+    ``isoformat()`` and ``date().isoformat()``, the usual RFC 5322 date written from the
+    digits (a datetime and two isoformat calls per message cost more than the rest of
+    the date)."""
+    if value:
+        m = _RFC_DATE.match(value)
+        if m:
+            d, mon, y, hh, mm, ss, zone = m.groups()
+            month = _MONTHS.get(mon.lower())
+            suffix = _zone_suffix(zone)
+            day, hour, minute, second = int(d), int(hh), int(mm), int(ss or 0)
+            if (month is not None and suffix is not None and 1970 <= int(y) <= 2100
+                    and 1 <= day <= 28 and hour < 24 and minute < 60 and second < 60):
+                iso = f"{y}-{month:02d}-{day:02d}"
+                return f"{iso}T{hour:02d}:{minute:02d}:{second:02d}{suffix}", iso, ""
+    when, note = parse_date(value)
+    if when is None:
+        return None, None, note
+    return when.isoformat(), when.date().isoformat(), note
+
+
 # -- the first text/plain part -------------------------------------------------------------
 
 _PARAM_CACHE: dict[str, dict[str, str]] = {}
@@ -359,6 +408,8 @@ _QUOTE_START = re.compile(_QUOTE, re.I)
 #: every text cost a third of the parse)
 _COLON_MARKS = (("wrote:", 5), ("kirjoitti:", 9), ("\nFrom: ", 5), ("\nLähettäjä: ", 10))
 _PHONE_CANDIDATE = re.compile(r"(?<![\w+])(\+|\(?0)[\d ()\-./]{5,22}\d(?!\w)")
+#: the same without a group: ``findall`` gives whole candidates
+_PHONE_WHOLE = re.compile(r"(?<![\w+])(?:\+|\(?0)[\d ()\-./]{5,22}\d(?!\w)")
 _DATE_LIKE = re.compile(r"^\d{1,2}\.\d{1,2}\.(\d{2}|\d{4})$")
 _PHONES: dict[str, str | None] = {}
 _MBOX_QUOTED = re.compile(r"^>(>*From )", re.M)
@@ -438,15 +489,16 @@ def signature_phones(text: str | None) -> list[tuple[str, str]]:
         text = _MBOX_QUOTED.sub(r"\1", text)
     out: list[tuple[str, str]] = []
     seen: set[str] = set()
-    for line in signature(text):
-        for m in _PHONE_CANDIDATE.finditer(line):
-            raw = m.group(0).strip()
-            if _DATE_LIKE.match(raw):
-                continue
-            e164 = _phone(raw)
-            if e164 and e164 not in seen:
-                seen.add(e164)
-                out.append((raw, e164))
+    # the lines joined: a candidate holds no newline, and a newline is neither a word
+    # character nor "+" for the look-arounds, so the same matches as line by line
+    for raw in _PHONE_WHOLE.findall("\n".join(signature(text))):
+        raw = raw.strip()
+        if _DATE_LIKE.match(raw):
+            continue
+        e164 = _phone(raw)
+        if e164 and e164 not in seen:
+            seen.add(e164)
+            out.append((raw, e164))
     return out[:4]
 
 
@@ -482,7 +534,16 @@ def parse_message(
         nl = buf.find(b"\n", start, end)
         start = end if nl < 0 else nl + 1
     h_end, b_start = header_end(buf, start, end)
-    block = buf[start:h_end]
+    return parse_headers(buf, start, end, ref, h_end, b_start, buf[start:h_end], None,
+                         in_mbox=in_mbox)
+
+
+def parse_headers(
+    buf: Any, start: int, end: int, ref: str, h_end: int, b_start: int, block: bytes,
+    hdr: dict[str, str] | None, *, in_mbox: bool = False,
+) -> Parsed:
+    """:func:`parse_message` once the header block ``block`` (``buf[start:h_end]``, the
+    body from ``b_start``) is found; ``hdr``: its :func:`headers` if already read."""
     if not block.strip(b"\x00\r\n\t ") or not _ANY_HEADER.match(block.lstrip(b"\xef\xbb\xbf\x00")):
         return Parsed(ref, "no header fields: not an e-mail message", None, None, "", "", "", 0,
                       "", (), ())
@@ -490,11 +551,12 @@ def parse_message(
         # the mailbox file stops mid-line inside this message's header: a cut-off export
         return Parsed(ref, "truncated: the file ends inside the message header", None, None,
                       "", "", "", 0, "", (), ())
-    hdr = headers(block)
+    if hdr is None:
+        hdr = headers(block)
     if hdr.keys().isdisjoint(_IDENTIFYING):
         return Parsed(ref, "none of the headers From, To, Cc, Reply-To, Date, Message-ID, Subject",
                       None, None, "", "", "", 0, "", (), ())
-    when, note = parse_date(hdr.get("date"))
+    when, day, note = date_strings(hdr.get("date"))
     subject = decode_words(hdr.get("subject", ""))
     subj_sha = ""
     if "subject" in hdr:
@@ -512,9 +574,7 @@ def parse_message(
             phones = ()
     return Parsed(
         ref, "",
-        when.isoformat() if when else None,
-        when.date().isoformat() if when else None,
-        note,
+        when, day, note,
         hdr.get("message-id", "").strip(),
         subj_sha, len(subject) if "subject" in hdr else 0,
         _ctype(hdr.get("content-type"))[0],

@@ -36,7 +36,8 @@ from audit_kit.loaders._mail import (
     Correspondents,
     Rows,
     header_end,
-    parse_message,
+    headers,
+    parse_headers,
     start_tables,
     write_batch,
 )
@@ -56,14 +57,22 @@ _FROM_LINE = re.compile(rb"\nFrom ")
 _CL = re.compile(rb"^content-length[ \t]*:[ \t]*(\d+)", re.M | re.I)
 
 
+#: Thunderbird separator lines seen (after "From "): a mailbox repeats a few
+_THUNDERBIRD: set[bytes] = set()
+
+
 def _is_separator(buf: Any, pos: int, size: int) -> bool:
     """Is the line at ``pos`` (starting ``From ``) an mbox separator?"""
     nl = buf.find(b"\n", pos, min(size, pos + 1024))
     if nl < 0:
         return False
     line = buf[pos + 5:nl]
+    if line in _THUNDERBIRD:
+        return True
     token = line.split(None, 1)[0] if line.strip() else b""
     if token == b"-" and (len(line.split()) == 1 or _TIME.search(line)):
+        if len(_THUNDERBIRD) < 1024:
+            _THUNDERBIRD.add(line)
         return True  # Thunderbird: "From - " or "From - Mon Jan 01 00:00:00 2026"
     if not (b"@" in token or (token and _TIME.search(line))):
         return False
@@ -96,37 +105,59 @@ def _first_separator(buf: Any, size: int) -> int:
     return pos
 
 
-def _messages(buf: Any, start: int, stop: int, size: int) -> Iterator[tuple[int, int]]:
-    """(start, end) of each message whose ``From `` line lies in ``[start, stop)``."""
+def _content_length_end(buf: Any, cl_end: int, nxt: int, size: int) -> int:
+    """The message's end given its Content-Length's (``cl_end``) and the scan's (``nxt``):
+    the Content-Length's when it lands on a separator (or the end of the file)."""
+    if cl_end != nxt and nxt < cl_end <= size:
+        k = cl_end
+        while k < size and k < cl_end + 2 and buf[k:k + 1] in (b"\n", b"\r"):
+            k += 1
+        if k >= size:
+            return size
+        if buf[k:k + 5] == b"From " and _is_separator(buf, k, size):
+            return k
+    return nxt
+
+
+def _parse(buf: Any, start: int, stop: int, size: int, limit: int = 0) -> Iterator[Rows]:
+    """Rows of the messages whose ``From `` lines lie in ``[start, stop)`` (a batch every
+    *limit* messages; 0: one batch). A message ends at the next separator, or where its
+    ``Content-Length`` says when that lands on one; its header block is found and read
+    once, for the Content-Length and for :func:`parse_headers`."""
+    rows = Rows()
+    add = rows.add
     pos = start
     while pos < stop:
         nl = buf.find(b"\n", pos, size)
         body_from = size if nl < 0 else nl + 1
         nxt = _next_separator(buf, pos, size)
-        # SysV mboxes: a Content-Length that lands on a separator wins over the scan
         h_end, b_start = header_end(buf, body_from, nxt)
-        m = _CL.search(buf, body_from, h_end)
-        if m:
-            cl_end = b_start + int(m.group(1))
-            if cl_end != nxt and nxt < cl_end <= size:
-                k = cl_end
-                while k < size and k < cl_end + 2 and buf[k:k + 1] in (b"\n", b"\r"):
-                    k += 1
-                if k >= size:
-                    nxt = size
-                elif buf[k:k + 5] == b"From " and _is_separator(buf, k, size):
-                    nxt = k
-        yield pos, nxt
+        block = buf[body_from:h_end]
+        hdr = headers(block)
+        if "content-length" in hdr:  # else _CL finds none either: the same lines
+            m = _CL.search(buf, body_from, h_end)
+            if m:
+                scanned = nxt
+                nxt = _content_length_end(buf, b_start + int(m.group(1)), nxt, size)
+                if nxt != scanned:  # the message is longer: its header block may be too
+                    h_end, b_start = header_end(buf, body_from, nxt)
+                    block = buf[body_from:h_end]
+                    hdr = headers(block)
+        add(parse_headers(buf, body_from, nxt, f"offset {pos}", h_end, b_start, block, hdr,
+                          in_mbox=True))
         pos = nxt
+        if limit and rows.read >= limit:
+            yield rows
+            rows = Rows()
+            add = rows.add
+    yield rows
 
 
 def _parse_range(path: str, start: int, stop: int) -> Rows:
     """Pool task: the rows of the messages whose separators lie in ``[start, stop)``."""
     with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as buf, \
             gc_paused():
-        rows = Rows()
-        for s, e in _messages(buf, start, stop, len(buf)):
-            rows.add(parse_message(buf, s, e, f"offset {s}", skip_envelope=True, in_mbox=True))
+        (rows,) = _parse(buf, start, stop, len(buf))
         return rows.arrow()
 
 
@@ -142,13 +173,7 @@ def _batches(path: Path, buf: Any, size: int, workers: int | None) -> Iterator[R
         yield from ordered_map(_task, [(str(path), a, b) for a, b in _ranges(buf, first, size)],
                                n)
         return
-    rows = Rows()
-    for s, e in _messages(buf, first, size, size):
-        rows.add(parse_message(buf, s, e, f"offset {s}", skip_envelope=True, in_mbox=True))
-        if rows.read >= BATCH_MESSAGES:
-            yield rows
-            rows = Rows()
-    yield rows
+    yield from _parse(buf, first, size, size, BATCH_MESSAGES)
 
 
 def _task(args: tuple[str, int, int]) -> Rows:
