@@ -71,3 +71,46 @@ def test_run_validations_installs_shim_and_counts(tmp_path):
     counts = run_validations(db, [rule], tmp_path / "v")
     assert gx_shim.installed()
     assert counts == {"I-test": 1}
+
+
+def test_unexpected_rows_are_fetched_only_for_complete(tmp_path):
+    # GX asks for the unexpected rows (a second run of the rule's query) for every result
+    # format; the shim leaves them to COMPLETE, the one format that returns them
+    import duckdb
+    import great_expectations as gx
+    from sqlalchemy import event
+
+    gx_shim.install()
+    db = tmp_path / "r.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE t AS SELECT i AS id, CASE WHEN i % 10 = 0 THEN 'x' END AS v "
+                "FROM range(1000) r(i)")
+    con.close()
+    ctx = gx.get_context(mode="ephemeral")
+    ds = ctx.data_sources.add_sql(name="w", connection_string=f"duckdb:///{db}")
+    bd = ds.add_table_asset(name="t", table_name="t").add_batch_definition_whole_table("all")
+    suite = ctx.suites.add(gx.ExpectationSuite(name="s"))
+    suite.add_expectation(gx.expectations.UnexpectedRowsExpectation(
+        unexpected_rows_query="SELECT * FROM {batch} WHERE v IS NOT NULL"))
+    vd = ctx.validation_definitions.add(gx.ValidationDefinition(name="v", data=bd, suite=suite))
+    queries: list[str] = []
+    engine = ds.get_execution_engine()
+    event.listen(engine.engine, "before_cursor_execute",
+                 lambda _c, _k, statement, *_a: queries.append(statement))
+    try:
+        for fmt in ("BOOLEAN_ONLY", "BASIC", "SUMMARY", "COMPLETE"):
+            queries.clear()
+            r = vd.run(result_format={"result_format": fmt}).results[0]
+            ran = [q for q in queries if "v IS NOT NULL" in q]
+            assert not r.success and not (r.exception_info or {}).get("raised_exception")
+            if fmt == "COMPLETE":
+                assert r.result["observed_value"] == 100
+                assert len(r.result["details"]["unexpected_rows"]) == 100
+                assert len(ran) == 2
+            else:
+                assert fmt == "BOOLEAN_ONLY" or r.result["observed_value"] == 100
+                assert "details" not in (r.result or {})
+                assert len(ran) == 1 and ran[0].startswith("SELECT COUNT(*)")
+    finally:
+        engine.close()
+        engine.engine.dispose()

@@ -26,11 +26,16 @@ _COLS = (
     "r.email, r.phone, '' AS field, "
 )
 
-#: records an erasure does not reach: the request register, and invoices the Accounting
-#: Act still keeps (a kept_until past the audit date; unknown = kept)
-_NOT_ERASABLE = (
-    f"r.role = 'erasure_request' OR (r.role = 'invoice_party' AND "
-    f"(r.kept_until IS NULL OR r.kept_until >= {AS_OF}))"
+#: the records an erasure reaches: not the request register, and not invoices the
+#: Accounting Act still keeps (a kept_until past the audit date; unknown = kept).
+#: A CASE, not ``NOT (role = ... OR ...)``: DuckDB pushed parts of that OR into the
+#: records scan, guessed the filtered records smaller than the subjects' records and
+#: hashed all 1.7M of them (with their text columns) for the join; with nothing to push,
+#: it hashes the subjects' records and skips the rest of the scan by rec_id (R-erasure's
+#: count 0.45 -> 0.09 s at L, same rows; NULL role or dates: same truth table).
+_ERASABLE = (
+    "CASE r.role WHEN 'erasure_request' THEN false "
+    f"WHEN 'invoice_party' THEN r.kept_until < {AS_OF} ELSE r.role IS NOT NULL END"
 )
 
 
@@ -76,7 +81,7 @@ def build(policy: Policy) -> list[Rule]:
         f"' (' || e.request || '), over {er.deadline_months} month(s) before the audit date "
         f"(§{er.section}, GDPR Art. 12(3))' AS detail, {sql_str(er.severity)} AS severity "
         "FROM (SELECT * FROM {batch}) r JOIN e ON e.rec_id = r.rec_id "
-        f"WHERE NOT ({_NOT_ERASABLE})"
+        f"WHERE {_ERASABLE}"
     )
     open_sql = (
         "SELECT source, source_kind, file AS source_file, record_ref, rec_id, email, phone, "
@@ -104,7 +109,7 @@ def build(policy: Policy) -> list[Rule]:
         f"|| ' (tombstone; §{er.section}, GDPR Art. 17)' AS detail, "
         f"{sql_str(er.severity)} AS severity "
         "FROM (SELECT * FROM {batch}) r JOIN t ON t.rec_id = r.rec_id "
-        f"WHERE NOT ({_NOT_ERASABLE})"
+        f"WHERE {_ERASABLE}"
     )
     return [
         Rule(
