@@ -193,6 +193,20 @@ def test_iso_queue_summary():
     ]
 
 
+@pytest.mark.parametrize("log", ["iso/maillog", "traditional/maillog"])
+def test_queue_summary_when_hashes_collide(log, monkeypatch):
+    """The queue summary reads a queue id's one value per column through its hash only
+    when no two distinct values share one; else the string aggregates run for every
+    queue id. A hash that collides (the length) takes that path: same rows."""
+    from audit_kit.loaders import postfix
+
+    sql = "SELECT * FROM src_x_queue ORDER BY rowid"
+    want = q(run(DATA / log, year=2025)[0], sql)
+    monkeypatch.setattr(postfix, "_QUEUE_HASH", "length")
+    assert q(run(DATA / log, year=2025)[0], sql) == want
+    assert len(want) > 1  # iso/maillog has a queue id with two "to" values
+
+
 def test_own_domain_is_a_parameter():
     con, _ = run(DATA / "iso" / "maillog", own_domains=("asiakas.example.fi",))
     emails = [r[0] for r in q(con, "SELECT email FROM records ORDER BY rowid")]

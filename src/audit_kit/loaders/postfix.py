@@ -753,7 +753,8 @@ def load(
         for f in files:
             result += LoadResult(f.lines, f.lines - f.rejected, f.rejected, _format(f), f.notes)
     finally:
-        for t in (stage, "_pf_text", "_pf_vals", "_pf_addr", "_pf_hits"):
+        for t in (stage, "_pf_text", "_pf_vals", "_pf_addr", "_pf_subj", "_pf_hits",
+                  "_pf_qdict", "_pf_q", "_pf_qm"):
             con.execute(f"DROP TABLE IF EXISTS {t}")
     return result
 
@@ -765,51 +766,136 @@ def _write(con, sink: SourceSink, raw_name: str, queue_name: str,
     The raw table holds the loaded lines in load order (oldest file first, by line), so
     its rowid orders them; provenance (file, record_ref, sha256) is read from it.
     """
-    params = [sink.source, sink.kind, sink.system]
     _address_map(con, raw_name, own_domains, role_mailboxes)
+    _addresses(con, sink, raw_name)
+    _queue(con, sink, raw_name, queue_name)
+
+
+#: the address keys of a line, in the order their records and fields are written
+_ADDR_KEYS = (("from", '"from"'), ("to", '"to"'), ("orig_to", "orig_to"))
+
+
+def _addresses(con, sink: SourceSink, raw_name: str) -> None:
+    """Records (one per line and distinct subject address, at its first key) and fields
+    (one per key holding a subject's address), in line order.
+
+    One row per line with a subject's address (``_pf_hits``: the line's three values and
+    their e-mails, NULL unless a subject's), unnested into up to three rows in key order.
+    A line's second and third address are a record only when their e-mail differs from
+    the earlier keys' (what grouping by line and e-mail did, without the grouping and
+    without a copy of the provenance per address).
+    """
+    params = [sink.source, sink.kind, sink.system]
+    joins = " ".join(
+        f"LEFT JOIN _pf_subj a{i} ON a{i}.v = t.{col}" for i, (_, col) in enumerate(_ADDR_KEYS)
+    )
+    con.execute("CREATE OR REPLACE TEMP TABLE _pf_subj AS SELECT v, email FROM _pf_addr "
+                "WHERE subject")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _pf_hits AS
-        SELECT k.*, a.email
-        FROM (SELECT rowid AS r, file, record_ref, sha256, "date" AS d, 'from' AS label,
-                     "from" AS v, 1 AS o FROM "{raw_name}" WHERE "from" IS NOT NULL
-              UNION ALL SELECT rowid, file, record_ref, sha256, "date", 'to', "to", 2
-              FROM "{raw_name}" WHERE "to" IS NOT NULL
-              UNION ALL SELECT rowid, file, record_ref, sha256, "date", 'orig_to', orig_to, 3
-              FROM "{raw_name}" WHERE orig_to IS NOT NULL) k
-        JOIN _pf_addr a ON a.v = k.v
-        WHERE a.subject
+        SELECT * FROM (
+            SELECT t.rowid AS r, t.file, t.record_ref, t.sha256, t."date" AS d,
+                   t."from" AS v0, t."to" AS v1, t.orig_to AS v2,
+                   a0.email AS e0, a1.email AS e1, a2.email AS e2
+            FROM (SELECT rowid, * FROM "{raw_name}" WHERE "from" IS NOT NULL
+                  OR "to" IS NOT NULL OR orig_to IS NOT NULL) t {joins})
+        WHERE e0 IS NOT NULL OR e1 IS NOT NULL OR e2 IS NOT NULL
     """)
     con.execute("""
         INSERT INTO records (source, source_kind, system, file, record_ref, sha256, role,
                              email, last_activity)
         SELECT ?, ?, ?, file, record_ref, sha256, 'maillog_address', email, CAST(d AS DATE)
-        FROM (SELECT r, email, min(o) AS o, any_value(file) AS file,
-                     any_value(record_ref) AS record_ref, any_value(sha256) AS sha256,
-                     any_value(d) AS d
-              FROM _pf_hits GROUP BY r, email)
+        FROM (SELECT r, file, record_ref, sha256, d, unnest([1, 2, 3]) AS o,
+                     unnest([e0, CASE WHEN e1 IS DISTINCT FROM e0 THEN e1 END,
+                             CASE WHEN e2 IS DISTINCT FROM e0 AND e2 IS DISTINCT FROM e1
+                                  THEN e2 END]) AS email
+              FROM _pf_hits)
+        WHERE email IS NOT NULL
         ORDER BY r, o
     """, params)
-    con.execute("""
+    labels = ", ".join(f"'{k}'" for k, _ in _ADDR_KEYS)
+    con.execute(f"""
         INSERT INTO fields (source, source_kind, system, file, record_ref, sha256,
                             field, label, value)
         SELECT ?, ?, ?, file, record_ref, sha256, 'email', label,
                regexp_replace(v, '^<(.*)>$', '\\1')
-        FROM _pf_hits ORDER BY r, o
+        FROM (SELECT r, file, record_ref, sha256, unnest([1, 2, 3]) AS o,
+                     unnest([{labels}]) AS label,
+                     unnest([CASE WHEN e0 IS NOT NULL THEN v0 END,
+                             CASE WHEN e1 IS NOT NULL THEN v1 END,
+                             CASE WHEN e2 IS NOT NULL THEN v2 END]) AS v
+              FROM _pf_hits)
+        WHERE v IS NOT NULL
+        ORDER BY r, o
     """, params)
-    # the distinct values of a column per queue id: string_agg + split is cheaper than
-    # list() of every line's value, NULLs included (no value holds a newline)
+
+
+#: the queue summary's columns of distinct values (raw column, hash column)
+_QUEUE_SETS = ('"from"', '"to"', "orig_to", "relay", "status")
+#: SQL function hashing a value for the queue summary's one-value test (a test swaps it)
+_QUEUE_HASH = "hash"
+_QUEUE_WHERE = "queue_id IS NOT NULL AND queue_id <> 'NOQUEUE' AND starts_with(program, 'postfix')"
+
+
+def _queue(con, sink: SourceSink, raw_name: str, queue_name: str) -> None:
+    """The per-queue-id summary: first line's provenance, first and last time, lines, and
+    per column the distinct values, sorted, joined by ', '.
+
+    The distinct values were a string aggregate per queue id and column, most of the
+    step, although nearly every queue id has one value per column: now each column's
+    values are aggregated as their hashes (min and max, integers), and where they are
+    equal the one value is read from the table of distinct values and their hashes
+    (``_pf_qdict``). That is exact when no two distinct values share a hash, which is
+    checked (else the string aggregates run for every queue id, as before); queue ids
+    with two or more values in a column get the string aggregates, over their lines only.
+    """
+    params = [sink.source, sink.kind, sink.system]
+    sets = ", ".join(_distinct(c) + f" AS s{i}" for i, c in enumerate(_QUEUE_SETS))
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _pf_qdict AS SELECT v, {_QUEUE_HASH}(v) AS h FROM (
+            {" UNION ".join(f'SELECT {c} AS v FROM "{raw_name}" WHERE {c} IS NOT NULL'
+                            for c in _QUEUE_SETS)})
+    """)
+    unique = con.execute("SELECT count(*) = count(DISTINCT h) FROM _pf_qdict").fetchone()[0]
+    first = ("arg_min(file, rowid) AS file, arg_min(record_ref, rowid) AS record_ref, "
+             "arg_min(sha256, rowid) AS sha256, queue_id, arg_min(time, rowid) AS t0, "
+             "arg_max(time, rowid) AS t1, CAST(count(*) AS VARCHAR) AS n, min(rowid) AS r0")
+    if not unique:  # two values with one hash: the string aggregates for every queue id
+        con.execute(f"""
+            INSERT INTO "{queue_name}"
+            SELECT ?, ?, ?, file, record_ref, sha256, queue_id, t0, t1, n,
+                   s0, s1, s2, s3, s4
+            FROM (SELECT {first}, {sets} FROM "{raw_name}" WHERE {_QUEUE_WHERE}
+                  GROUP BY queue_id)
+            ORDER BY r0
+        """, params)
+        return
+    hashes = ", ".join(
+        f"min({_QUEUE_HASH}({c})) FILTER (WHERE {c} IS NOT NULL) AS lo{i}, "
+        f"max({_QUEUE_HASH}({c})) FILTER (WHERE {c} IS NOT NULL) AS hi{i}"
+        for i, c in enumerate(_QUEUE_SETS)
+    )
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _pf_q AS
+        SELECT {first}, {hashes} FROM "{raw_name}" WHERE {_QUEUE_WHERE} GROUP BY queue_id
+    """)
+    several = " OR ".join(f"lo{i} <> hi{i}" for i in range(len(_QUEUE_SETS)))
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _pf_qm AS
+        SELECT queue_id, {sets} FROM "{raw_name}"
+        WHERE {_QUEUE_WHERE} AND queue_id IN (SELECT queue_id FROM _pf_q WHERE {several})
+        GROUP BY queue_id
+    """)
+    values = ", ".join(
+        f"CASE WHEN m.queue_id IS NULL THEN d{i}.v ELSE m.s{i} END"
+        for i in range(len(_QUEUE_SETS))
+    )
+    joins = " ".join(
+        f"LEFT JOIN _pf_qdict d{i} ON d{i}.h = q.lo{i}" for i in range(len(_QUEUE_SETS))
+    )
     con.execute(f"""
         INSERT INTO "{queue_name}"
-        SELECT ?, ?, ?, arg_min(file, rowid), arg_min(record_ref, rowid),
-               arg_min(sha256, rowid), queue_id, arg_min(time, rowid), arg_max(time, rowid),
-               CAST(count(*) AS VARCHAR),
-               {_distinct('"from"')},
-               {_distinct('"to"')},
-               {_distinct('orig_to')},
-               {_distinct('relay')},
-               {_distinct('status')}
-        FROM "{raw_name}"
-        WHERE queue_id IS NOT NULL AND queue_id <> 'NOQUEUE' AND starts_with(program, 'postfix')
-        GROUP BY queue_id
-        ORDER BY min(rowid)
+        SELECT ?, ?, ?, q.file, q.record_ref, q.sha256, q.queue_id, q.t0, q.t1, q.n, {values}
+        FROM _pf_q q LEFT JOIN _pf_qm m ON m.queue_id = q.queue_id {joins}
+        ORDER BY q.r0
     """, params)
