@@ -7,7 +7,7 @@ from audit_kit.rules import AS_OF, Rule, family, months_before, sql_str
 
 _BASE = (
     "SELECT source, source_kind, file AS source_file, record_ref, rec_id, email, phone, "
-    "'' AS field, {detail} AS detail, {sev} AS severity FROM (SELECT * FROM {{batch}}) b "
+    "'' AS field, {detail} AS detail, {sev} AS severity FROM (SELECT * FROM {{batch}}) b{joins} "
     "WHERE role = {role} AND {col} < {cutoff}{extra}"
 )
 
@@ -48,14 +48,16 @@ def build(policy: Policy) -> list[Rule]:
         if r.rule == "R-email":
             sql = _BASE.format(
                 **common,
-                extra=(
-                    # two anti-joins, not one with OR: the OR forced a nested loop (9.5 s -> 0.1 s
-                    # on a quarter of workload L, identical rows)
-                    f" AND NOT EXISTS (SELECT 1 FROM ({live_contacts(prospect_months)}) l "
-                    "WHERE l.email = b.email)"
-                    f" AND NOT EXISTS (SELECT 1 FROM ({live_contacts(prospect_months)}) l "
-                    "WHERE l.phone = b.phone)"
+                # two anti-joins, not one with OR: the OR forced a nested loop (9.5 s -> 0.1 s
+                # on a quarter of workload L, identical rows). ANTI JOIN, not NOT EXISTS: the
+                # same rows (a NULL address matches nothing either way), but DuckDB planned the
+                # correlated NOT EXISTS as delim joins over all of the correspondents' columns
+                # (count 0.21 -> 0.11 s at L)
+                joins=(
+                    f" ANTI JOIN ({live_contacts(prospect_months)}) le ON le.email = b.email"
+                    f" ANTI JOIN ({live_contacts(prospect_months)}) lp ON lp.phone = b.phone"
                 ),
+                extra="",
             )
             desc = "E-mail correspondents known only from mail, last message over the period"
         elif r.rule == "R-maillog":
@@ -78,7 +80,7 @@ def build(policy: Policy) -> list[Rule]:
             )
             desc = "Mail-server log lines older than the period, per external address"
         else:
-            sql = _BASE.format(**common, extra=_PERSON_PRESENT)
+            sql = _BASE.format(**common, joins="", extra=_PERSON_PRESENT)
             desc = f"Records of role {r.role} whose {what} date is over {r.months} months old"
         rules.append(Rule(r.rule, "retention", r.section, "records", sql, desc))
     for s in policy.statutory:
