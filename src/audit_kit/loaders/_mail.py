@@ -212,7 +212,21 @@ def addresses(value: str) -> list[tuple[str, str]]:
             pairs = getaddresses([value])
         except Exception:  # the stdlib parser gave up on a broken header
             return []
-    return [(decode_words(n).strip(), a.strip()) for n, a in pairs if n or a]
+    return [(_name(n), a.strip()) for n, a in pairs if n or a]
+
+
+_NAMES: dict[str, str] = {}
+
+
+def _name(raw: str) -> str:
+    """A display name RFC 2047-decoded and trimmed; cached (a mailbox has few names, most
+    of them encoded)."""
+    got = _NAMES.get(raw)
+    if got is None:
+        if len(_NAMES) > 65536:
+            _NAMES.clear()
+        got = _NAMES[raw] = decode_words(raw).strip()
+    return got
 
 
 _ADDRESSES: dict[str, tuple[tuple[str, str, str | None], ...]] = {}
@@ -638,6 +652,19 @@ class Correspondents:
             con.unregister("_ak_corr_batch")
         self.seq += rows.read
 
+    def rename_file(self, old: FileRef, new: FileRef) -> None:
+        """The rows staged for ``old`` (a provisional file: an mbox written while it was
+        still being hashed) are ``new``'s."""
+        key, new_key = (old.name, old.sha256), (new.name, new.sha256)
+        if key not in self.files:
+            return
+        if new_key in self.files:  # the same file twice: its first number, the old unused
+            self.sink.con.execute(f"UPDATE {self.table} SET fidx = ? WHERE fidx = ?",
+                                  [self.files[new_key], self.files[key]])
+            return
+        # in place: a file's number is its position (see write)
+        self.files = {new_key if k == key else k: v for k, v in self.files.items()}
+
     def _excluded_sql(self) -> tuple[str, list[str]]:
         """SQL saying why ``email`` is not a data subject ("" when it is one): its domain
         (after the last ``@``) is an own domain or a subdomain of one, else its local part
@@ -869,6 +896,30 @@ class Rows:
 
     def __len__(self) -> int:
         return self.read
+
+    @classmethod
+    def concat(cls, batches: list[Rows]) -> Rows:
+        """One batch of several read one after another (fewer, bigger INSERTs: a statement
+        costs the parent ~5 ms whatever its size up to some 10,000 messages)."""
+        if len(batches) == 1:
+            return batches[0]
+        import pyarrow.compute as pc
+
+        parts = [b.arrow() for b in batches]
+        out = cls(per_file=parts[0].per_file)
+        for name in ("msg", "addr", "rej", "files"):
+            cols = [getattr(b, name) for b in parts]
+            setattr(out, name, [pa.concat_arrays(c) for c in zip(*cols, strict=True)])
+        out.rej_files = pa.concat_arrays([b.rej_files for b in parts])
+        seqs, read = [], 0
+        for b in parts:  # each batch numbers its messages from 0
+            seqs.append(pc.add(b.stage[0], read) if read else b.stage[0])
+            read += b.read
+        out.stage = [pa.concat_arrays(seqs)] + [
+            pa.concat_arrays(c) for c in zip(*[b.stage[1:] for b in parts], strict=True)]
+        out.read = read
+        out.rejected = sum(b.rejected for b in parts)
+        return out
 
     def arrow(self) -> Rows:
         """Convert the columns to Arrow arrays (in the worker: they pickle as buffers)."""
