@@ -537,6 +537,30 @@ def test_plain_file_reads_as_the_gzip_path(tmp_path, monkeypatch):
     assert got[0][0] == (8, 3, 5)
 
 
+def test_plain_check_across_blocks(tmp_path, monkeypatch):
+    """The first read checks UTF-8 across its blocks: a character cut by a block boundary
+    is still plain (DuckDB's reader); a bad byte in a later block is not (numpy path)."""
+    from audit_kit.loaders import postfix
+
+    careful = []
+    numpy_path = postfix._read_text_careful
+    monkeypatch.setattr(
+        postfix, "_read_text_careful", lambda con, info: careful.append(info.path.name)
+        or numpy_path(con, info)
+    )
+    monkeypatch.setattr(postfix, "BLOCK", 7)
+    line = "2026-06-01T10:00:00+03:00 mx1 kernel: café € ö\n"
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "maillog").write_text(line * 3, encoding="utf-8")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "maillog").write_bytes((line * 3).encode() + b"x \xff\n")
+    con, res = run(tmp_path / "a")
+    assert careful == [] and res.records_loaded == 3
+    assert q(con, "SELECT DISTINCT message FROM src_x") == [("café € ö",)]
+    con, res = run(tmp_path / "b")
+    assert careful == ["maillog"] and (res.records_read, res.records_loaded) == (4, 3)
+
+
 _PIECES = ("from=", "to=", "orig_to=", "relay=", "status=", "mail_from=", "<", ">", ",", ", ",
            " ", ";", "\t", "(", "a@b.fi", "x", "sent", "_", "=")
 

@@ -39,12 +39,14 @@ to a file DuckDB costs ~1.2 CPU-s per 625k lines (its dict_fsst compression ~40 
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import gzip
 import hashlib
 import re
 import zlib
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -303,17 +305,54 @@ def _plain(chunk: bytes) -> bool:
     It reads one VARCHAR column per line with chr(1) as the delimiter and no quoting; a
     line holding chr(1) would be two columns, a CR ends a line there (here only CRLF is
     folded), NUL is left to the careful path, and bytes that are not UTF-8 are an error
-    there (here U+FFFD plus a note).
+    there (here U+FFFD plus a note). (UTF-8 is checked by _scan across blocks.)
     """
-    if b"\r" in chunk or b"\x00" in chunk or b"\x01" in chunk:
-        return False
-    if chunk.isascii():
-        return True
-    try:
-        chunk.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
+    return not (b"\r" in chunk or b"\x00" in chunk or b"\x01" in chunk)
+
+
+@dataclass
+class _Scan:
+    """A plain file's first read (see _scan): SHA-256, size, lines, newlines; or not plain."""
+
+    plain: bool
+    sha256: str = ""
+    size: int = 0
+    lines: int = 0
+    newlines: int = 0
+
+
+def _scan(path: Path) -> _Scan:
+    """Hash a file and check that it is plain (see _plain), in blocks as read: no block
+    is cut at a newline or copied (UTF-8 is decoded incrementally, only past ASCII).
+
+    Runs in a thread ahead of the loader (load's prefetch): hashlib releases the GIL and
+    DuckDB's statements release it, so the next file is hashed while this one is parsed.
+    """
+    sha = hashlib.sha256()
+    size = newlines = 0
+    last = 10
+    utf8 = None
+    with open(path, "rb") as raw:
+        while block := raw.read(BLOCK):
+            sha.update(block)
+            if not _plain(block):
+                return _Scan(False)
+            if utf8 is not None or not block.isascii():
+                utf8 = utf8 or codecs.getincrementaldecoder("utf-8")()
+                try:
+                    utf8.decode(block)
+                except UnicodeDecodeError:
+                    return _Scan(False)
+            size += len(block)
+            newlines += block.count(b"\n")
+            last = block[-1]
+    if utf8 is not None:
+        try:
+            utf8.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return _Scan(False)
+    lines = newlines + (last != 10)
+    return _Scan(True, sha.hexdigest(), size, lines, newlines)
 
 
 _READ_CSV = (
@@ -323,32 +362,28 @@ _READ_CSV = (
 )
 
 
-def _read_text(con, info: _FileInfo) -> int:
+def _read_text(con, info: _FileInfo, scan: Future[_Scan] | None) -> int:
     """The file's lines into ``_pf_text`` (line number = rowid - first rowid + 1); returns
     bad-byte lines.
 
-    A plain file (see _plain; most logs) is read a first time here only for its SHA-256
-    and the check, and split by DuckDB's parallel CSV reader, which keeps the file's order
-    (insertion order is preserved), in a fraction of the numpy split's time. Anything
+    A plain file (see _plain; most logs) is read a first time only for its SHA-256 and
+    the check (*scan*, prefetched in a thread; None for a .gz), and split by DuckDB's
+    parallel CSV reader, which keeps the file's order (insertion order is preserved), in
+    a fraction of the numpy split's time. Anything
     else (.gz, CRLF, bytes that are not UTF-8) goes through _lines_table. A live log that
     grew between the two reads fails the line/byte count check and takes the careful path.
     """
-    if info.path.name.lower().endswith(".gz"):
+    if scan is None:  # .gz
         return _read_text_careful(con, info)
-    with open(info.path, "rb") as raw:
-        reader = _HashingReader(raw)
-        lines = newlines = size = 0
-        for chunk in _chunks(info.path, reader):
-            if not _plain(chunk):
-                return _read_text_careful(con, info)
-            nl = chunk.count(b"\n")
-            lines, newlines, size = lines + nl + (chunk[-1] != 10), newlines + nl, size + len(chunk)
-    info.sha256, info.size = reader.sha.hexdigest(), reader.size
+    got_scan = scan.result()
+    if not got_scan.plain:
+        return _read_text_careful(con, info)
+    info.sha256, info.size = got_scan.sha256, got_scan.size
     con.execute(f"CREATE OR REPLACE TEMP TABLE _pf_text AS SELECT line FROM {_READ_CSV}",
                 [str(info.path)])
     got = con.execute("SELECT count(*), coalesce(sum(strlen(line)), 0) FROM _pf_text").fetchone()
-    if got == (lines, size - newlines):
-        info.lines = lines
+    if got == (got_scan.lines, got_scan.size - got_scan.newlines):
+        info.lines = got_scan.lines
         return 0
     return _read_text_careful(con, info)
 
@@ -721,11 +756,18 @@ def load(
             iso BOOLEAN, d_iso DATE)
     """)
     result = LoadResult()
+    # the plain files' first read (hash + check), one file ahead in a thread
+    prefetch = ThreadPoolExecutor(max_workers=1, thread_name_prefix="postfix-scan")
+    scans = {
+        f.idx: prefetch.submit(_scan, f.path)
+        for f in files
+        if not f.path.name.lower().endswith(".gz")
+    }
     try:
         staged: set[int] = set()  # once a file is staged, the newer ones are too (order)
         for f in files:  # oldest first, so the raw table reads in time order
             try:
-                bad = _read_text(con, f)
+                bad = _read_text(con, f, scans.get(f.idx))
             except (PermissionError, IsADirectoryError):
                 raise InputError("file cannot be read; check its mode", file=f.path) from None
             f.ref = sink.file(f.path, sha256=f.sha256, size=f.size)
@@ -753,6 +795,7 @@ def load(
         for f in files:
             result += LoadResult(f.lines, f.lines - f.rejected, f.rejected, _format(f), f.notes)
     finally:
+        prefetch.shutdown(wait=True, cancel_futures=True)
         for t in (stage, "_pf_text", "_pf_vals", "_pf_addr", "_pf_subj", "_pf_hits",
                   "_pf_qdict", "_pf_q", "_pf_qm"):
             con.execute(f"DROP TABLE IF EXISTS {t}")
