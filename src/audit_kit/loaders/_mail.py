@@ -903,8 +903,6 @@ class Rows:
         costs the parent ~5 ms whatever its size up to some 10,000 messages)."""
         if len(batches) == 1:
             return batches[0]
-        import pyarrow.compute as pc
-
         parts = [b.arrow() for b in batches]
         out = cls(per_file=parts[0].per_file)
         for name in ("msg", "addr", "rej", "files"):
@@ -913,7 +911,8 @@ class Rows:
         out.rej_files = pa.concat_arrays([b.rej_files for b in parts])
         seqs, read = [], 0
         for b in parts:  # each batch numbers its messages from 0
-            seqs.append(pc.add(b.stage[0], read) if read else b.stage[0])
+            seq = b.stage[0]  # int64, no nulls (pyarrow.compute: 0.2 s to import)
+            seqs.append(pa.array(seq.to_numpy() + read) if read and len(seq) else seq)
             read += b.read
         out.stage = [pa.concat_arrays(seqs)] + [
             pa.concat_arrays(c) for c in zip(*[b.stage[1:] for b in parts], strict=True)]
