@@ -18,11 +18,19 @@ def build(policy: Policy) -> list[Rule]:
         + " END"
     )
     # the few not-allowed field rows first, then only their records (fences: DuckDB hashed
-    # all 1.7M records for the join otherwise; 0.35 -> 0.12 s at L, same rows)
+    # all 1.7M records for the join otherwise; 0.35 -> 0.12 s at L, same rows). The classes
+    # as a semi join, not IN (list): DuckDB made that a mark join over all 5M field rows
+    # with their text columns; this way the scan filters them. Records by their keys with
+    # rec_id only (k), then the e-mail and phone of those few by rec_id (unique): the scan
+    # skips the rest by rec_id instead of reading every address (count 0.23 -> 0.17 s at L
+    # on a fresh DuckDB instance, same rows)
     sql = (
-        f"WITH f AS MATERIALIZED (SELECT * FROM (SELECT * FROM {{batch}}) b WHERE field IN ({classes})), "
-        "r AS MATERIALIZED (SELECT source, record_ref, rec_id, email, phone FROM records "
-        "WHERE (source, record_ref) IN (SELECT source, record_ref FROM f)) "
+        f"WITH f AS MATERIALIZED (SELECT * FROM (SELECT * FROM {{batch}}) b "
+        f"WHERE field IN (SELECT unnest([{classes}]))), "
+        "k AS MATERIALIZED (SELECT source, record_ref, rec_id FROM records "
+        "WHERE (source, record_ref) IN (SELECT source, record_ref FROM f)), "
+        "r AS MATERIALIZED (SELECT k.source, k.record_ref, k.rec_id, x.email, x.phone "
+        "FROM k JOIN records x ON x.rec_id = k.rec_id) "
         "SELECT f.source, any_value(f.source_kind) AS source_kind, f.file AS source_file, f.record_ref, "
         "min(r.rec_id) AS rec_id, any_value(r.email) AS email, any_value(r.phone) AS phone, f.field, "
         f"'not allowed by §{policy.fields.section}: ' || string_agg(DISTINCT f.label, ', ' ORDER BY f.label) "
