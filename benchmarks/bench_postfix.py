@@ -9,8 +9,11 @@ and measures, in the same run:
   (timestamp, host, program, pid, queue id, from, to, orig_to, relay, status);
 * loader: ``audit_kit.loaders.postfix.load`` into an in-memory warehouse.
 
-Prints lines/s, MB/s and the ratios (medians with ``--repeat N``). Not a test: the
-numbers depend on the machine.
+Prints lines/s, MB/s and the ratios (medians with ``--repeat N``), and the loader's CPU
+time (all threads). ``--path`` measures existing logs instead (a file or a folder of
+rotated logs, e.g. workload L's ``benchmarks/work/scale-1/maillog``); ``--warehouse``
+loads into a DuckDB file in one transaction, as the pipeline does (the default is an
+in-memory warehouse). Not a test: the numbers depend on the machine.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import argparse
 import os
 import random
 import re
+import resource
 import statistics
 import tempfile
 import time
@@ -169,19 +173,30 @@ def baseline(path: Path) -> int:
     return len(rows)
 
 
-def run_loader(path: Path) -> int:
+def run_loader(path: Path, warehouse_dir: Path | None = None) -> int:
     from audit_kit import warehouse
     from audit_kit.config import SourceConfig
     from audit_kit.loaders.postfix import load
 
-    con = warehouse.connect()
-    sink = warehouse.SourceSink(con, source="bench", kind="postfix_log", system="mail")
-    res = load(
-        SourceConfig(name="bench", kind="postfix_log", path=path, system="mail", year=2026), sink
-    )
-    sink.flush()
+    db = None
+    if warehouse_dir is not None:
+        db = warehouse_dir / "bench.duckdb"
+        for p in (db, db.with_name(db.name + ".wal")):
+            p.unlink(missing_ok=True)
+    con = warehouse.connect(db)
+    try:
+        sink = warehouse.SourceSink(con, source="bench", kind="postfix_log", system="mail")
+        cfg = SourceConfig(name="bench", kind="postfix_log", path=path, system="mail", year=2026)
+        with sink.transaction():  # as the pipeline loads a source
+            res = load(cfg, sink)
+    finally:
+        con.close()
     assert res.reconciles, res
     return res.records_read
+
+
+def _files(path: Path) -> list[Path]:
+    return [path] if path.is_file() else sorted(p for p in path.iterdir() if p.is_file())
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -192,34 +207,52 @@ def main(argv: list[str] | None = None) -> None:
     )
     ap.add_argument("--keep", type=Path, help="write the generated log here and keep it")
     ap.add_argument(
+        "--path", type=Path,
+        help="measure this log file or folder of rotated logs instead of generating one",
+    )
+    ap.add_argument(
+        "--warehouse", action="store_true",
+        help="load into a DuckDB file (memory_limit 1GB) in one transaction, as the pipeline",
+    )
+    ap.add_argument(
         "--repeat", type=int, default=1,
         help="run the three contenders N times, interleaved, and report the medians "
         "(the machine is shared: single runs vary by 2x)",
     )
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        path = args.keep or Path(tmp) / "maillog"
-        t0 = time.perf_counter()
-        size = generate(path, args.lines, iso=args.iso)
-        print(
-            f"generated {args.lines:,} lines, {size / 1e6:.1f} MB "
-            f"in {time.perf_counter() - t0:.1f} s"
-        )
-        raw_read(path)  # warm the page cache so every contender reads from memory
+        if args.path is not None:
+            path = args.path
+            size = sum(p.stat().st_size for p in _files(path))
+            print(f"{path}: {size / 1e6:.1f} MB")
+        else:
+            path = args.keep or Path(tmp) / "maillog"
+            t0 = time.perf_counter()
+            size = generate(path, args.lines, iso=args.iso)
+            print(
+                f"generated {args.lines:,} lines, {size / 1e6:.1f} MB "
+                f"in {time.perf_counter() - t0:.1f} s"
+            )
+        wh = Path(tmp) if args.warehouse else None
+        for p in _files(path):
+            raw_read(p)  # warm the page cache so every contender reads from memory
         warm = Path(tmp) / "warm"
-        generate(warm, 1000)
-        run_loader(warm)  # imports and DuckDB start-up are not part of the measurement
+        warm.mkdir()
+        generate(warm / "maillog", 1000)
+        run_loader(warm, wh)  # imports and DuckDB start-up are not part of the measurement
         times: dict[str, list[float]] = {}
+        cpu: dict[str, list[float]] = {}
         contenders = (
-            ("raw read", raw_read),
-            ("baseline regex loop", baseline),
-            ("loader", run_loader),
+            ("raw read", lambda p: sum(raw_read(f) for f in _files(p))),
+            ("baseline regex loop", lambda p: sum(baseline(f) for f in _files(p))),
+            ("loader", lambda p: run_loader(p, wh)),
         )
         for _ in range(max(1, args.repeat)):
             for name, fn in contenders:
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 n = fn(path)
                 times.setdefault(name, []).append(time.perf_counter() - t0)
+                cpu.setdefault(name, []).append(time.process_time() - c0)
         results = {}
         for name, _fn in contenders:
             dt = statistics.median(times[name])
@@ -228,8 +261,8 @@ def main(argv: list[str] | None = None) -> None:
                 "  runs " + " ".join(f"{t:.2f}" for t in times[name])
             )
             print(
-                f"{name:22s} {dt:8.2f} s  {n / dt:12,.0f} lines/s  "
-                f"{size / 1e6 / dt:8.1f} MB/s{runs}"
+                f"{name:22s} {dt:8.2f} s  CPU {statistics.median(cpu[name]):6.2f} s  "
+                f"{n / dt:12,.0f} lines/s  {size / 1e6 / dt:8.1f} MB/s{runs}"
             )
         print(
             f"loader vs baseline: {results['baseline regex loop'] / results['loader']:.2f}x faster"
@@ -237,6 +270,8 @@ def main(argv: list[str] | None = None) -> None:
         print(
             f"loader vs raw read: {results['loader'] / results['raw read']:.2f}x the raw read time"
         )
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"peak RSS of this process (all contenders): {rss:,.0f} MB")
 
 
 if __name__ == "__main__":

@@ -826,7 +826,9 @@ def _addresses(con, sink: SourceSink, raw_name: str) -> None:
     their e-mails, NULL unless a subject's), unnested into up to three rows in key order.
     A line's second and third address are a record only when their e-mail differs from
     the earlier keys' (what grouping by line and e-mail did, without the grouping and
-    without a copy of the provenance per address).
+    without a copy of the provenance per address). A field's value is the address without
+    its angle brackets (substr, as ``regexp_replace(v, '^<(.*)>$', '\\1')`` did: values
+    hold no newline).
     """
     params = [sink.source, sink.kind, sink.system]
     joins = " ".join(
@@ -861,7 +863,8 @@ def _addresses(con, sink: SourceSink, raw_name: str) -> None:
         INSERT INTO fields (source, source_kind, system, file, record_ref, sha256,
                             field, label, value)
         SELECT ?, ?, ?, file, record_ref, sha256, 'email', label,
-               regexp_replace(v, '^<(.*)>$', '\\1')
+               CASE WHEN starts_with(v, '<') AND ends_with(v, '>') AND length(v) >= 2
+                    THEN substr(v, 2, length(v) - 2) ELSE v END
         FROM (SELECT r, file, record_ref, sha256, unnest([1, 2, 3]) AS o,
                      unnest([{labels}]) AS label,
                      unnest([CASE WHEN e0 IS NOT NULL THEN v0 END,
@@ -871,6 +874,7 @@ def _addresses(con, sink: SourceSink, raw_name: str) -> None:
         WHERE v IS NOT NULL
         ORDER BY r, o
     """, params)
+    con.execute("DROP TABLE _pf_hits")  # its memory, for the queue summary
 
 
 #: the queue summary's columns of distinct values (raw column, hash column)
@@ -914,8 +918,8 @@ def _queue(con, sink: SourceSink, raw_name: str, queue_name: str) -> None:
         """, params)
         return
     hashes = ", ".join(
-        f"min({_QUEUE_HASH}({c})) FILTER (WHERE {c} IS NOT NULL) AS lo{i}, "
-        f"max({_QUEUE_HASH}({c})) FILTER (WHERE {c} IS NOT NULL) AS hi{i}"
+        f"min(CASE WHEN {c} IS NOT NULL THEN {_QUEUE_HASH}({c}) END) AS lo{i}, "
+        f"max(CASE WHEN {c} IS NOT NULL THEN {_QUEUE_HASH}({c}) END) AS hi{i}"
         for i, c in enumerate(_QUEUE_SETS)
     )
     con.execute(f"""
