@@ -1,9 +1,11 @@
 """Run the rules through Great Expectations' SQL datasource on the warehouse.
 
 One suite per (category, base table), generated from the policy; each rule is an
-``UnexpectedRowsExpectation``. GX decides pass/fail and counts the unexpected rows;
-the finding rows themselves are fetched by running the identical SQL in DuckDB
-(GX returns at most 200 sample rows), and the two counts must agree.
+``UnexpectedRowsExpectation``. GX decides pass/fail and counts the unexpected rows (one
+``COUNT(*)`` over the rule's SQL per rule: :mod:`audit_kit.gx_shim` leaves GX's 200
+sample rows to result format COMPLETE, and the results here are SUMMARY); the finding
+rows themselves are fetched by running the identical SQL in DuckDB, and the two counts
+must agree.
 """
 
 from __future__ import annotations
