@@ -244,10 +244,27 @@ def _addresses(value: str) -> tuple[tuple[str, str, str | None], ...]:
     return got
 
 
+_Roled = tuple[tuple[str, str, str, str | None], ...]  # role, name, address, e-mail
+_ROLE_ADDRESSES: dict[tuple[str, str], tuple[_Roled, bool]] = {}
+
+
+def _role_addresses(role: str, value: str) -> tuple[_Roled, bool]:
+    """(role, name, address, e-mail) of each address of a header, and whether any is an
+    e-mail address; cached like :func:`_addresses`."""
+    got = _ROLE_ADDRESSES.get((role, value))
+    if got is None:
+        if len(_ROLE_ADDRESSES) > 65536:
+            _ROLE_ADDRESSES.clear()
+        pairs = tuple((role, *a) for a in _addresses(value))
+        got = _ROLE_ADDRESSES[role, value] = (pairs, any(a[3] for a in pairs))
+    return got
+
+
 # -- dates ---------------------------------------------------------------------------------
 
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+_MONTH_DIGITS = {m: f"{i:02d}" for m, i in _MONTHS.items()}
 _RFC_DATE = re.compile(
     r"^(?:[A-Za-z]{3},\s*)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{4})\s+(\d{1,2}):(\d\d)(?::(\d\d))?"
     r"\s*([+-]\d{4})?"
@@ -299,20 +316,27 @@ def _zone_suffix(zone: str | None) -> str | None:
 
 def date_strings(value: str | None) -> tuple[str | None, str | None, str]:
     """(ISO 8601 date-time, ISO day, note) of a Date header: :func:`parse_date`'s
-    ``isoformat()`` and ``date().isoformat()``, the usual RFC 5322 date written from the
-    digits (a datetime and two isoformat calls per message cost more than the rest of
-    the date)."""
-    if value:
+    ``isoformat()`` and ``date().isoformat()``, the usual RFC 5322 date written from its
+    own digits (a datetime and two isoformat calls per message cost more than the rest of
+    the date). ASCII only: ``\\d`` also takes other scripts' digits, which int() reads
+    and isoformat() writes as ASCII."""
+    if value and value.isascii():
         m = _RFC_DATE.match(value)
         if m:
             d, mon, y, hh, mm, ss, zone = m.groups()
-            month = _MONTHS.get(mon.lower())
+            month = _MONTH_DIGITS.get(mon.lower())
             suffix = _zone_suffix(zone)
-            day, hour, minute, second = int(d), int(hh), int(mm), int(ss or 0)
-            if (month is not None and suffix is not None and 1970 <= int(y) <= 2100
-                    and 1 <= day <= 28 and hour < 24 and minute < 60 and second < 60):
-                iso = f"{y}-{month:02d}-{day:02d}"
-                return f"{iso}T{hour:02d}:{minute:02d}:{second:02d}{suffix}", iso, ""
+            if len(d) == 1:
+                d = "0" + d
+            if len(hh) == 1:
+                hh = "0" + hh
+            if ss is None:
+                ss = "00"
+            # two-digit (four for the year) strings compare as their numbers
+            if (month is not None and suffix is not None and "1970" <= y <= "2100"
+                    and "01" <= d <= "28" and hh < "24" and mm < "60" and ss < "60"):
+                day = y + "-" + month + "-" + d
+                return day + "T" + hh + ":" + mm + ":" + ss + suffix, day, ""
     when, note = parse_date(value)
     if when is None:
         return None, None, note
@@ -575,13 +599,16 @@ def parse_headers(
     subj_sha = ""
     if "subject" in hdr:
         subj_sha = hashlib.sha256(subject.encode("utf-8", errors="replace")).hexdigest()
-    addrs: list[tuple[str, str, str, str | None]] = []
+    addrs: tuple[tuple[str, str, str, str | None], ...] = ()
+    sender = False  # a From address that is an e-mail address
     for role in ADDRESS_ROLES:
         value = hdr.get(role)
         if value:
-            addrs.extend([(role, *a) for a in _addresses(value)])
+            got, emails = _role_addresses(role, value)
+            addrs += got
+            sender = sender or (emails and role == "from")
     phones: tuple[tuple[str, str], ...] = ()
-    if any(r == "from" and e for r, _, _, e in addrs):
+    if sender:
         try:
             phones = tuple(signature_phones(first_text(buf, b_start, end, hdr)))
         except Exception:  # a broken MIME structure only costs the signature
@@ -592,7 +619,7 @@ def parse_headers(
         hdr.get("message-id", "").strip(),
         subj_sha, len(subject) if "subject" in hdr else 0,
         _ctype(hdr.get("content-type"))[0],
-        tuple(addrs), phones,
+        addrs, phones,
     )
 
 
