@@ -529,7 +529,10 @@ def signature_phones(text: str | None) -> list[tuple[str, str]]:
     seen: set[str] = set()
     # the lines joined: a candidate holds no newline, and a newline is neither a word
     # character nor "+" for the look-arounds, so the same matches as line by line
-    for raw in _PHONE_WHOLE.findall("\n".join(signature(text))):
+    lines = "\n".join(signature(text))
+    if "0" not in lines and "+" not in lines:  # every candidate starts "+", "0" or "(0"
+        return out
+    for raw in _PHONE_WHOLE.findall(lines):
         raw = raw.strip()
         if _DATE_LIKE.match(raw):
             continue
@@ -857,66 +860,66 @@ class Rows:
 
     def add(self, p: Parsed, f: FileRef | None = None, folder: str = "", flags: str = "") -> None:
         self.read += 1
-        if p.reject:
+        (ref, reject, date, day, note, message_id, subject_sha256, subject_len, content_type,
+         addresses, phones) = p
+        if reject:
             self.rejected += 1
-            self.rej[0].append(p.ref)
-            self.rej[1].append(p.reject)
+            self.rej[0].append(ref)
+            self.rej[1].append(reject)
             if self.per_file:
                 assert f is not None
                 self.rej_files.append(f.name)
             return
-        ref = p.ref
         (c_ref, c_date, c_note, c_id, c_sha, c_len, c_n, c_type, c_phones, c_folder,
          c_flags) = self.msg
         c_ref.append(ref)
-        c_date.append(p.date)
-        c_note.append(p.date_note)
-        c_id.append(p.message_id)
-        c_sha.append(p.subject_sha256)
-        c_len.append(str(p.subject_len))
-        c_n.append(str(len(p.addresses)))
-        c_type.append(p.content_type)
-        c_phones.append(" ".join([e for _, e in p.phones]))
+        c_date.append(date)
+        c_note.append(note)
+        c_id.append(message_id)
+        c_sha.append(subject_sha256)
+        c_len.append(str(subject_len))
+        c_n.append(str(len(addresses)))
+        c_type.append(content_type)
+        c_phones.append(" ".join([e for _, e in phones]) if phones else "")
         c_folder.append(folder)
         c_flags.append(flags)
         a_ref, a_role, a_name, a_addr, a_email = self.addr
-        for role, name, addr, email in p.addresses:
+        for role, name, addr, email in addresses:
             a_ref.append(ref)
             a_role.append(role)
             a_name.append(name)
             a_addr.append(addr)
             a_email.append(email)
+        fname = fsha = None
         if self.per_file:
             assert f is not None
-            self.files[0].append(f.name)
-            self.files[1].append(f.sha256)
-            k = len(p.addresses)
-            self.files[2].extend([f.name] * k)
-            self.files[3].extend([f.sha256] * k)
-        self._stage(p, f)
-
-    def _stage(self, p: Parsed, f: FileRef | None) -> None:
-        """The message's addresses for :class:`Correspondents`: each address once, its
-        first occurrence (From before To, Cc, Reply-To), sender's phones on From rows."""
+            fname, fsha = f.name, f.sha256
+            self.files[0].append(fname)
+            self.files[1].append(fsha)
+            k = len(addresses)
+            self.files[2].extend([fname] * k)
+            self.files[3].extend([fsha] * k)
+        # the message's addresses for Correspondents: each address once, its first
+        # occurrence (From before To, Cc, Reply-To), the sender's phones on From rows
         seen: set[str] = set()
         seq = self.read - 1
         (s_seq, s_file, s_sha, s_ref, s_day, s_role, s_name, s_email, s_e164,
          s_raw) = self.stage
-        for role, name, _addr, email in p.addresses:
+        for role, name, _addr, email in addresses:
             if not email or email in seen:
                 continue
             seen.add(email)
             s_seq.append(seq)
-            s_file.append(f.name if self.per_file and f else None)
-            s_sha.append(f.sha256 if self.per_file and f else None)
-            s_ref.append(p.ref)
-            s_day.append(p.day)
+            s_file.append(fname)
+            s_sha.append(fsha)
+            s_ref.append(ref)
+            s_day.append(day)
             s_role.append(role)
             s_name.append(name)
             s_email.append(email)
-            if role == "from" and p.phones:
-                s_e164.append([e for _, e in p.phones])
-                s_raw.append([r for r, _ in p.phones])
+            if role == "from" and phones:
+                s_e164.append([e for _, e in phones])
+                s_raw.append([r for r, _ in phones])
             else:
                 s_e164.append(None)
                 s_raw.append(None)
