@@ -25,7 +25,9 @@ def build(policy: Policy) -> list[Rule]:
     # skips the rest by rec_id instead of reading every address (count 0.23 -> 0.17 s at L
     # on a fresh DuckDB instance, same rows). The labels distinct before the join, not
     # string_agg(DISTINCT): DuckDB split a DISTINCT aggregate into a second grouping joined
-    # back to the first; the same labels, one grouping
+    # back to the first; the same labels, one grouping. They are sorted as a list, not with
+    # string_agg(... ORDER BY): an ordered aggregate keeps a sort per group (18k groups at
+    # L); the same string, NULLs skipped, NULL if all are (count 0.34 -> 0.28 s at L)
     sql = (
         f"WITH f AS MATERIALIZED (SELECT * FROM (SELECT * FROM {{batch}}) b "
         f"WHERE field IN (SELECT unnest([{classes}]))), "
@@ -35,7 +37,7 @@ def build(policy: Policy) -> list[Rule]:
         "FROM k JOIN records x ON x.rec_id = k.rec_id) "
         "SELECT f.source, any_value(f.source_kind) AS source_kind, f.file AS source_file, f.record_ref, "
         "min(r.rec_id) AS rec_id, any_value(r.email) AS email, any_value(r.phone) AS phone, f.field, "
-        f"'not allowed by §{policy.fields.section}: ' || string_agg(f.label, ', ' ORDER BY f.label) "
+        f"'not allowed by §{policy.fields.section}: ' || list_aggr(list_sort(list(f.label)), 'string_agg', ', ') "
         f"AS detail, any_value({severity}) AS severity "
         "FROM (SELECT DISTINCT source, source_kind, file, record_ref, field, label FROM f) f "
         "LEFT JOIN r ON r.source = f.source AND r.record_ref = f.record_ref "
