@@ -427,6 +427,11 @@ _REASON = """CASE WHEN blank THEN 'blank line' WHEN ts IS NULL THEN 'not a syslo
                   WHEN d IS NULL THEN 'unparseable timestamp' END"""
 
 
+#: _REASON for a line known to be undated (no ``d``; of a stage row)
+_REASON_UNDATED = """CASE WHEN blank THEN 'blank line' WHEN ts IS NULL THEN 'not a syslog line'
+                          ELSE 'unparseable timestamp' END"""
+
+
 def _load_direct(con, sink: SourceSink, info: _FileInfo, raw_name: str) -> None:
     """An ISO-shaped file: parsed straight into the raw table, no stage (a second copy of
     every line, 1.2 GB at workload L, spilled under the 1 GB memory limit).
@@ -584,8 +589,10 @@ def _resolve(con, sink: SourceSink, stage: str, f: _FileInfo, raw_name: str) -> 
     """Date every staged line of a file: loaded lines into the raw table, the rest rejected.
 
     One pass writes the raw rows straight from the stage (no table of resolved lines in
-    between: it cost a second copy of every line); the rejects are the few lines whose
-    reason is set, read by a second, filtered scan of the same query.
+    between: it cost a second copy of every line), every line: the undated ones (their
+    ``date`` is NULL, no loaded line's is) are the rejects, read back and deleted. (A
+    ``WHERE reason IS NULL`` was pushed by DuckDB below the date's computation, which
+    then ran twice, and a second scan of the same query read the rejects.)
     """
     base = f.base_year if f.base_year is not None else 0
     month = _month_sql("s.ts")
@@ -601,16 +608,24 @@ def _resolve(con, sink: SourceSink, stage: str, f: _FileInfo, raw_name: str) -> 
     fast = 1000 <= base + f.rel_min and base + f.rel_max <= 9999
     lines = _resolved(stage, f, (_resolve_fast if fast else _resolve_sql)(base, month, rel), join)
     assert f.ref is not None
+    last = con.execute(f'SELECT max(rowid) FROM "{raw_name}"').fetchone()[0]
+    undated = (f'FROM "{raw_name}" WHERE {"true" if last is None else f"rowid > {last}"} '
+               'AND "date" IS NULL')
     try:
         con.execute(f"""
             INSERT INTO "{raw_name}"
             SELECT ?, ?, ?, ?, 'line ' || n, ?, ts, t, CAST(d AS VARCHAR), host, prog, pid,
                    qid, from_, to_, orig_to, relay, status, msg
-            FROM ({lines}) WHERE reason IS NULL
+            FROM ({lines})
         """, [sink.source, sink.kind, sink.system, f.ref.name, f.ref.sha256])
-        rejects = con.execute(
-            f"SELECT n, reason FROM ({lines}) WHERE reason IS NOT NULL ORDER BY n"
-        ).fetchall()
+        rejects = con.execute(f"""
+            SELECT n, {_REASON_UNDATED} FROM {stage}
+            WHERE file_idx = {f.idx}
+              AND n IN (SELECT CAST(substr(record_ref, 6) AS BIGINT) {undated})
+            ORDER BY n
+        """).fetchall()
+        if rejects:
+            con.execute(f"DELETE {undated}")
     finally:
         if f.rel_points is None:
             con.unregister("_pf_rel")
