@@ -165,7 +165,9 @@ def _findings(rules, rows: dict[str, list[tuple]], gx_counts: dict[str, int]) ->
                     detail or "",
                 )
             )
-    uniq = {(f.key, f.detail): f for f in found}
+    # the same finding twice (a rule row per matching join) is one; the file is part of
+    # what tells findings apart (two rotated logs' "line 1" are two log lines)
+    uniq = {(f.key, f.source_file, f.detail): f for f in found}
     return sort_findings(list(uniq.values()))
 
 

@@ -74,7 +74,9 @@ def build(policy: Policy) -> list[Rule]:
                 "arg_max(struct_pack(source_kind := source_kind, file := file, "
                 "record_ref := record_ref, rec_id := rec_id), "
                 "(last_activity, coalesce(TRY_CAST(regexp_extract(record_ref, "
-                "'(\\d+)$', 1) AS BIGINT), 0))) AS n "
+                # the file last: two rotated logs' same line number on the same day is a
+                # tie arg_max would break by row order, differently between runs
+                "'(\\d+)$', 1) AS BIGINT), 0), file)) AS n "
                 f"FROM (SELECT * FROM {{batch}}) b WHERE role = {sql_str(r.role)} AND last_activity < {cutoff} "
                 "GROUP BY source, email)"
             )

@@ -1,0 +1,54 @@
+"""Findings keep their file: two rotated logs' "line 1" are two findings, not one."""
+
+from __future__ import annotations
+
+from audit_kit import people, pipeline, warehouse
+from audit_kit.config import SourceConfig
+from audit_kit.findings import Finding
+from audit_kit.loaders.postfix import load
+from audit_kit.policy import default_policy_path, load_policy
+from audit_kit.rules import build_rules
+
+POLICY = load_policy(default_policy_path())
+
+
+def _line(addr: str) -> str:
+    # the same day and the same count: R-maillog's detail is the same for both addresses
+    return (
+        "2026-01-10T10:00:00.000000+02:00 mx1 postfix/smtp[2101]: 4B1C2D3E4F: "
+        f"to=<{addr}>, relay=mx.example.net[192.0.2.7]:25, delay=0.4, "
+        "delays=0.1/0/0.2/0.1, dsn=2.0.0, status=sent (250 2.0.0 Ok)\n"
+    )
+
+
+def test_rotated_logs_same_line_number_are_two_findings(tmp_path):
+    (tmp_path / "maillog.1").write_text(_line("aino.virtanen@kauppa.example"), encoding="utf-8")
+    (tmp_path / "maillog").write_text(_line("pekka.nieminen@rakennus.example"), encoding="utf-8")
+    con = warehouse.connect()
+    sink = warehouse.SourceSink(con, source="mail-log", kind="postfix_log", system="mail",
+                                base=tmp_path)
+    res = load(SourceConfig(name="mail-log", kind="postfix_log", path=tmp_path, system="mail"),
+               sink)
+    sink.flush()
+    assert (res.records_read, res.records_loaded, res.records_rejected) == (2, 2, 0)
+    con.execute("CREATE TABLE audit_params AS SELECT DATE '2026-12-31' AS as_of")
+    people.resolve(con, POLICY)
+    rules = [r for r in build_rules(POLICY) if r.rule_id == "R-maillog"]
+    rows = pipeline._rule_rows(con, rules)
+    assert len(rows["R-maillog"]) == 2
+    found = pipeline._findings(rules, rows, {"R-maillog": 2})
+    assert sorted((f.source_file, f.record_ref, f.email) for f in found) == [
+        ("maillog", "line 1", "pekka.nieminen@rakennus.example"),
+        ("maillog.1", "line 1", "aino.virtanen@kauppa.example"),
+    ]
+    assert len({(f.detail, f.key) for f in found}) == 1  # what the old de-duplication merged
+
+
+def test_identical_rule_rows_are_one_finding():
+    rule = next(r for r in build_rules(POLICY) if r.rule_id == "R-maillog")
+    row = ("mail-log", "postfix_log", "maillog", "line 1", "a@b.example", None, "",
+           "1 log lines older than 6 months", "warning", "S-1")
+    found = pipeline._findings([rule], {"R-maillog": [row, row]}, {"R-maillog": 2})
+    assert found == [Finding("R-maillog", "retention", "warning", "mail-log", "postfix_log",
+                             "maillog", "line 1", "S-1", "a@b.example", "", "",
+                             "1 log lines older than 6 months")]
