@@ -91,7 +91,11 @@ def floors(scale: float, log=print) -> dict[str, dict]:
     wh = HERE / "work" / f"out-{scale:g}" / "staged" / "warehouse.duckdb"
     if not wh.exists():
         raise SystemExit(f"{wh}: no warehouse; run `python -m benchmarks --scale {scale:g}` first")
-    con = duckdb.connect(str(wh), read_only=True)
+    try:
+        con = duckdb.connect(str(wh), read_only=True)
+    except duckdb.ConnectionException:
+        # the runner's process still has it open (GX keeps its DuckDB instance): share it
+        con = duckdb.connect(str(wh))
     result: dict[str, dict] = {}
     try:
         with tempfile.TemporaryDirectory(prefix="ak-floor-") as tmp:
