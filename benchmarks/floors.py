@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -91,20 +92,26 @@ def floors(scale: float, log=print) -> dict[str, dict]:
     wh = HERE / "work" / f"out-{scale:g}" / "staged" / "warehouse.duckdb"
     if not wh.exists():
         raise SystemExit(f"{wh}: no warehouse; run `python -m benchmarks --scale {scale:g}` first")
-    try:
-        con = duckdb.connect(str(wh), read_only=True)
-    except duckdb.ConnectionException:
-        # the runner's process still has it open (GX keeps its DuckDB instance): share it
-        con = duckdb.connect(str(wh))
     result: dict[str, dict] = {}
-    try:
-        with tempfile.TemporaryDirectory(prefix="ak-floor-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="ak-floor-") as tmp:
+        try:
+            con = duckdb.connect(str(wh), read_only=True)
+        except (duckdb.ConnectionException, duckdb.IOException):
+            # the runner's GX engine holds it open (and locked): read a copy (the run's
+            # writes were committed and checkpointed when its pipeline closed it)
+            copy = Path(tmp) / "copy" / wh.name
+            copy.parent.mkdir()
+            for p in (wh, wh.with_name(wh.name + ".wal")):
+                if p.exists():
+                    shutil.copyfile(p, copy.parent / p.name)
+            con = duckdb.connect(str(copy), read_only=True)
+        try:
             for name, kind, rel, _system in S.SOURCES:
                 if not (root / rel).exists():
                     continue
                 hash_s, nfiles = _hash_s(root / rel)
                 w = write_floor(con, name, Path(tmp))
-                for p in Path(tmp).iterdir():
+                for p in Path(tmp).glob("floor-*"):
                     p.unlink()
                 result[name] = {
                     "kind": kind,
@@ -117,8 +124,8 @@ def floors(scale: float, log=print) -> dict[str, dict]:
                     f"  {name}: hash {hash_s:.2f} s, write {w['write_s']:.2f} s "
                     f"({sum(w['rows'].values()):,} rows)"
                 )
-    finally:
-        con.close()
+        finally:
+            con.close()
     return result
 
 
