@@ -8,17 +8,20 @@ import textwrap
 
 from audit_kit import gx_shim
 from audit_kit.rules import Rule
+from tests.conftest import REPO
 
-PROBE = textwrap.dedent("""
-    import sys, duckdb
-    db = sys.argv[1]
-    con = duckdb.connect(db)
+
+def _validation(db):
+    """A 1,000-row DuckDB table with 100 unexpected rows and a GX validation definition of
+    them: ``(datasource, validation definition)``. The probe builds it in a fresh
+    interpreter (where the shim may or may not be installed), the tests in this one."""
+    import duckdb
+    import great_expectations as gx
+
+    con = duckdb.connect(str(db))
     con.execute("CREATE TABLE t AS SELECT i AS id, CASE WHEN i % 10 = 0 THEN 'x' END AS v "
                 "FROM range(1000) r(i)")
     con.close()
-    import great_expectations as gx
-    if sys.argv[2] == "shim":
-        from audit_kit import gx_shim; gx_shim.install()
     ctx = gx.get_context(mode="ephemeral")
     ds = ctx.data_sources.add_sql(name="w", connection_string=f"duckdb:///{db}")
     bd = ds.add_table_asset(name="t", table_name="t").add_batch_definition_whole_table("all")
@@ -26,8 +29,16 @@ PROBE = textwrap.dedent("""
     suite.add_expectation(gx.expectations.UnexpectedRowsExpectation(
         unexpected_rows_query="SELECT * FROM {batch} WHERE v IS NOT NULL"))
     vd = ctx.validation_definitions.add(gx.ValidationDefinition(name="v", data=bd, suite=suite))
-    r = vd.run().results[0]
-    print("COUNT", r.result.get("observed_value"))
+    return ds, vd
+
+
+PROBE = textwrap.dedent("""
+    import sys
+    from tests.test_gx_shim import _validation
+    if sys.argv[2] == "shim":
+        from audit_kit import gx_shim; gx_shim.install()
+    _ds, vd = _validation(sys.argv[1])
+    print("COUNT", vd.run().results[0].result.get("observed_value"))
 """)
 
 
@@ -37,6 +48,7 @@ def _probe(tmp_path, mode: str) -> str:
         capture_output=True,
         text=True,
         timeout=300,
+        cwd=REPO,  # the probe imports _validation from tests/
     )
     return next((line for line in out.stdout.splitlines() if line.startswith("COUNT")), "")
 
@@ -48,7 +60,9 @@ def test_shim_makes_unexpected_rows_count(tmp_path):
 def test_without_shim_gx_on_duckdb_counts_nothing(tmp_path):
     # documents the upstream bug (GX issues 10738, 11579): if this starts passing with
     # 100, GX fixed it and the shim can go
-    assert _probe(tmp_path, "noshim") != "COUNT 100"
+    got = _probe(tmp_path, "noshim")
+    assert got.startswith("COUNT ")  # the probe ran (a crash would print no COUNT)
+    assert got != "COUNT 100"
 
 
 def test_run_validations_installs_shim_and_counts(tmp_path):
@@ -76,23 +90,10 @@ def test_run_validations_installs_shim_and_counts(tmp_path):
 def test_unexpected_rows_are_fetched_only_for_complete(tmp_path):
     # GX asks for the unexpected rows (a second run of the rule's query) for every result
     # format; the shim leaves them to COMPLETE, the one format that returns them
-    import duckdb
-    import great_expectations as gx
     from sqlalchemy import event
 
     gx_shim.install()
-    db = tmp_path / "r.duckdb"
-    con = duckdb.connect(str(db))
-    con.execute("CREATE TABLE t AS SELECT i AS id, CASE WHEN i % 10 = 0 THEN 'x' END AS v "
-                "FROM range(1000) r(i)")
-    con.close()
-    ctx = gx.get_context(mode="ephemeral")
-    ds = ctx.data_sources.add_sql(name="w", connection_string=f"duckdb:///{db}")
-    bd = ds.add_table_asset(name="t", table_name="t").add_batch_definition_whole_table("all")
-    suite = ctx.suites.add(gx.ExpectationSuite(name="s"))
-    suite.add_expectation(gx.expectations.UnexpectedRowsExpectation(
-        unexpected_rows_query="SELECT * FROM {batch} WHERE v IS NOT NULL"))
-    vd = ctx.validation_definitions.add(gx.ValidationDefinition(name="v", data=bd, suite=suite))
+    ds, vd = _validation(tmp_path / "r.duckdb")
     queries: list[str] = []
     engine = ds.get_execution_engine()
     event.listen(engine.engine, "before_cursor_execute",
