@@ -39,7 +39,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def _hash_s(path: Path) -> tuple[float, int]:
-    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+    files = S.input_paths(path)
     t = time.perf_counter()
     for p in files:
         warehouse.sha256_file(p)

@@ -181,7 +181,7 @@ def table_sizes(warehouse: Path) -> dict[str, int]:
 
 
 def raw_read(path: Path) -> tuple[float, int]:
-    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+    files = S.input_paths(path)
     t = time.perf_counter()
     n = 0
     for p in files:

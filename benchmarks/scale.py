@@ -527,8 +527,10 @@ def generate(scale: float, kinds: list[str], *, force: bool = False, log=print) 
     return root
 
 
+def input_paths(path: Path) -> list[Path]:
+    """The input's files: itself, or every file under the folder, sorted."""
+    return [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+
+
 def input_bytes(root: Path, rel: str) -> int:
-    p = root / rel
-    if p.is_file():
-        return p.stat().st_size
-    return sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
+    return sum(f.stat().st_size for f in input_paths(root / rel))
