@@ -8,12 +8,20 @@ import sysconfig
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from audit_kit import warehouse
 from audit_kit.config import SourceConfig
 from audit_kit.errors import InputError
 from audit_kit.loaders import get_loader
-from audit_kit.loaders._mail import addresses, decode_words, parse_date, signature_phones
+from audit_kit.loaders._mail import (
+    addresses,
+    date_strings,
+    decode_words,
+    parse_date,
+    signature_phones,
+)
 
 DATA = Path(__file__).parent / "data" / "mail"
 CORPORA = Path(__file__).parents[2] / "shared" / "corpora" / "mail"
@@ -350,6 +358,29 @@ def test_addresses_quoted_encoded_word_and_groups():
 def test_broken_dates(value, iso, note):
     when, got_note = parse_date(value)
     assert (when.isoformat() if when else None, got_note) == (iso, note)
+
+
+_DATE_HEADER = st.builds(
+    lambda wd, d, mon, y, hh, mm, ss, zone: f"{wd}{d} {mon} {y} {hh}:{mm}{ss}{zone}",
+    st.sampled_from(["", "Tue, ", "Tue,"]),
+    st.sampled_from(["1", "01", "9", "28", "29", "30", "31", "32", "0", "\uff11"]),
+    st.sampled_from(["Jan", "feb", "FEB", "Apr", "Jun", "Xyz", "Dec"]),
+    st.sampled_from(["1969", "1970", "2024", "2025", "2100", "2101", "\uff12\uff10\uff12\uff14"]),
+    st.sampled_from(["0", "00", "9", "23", "24"]),
+    st.sampled_from(["00", "59", "60"]),
+    st.sampled_from(["", ":00", ":59", ":60"]),
+    st.sampled_from(["", " +0000", " +0200", " -0500", "+0130", " +2400", " -9999", " GMT"]),
+)
+
+
+@settings(max_examples=1500, deadline=None, derandomize=True)
+@given(_DATE_HEADER)
+def test_date_strings_equal_parse_date(value):
+    """date_strings writes the usual RFC 5322 date from its own digits: the same strings
+    as parse_date's datetime (its isoformat() and date().isoformat()) and the same note."""
+    when, note = parse_date(value)
+    expected = (when.isoformat(), when.date().isoformat(), note) if when else (None, None, note)
+    assert date_strings(value) == expected
 
 
 def test_signature_phones_skip_dates_and_quotes():
