@@ -211,3 +211,94 @@ def test_names_agree(a, b, agree):
 ])
 def test_role_mailboxes(email, role):
     assert people.is_role_mailbox(email, POLICY) is role
+
+
+_RACE = """
+import os, sys, time
+from audit_kit import people
+_open = os.open
+def slow_open(path, flags, *args):  # a slow disk: creating a file takes a while
+    if flags & os.O_CREAT:
+        time.sleep(0.02)
+        try:
+            return _open(path, flags, *args)
+        finally:
+            time.sleep(0.02)
+    return _open(path, flags, *args)
+os.open = slow_open
+out = []
+for i in range(int(sys.argv[2])):
+    os.environ[people.KEY_ENV] = sys.argv[1] + f".{i}"
+    start = float(sys.argv[3]) + 0.2 * i  # every process starts round i at once
+    time.sleep(max(0.0, start - time.time()))
+    out.append(people.subject_key().hex())
+print(" ".join(out))
+"""
+
+
+def test_concurrent_first_runs_agree_on_one_complete_key(tmp_path):
+    """16 processes x 10 fresh key paths, all racing to create each key on a slow disk: no
+    crash, every process reads the same full-length key per path, no temporary file is
+    left."""
+    import subprocess
+    import sys
+    import time
+
+    base = tmp_path / "keys" / "subject.key"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    start = str(time.time() + 3)
+    procs = [subprocess.Popen([sys.executable, "-c", _RACE, str(base), "10", start], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(16)]
+    results = [p.communicate() for p in procs]
+    assert [p.returncode for p in procs] == [0] * 16, [e for _, e in results if e][:1]
+    keys = [out.split() for out, _ in results]
+    for i in range(10):
+        seen = {k[i] for k in keys}
+        assert len(seen) == 1 and len(next(iter(seen))) == 64
+        on_disk = (tmp_path / "keys" / f"subject.key.{i}").read_text().strip()
+        assert on_disk == next(iter(seen))
+    assert sorted(p.name for p in (tmp_path / "keys").iterdir()) == sorted(
+        f"subject.key.{i}" for i in range(10))
+
+
+@pytest.mark.parametrize(
+    ("content", "mode", "says"),
+    [
+        (b"", 0o600, "is empty; delete it"),
+        (b"\n", 0o600, "is empty; delete it"),
+        (b"ab" * 16 + b"\n", 0o600, "too short (16 bytes"),
+        (b"not a key at all", 0o600, "expected 64 hex digits"),
+        (b"ab" * 2000, 0o600, "expected 64 hex digits"),
+        (b"ab" * 32 + b"\n", 0o644, "chmod 600"),
+        (b"ab" * 32 + b"\n", 0o640, "chmod 600"),
+        (b"ab" * 32 + b"\n", 0o660, "chmod 600"),
+    ],
+)
+def test_unusable_key_is_refused_naming_the_file_never_the_key(tmp_path, monkeypatch,
+                                                                 content, mode, says):
+    from audit_kit.errors import ConfigError
+
+    path = tmp_path / "subject.key"
+    path.write_bytes(content)
+    os.chmod(path, mode)
+    monkeypatch.setenv(people.KEY_ENV, str(path))
+    with pytest.raises(ConfigError) as exc:
+        people.subject_key()
+    assert exc.value.file == str(path) and says in exc.value.message
+    assert "abab" not in str(exc.value)
+    assert path.read_bytes() == content and stat.S_IMODE(path.stat().st_mode) == mode
+
+
+def test_key_folder_is_created_owner_only_whatever_the_umask(tmp_path, monkeypatch):
+    path = tmp_path / "a" / "b" / "subject.key"
+    monkeypatch.setenv(people.KEY_ENV, str(path))
+    os.chmod(tmp_path, 0o751)  # an existing folder keeps its mode
+    old = os.umask(0)
+    try:
+        people.subject_key()
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert {stat.S_IMODE(d.stat().st_mode) for d in (path.parent, path.parent.parent)} == {0o700}
+    assert stat.S_IMODE(tmp_path.stat().st_mode) == 0o751

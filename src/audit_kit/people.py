@@ -33,12 +33,14 @@ import hashlib
 import hmac
 import os
 import secrets
+import stat
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
 from audit_kit import normalise
+from audit_kit.errors import ConfigError
 from audit_kit.policy import Policy
 from audit_kit.rules import sql_str
 
@@ -77,15 +79,102 @@ def key_path() -> Path:
     return base / "audit-kit" / "subject.key"
 
 
+#: a key shorter than this is refused (HMAC-SHA256 keys shorter than the hash are weak)
+KEY_BYTES = 32
+#: a key file longer than this is not one of ours
+_KEY_FILE_MAX = 1024
+
+
 def subject_key() -> bytes:
-    """The pseudonymisation key; created (0600, folder 0700) on first use."""
+    """The pseudonymisation key (HMAC-SHA256), 64 hex digits in :func:`key_path`.
+
+    Created on first use, owner-only (file 0600, folders it creates 0700). Creation is
+    atomic: the key is written and synced to a temporary file beside it and hard-linked
+    into place, so concurrent first runs all end up reading the one complete key, never
+    an empty or partial one. An empty, short, malformed or group/world-accessible key is
+    refused with a :class:`ConfigError` naming the file and the fix; no message ever
+    shows the key.
+    """
     p = key_path()
-    if not p.exists():
-        p.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_hex(32))
-    return bytes.fromhex(p.read_text().strip())
+    if not os.path.lexists(p):
+        _create_key(p)
+    return _read_key(p)
+
+
+def _private_parents(folder: Path) -> None:
+    """Create *folder* and missing parents owner-only; existing folders keep their mode."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for d in reversed(missing):
+        try:
+            d.mkdir(mode=0o700)
+        except FileExistsError:  # a concurrent first run made it
+            continue
+        os.chmod(d, 0o700)
+
+
+def _create_key(p: Path) -> None:
+    _private_parents(p.parent)
+    tmp = p.parent / f".{p.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(secrets.token_hex(KEY_BYTES) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, p)  # fails if another run linked its key first: that one wins
+        except FileExistsError:
+            return
+        except OSError:  # a file system without hard links: rename, unless a key appeared
+            if os.path.lexists(p):
+                return
+            os.rename(tmp, p)
+        dfd = os.open(p.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    finally:
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+
+
+def _read_key(p: Path) -> bytes:
+    fix = (f"delete it to create a new key (subject ids and tombstones made with the old "
+           f"one will no longer match) or restore the key from its backup ({KEY_ENV} "
+           f"names another key file)")
+    try:
+        st = os.stat(p)
+    except OSError:
+        raise ConfigError(f"pseudonymisation key cannot be read; {fix}", file=p) from None
+    if not stat.S_ISREG(st.st_mode):
+        raise ConfigError(f"pseudonymisation key is not a regular file; {fix}", file=p)
+    if st.st_mode & 0o077:
+        raise ConfigError(
+            f"pseudonymisation key is accessible to other users (mode "
+            f"{stat.S_IMODE(st.st_mode):04o}); make it owner-only: chmod 600 {p}", file=p)
+    try:
+        with open(p, "rb") as f:
+            data = f.read(_KEY_FILE_MAX + 1)
+    except OSError:
+        raise ConfigError(f"pseudonymisation key cannot be read; {fix}", file=p) from None
+    text = data.strip() if len(data) <= _KEY_FILE_MAX else b"-"  # too long: not a key
+    if not text:
+        raise ConfigError(f"pseudonymisation key file is empty; {fix}", file=p)
+    try:
+        key = bytes.fromhex(text.decode("ascii"))
+    except (UnicodeDecodeError, ValueError):
+        raise ConfigError(
+            f"not a pseudonymisation key (expected {2 * KEY_BYTES} hex digits); {fix}", file=p
+        ) from None
+    if len(key) < KEY_BYTES:
+        raise ConfigError(
+            f"pseudonymisation key is too short ({len(key)} bytes, at least {KEY_BYTES} "
+            f"needed); {fix}", file=p)
+    return key
 
 
 def pseudonym(identifier: str, key: bytes | None = None) -> str:
