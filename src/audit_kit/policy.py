@@ -1,23 +1,51 @@
 """The policy: the privacy statement encoded as rules (``audits/policy.yaml``).
 
-Loaded into a validated model; a wrong key or value is a :class:`PolicyError` naming it.
+Loaded into a validated model; a wrong key or value is a :class:`PolicyError` naming the
+file and the key. Entries that contradict each other are refused the same way: a field
+class both allowed and not allowed, two rules with one id, two retention clocks for one
+role, a role or right the vocabulary does not know, a key given twice in one mapping.
+Policy texts may hold any characters (they reach SQL only through
+:func:`audit_kit.rules.sql_str`); only control characters other than tab and newline
+are refused.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from audit_kit.errors import PolicyError
 from audit_kit.normalise import is_business_id
 from audit_kit.reference import reference
-from audit_kit.vocab import FIELD_CLASSES, ROLES
+from audit_kit.vocab import FIELD_CLASSES, RIGHTS, ROLES
 
 Severity = Literal["error", "warning", "info"]
+#: a rule id: cited in findings.csv and the report, one word
+RuleId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$", max_length=64)]
+#: months or years of a period: 0 .. 100 years
+Months = Annotated[int, Field(ge=0, le=1200)]
+Years = Annotated[int, Field(ge=0, le=100)]
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+class PolicyConflict(ValueError):
+    """Two entries of the policy contradict each other; *key* names the second one."""
+
+    def __init__(self, key: str, message: str):
+        self.key = key
+        super().__init__(message)
+
+
+def _known_role(v: str) -> str:
+    if v not in ROLES:
+        raise ValueError(f"unknown role {v!r}; known: {', '.join(ROLES)}")
+    return v
 
 
 class _Strict(BaseModel):
@@ -30,6 +58,23 @@ class Organisation(_Strict):
     own_domains: list[str]
     role_mailboxes: list[str]
     contact: str
+
+    @field_validator("role_mailboxes")
+    @classmethod
+    def _local_parts(cls, v: list[str]) -> list[str]:
+        for m in v:
+            if "@" in m or not m.strip():
+                raise ValueError(
+                    f"role mailbox {m!r} must be a mailbox name without @domain (e.g. info)")
+        return v
+
+    @field_validator("own_domains")
+    @classmethod
+    def _domains(cls, v: list[str]) -> list[str]:
+        for d in v:
+            if not d.strip().lstrip("@"):
+                raise ValueError("an own domain is empty")
+        return v
 
     @field_validator("business_id")
     @classmethod
@@ -60,28 +105,25 @@ class FieldsPolicy(_Strict):
 
 
 class RetentionRule(_Strict):
-    rule: str
+    rule: RuleId
     section: str
     role: str
     counts_from: Literal["ended_on", "last_activity", "requested_on"]
-    months: int
+    months: Months
     severity: Severity
 
-    @field_validator("role")
-    @classmethod
-    def _role(cls, v: str) -> str:
-        if v not in ROLES:
-            raise ValueError(f"unknown role {v!r}; known: {', '.join(ROLES)}")
-        return v
+    _role = field_validator("role")(_known_role)
 
 
 class StatutoryRule(_Strict):
-    rule: str
+    rule: RuleId
     section: str
     role: str
     law: str
-    years_after_year_end: int
+    years_after_year_end: Years
     severity: Severity
+
+    _role = field_validator("role")(_known_role)
 
 
 class System(_Strict):
@@ -108,15 +150,15 @@ class System(_Strict):
 
 
 class BanRule(_Strict):
-    rule: str
+    rule: RuleId
     section: str
     severity: Severity
 
 
 class ErasureRule(_Strict):
-    rule: str
+    rule: RuleId
     section: str
-    deadline_months: int
+    deadline_months: Annotated[int, Field(ge=1, le=1200)]
     severity: Severity
     open_severity: Severity
 
@@ -134,6 +176,19 @@ class StatementClaims(_Strict):
     web_log_retention_stated: bool
     rights_listed: list[str]
 
+    @field_validator("mechanism_named")
+    @classmethod
+    def _mechanism(cls, v: str | None) -> str | None:
+        return System._mechanism(v)
+
+    @field_validator("rights_listed")
+    @classmethod
+    def _rights(cls, v: list[str]) -> list[str]:
+        for r in v:
+            if r not in RIGHTS:
+                raise ValueError(f"unknown right {r!r}; known: {', '.join(RIGHTS)}")
+        return v
+
 
 class Policy(_Strict):
     policy_version: str
@@ -150,10 +205,91 @@ class Policy(_Strict):
     sha256: str = ""
     path: str = ""
 
+    @field_validator("purposes")
+    @classmethod
+    def _purpose_roles(cls, v: dict[str, str]) -> dict[str, str]:
+        for role in v:
+            _known_role(role)
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Policy:
+        for cls in self.fields.not_allowed:
+            if cls in self.fields.allowed:
+                raise PolicyConflict(
+                    f"fields.not_allowed.{cls}",
+                    f"field class {cls!r} is both allowed and not allowed; keep one")
+        roles: dict[str, str] = {}
+        clocks: list[tuple[str, RetentionRule | StatutoryRule]] = [
+            *((f"retention[{i}]", r) for i, r in enumerate(self.retention)),
+            *((f"statutory[{i}]", r) for i, r in enumerate(self.statutory)),
+        ]
+        for key, rule in clocks:
+            if rule.role in roles:
+                raise PolicyConflict(
+                    f"{key}.role",
+                    f"role {rule.role!r} already has a retention period ({roles[rule.role]}); "
+                    "one role, one clock")
+            roles[rule.role] = key
+        seen: dict[str, str] = {}
+        for key, rid in self.rule_ids():
+            if rid in seen:
+                raise PolicyConflict(
+                    key, f"rule id {rid!r} is already used by {seen[rid]}; rule ids are unique")
+            seen[rid] = key
+        return self
+
+    def rule_ids(self) -> list[tuple[str, str]]:
+        """(key, rule id) of every rule the policy names, in file order."""
+        er = self.rights.erasure
+        return [
+            *((f"retention[{i}].rule", r.rule) for i, r in enumerate(self.retention)),
+            *((f"statutory[{i}].rule", r.rule) for i, r in enumerate(self.statutory)),
+            ("rights.direct_marketing_ban.rule", self.rights.direct_marketing_ban.rule),
+            ("rights.erasure.rule", er.rule),
+            ("rights.erasure.rule", er.rule + "-open"),
+        ]
+
 
 def default_policy_path() -> Path:
     """The repository's ``audits/policy.yaml`` (the demo company's policy)."""
     return Path(__file__).resolve().parents[2] / "audits" / "policy.yaml"
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a key given twice in one mapping (PyYAML keeps the
+    last one silently: two ``billing:`` systems would be one)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: set = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, (str, int, float, bool)) and key in seen:
+                raise PolicyConflict(
+                    str(key) if str(key).isprintable() else ascii(key),
+                    f"key {key!r} is given twice in one mapping (line "
+                    f"{key_node.start_mark.line + 1}); keep one")
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+def _control_chars(obj, loc: str = "") -> str | None:
+    """The key of the first text holding a control character (tab and newline are fine)."""
+    if isinstance(obj, str):
+        return loc if _CONTROL.search(obj) else None
+    items = (obj.items() if isinstance(obj, dict)
+             else enumerate(obj) if isinstance(obj, list) else ())
+    for k, v in items:
+        if isinstance(obj, list):
+            sub = f"{loc}[{k}]"
+        else:
+            name = str(k).encode("unicode_escape").decode("ascii") if _CONTROL.search(str(k)) else k
+            sub = f"{loc}.{name}" if loc else str(name)
+            if name != k:
+                return sub
+        if (found := _control_chars(v, sub)) is not None:
+            return found
+    return None
 
 
 def load_policy(path: str | Path) -> Policy:
@@ -165,7 +301,9 @@ def load_policy(path: str | Path) -> Policy:
             "policy file not found; check `policy:` in the config", file=path
         ) from None
     try:
-        raw = yaml.safe_load(data)
+        raw = yaml.load(data, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader)
+    except PolicyConflict as exc:
+        raise PolicyError(str(exc), file=path, place=f"key {exc.key}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise PolicyError(
@@ -177,16 +315,27 @@ def load_policy(path: str | Path) -> Policy:
         ) from None
     if not isinstance(raw, dict):
         raise PolicyError("expected a mapping", file=path)
+    if (where := _control_chars(raw)) is not None:
+        raise PolicyError(
+            "a control character in a text; only tab and newline are allowed", file=path,
+            place=f"key {where}")
     try:
         pol = Policy.model_validate(raw)
     except ValidationError as exc:
         # an unknown key explains a "missing" one next to it: report it first
         err = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
         loc = ".".join(str(p) for p in err["loc"])
+        conflict = (err.get("ctx") or {}).get("error")
         msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
+        if isinstance(conflict, PolicyConflict):
+            loc = conflict.key
+        elif err["type"] == "extra_forbidden":
             msg = "unknown key; see audits/policy.yaml for the keys a policy has"
         elif err["type"] == "missing":
             msg = "required key is missing"
         raise PolicyError(msg, file=path, place=f"key {loc}") from None
-    return pol.model_copy(update={"sha256": hashlib.sha256(data).hexdigest(), "path": str(path)})
+    pol = pol.model_copy(update={"sha256": hashlib.sha256(data).hexdigest(), "path": str(path)})
+    from audit_kit.rules import build_rules
+
+    build_rules(pol)  # refuses a rule id the families use themselves, before any input is read
+    return pol

@@ -48,3 +48,17 @@ FIELD_CLASSES: dict[str, str] = {
 
 CATEGORIES = ("retention", "minimisation", "transfer", "rights", "statement", "integrity")
 SEVERITIES = ("error", "warning", "info")
+
+#: the data-subject rights a statement can list (GDPR Art. 13(2)(b)-(d), 15-22, 77)
+RIGHTS: dict[str, str] = {
+    "access": "right of access (Art. 15)",
+    "rectification": "right to rectification (Art. 16)",
+    "erasure": "right to erasure (Art. 17)",
+    "restriction": "right to restriction of processing (Art. 18)",
+    "portability": "right to data portability (Art. 20)",
+    "objection": "right to object (Art. 21(1))",
+    "direct_marketing_ban": "right to object to direct marketing (Art. 21(2)-(3))",
+    "automated_decisions": "rights on automated decision-making (Art. 22)",
+    "withdraw_consent": "right to withdraw consent (Art. 7(3))",
+    "complaint": "right to lodge a complaint with a supervisory authority (Art. 77)",
+}

@@ -13,6 +13,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from audit_kit.errors import PolicyError
 from audit_kit.policy import Policy
 
 #: what every rule's SELECT returns, in this order
@@ -41,7 +42,27 @@ def months_before(months: int) -> str:
 
 
 def sql_str(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+    """*value* (any text, typically from the policy) as a SQL string literal: the one way
+    text reaches a rule's SQL.
+
+    Quotes are doubled. Braces and control characters (newlines, NUL, ...) are written as
+    ``chr(n)`` outside the literal: GX substitutes ``{batch}`` with :meth:`str.format`, so
+    a brace in a literal would be read as a placeholder, and the literal stays one line
+    in the generated suites. Backslashes, ``--`` and ``;`` are plain characters inside a
+    DuckDB literal. The result is a constant expression, equal to *value*.
+    """
+    parts, lit = [], []
+    for ch in value:
+        if ch in "{}" or ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0:
+            if lit:
+                parts.append("'" + "".join(lit).replace("'", "''") + "'")
+                lit = []
+            parts.append(f"chr({ord(ch)})")
+        else:
+            lit.append(ch)
+    if lit or not parts:
+        parts.append("'" + "".join(lit).replace("'", "''") + "'")
+    return parts[0] if len(parts) == 1 else "(" + " || ".join(parts) + ")"
 
 
 @dataclass(frozen=True)
@@ -54,7 +75,9 @@ class Rule:
     description: str
 
     def query(self, table: str | None = None) -> str:
-        return self.sql.replace("{batch}", table or self.table)
+        """The SQL over *table* (default: the rule's base table), substituted exactly as
+        GX's UnexpectedRowsExpectation does (:meth:`str.format`)."""
+        return self.sql.format(batch=table or self.table)
 
 
 Builder = Callable[[Policy], list[Rule]]
@@ -79,4 +102,15 @@ def build_rules(policy: Policy) -> list[Rule]:
     rank = {f"audit_kit.rules.{m}": i for i, m in enumerate(_MODULES)}
     for build in sorted(RULE_FAMILIES.values(), key=lambda b: rank.get(b.__module__, len(rank))):
         rules.extend(build(policy))
+    # the policy's own ids are unique (policy.py); none may take one of the families' ids
+    named = {rid: key for key, rid in policy.rule_ids()}
+    own = sorted({r.rule_id for r in rules} - set(named))
+    seen: set[str] = set()
+    for r in rules:
+        if r.rule_id in seen:
+            raise PolicyError(
+                f"rule id {r.rule_id!r} is taken by one of audit-kit's own rules "
+                f"({', '.join(own)}); give the policy's rule another id",
+                file=policy.path or None, place=f"key {named.get(r.rule_id, 'rule ' + r.rule_id)}")
+        seen.add(r.rule_id)
     return rules

@@ -27,16 +27,17 @@ def live_contacts(prospect_months: int) -> str:
 @family("retention")
 def build(policy: Policy) -> list[Rule]:
     rules: list[Rule] = []
-    by_id = {r.rule: r for r in policy.retention}
-    prospect_months = by_id["R-marketing"].months if "R-marketing" in by_id else 6
+    # what a rule checks follows from its role (the policy names and numbers the rules)
+    by_role = {r.role: r for r in policy.retention}
+    prospect_months = by_role["prospect"].months if "prospect" in by_role else 6
     for r in policy.retention:
         cutoff = months_before(r.months)
         what = {"ended_on": "ended", "last_activity": "last activity"}.get(
             r.counts_from, r.counts_from
         )
         detail = (
-            f"'{what} ' || strftime({r.counts_from}, '%Y-%m-%d') || "
-            f"', more than {r.months} months before the audit date (§{r.section})'"
+            f"{sql_str(what + ' ')} || strftime({r.counts_from}, '%Y-%m-%d') || "
+            + sql_str(f", more than {r.months} months before the audit date (§{r.section})")
         )
         common = dict(
             detail=detail,
@@ -45,7 +46,7 @@ def build(policy: Policy) -> list[Rule]:
             col=r.counts_from,
             cutoff=cutoff,
         )
-        if r.rule == "R-email":
+        if r.role == "correspondent":
             sql = _BASE.format(
                 **common,
                 # two anti-joins, not one with OR: the OR forced a nested loop (9.5 s -> 0.1 s
@@ -60,7 +61,7 @@ def build(policy: Policy) -> list[Rule]:
                 extra="",
             )
             desc = "E-mail correspondents known only from mail, last message over the period"
-        elif r.rule == "R-maillog":
+        elif r.role == "maillog_address":
             sql = (
                 # the newest line per address: one arg_max of a struct on a (day, line
                 # number) key, not four on a formatted string (0.33 s -> 0.23 s at L)
@@ -68,7 +69,7 @@ def build(policy: Policy) -> list[Rule]:
                 "NULL AS phone, '' AS field, "
                 f"c || ' log lines older than {r.months} months, newest ' || "
                 "strftime(newest, '%Y-%m-%d') || "
-                f"' (§{r.section})' AS detail, {sql_str(r.severity)} AS severity FROM ("
+                f"{sql_str(f' (§{r.section})')} AS detail, {sql_str(r.severity)} AS severity FROM ("
                 "SELECT source, email, count(*) AS c, max(last_activity) AS newest, "
                 # (struct_pack, not a {...} literal: GX formats the query, braces and all)
                 "arg_max(struct_pack(source_kind := source_kind, file := file, "
@@ -89,7 +90,8 @@ def build(policy: Policy) -> list[Rule]:
         sql = (
             "SELECT source, source_kind, file AS source_file, record_ref, rec_id, email, phone, "
             "'' AS field, 'invoice of ' || strftime(last_activity, '%Y-%m-%d') || "
-            f"', statutory retention ({s.law}) ended ' || strftime(kept_until, '%Y-%m-%d') AS detail, "
+            f"{sql_str(f', statutory retention ({s.law}) ended ')} || "
+            "strftime(kept_until, '%Y-%m-%d') AS detail, "
             f"{sql_str(s.severity)} AS severity FROM (SELECT * FROM {{batch}}) b "
             f"WHERE role = {sql_str(s.role)} AND kept_until < {AS_OF}"
         )

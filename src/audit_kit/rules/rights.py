@@ -72,8 +72,8 @@ def build(policy: Policy) -> list[Rule]:
         _subject_records("b", _requests("marketing_optout"), "s.requested_on, s.request")
         + f"SELECT {_COLS}"
         "'marketed on ' || strftime(r.last_activity, '%Y-%m-%d') || ' after a ban received ' || "
-        "strftime(b.requested_on, '%Y-%m-%d') || ' (' || b.request || ', "
-        f"§{ban.section})' AS detail, {sql_str(ban.severity)} AS severity "
+        "strftime(b.requested_on, '%Y-%m-%d') || ' (' || b.request || "
+        f"{sql_str(f', §{ban.section})')} AS detail, {sql_str(ban.severity)} AS severity "
         "FROM (SELECT * FROM {batch}) r JOIN b ON b.rec_id = r.rec_id "
         "WHERE r.role = 'prospect' AND r.last_activity > b.requested_on"
     )
@@ -83,15 +83,18 @@ def build(policy: Policy) -> list[Rule]:
                          "s.requested_on, s.request")
         + f"SELECT {_COLS}"
         "'still present; erasure requested ' || strftime(e.requested_on, '%Y-%m-%d') || "
-        f"' (' || e.request || '), over {er.deadline_months} month(s) before the audit date "
-        f"(§{er.section}, GDPR Art. 12(3))' AS detail, {sql_str(er.severity)} AS severity "
+        "' (' || e.request || "
+        + sql_str(f"), over {er.deadline_months} month(s) before the audit date "
+                  f"(§{er.section}, GDPR Art. 12(3))")
+        + f" AS detail, {sql_str(er.severity)} AS severity "
         "FROM (SELECT * FROM {batch}) r JOIN e ON e.rec_id = r.rec_id "
         f"WHERE {_ERASABLE}"
     )
     open_sql = (
         "SELECT source, source_kind, file AS source_file, record_ref, rec_id, email, phone, "
         "'' AS field, 'open erasure request received ' || strftime(requested_on, '%Y-%m-%d') || "
-        f"' (answer within {er.deadline_months} month(s), §{er.section})' AS detail, "
+        + sql_str(f" (answer within {er.deadline_months} month(s), §{er.section})")
+        + " AS detail, "
         f"{sql_str(er.open_severity)} AS severity FROM (SELECT * FROM {{batch}}) b "
         f"WHERE role = 'erasure_request' AND requested_on >= {deadline} AND requested_on <= {AS_OF}"
     )
@@ -111,7 +114,7 @@ def build(policy: Policy) -> list[Rule]:
         _subject_records("t", hits, "s.erased_on")
         + f"SELECT {_COLS}"
         "'erased person appears again: erasure recorded ' || strftime(t.erased_on, '%Y-%m-%d') "
-        f"|| ' (tombstone; §{er.section}, GDPR Art. 17)' AS detail, "
+        f"|| {sql_str(f' (tombstone; §{er.section}, GDPR Art. 17)')} AS detail, "
         f"{sql_str(er.severity)} AS severity "
         "FROM (SELECT * FROM {batch}) r JOIN t ON t.rec_id = r.rec_id "
         f"WHERE {_ERASABLE}"
