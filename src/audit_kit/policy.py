@@ -42,10 +42,19 @@ class PolicyConflict(ValueError):
         super().__init__(message)
 
 
-def _known_role(v: str) -> str:
-    if v not in ROLES:
-        raise ValueError(f"unknown role {v!r}; known: {', '.join(ROLES)}")
-    return v
+def _known(vocab: dict[str, str], what: str):
+    """A validator: the value (a name, or the names of a list or mapping) is in *vocab*."""
+
+    def check(value):
+        for name in [value] if isinstance(value, str) else value:
+            if name not in vocab:
+                raise ValueError(f"unknown {what} {name!r}; known: {', '.join(vocab)}")
+        return value
+
+    return check
+
+
+_known_role = _known(ROLES, "role")
 
 
 class _Strict(BaseModel):
@@ -89,19 +98,7 @@ class FieldsPolicy(_Strict):
     allowed: list[str]
     not_allowed: dict[str, Severity]
 
-    @field_validator("allowed")
-    @classmethod
-    def _known(cls, v: list[str]) -> list[str]:
-        for f in v:
-            if f not in FIELD_CLASSES:
-                raise ValueError(f"unknown field class {f!r}; known: {', '.join(FIELD_CLASSES)}")
-        return v
-
-    @field_validator("not_allowed")
-    @classmethod
-    def _known_na(cls, v: dict[str, str]) -> dict[str, str]:
-        cls._known(list(v))
-        return v
+    _classes = field_validator("allowed", "not_allowed")(_known(FIELD_CLASSES, "field class"))
 
 
 class RetentionRule(_Strict):
@@ -181,13 +178,7 @@ class StatementClaims(_Strict):
     def _mechanism(cls, v: str | None) -> str | None:
         return System._mechanism(v)
 
-    @field_validator("rights_listed")
-    @classmethod
-    def _rights(cls, v: list[str]) -> list[str]:
-        for r in v:
-            if r not in RIGHTS:
-                raise ValueError(f"unknown right {r!r}; known: {', '.join(RIGHTS)}")
-        return v
+    _rights = field_validator("rights_listed")(_known(RIGHTS, "right"))
 
 
 class Policy(_Strict):
@@ -205,12 +196,7 @@ class Policy(_Strict):
     sha256: str = ""
     path: str = ""
 
-    @field_validator("purposes")
-    @classmethod
-    def _purpose_roles(cls, v: dict[str, str]) -> dict[str, str]:
-        for role in v:
-            _known_role(role)
-        return v
+    _purpose_roles = field_validator("purposes")(_known_role)
 
     @model_validator(mode="after")
     def _consistent(self) -> Policy:
