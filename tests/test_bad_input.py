@@ -12,7 +12,12 @@ that uses the repository's ``audits/policy.yaml`` by absolute path.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
+import json
+import os
+import re
 import shutil
 import sys
 import time
@@ -50,8 +55,18 @@ class Outcome:
         return duckdb.connect(str(self.out_dir / "warehouse.duckdb"), read_only=True)
 
     def findings(self) -> list[dict[str, str]]:
-        with open(self.out_dir / "findings.csv", newline="", encoding="utf-8") as f:
+        with _big_fields(), open(self.out_dir / "findings.csv", newline="", encoding="utf-8") as f:
             return list(csv.DictReader(f))
+
+
+@contextlib.contextmanager
+def _big_fields():
+    """csv reads cells longer than its default 128 KiB (a detail naming a huge header)."""
+    limit = csv.field_size_limit(2**31 - 1)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(limit)
 
 
 def write_config(tmp_path: Path, sources: list[dict], policy: Path = POLICY) -> Path:
@@ -539,6 +554,8 @@ def test_a_quote_inside_a_header_is_kept_as_a_column_name(capsys, tmp_path):
      "warehouse query failed (InvalidInputException); rerun with --debug for the query"),
     (UnicodeDecodeError("utf-8", b"\xff", 0, 1, "bad"), "InputError",
      "text could not be decoded; give the file's encoding in the source entry"),
+    (UnicodeEncodeError("utf-8", "caf\udce9", 3, 4, "surrogates not allowed"), "InputError",
+     "a file or folder name here is not UTF-8; rename it"),
     (ValueError("Aino Mäkelä"), "AuditKitError",
      "unexpected internal error (ValueError); rerun with --debug and report it"),
 ])
@@ -547,3 +564,182 @@ def test_translate_names_the_type_never_the_message(exc, kind, message):
 
     err = translate(exc, file="in/x.csv")
     assert (type(err).__name__, err.one_line()) == (kind, f"in/x.csv: {message}")
+
+
+# -- hostile names and cells: the audit finishes, nothing raw comes out --------------------
+
+#: characters never written raw to findings.csv, the report, the manifest or the console
+#: (C0 but TAB/LF, DEL, C1, bidi formatting, line/paragraph separators, lone surrogates)
+RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                 "\u2028\u2029\ud800-\udfff]")
+
+
+def _hetu_invoice() -> bytes:
+    """A Finvoice with a HETU and no InvoiceNumber: its record_ref is the member's name."""
+    data = (REPO / "tests" / "data" / "finvoice" / "private_buyer_hetu.xml").read_bytes()
+    assert data.count(b"<InvoiceNumber>P-1</InvoiceNumber>") == 1
+    return data.replace(b"<InvoiceNumber>P-1</InvoiceNumber>", b"")
+
+
+def _assert_findings_csv_parses(path: Path, n: int) -> None:
+    """Exactly *n* findings of 12 columns for Python's csv, DuckDB and pandas."""
+    import pandas as pd
+
+    text = path.read_text(encoding="utf-8")
+    assert RAW.findall(text) == [] and "\r" not in text
+    with _big_fields(), open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    assert len(rows) == n + 1 and {len(r) for r in rows} == {12}
+    with duckdb.connect() as con:
+        got = con.execute("SELECT count(*), count(detail) FROM read_csv(?, all_varchar = true)",
+                          [str(path)]).fetchone()
+    assert got == (n, n)
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert df.shape == (n, 12) and (df["detail"] != "").all()
+
+
+HOSTILE_MEMBERS = {
+    "a\rb.xml": "a\\rb.xml",
+    "=cmd|' /C calc'!A0.xml": "'=cmd|' /C calc'!A0.xml",
+    "\x1b[2J\x1b[31mFAKE.xml": "\\x1b[2J\\x1b[31mFAKE.xml",
+    "x\u202eLMX.xml": "x\\u202eLMX.xml",
+    "line\nfeed.xml": "line\nfeed.xml",  # LF survives, quoted
+    "nul\x00.xml": None,  # zipfile ends a name at a NUL: "nul", not .xml, skipped
+}
+
+
+def test_hostile_zip_member_names_finish_the_audit_and_the_report(capsys, tmp_path):
+    import zipfile
+
+    inp = tmp_path / "in"
+    inp.mkdir()
+    with zipfile.ZipFile(inp / "inv.zip", "w") as z:
+        for name in HOSTILE_MEMBERS:
+            z.writestr(name, _hetu_invoice())
+    cfg = write_config(tmp_path, [{"name": "s", "kind": "finvoice", "path": "in/inv.zip",
+                                   "system": "billing"}])
+    out_dir = tmp_path / "out"
+    rc = main(["run", str(cfg), "--out", str(out_dir), "--reveal", "--lang", "en"])
+    cap = capsys.readouterr()
+    o = Outcome(rc, cap.out, cap.err, out_dir)
+    assert (o.rc, o.err) == (1, "")
+    assert o.out.splitlines()[0] == "audit as of 2026-12-31: 13 findings"
+    assert RAW.findall(o.out) == []
+    _assert_findings_csv_parses(out_dir / "findings.csv", 13)
+    found = [(f["rule_id"], f["source_file"], f["record_ref"], f["field"], f["detail"])
+             for f in o.findings() if f["category"] != "statement"]
+    assert sorted(found) == sorted(
+        ("M-field", "in/inv.zip", f"{shown}: invoice 1", "hetu",
+         "not allowed by §5: BuyerPartyIdentifier, InvoiceFreeText")
+        for shown in HOSTILE_MEMBERS.values() if shown is not None)
+    manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["sources"][0]["notes"] == ["inv.zip: 1 zip member(s) that are not .xml "
+                                               "skipped"]
+    html = (out_dir / "report.html").read_text(encoding="utf-8")
+    assert RAW.findall(html) == []
+    assert "s · \\x1b[2J\\x1b[31mFAKE.xml: invoice 1" in html
+    assert "s · x\\u202eLMX.xml: invoice 1" in html
+
+
+def test_hostile_header_and_values_in_a_register(capsys, tmp_path):
+    from audit_kit.report.build import build_report_html
+
+    rows = [
+        ["Asiakasnumero", "Yritys", "Yhteyshenkilö", "Sähköposti", "Puhelin",
+         "Koti\u202eosoite\x00", "Asiakkuus päättynyt", "Huom\x1b[2J"],
+        ["1001", "Mäkelän\rKone Oy", "Aino\x1b]0;pwn\x07 Mäkelä", "aino@example.com",
+         "040 123 4567", "Koti\r\nkatu 1", "1.1.2020", "=cmd|' /C calc'!A0"],
+        ["1002", "Ylösen Paja Oy", "Eero \u202eYlönen", "=1+2@example.com",
+         "+358 40 765 4321", "Kotikatu\u20662", "", " @SUM(A1)"],
+    ]
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=";", lineterminator="\r\n").writerows(rows)
+    o = run_file(capsys, tmp_path, "hostile.csv", "customers_csv", "billing",
+                 data=buf.getvalue().encode("utf-8"))
+    assert (o.rc, o.err) == (1, "")
+    assert RAW.findall(o.out) == []
+    with o.con() as con:
+        assert con.execute("SELECT records_read, records_loaded, records_rejected "
+                           "FROM load_counts").fetchall() == [(2, 2, 0)]
+        # the warehouse keeps exactly what was read
+        assert con.execute("SELECT label, value FROM fields WHERE field = 'other_personal' "
+                           "ORDER BY record_ref, label").fetchall() == [
+            ("Huom\x1b[2J", "=cmd|' /C calc'!A0"), ("Koti\u202eosoite\x00", "Koti\r\nkatu 1"),
+            ("Huom\x1b[2J", "@SUM(A1)"), ("Koti\u202eosoite\x00", "Kotikatu\u20662")]
+    _assert_findings_csv_parses(o.out_dir / "findings.csv", 11)
+    detail = "not allowed by §5: Huom\\x1b[2J, Koti\\u202eosoite\\x00"
+    assert [(f["rule_id"], f["record_ref"], f["email"], f["detail"])
+            for f in o.findings() if f["category"] != "statement"] == [
+        ("R-customer", "line 2", "aino@example.com",
+         "ended 2020-01-01, more than 6 months before the audit date (§6)"),
+        ("M-field", "line 2", "aino@example.com", detail),
+        ("M-field", "line 5", "'=1+2@example.com", detail),
+    ]
+    html = build_report_html(o.out_dir, lang="en", reveal=True)
+    assert RAW.findall(html) == []
+    assert "Aino\\x1b]0;pwn\\x07 Mäkelä · aino@example.com" in html
+    assert "Eero \\u202eYlönen · &#x27;=1+2@example.com" in html
+
+
+@pytest.fixture
+def non_utf8_name(tmp_path) -> bytes:
+    name = b"caf\xe9.csv"
+    try:
+        (tmp_path / os.fsdecode(name)).touch()
+    except (OSError, UnicodeError):  # a file system that only takes UTF-8 names
+        pytest.skip("the file system refuses a name that is not UTF-8")
+    (tmp_path / os.fsdecode(name)).unlink()
+    return name
+
+
+def test_a_file_name_that_is_not_utf8_is_read_and_named(capsys, tmp_path, non_utf8_name):
+    inp = tmp_path / "in"
+    inp.mkdir()
+    shutil.copyfile(BAD / "csv_ragged.csv", inp / os.fsdecode(non_utf8_name))
+    cfg = write_config(tmp_path, [{"name": "s", "kind": "customers_csv", "path": "in",
+                                   "system": "billing"}])
+    o = run_cli(capsys, tmp_path, cfg)
+    assert o.rc == 1
+    assert o.err == ("audit-kit: warning: in/caf\\xe9.csv: the file name is not UTF-8 (shown "
+                     "with \\xNN for those bytes); rename the file\n")
+    with o.con() as con:
+        assert con.execute("SELECT file FROM files").fetchall() == [("in/caf\\xe9.csv",)]
+        assert con.execute("SELECT records_read, records_loaded, records_rejected "
+                           "FROM load_counts").fetchall() == [(4, 2, 2)]
+        assert con.execute("SELECT DISTINCT file FROM rejects").fetchall() == [
+            ("in/caf\\xe9.csv",)]
+    _assert_findings_csv_parses(o.out_dir / "findings.csv", 9)
+    notes = json.loads((o.out_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert notes["sources"][0]["notes"] == [o.err.removeprefix("audit-kit: warning: ").strip()]
+
+
+@pytest.mark.parametrize("name,data,line", [
+    ("\x1b[2J\x1b[31mFAKE\rbad.xml", (BAD / "finvoice_not_well_formed.xml").read_bytes(),
+     "in/x/\\x1b[2J\\x1b[31mFAKE\\rbad.xml (line 5, column 38): not well-formed XML "
+     "(mismatched tag); fix or re-export the file"),
+    ("bidi\u202elmx\n.xml", (BAD / "finvoice_wrong_root.xml").read_bytes(),
+     "in/x/bidi\\u202elmx\\n.xml: no Finvoice element found; is this a Finvoice file?"),
+], ids=["escape-sequence", "bidi-and-newline"])
+def test_a_hostile_file_name_in_an_error_is_shown_escaped(capsys, tmp_path, name, data, line):
+    folder = tmp_path / "in" / "x"
+    folder.mkdir(parents=True)
+    (folder / name).write_bytes(data)
+    cfg = write_config(tmp_path, [{"name": "s", "kind": "finvoice", "path": "in/x",
+                                   "system": "billing"}])
+    assert_file_fault(run_cli(capsys, tmp_path, cfg), line)
+
+
+def test_a_200_kb_header_name_is_one_cell_the_report_reads(capsys, tmp_path):
+    """The detail naming it is longer than csv's default field limit (128 KiB)."""
+    from audit_kit.report.build import build_report_html
+
+    header = "Koti" + "x" * 200_000
+    data = (f"Asiakasnumero;Yritys;Yhteyshenkilö;Sähköposti;{header}\n"
+            "1;A Oy;Aino;a@example.com;K 1\n")
+    o = run_file(capsys, tmp_path, "wide.csv", "customers_csv", "billing",
+                 data=data.encode("utf-8"))
+    assert (o.rc, o.err) == (1, "")
+    _assert_findings_csv_parses(o.out_dir / "findings.csv", 9)
+    assert [f["detail"] for f in o.findings() if f["rule_id"] == "M-field"] == [
+        f"not allowed by §5: {header}"]
+    assert header in build_report_html(o.out_dir, lang="en")

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from audit_kit.safe_output import console
+
 
 class AuditKitError(Exception):
     """Base class: a problem the user can fix, reported as one line."""
@@ -40,12 +42,14 @@ class AuditKitError(Exception):
         super().__init__(self.one_line())
 
     def one_line(self) -> str:
+        """Where and what, as one line: control characters in a file name (a newline, an
+        escape sequence) are shown escaped (:func:`audit_kit.safe_output.console`)."""
         where = ""
         if self.file:
             where = self.file + (f" ({self.place})" if self.place else "") + ": "
         elif self.place:
             where = f"{self.place}: "
-        return f"{where}{self.message}".replace("\n", " ")
+        return console(f"{where}{self.message}")
 
 
 class ConfigError(AuditKitError):
@@ -106,6 +110,11 @@ def translate(exc: BaseException, *, file: str | Path | None = None) -> AuditKit
         return ReportError(f"report notebook failed ({name}); rerun with --debug", file=file)
     if module == "yaml":
         return ConfigError(f"not valid YAML ({name})", file=file)
+    if isinstance(exc, UnicodeEncodeError) and "surrogates" in str(exc.reason):
+        # os.fsdecode keeps a name's undecodable bytes as lone surrogates
+        return InputError(
+            "a file or folder name here is not UTF-8; rename it", file=file
+        )
     if isinstance(exc, UnicodeError):
         return InputError(
             "text could not be decoded; give the file's encoding in the source entry", file=file

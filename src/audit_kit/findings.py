@@ -6,6 +6,7 @@ import csv
 from dataclasses import astuple, dataclass, fields
 from pathlib import Path
 
+from audit_kit import safe_output
 from audit_kit.vocab import CATEGORIES, SEVERITIES
 
 COLUMNS = ("rule_id", "category", "severity", "source", "source_kind", "source_file",
@@ -43,38 +44,22 @@ def _natural(ref: str) -> tuple:
     return (head, int(tail), "") if tail.isdigit() else (ref, -1, ref)
 
 
-_FORMULA_START = ("=", "@", "\t", "\r")
-
-
-def safe_cell(value: str) -> str:
-    """Neutralise spreadsheet formulas (CSV injection): prefix a quote.
-
-    A leading ``+``/``-`` is a formula only when not followed by a number, so E.164
-    phones (``+358...``) stay as they are.
-    """
-    if not value:
-        return value
-    if value.startswith(_FORMULA_START) or (
-        value[0] in "+-" and not value[1:].replace(" ", "").isdigit()
-    ):
-        return "'" + value
-    return value
-
-
 def sort_findings(items: list[Finding]) -> list[Finding]:
     return sorted(items, key=Finding.sort_key)
 
 
 def write_csv(items: list[Finding], path: Path) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(COLUMNS)
-        for item in sort_findings(items):
-            w.writerow([safe_cell(v) for v in astuple(item)])
+    """findings.csv, sorted, owner-only; cells neutralised by :func:`safe_output.csv_cell`
+    (so a value read back may start with the ``'`` that neutralised it)."""
+    safe_output.write_csv(path, COLUMNS, (astuple(item) for item in sort_findings(items)))
 
 
 def read_csv(path: Path) -> list[Finding]:
-    with open(path, newline="", encoding="utf-8") as f:
-        r = csv.DictReader(f)
-        names = [fl.name for fl in fields(Finding)]
-        return [Finding(**{n: row[n] for n in names}) for row in r]
+    names = [fl.name for fl in fields(Finding)]
+    # a detail may name a 200 kB header: csv's default limit is 128 KiB per field
+    limit = csv.field_size_limit(2**31 - 1)
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            return [Finding(**{n: row[n] for n in names}) for row in csv.DictReader(f)]
+    finally:
+        csv.field_size_limit(limit)

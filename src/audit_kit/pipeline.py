@@ -7,7 +7,6 @@ only when complete, so an interrupted run leaves the previous output untouched.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import shutil
 import tempfile
@@ -24,6 +23,7 @@ from audit_kit.loaders import LoadResult, get_loader
 from audit_kit.policy import Policy, load_policy
 from audit_kit.rules import FINDING_COLUMNS, build_rules
 from audit_kit.rules.statement import statement_checks
+from audit_kit.safe_output import json_text, stored_name
 from audit_kit.warehouse import SourceSink, connect
 
 
@@ -36,6 +36,8 @@ class AuditResult:
     findings: list[Finding]
     manifest: dict
     timings: dict[str, float] = field(default_factory=dict)
+    #: one line each for the owner, from the loaders (e.g. a file name that is not UTF-8)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -110,6 +112,7 @@ def load_sources(cfg: AuditConfig, policy: Policy, con, base: Path) -> dict[str,
             raise
         except Exception as exc:  # a loader bug or an unexpected library error
             raise translate(exc, file=s.path) from exc
+        res.warnings += sink.warnings
         con.execute(
             "INSERT INTO load_counts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -121,7 +124,7 @@ def load_sources(cfg: AuditConfig, policy: Policy, con, base: Path) -> dict[str,
                 res.records_read,
                 res.records_loaded,
                 res.records_rejected,
-                "; ".join(res.notes),
+                stored_name("; ".join(res.warnings + res.notes)),
             ],
         )
         results[s.name] = res
@@ -255,7 +258,7 @@ def run_audit(
                     "records_read": results[s.name].records_read,
                     "records_loaded": results[s.name].records_loaded,
                     "records_rejected": results[s.name].records_rejected,
-                    "notes": results[s.name].notes,
+                    "notes": results[s.name].warnings + results[s.name].notes,
                     "files": [
                         {"file": f, "sha256": h, "bytes": b}
                         for (src, f, h, b) in files
@@ -271,9 +274,7 @@ def run_audit(
             },
             "tool_versions": _tool_versions(),
         }
-        _write_private(
-            tmp / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
-        )
+        _write_private(tmp / "manifest.json", json_text(manifest))
         if report:
             from audit_kit.report import render_report, save_report_params
             from audit_kit.report.datadocs import build_data_docs
@@ -292,7 +293,8 @@ def run_audit(
         raise
     timings["total"] = time.perf_counter() - t0
     return AuditResult(
-        out=out_dir, as_of=when, findings=findings, manifest=manifest, timings=timings
+        out=out_dir, as_of=when, findings=findings, manifest=manifest, timings=timings,
+        warnings=[w for r in results.values() for w in r.warnings],
     )
 
 

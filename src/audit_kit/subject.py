@@ -357,7 +357,7 @@ class AccessReport:
 
     def write(self, out: Path, lang: str | None = None) -> tuple[Path, Path]:
         """Write ``subject.html`` and ``subject.json`` into *out* (0700; files 0600)."""
-        import json
+        from audit_kit.safe_output import json_text
 
         out = Path(out)
         missing = [d for d in (out, *out.parents) if not d.exists()]
@@ -366,8 +366,7 @@ class AccessReport:
             os.chmod(d, 0o700)
         os.chmod(out, 0o700)
         paths = (out / "subject.html", out / "subject.json")
-        texts = (self.html(lang),
-                 json.dumps(self.to_json(), indent=2, ensure_ascii=False, default=str) + "\n")
+        texts = (self.html(lang), json_text(self.to_json(), default=str))
         for p, text in zip(paths, texts, strict=True):
             fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -579,7 +578,7 @@ _T = {
 
 
 def _render_html(rep: AccessReport, lang: str) -> str:
-    from html import escape
+    from audit_kit.safe_output import html_text as escape
 
     i = 0 if lang == "fi" else 1
 

@@ -27,6 +27,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from audit_kit.safe_output import stored_name
+
 PROVENANCE = ("source", "source_kind", "system", "file", "record_ref", "sha256")
 
 RECORDS_SCHEMA = pa.schema(
@@ -176,9 +178,24 @@ class SourceSink:
         self.files: list[FileRef] = []
         self._in_transaction = False
         self._base_prefix: str | None = None
+        #: one line each, for the owner: a file read under a name that is not UTF-8
+        self.warnings: list[str] = []
 
     # -- files ---------------------------------------------------------------------
     def display_name(self, path: Path) -> str:
+        """*path* relative to the base, as stored (:func:`safe_output.stored_name`)."""
+        name = self._relative_name(path)
+        if name.isascii():
+            return name
+        stored = stored_name(name)
+        if stored != name:
+            self.warnings.append(
+                f"{stored}: the file name is not UTF-8 (shown with \\xNN for those bytes); "
+                "rename the file"
+            )
+        return stored
+
+    def _relative_name(self, path: Path) -> str:
         if self.base is not None:
             # a file under the base: its path after the base's (os.path.relpath made two
             # abspath calls and a split per file: 0.7 s of 100,000 invoices)

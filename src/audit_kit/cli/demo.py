@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from audit_kit.safe_output import echo
+
 DEFAULT_DATA = Path("data/demo")
 
 
@@ -31,7 +33,7 @@ def main(args: argparse.Namespace) -> int:
     from audit_kit.demo import generate
 
     ctx = generate(args.data)
-    print(
+    echo(
         f"demo company written to {args.data} ({len(ctx.sources)} sources, "
         f"{len(ctx.expected)} planted findings in ground_truth.csv)"
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from audit_kit.safe_output import echo
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -29,7 +31,7 @@ def main(args: argparse.Namespace) -> int:
 
     when = parse_date(args.date, what="--date") if args.date else None
     res = forget(args.email, args.phone, path=args.tombstones, erased_on=when)
-    print(
+    echo(
         f"{res.added} tombstone(s) added, {res.already} already present, erasure date "
         f"{res.erased_on}: {res.path}"
     )

@@ -12,13 +12,23 @@ import sys
 
 from audit_kit import __version__
 from audit_kit.errors import AuditKitError, translate
+from audit_kit.safe_output import console, echo
 
 #: subcommand -> module in audit_kit.cli with ``add_parser(sub)`` and ``main(args) -> int``
 COMMANDS = ("run", "demo", "report", "suites", "kinds", "subject", "forget")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with the arguments it quotes back (a file name) shown escaped."""
+
+    def _print_message(self, message: str, file=None) -> None:
+        if message:
+            lines = message.splitlines()
+            super()._print_message("\n".join(console(x) for x in lines) + "\n", file)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="audit-kit",
         description="Audit a company's personal-data exports (billing registers, phone contacts, "
         "mail) against its own GDPR privacy statement.",
@@ -40,15 +50,15 @@ def main(argv: list[str] | None = None) -> int:
     except AuditKitError as exc:
         if args.debug:
             raise
-        print(f"audit-kit: error: {exc.one_line()}", file=sys.stderr)
+        echo(f"audit-kit: error: {exc.one_line()}", err=True)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("audit-kit: interrupted; previous outputs are untouched", file=sys.stderr)
+        echo("audit-kit: interrupted; previous outputs are untouched", err=True)
         return 130
     except Exception as exc:  # translate at the boundary; never a traceback by default
         if args.debug:
             raise
-        print(f"audit-kit: error: {translate(exc).one_line()}", file=sys.stderr)
+        echo(f"audit-kit: error: {translate(exc).one_line()}", err=True)
         return 2
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from audit_kit.safe_output import echo
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -33,5 +35,5 @@ def main(args: argparse.Namespace) -> int:
         )
     lang = args.lang or report_params(args.run_dir).get("lang") or "fi"
     path = render_report(args.run_dir.resolve(), lang=lang, reveal=args.reveal)
-    print(f"report: {path}")
+    echo(f"report: {path}")
     return 0

@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 from audit_kit.errors import ConfigError
+from audit_kit.safe_output import echo
 
 
 def period_end(period: str) -> tuple[dt.date, str]:
@@ -68,8 +69,10 @@ def main(args: argparse.Namespace) -> int:
 
 
 def print_result(result, *, report: bool = True) -> None:
-    """What a run says on stdout: counts only, never personal data."""
-    print(f"audit as of {result.as_of}: {len(result.findings)} findings")
+    """What a run says: counts on stdout, never personal data; warnings on stderr."""
+    for w in result.warnings:
+        echo(f"audit-kit: warning: {w}", err=True)
+    echo(f"audit as of {result.as_of}: {len(result.findings)} findings")
     for line in result.summary_lines():
-        print("  " + line)
-    print(f"report: {result.out / 'report.html'}" if report else f"output: {result.out}")
+        echo("  " + line)
+    echo(f"report: {result.out / 'report.html'}" if report else f"output: {result.out}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from audit_kit.safe_output import echo
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -44,10 +46,10 @@ def main(args: argparse.Namespace) -> int:
     html, js = rep.write(out, args.lang)
     kept = sum(1 for s in rep.erasure_plan if s["action"] == "keep")
     # counts and paths only: the answer itself is in the owner-only files
-    print(
+    echo(
         f"{len(rep.records)} records in {len(rep.sources)} sources "
         f"({len(rep.subject_ids)} subject id(s)); erasure: delete "
         f"{len(rep.records) - kept}, keep {kept} under statutory retention"
     )
-    print(f"written: {html} and {js}")
+    echo(f"written: {html} and {js}")
     return 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from audit_kit.safe_output import echo
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -23,5 +25,5 @@ def main(args: argparse.Namespace) -> int:
     from audit_kit.gx_project import write_project
 
     path = write_project(args.policy, args.out)
-    print(f"GX project written to {path}")
+    echo(f"GX project written to {path}")
     return 0

@@ -34,6 +34,8 @@ class LoadResult:
     records_rejected: int = 0
     format: str = ""
     notes: list[str] = field(default_factory=list)
+    #: what the owner must act on (the CLI prints these; the manifest keeps both)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def reconciles(self) -> bool:
@@ -46,6 +48,7 @@ class LoadResult:
         if other.format and other.format not in self.format.split(", "):
             self.format = ", ".join(x for x in (self.format, other.format) if x)
         self.notes += other.notes
+        self.warnings += other.warnings
         return self
 
 

@@ -40,6 +40,7 @@ import pyarrow as pa
 
 from audit_kit import normalise, normalise_sql
 from audit_kit.loaders import LoadResult
+from audit_kit.safe_output import stored_name
 from audit_kit.warehouse import FileRef, SourceSink
 
 #: the company's own mail domain (statement §2); staff there are not data subjects
@@ -990,6 +991,7 @@ def parse_file(sink: SourceSink, path: Any, ref: str) -> tuple[FileRef, Parsed]:
     import mmap
     import os
 
+    ref = stored_name(ref)  # a Maildir/.eml file name is the record's ref
     size = os.path.getsize(path)
     with open(path, "rb") as fh:
         if size <= _READ_WHOLE:

@@ -4,7 +4,9 @@ Reading order for the owners: the headline and one card per promise of the state
 (with the actions to take) fit the first screen; key figures, charts, the change since
 the last quarter, every rule and its findings, and the evidence appendix follow.
 
-Everything shown is escaped with :func:`html.escape`, including names from the data;
+Everything shown is escaped with :func:`audit_kit.safe_output.html_text` (imported as
+``escape``): HTML-escaped, with control and bidi characters in names from the data
+shown as escapes (``\\u202e``), not acted on by the browser;
 people are pseudonymised (``subject_id``) unless ``reveal`` is set.
 """
 
@@ -14,7 +16,6 @@ import datetime as dt
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from html import escape
 from pathlib import Path
 
 from audit_kit.findings import Finding, read_csv
@@ -31,6 +32,7 @@ from audit_kit.report.i18n import (
     rule_checks,
     t,
 )
+from audit_kit.safe_output import html_text as escape  # HTML-escaped, controls shown
 from audit_kit.vocab import CATEGORIES
 
 #: the promises, in the order the owners read them (integrity is a data check, not a promise)

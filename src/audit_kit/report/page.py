@@ -7,7 +7,7 @@ the fonts are the reader's own system fonts (no font file to embed or download).
 
 from __future__ import annotations
 
-from html import escape
+from audit_kit.safe_output import html_text as escape
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
