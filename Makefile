@@ -1,4 +1,5 @@
-# The README's two commands. Both create .venv and install the package first.
+# The README's two commands, and the fast lane. Each creates .venv and installs the
+# package first.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -10,9 +11,12 @@ $(BIN)/audit-kit: pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $@
 
-.PHONY: demo test
+.PHONY: demo test check
 demo: $(BIN)/audit-kit  ## generate the demo company and audit it
 	$(BIN)/audit-kit demo
 
-test: $(BIN)/audit-kit  ## run the test suite
+test: $(BIN)/audit-kit  ## run every test (CI runs this)
 	$(BIN)/python -m pytest -q
+
+check: $(BIN)/audit-kit  ## the fast lane: unit tests only, no end-to-end runs
+	$(BIN)/python -m pytest -q -m "not slow"

@@ -44,3 +44,11 @@ def test_readme_documents_every_command_and_kind():
         assert f"audit-kit {c}" in readme, c
     for k in SOURCE_KINDS:
         assert f"`{k}`" in readme, k
+
+
+def test_suites_outside_a_project_points_to_init(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["suites"]) == 2
+    assert "audits/policy.yaml: policy file not found; run this in a project folder " \
+           "(`audit-kit init` writes one)" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

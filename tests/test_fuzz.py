@@ -37,6 +37,8 @@ TARGETS = {
     "postfix_log": ("maillog", "maillog/traditional/maillog", "mail"),
 }
 
+pytestmark = pytest.mark.slow  # hypothesis runs every loader hundreds of times
+
 KINDS = supported_kinds()
 FUZZ = settings(max_examples=50, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

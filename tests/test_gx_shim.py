@@ -6,6 +6,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from audit_kit import gx_shim
 from audit_kit.rules import Rule
 from tests.conftest import REPO
@@ -53,10 +55,12 @@ def _probe(tmp_path, mode: str) -> str:
     return next((line for line in out.stdout.splitlines() if line.startswith("COUNT")), "")
 
 
+@pytest.mark.slow  # a fresh process imports GX
 def test_shim_makes_unexpected_rows_count(tmp_path):
     assert _probe(tmp_path, "shim") == "COUNT 100"
 
 
+@pytest.mark.slow
 def test_without_shim_gx_on_duckdb_counts_nothing(tmp_path):
     # documents the upstream bug (GX issues 10738, 11579): if this starts passing with
     # 100, GX fixed it and the shim can go

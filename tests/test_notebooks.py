@@ -17,6 +17,8 @@ from nbclient import NotebookClient
 
 from tests.test_report import make_planted
 
+pytestmark = pytest.mark.slow  # a real kernel per notebook
+
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 

@@ -9,6 +9,7 @@
     ├── InputError                 a whole input file is unusable (not found, not a zip,
     │                              not well-formed XML, forbidden entity, corrupt XLSX)
     ├── RuleError                  a rule's SQL or GX validation failed
+    ├── OutputError                an output folder that cannot be written safely
     └── ReportError                the report notebook failed to execute or render
 
 Every error carries *where* (a file and, when known, a place in it: ``line 12``,
@@ -70,6 +71,11 @@ class InputError(AuditKitError):
 
 class RuleError(AuditKitError):
     """A rule could not be evaluated."""
+
+
+class OutputError(AuditKitError):
+    """An output cannot be written without touching what the user did not give us
+    (a folder that is not empty, a path that is not a folder)."""
 
 
 class ReportError(AuditKitError):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -238,8 +239,13 @@ class Policy(_Strict):
 
 
 def default_policy_path() -> Path:
-    """The repository's ``audits/policy.yaml`` (the demo company's policy)."""
-    return Path(__file__).resolve().parents[2] / "audits" / "policy.yaml"
+    """The packaged default policy (the demo company's; ``audit-kit init`` copies it).
+
+    In the source tree it is the repository's ``audits/policy.yaml``, by symlink.
+    """
+    from audit_kit.starter import FILES
+
+    return Path(str(resources.files("audit_kit.starter").joinpath(FILES["audits/policy.yaml"])))
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):

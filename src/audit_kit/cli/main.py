@@ -15,7 +15,7 @@ from audit_kit.errors import AuditKitError, translate
 from audit_kit.safe_output import console, echo
 
 #: subcommand -> module in audit_kit.cli with ``add_parser(sub)`` and ``main(args) -> int``
-COMMANDS = ("run", "demo", "report", "suites", "kinds", "subject", "forget")
+COMMANDS = ("init", "run", "demo", "report", "suites", "kinds", "subject", "forget")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -25,7 +25,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--out", type=Path, help="output folder (default: RUN_DIR/subjects/<subject_id>)"
     )
-    p.add_argument("--policy", type=Path, help="the policy the run used (default: the repo's)")
+    p.add_argument(
+        "--policy", type=Path, help="the policy the run used (default: the packaged one)"
+    )
     p.set_defaults(func=main)
 
 

@@ -22,8 +22,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from audit_kit.errors import PolicyError
     from audit_kit.gx_project import write_project
 
+    if not args.policy.is_file():
+        raise PolicyError("policy file not found; run this in a project folder "
+                          "(`audit-kit init` writes one) or give --policy", file=args.policy)
     path = write_project(args.policy, args.out)
     echo(f"GX project written to {path}")
     return 0

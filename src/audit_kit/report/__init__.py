@@ -1,20 +1,23 @@
 """The owners' report: the notebook template executed by nbconvert, exported as HTML.
 
-The template (``notebooks/report.ipynb``) has a cell tagged ``parameters`` (papermill
-users can run it too); :func:`render_report` injects the run's parameters after it,
-executes it with nbconvert's ExecutePreprocessor and exports the outputs only (no code
-cells) into one self-contained page: styles inline, nothing fetched from the network.
+The template ships in this package (``report.ipynb``; in the source tree a symlink to the
+repository's ``notebooks/report.ipynb``, where JupyterLab users open it). It has a cell
+tagged ``parameters`` (papermill users can run it too); :func:`render_report` injects
+the run's parameters after it, executes it with nbconvert's ExecutePreprocessor and
+exports the outputs only (no code cells) into one self-contained page: styles inline,
+nothing fetched from the network.
 """
 
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
 from audit_kit.errors import ReportError
 from audit_kit.report.page import page
 
-TEMPLATE = Path(__file__).resolve().parents[3] / "notebooks" / "report.ipynb"
+TEMPLATE = Path(str(resources.files(__name__).joinpath("report.ipynb")))
 
 
 def _title(run_dir: Path, lang: str) -> str:
