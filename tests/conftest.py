@@ -13,6 +13,18 @@ CORPORA = REPO.parent / "shared" / "corpora"
 POLICY = REPO / "audits" / "policy.yaml"
 
 
+#: fixtures that generate and audit a whole demo company: a test using one is end to end
+END_TO_END = {"demo_run", "planted"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark every test that uses an end-to-end fixture ``slow`` (``make check`` skips them),
+    so the fast lane stays unit tests without a marker to remember per test."""
+    for item in items:
+        if END_TO_END & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _private_key(tmp_path_factory):
     """Never touch the user's real key: every test session gets its own."""
