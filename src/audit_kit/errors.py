@@ -4,12 +4,13 @@
 
     AuditKitError                  exit 2, one line on stderr, never a traceback
     ├── ConfigError                the audit config: missing key, bad date, unknown kind
-    │   └── UnsupportedKindError   a known kind whose loader has not landed yet
+    │   ├── UnsupportedKindError   a known kind whose loader has not landed yet
+    │   └── OutputError            an output folder refused: not empty and not ours, a
+    │                              file, or overlapping an input (nothing was touched)
     ├── PolicyError                audits/policy.yaml: wrong key or value
     ├── InputError                 a whole input file is unusable (not found, not a zip,
     │                              not well-formed XML, forbidden entity, corrupt XLSX)
     ├── RuleError                  a rule's SQL or GX validation failed
-    ├── OutputError                an output folder that cannot be written safely
     └── ReportError                the report notebook failed to execute or render
 
 Every error carries *where* (a file and, when known, a place in it: ``line 12``,
@@ -61,6 +62,10 @@ class UnsupportedKindError(ConfigError):
     """A source kind in the contract whose loader is not available in this version."""
 
 
+class OutputError(ConfigError):
+    """An output folder that must not be written (see :mod:`audit_kit.outdir`)."""
+
+
 class PolicyError(AuditKitError):
     """The policy file is unusable."""
 
@@ -71,11 +76,6 @@ class InputError(AuditKitError):
 
 class RuleError(AuditKitError):
     """A rule could not be evaluated."""
-
-
-class OutputError(AuditKitError):
-    """An output cannot be written without touching what the user did not give us
-    (a folder that is not empty, a path that is not a folder)."""
 
 
 class ReportError(AuditKitError):
