@@ -85,6 +85,7 @@ def test_run_validations_installs_shim_and_counts(tmp_path):
         "SELECT * FROM (SELECT * FROM {batch}) b WHERE records_read <> records_loaded "
         "+ records_rejected",
         "test",
+        severities=("error",),
     )
     counts = run_validations(db, [rule], tmp_path / "v")
     assert gx_shim.installed()

@@ -1,89 +1,205 @@
 """Save the policy's generated suites as a Great Expectations file project (audits/gx/).
 
-The project's datasource reads the warehouse named by the environment variable
-``AUDIT_KIT_WAREHOUSE`` (GX substitutes ``${...}`` in connection strings), so a GX user
-can point it at any run's ``warehouse.duckdb`` and build Data Docs. The suites are the
-same objects a run validates; ``tests/test_gx_project.py`` fails when the committed
-project no longer matches the policy (regenerate with ``audit-kit suites``).
+A GX user runs the project as it is::
+
+    AUDIT_KIT_WAREHOUSE=/path/to/RUN/warehouse.duckdb python -c 'import great_expectations as gx; \
+        gx.get_context(project_root_dir="audits").checkpoints.get("audit-kit").run()'
+
+- The datasource reads the warehouse named by the environment variable
+  ``AUDIT_KIT_WAREHOUSE`` (GX substitutes ``${...}`` in connection strings), read-only.
+- ``great_expectations.yml`` names the plugin module ``plugins/audit_kit_gx_plugin.py``
+  as its checkpoint store's module: GX adds ``plugins/`` to ``sys.path`` and imports the
+  module when it opens the project, and the module installs :mod:`audit_kit.gx_shim`
+  before any expectation runs (without it GX's SQL datasource counts nothing on DuckDB).
+- The checkpoint's action builds Data Docs (``uncommitted/data_docs/``).
+
+Every id in the project is a UUID 5 of the object's names (:data:`ID_NAMESPACE`), so
+regenerating from an unchanged policy changes no byte; ``tests/test_gx_project.py``
+fails when the committed project differs in any file from a fresh generation
+(regenerate with ``audit-kit suites``).
 """
 
 from __future__ import annotations
 
-import json
+import os
+import re
 import shutil
 import tempfile
+import uuid
 from pathlib import Path
 
 from audit_kit.policy import load_policy
 from audit_kit.rules import build_rules
-from audit_kit.validate import group_rules, suite_name
 
+#: the namespace of every id in the project (fixed: changing it changes every file)
+ID_NAMESPACE = uuid.UUID("5b0e7a52-2f4e-4d5c-9a55-8c1f0d0a6b11")
+PLUGIN_MODULE = "audit_kit_gx_plugin"
+CHECKPOINT = "audit-kit"
 
-def suites_json(policy_path: Path) -> dict[str, dict]:
-    """suite name -> its expectations (type, query, meta), deterministic."""
-    rules = build_rules(load_policy(policy_path))
-    out = {}
-    for (category, table), group in sorted(group_rules(rules).items()):
-        out[suite_name(category, table)] = {
-            "name": suite_name(category, table),
-            "expectations": [
-                {
-                    "type": "unexpected_rows_expectation",
-                    "kwargs": {"unexpected_rows_query": r.sql},
-                    "description": f"{r.rule_id}: {r.description}",
-                    "meta": {"rule_id": r.rule_id, "category": r.category, "section": r.section},
-                }
-                for r in group
-            ],
-            "meta": {"generated_by": "audit-kit", "batch_table": table},
-        }
-    return out
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+PLUGIN = '''"""audit-kit's Great Expectations plugin (written by `audit-kit suites`; do not edit).
+
+great_expectations.yml names this module as the checkpoint store's module, so GX imports
+it from plugins/ when it opens the project. Importing it installs audit_kit.gx_shim:
+without it GX's SQL datasource keeps no connection open on DuckDB and every expectation
+fails with "'NoneType' object is not subscriptable" (GX issues 10738, 11579).
+"""
+
+from great_expectations.data_context.store import CheckpointStore  # the store GX builds
+
+try:
+    from audit_kit import gx_shim
+except ImportError as e:  # pragma: no cover - a GX user without audit-kit installed
+    raise ImportError(
+        "the audit-kit GX project needs the audit-kit package: pip install audit-kit"
+    ) from e
+
+gx_shim.install()
+
+__all__ = ["CheckpointStore"]
+'''
+
+#: what great_expectations.yml says about the setting a GX user must make
+_WAREHOUSE_DOC = """\
+# audit-kit: the datasource `warehouse` reads the DuckDB warehouse of one audit run,
+# named by the environment variable AUDIT_KIT_WAREHOUSE (read-only), e.g.
+#   AUDIT_KIT_WAREHOUSE=audits/reports/2026-Q4/warehouse.duckdb
+# then, in Python:
+#   import great_expectations as gx
+#   gx.get_context(project_root_dir="audits").checkpoints.get("audit-kit").run()
+# The checkpoint builds Data Docs in uncommitted/data_docs/. This project is generated
+# from audits/policy.yaml by `audit-kit suites`; edit the policy, not these files.
+"""
+
+#: exact edits of GX 1.x's generated great_expectations.yml: (what GX wrote, what we write)
+_YML_EDITS = (
+    (
+        "  checkpoint_store:\n    class_name: CheckpointStore\n",
+        "  checkpoint_store:\n    class_name: CheckpointStore\n"
+        "    # audit-kit: GX imports this module from plugins/ when it opens the project;\n"
+        "    # it makes GX's SQL datasource work on DuckDB (audit_kit.gx_shim)\n"
+        f"    module_name: {PLUGIN_MODULE}\n",
+    ),
+    ("fluent_datasources:\n", _WAREHOUSE_DOC + "fluent_datasources:\n"),
+    # GX sends usage statistics unless told not to; an audit calls no one
+    ("analytics_enabled:\n", "analytics_enabled: false\n"),
+)
 
 
 def write_project(policy_path: Path, out: Path) -> Path:
-    """Write ``out/gx/``: a GX file project with the suites, validation definitions and
-    a checkpoint over all of them."""
-    import os
+    """Write ``out/gx/``: a GX file project with the suites, validation definitions, a
+    checkpoint over all of them that builds Data Docs, and the plugin that makes it run.
 
-    import great_expectations as gx
-
-    from audit_kit.validate import build_context
-    from audit_kit.warehouse import connect
-
+    Files GX writes when the project is run (``uncommitted/``) are left alone."""
     rules = build_rules(load_policy(policy_path))
     dest = out / "gx"
     with tempfile.TemporaryDirectory() as tmp:
-        # an empty warehouse with every table, so GX can test the datasource and assets
-        empty = Path(tmp) / "empty.duckdb"
-        con = connect(empty)
-        con.execute(
-            "CREATE TABLE audit_params (as_of DATE); CREATE TABLE persons (rec_id BIGINT, "
-            "subject_id VARCHAR); CREATE TABLE statement_checks (check_id VARCHAR, section "
-            "VARCHAR, failed BOOLEAN, severity VARCHAR, detail VARCHAR)"
-        )
-        con.close()
-        old = os.environ.get("AUDIT_KIT_WAREHOUSE")
-        os.environ["AUDIT_KIT_WAREHOUSE"] = str(empty)
-        try:
-            ctx, vds = build_context(
-                "${AUDIT_KIT_WAREHOUSE}", rules, mode="file", project_root=Path(tmp)
-            )
-            ctx.checkpoints.add_or_update(
-                gx.Checkpoint(name="audit-kit", validation_definitions=list(vds.values()))
-            )
-        finally:
-            if old is None:
-                os.environ.pop("AUDIT_KIT_WAREHOUSE", None)
-            else:
-                os.environ["AUDIT_KIT_WAREHOUSE"] = old
-        if dest.exists():
-            shutil.rmtree(dest)
-        shutil.copytree(
-            Path(tmp) / "gx", dest, ignore=shutil.ignore_patterns("uncommitted", "*.lock")
-        )
-    # GX writes ids that change on every generation; suites.json is the stable contract
-    (dest / "suites.json").write_text(
-        json.dumps(suites_json(policy_path), indent=2, ensure_ascii=False, sort_keys=True) + "\n",
-        encoding="utf-8",
-    )
+        project = _generate(rules, Path(tmp))
+        written = {p.relative_to(project) for p in project.rglob("*") if p.is_file()}
+        dest.mkdir(parents=True, exist_ok=True)
+        for old in sorted(dest.rglob("*"), reverse=True):
+            rel = old.relative_to(dest)
+            if rel.parts[0] == "uncommitted":
+                continue
+            if old.is_file() and rel not in written:
+                old.unlink()
+            elif old.is_dir() and not any(old.iterdir()):
+                old.rmdir()
+        for rel in sorted(written):
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(project / rel, dest / rel)
     return dest
+
+
+def _generate(rules, tmp: Path) -> Path:
+    """Generate the project in *tmp*/gx with GX, then make it stable and runnable."""
+    import great_expectations as gx
+
+    from audit_kit.validate import _close, build_context
+    from audit_kit.warehouse import connect
+
+    # an empty warehouse with every table, so GX can test the datasource and assets
+    empty = tmp / "empty.duckdb"
+    con = connect(empty)
+    con.execute(
+        "CREATE TABLE audit_params (as_of DATE); CREATE TABLE persons (rec_id BIGINT, "
+        "subject_id VARCHAR); CREATE TABLE statement_checks (check_id VARCHAR, section "
+        "VARCHAR, failed BOOLEAN, severity VARCHAR, detail VARCHAR)"
+    )
+    con.close()
+    old = os.environ.get("AUDIT_KIT_WAREHOUSE")
+    os.environ["AUDIT_KIT_WAREHOUSE"] = str(empty)
+    try:
+        ctx, vds = build_context("${AUDIT_KIT_WAREHOUSE}", rules, mode="file", project_root=tmp)
+        ctx.checkpoints.add_or_update(
+            gx.Checkpoint(
+                name=CHECKPOINT,
+                validation_definitions=[vd for _, vd in sorted(vds.items())],
+                actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
+            )
+        )
+        _close(ctx)
+    finally:
+        if old is None:
+            os.environ.pop("AUDIT_KIT_WAREHOUSE", None)
+        else:
+            os.environ["AUDIT_KIT_WAREHOUSE"] = old
+    project = tmp / "gx"
+    shutil.rmtree(project / "uncommitted", ignore_errors=True)
+    for lock in project.rglob("*.lock"):
+        lock.unlink()
+    yml = project / "great_expectations.yml"
+    text = yml.read_text(encoding="utf-8")
+    for before, after in _YML_EDITS:
+        if text.count(before) != 1:
+            raise RuntimeError(f"unexpected great_expectations.yml from GX: no {before!r}")
+        text = text.replace(before, after)
+    yml.write_text(text, encoding="utf-8")
+    (project / "plugins" / f"{PLUGIN_MODULE}.py").write_text(PLUGIN, encoding="utf-8")
+    _stable_ids(project)
+    return project
+
+
+def stable_id(*names: str) -> str:
+    """The id of the object named by *names* (kind first), the same in every generation."""
+    return str(uuid.uuid5(ID_NAMESPACE, "/".join(names)))
+
+
+def _stable_ids(project: Path) -> None:
+    """Replace every random id GX wrote with :func:`stable_id` of the object's names."""
+    import json
+
+    import yaml
+
+    ids: dict[str, str] = {}
+    config = yaml.safe_load((project / "great_expectations.yml").read_text(encoding="utf-8"))
+    ids[config["data_context_id"]] = stable_id("data_context")
+    for ds_name, ds in config["fluent_datasources"].items():
+        ids[ds["id"]] = stable_id("datasource", ds_name)
+        for a_name, asset in ds["assets"].items():
+            ids[asset["id"]] = stable_id("asset", ds_name, a_name)
+            for bd_name, bd in asset["batch_definitions"].items():
+                ids[bd["id"]] = stable_id("batch_definition", ds_name, a_name, bd_name)
+    for path in sorted((project / "expectations").rglob("*.json")):
+        suite = json.loads(path.read_text(encoding="utf-8"))
+        ids[suite["id"]] = stable_id("suite", suite["name"])
+        for e in suite["expectations"]:
+            meta = e["meta"]
+            ids[e["id"]] = stable_id(
+                "expectation", suite["name"], meta["rule_id"], meta["severity"]
+            )
+    for kind in ("validation_definitions", "checkpoints"):
+        for path in sorted((project / kind).glob("*.json")):
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            ids[doc["id"]] = stable_id(kind, doc["name"])
+
+    def new(m: re.Match) -> str:
+        if m.group() not in ids:
+            raise RuntimeError(f"GX wrote an id audit-kit cannot name: {m.group()}")
+        return ids[m.group()]
+
+    for path in sorted(p for p in project.rglob("*") if p.is_file()):
+        text = path.read_text(encoding="utf-8")
+        if _UUID.search(text):
+            path.write_text(_UUID.sub(new, text), encoding="utf-8")

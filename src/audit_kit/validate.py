@@ -6,6 +6,12 @@ One suite per (category, base table), generated from the policy; each rule is an
 sample rows to result format COMPLETE, and the results here are SUMMARY); the finding
 rows themselves are fetched by running the identical SQL in DuckDB, and the two counts
 must agree.
+
+A rule whose rows can have more than one severity (``Rule.severities``) is one
+expectation per severity, each selecting its rule's rows of that severity, so GX's
+verdict agrees with the audit's: an expectation fails with GX ``severity`` ``critical``
+only for error findings (warning and info keep their names), and a validation result's
+``get_max_severity_failure()`` is ``critical`` exactly when the suite has an error finding.
 """
 
 from __future__ import annotations
@@ -18,7 +24,8 @@ from typing import Any
 
 from audit_kit import gx_shim
 from audit_kit.errors import RuleError
-from audit_kit.rules import Rule
+from audit_kit.rules import Rule, sql_str
+from audit_kit.vocab import SEVERITIES
 
 #: result keys that may quote personal values; removed before results are saved
 _PERSONAL_KEYS = (
@@ -33,6 +40,35 @@ _PERSONAL_KEYS = (
 
 def suite_name(category: str, table: str) -> str:
     return f"audit-kit.{category}.{table}"
+
+
+#: the audit's severities as GX expectation severities (GX 1.x ``FailureSeverity``)
+GX_SEVERITY = {"error": "critical", "warning": "warning", "info": "info"}
+
+
+def expectation_specs(rule: Rule) -> list[dict[str, Any]]:
+    """The GX expectations of *rule*, one per severity its rows can have: the keyword
+    arguments of ``UnexpectedRowsExpectation`` (query, description, meta, severity)."""
+    specs = []
+    for severity in sorted(rule.severities, key=SEVERITIES.index):
+        query, description = rule.sql, f"{rule.rule_id}: {rule.description}"
+        if len(rule.severities) > 1:
+            query = f"SELECT * FROM ({rule.sql}) r WHERE severity = {sql_str(severity)}"
+            description = f"{rule.rule_id} ({severity}): {rule.description}"
+        specs.append(
+            {
+                "unexpected_rows_query": query,
+                "description": description,
+                "meta": {
+                    "rule_id": rule.rule_id,
+                    "category": rule.category,
+                    "section": rule.section,
+                    "severity": severity,
+                },
+                "severity": GX_SEVERITY[severity],
+            }
+        )
+    return specs
 
 
 def group_rules(rules: list[Rule]) -> dict[tuple[str, str], list[Rule]]:
@@ -62,9 +98,9 @@ def build_context(
         ctx.variables.progress_bars = {"globally": False}
     except Exception:  # older/newer GX: progress bars are cosmetic only
         pass
-    # read-only: GX keeps its connection open (the shim), and a read-only open does not
-    # lock out the report kernel, which reads the same warehouse read-only
-    conn = f"duckdb:///{warehouse}" + ("?access_mode=read_only" if mode == "ephemeral" else "")
+    # read-only: validating never writes; GX keeps its connection open (the shim), and a
+    # read-only open does not lock out the report kernel, which reads the same warehouse
+    conn = f"duckdb:///{warehouse}?access_mode=read_only"
     ds = ctx.data_sources.add_or_update_sql(name="warehouse", connection_string=conn)
     vds = {}
     for (category, table), group in sorted(group_rules(rules).items()):
@@ -81,17 +117,8 @@ def build_context(
         name = suite_name(category, table)
         suite = gx.ExpectationSuite(name=name, meta={"generated_by": "audit-kit"})
         for rule in group:
-            suite.add_expectation(
-                gx.expectations.UnexpectedRowsExpectation(
-                    unexpected_rows_query=rule.sql,
-                    description=f"{rule.rule_id}: {rule.description}",
-                    meta={
-                        "rule_id": rule.rule_id,
-                        "category": rule.category,
-                        "section": rule.section,
-                    },
-                )
-            )
+            for spec in expectation_specs(rule):
+                suite.add_expectation(gx.expectations.UnexpectedRowsExpectation(**spec))
         suite = ctx.suites.add_or_update(suite)
         vds[(category, table)] = ctx.validation_definitions.add_or_update(
             gx.ValidationDefinition(name=name, data=bd, suite=suite)
@@ -132,6 +159,9 @@ def _run_validations(warehouse: Path, rules: list[Rule], out_dir: Path) -> dict[
     for (category, table), vd in sorted(vds.items()):
         res = vd.run(result_format={"result_format": "SUMMARY"})
         doc = _mask(res.to_json_dict())
+        # GX's suite verdict counts a failed warning as a failure; say how severe it is
+        worst = res.get_max_severity_failure()
+        doc.setdefault("meta", {})["max_severity_failure"] = worst.value if worst else None
         for r in res.results:
             rule_id = r.expectation_config.meta["rule_id"]
             infos = r.exception_info or {}
@@ -141,7 +171,7 @@ def _run_validations(warehouse: Path, rules: list[Rule], out_dir: Path) -> dict[
                 raise RuleError(
                     f"rule {rule_id} failed to evaluate in Great Expectations; rerun with --debug"
                 )
-            counts[rule_id] = int(r.result.get("observed_value") or 0)
+            counts[rule_id] = counts.get(rule_id, 0) + int(r.result.get("observed_value") or 0)
         path = out_dir / f"{suite_name(category, table)}.json"
         fd = _open_private(path)
         with fd as f:

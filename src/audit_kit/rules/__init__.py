@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from audit_kit.errors import PolicyError
 from audit_kit.policy import Policy
@@ -73,6 +73,9 @@ class Rule:
     table: str
     sql: str
     description: str
+    #: every severity the rule's rows can have (its ``severity`` column); GX validates one
+    #: expectation per severity, so a warning-only failure is a GX warning, not critical
+    severities: tuple[str, ...] = field(kw_only=True)
 
     def query(self, table: str | None = None) -> str:
         """The SQL over *table* (default: the rule's base table), substituted exactly as

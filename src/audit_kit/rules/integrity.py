@@ -25,6 +25,7 @@ def build(policy: Policy) -> list[Rule]:
             "FROM (SELECT * FROM {batch}) b WHERE records_read <> records_loaded + records_rejected "
             "OR records_rejected <> (SELECT count(*) FROM rejects j WHERE j.source = b.source)",
             "Records read = loaded + rejected, per source",
+            severities=("error",),
         ),
         Rule(
             "I-rejected",
@@ -35,5 +36,6 @@ def build(policy: Policy) -> list[Rule]:
             "rejects table for each reason' AS detail, 'warning' AS severity "
             "FROM (SELECT * FROM {batch}) b WHERE records_rejected > 0",
             "Sources with records that could not be loaded",
+            severities=("warning",),
         ),
     ]

@@ -52,5 +52,6 @@ def build(policy: Policy) -> list[Rule]:
             "fields",
             sql,
             "Values in fields the statement does not allow",
+            severities=tuple(sorted(set(na.values()))),
         )
     ]

@@ -85,7 +85,9 @@ def build(policy: Policy) -> list[Rule]:
         else:
             sql = _BASE.format(**common, joins="", extra=_PERSON_PRESENT)
             desc = f"Records of role {r.role} whose {what} date is over {r.months} months old"
-        rules.append(Rule(r.rule, "retention", r.section, "records", sql, desc))
+        rules.append(
+            Rule(r.rule, "retention", r.section, "records", sql, desc, severities=(r.severity,))
+        )
     for s in policy.statutory:
         sql = (
             "SELECT source, source_kind, file AS source_file, record_ref, rec_id, email, phone, "
@@ -103,6 +105,7 @@ def build(policy: Policy) -> list[Rule]:
                 "records",
                 sql,
                 "Invoices past the Accounting Act's retention period",
+                severities=(s.severity,),
             )
         )
     return rules

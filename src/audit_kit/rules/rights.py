@@ -127,6 +127,7 @@ def build(policy: Policy) -> list[Rule]:
             "records",
             ban_sql,
             "Marketing dated after the person's direct-marketing ban",
+            severities=(ban.severity,),
         ),
         Rule(
             er.rule,
@@ -135,6 +136,7 @@ def build(policy: Policy) -> list[Rule]:
             "records",
             overdue_sql,
             "People still present after an erasure request's deadline",
+            severities=(er.severity,),
         ),
         Rule(
             er.rule + "-open",
@@ -143,6 +145,7 @@ def build(policy: Policy) -> list[Rule]:
             "records",
             open_sql,
             "Erasure requests still inside their deadline",
+            severities=(er.open_severity,),
         ),
         Rule(
             "R-tombstone",
@@ -151,5 +154,6 @@ def build(policy: Policy) -> list[Rule]:
             "records",
             tomb_sql,
             "Erased people (tombstones) who appear again in any source",
+            severities=(er.severity,),
         ),
     ]

@@ -27,6 +27,7 @@ def build(policy: Policy) -> list[Rule]:
             "statement_checks",
             sql,
             "Gaps and contradictions in the privacy statement itself",
+            severities=tuple(sorted({c[3] for c in statement_checks(policy)})),
         )
     ]
 

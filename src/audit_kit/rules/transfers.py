@@ -53,5 +53,6 @@ def build(policy: Policy) -> list[Rule]:
             "records",
             sql,
             "People in systems stored outside the EU/EEA without a valid mechanism",
+            severities=("error",),
         )
     ]
