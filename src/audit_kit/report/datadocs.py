@@ -5,8 +5,9 @@ The suites and validation definitions are the ones the run validated
 temporary folder, validated again with ``result_format`` SUMMARY (for
 ``UnexpectedRowsExpectation`` that is the count of unexpected rows and no row data, so
 no personal value reaches the docs), rendered, and the static site is copied to
-``RUN_DIR/data_docs``. The temporary project (with its stored results and its copy of
-the warehouse) is deleted.
+``RUN_DIR/data_docs`` once its pages load only files inside it
+(:mod:`audit_kit.report.offline_docs`). The temporary project (with its stored results
+and its copy of the warehouse) is deleted.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 from audit_kit.errors import ReportError
+from audit_kit.report.offline_docs import make_offline
 
 RESULT_FORMAT = {"result_format": "SUMMARY"}
 
@@ -46,6 +48,7 @@ def build_data_docs(run_dir: Path, rules: list, *, warehouse: Path | None = None
         site = Path(td) / "project" / "gx" / "uncommitted" / "data_docs" / "local_site"
         if not (site / "index.html").exists():
             raise ReportError("Great Expectations built no Data Docs site", file=site)
+        make_offline(site)
         if dest.exists():
             shutil.rmtree(dest)
         shutil.copytree(site, dest)
