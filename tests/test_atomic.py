@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from audit_kit import pipeline
+from audit_kit import outdir
 
 pytestmark = pytest.mark.slow
 
@@ -111,8 +111,10 @@ def test_sigkill_leaves_the_previous_output_untouched(demo, point):
 def test_next_run_cleans_up_and_repeats_byte_identically(demo):
     base, out, env = demo
     before = (out / "findings.csv").read_bytes()
-    stale = out.parent / f".{out.name}.partial-{_dead_pid()}-x"
+    dead = _dead_pid()
+    stale = out.parent / f".{out.name}.partial-{dead}-x"
     stale.mkdir(mode=0o700)
+    (stale / outdir.PID_FILE).write_text(f"{dead}\n", encoding="ascii")
     (stale / "warehouse.duckdb").write_bytes(b"left by a killed run")
     proc = _start(base, out, env)
     assert proc.wait(timeout=300) == 1, proc.stderr.read()  # 1: error findings
@@ -140,11 +142,14 @@ def test_an_output_moved_away_mid_swap_is_restored(tmp_path):
     old = tmp_path / f".out.old-{_dead_pid()}"
     old.mkdir()
     (old / "findings.csv").write_text("rule_id\n", encoding="utf-8")
-    partial = tmp_path / f".out.partial-{_dead_pid()}-abc"
+    (old / "manifest.json").write_text('{"tool": "audit-kit"}\n', encoding="utf-8")
+    dead = _dead_pid()
+    partial = tmp_path / f".out.partial-{dead}-abc"
     partial.mkdir()
-    live = tmp_path / f".out.partial-{os.getpid()}-def"  # a run still going: left alone
+    (partial / outdir.PID_FILE).write_text(f"{dead}\n", encoding="ascii")
+    live = tmp_path / f".out.partial-{os.getppid()}-def"  # a run still going: left alone
     live.mkdir()
-    pipeline._recover(out)
+    outdir.sweep(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["out", live.name])
     assert (out / "findings.csv").read_text(encoding="utf-8") == "rule_id\n"
 

@@ -1,21 +1,20 @@
 """The quarterly audit, end to end: config -> loaders -> DuckDB -> GX -> findings -> report.
 
-Outputs are built in a private temporary folder beside the target and moved into place
-only when complete, so an interrupted run leaves the previous output untouched.
+Outputs are built in a private staging folder beside the target and moved into place
+only when complete, so an interrupted run leaves the previous output untouched; the
+folder rules (what may be written, what a re-run keeps) are :mod:`audit_kit.outdir`'s.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from audit_kit import __version__, people, subject
+from audit_kit import __version__, outdir, people, subject
 from audit_kit.config import AuditConfig, load_config, parse_date
 from audit_kit.errors import AuditKitError, ConfigError, translate
 from audit_kit.findings import Finding, sort_findings, write_csv
@@ -65,15 +64,19 @@ class AuditResult:
         )
 
 
-def _private_dir(path: Path) -> None:
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(path, 0o700)
+#: the audit dates accepted; outside them a date is a typo (year 1 has no previous
+#: quarter for the report's comparison, 0000Q4 no last day)
+AS_OF_RANGE = (dt.date(1900, 1, 1), dt.date(2999, 12, 31))
 
 
-def _write_private(path: Path, text: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
+def check_audit_date(when: dt.date, *, what: str = "the audit date", file=None) -> dt.date:
+    """*when* if it lies in :data:`AS_OF_RANGE`, else a :class:`ConfigError`."""
+    lo, hi = AS_OF_RANGE
+    if not lo <= when <= hi:
+        raise ConfigError(
+            f"{what} {when.isoformat()} is outside {lo.isoformat()}..{hi.isoformat()}; "
+            "give the date the audit covers", file=file)
+    return when
 
 
 def _policy_kwargs(loader, policy: Policy) -> dict:
@@ -187,26 +190,32 @@ def run_audit(
 
     Returns an :class:`AuditResult`; raises :class:`AuditKitError` for unusable input.
     """
+    with outdir.stop_on_signals() as signals:
+        return _run_audit(config, as_of=as_of, out=out, report=report, lang=lang,
+                          reveal=reveal, signals=signals)
+
+
+def _run_audit(config, *, as_of, out, report, lang, reveal, signals) -> AuditResult:
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     cfg = load_config(config)
     policy = load_policy(cfg.policy)
-    when = parse_date(as_of, what="--as-of") if as_of else cfg.as_of
-    if when is None:
+    if as_of:
+        when = check_audit_date(parse_date(as_of, what="--as-of"), what="--as-of")
+    elif cfg.as_of is not None:
+        when = check_audit_date(cfg.as_of, what="as_of", file=cfg.config_path)
+    else:
         raise ConfigError(
             "no audit date: give --as-of or `as_of:` in the config", file=cfg.config_path
         )
     config_dir = Path(cfg.config_path).parent
-    out_dir = Path(out) if out else config_dir / "reports" / when.isoformat()
-    out_dir = out_dir.resolve()
-    _private_dir(out_dir.parent)
-    _recover(out_dir)
-    # a fresh name per run: GX keeps DuckDB instances per path alive within a process
-    tmp = Path(
-        tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-{os.getpid()}-", dir=out_dir.parent)
+    out_dir = outdir.check_run_folder(
+        out if out else config_dir / "reports" / when.isoformat(),
+        inputs=[s.path for s in cfg.sources] + [cfg.policy],
+        homes=[config_dir],
     )
-    _private_dir(tmp)
-    try:
+    # a fresh name per run: GX keeps DuckDB instances per path alive within a process
+    with outdir.staging(out_dir) as tmp:
         wh_path = tmp / "warehouse.duckdb"
         con = connect(wh_path)
         con.execute("CREATE TABLE audit_params AS SELECT ?::DATE AS as_of", [when])
@@ -233,16 +242,19 @@ def run_audit(
         con.execute("CHECKPOINT")
         con.close()
         timings["rules_sql"] = time.perf_counter() - t1
+        signals.check()
         t1 = time.perf_counter()
         from audit_kit.validate import run_validations
 
         # GX validates the same SQL; its counts must equal the rows the warehouse returned
         gx_counts = run_validations(wh_path, rules, tmp / "validation")
         timings["validate"] = time.perf_counter() - t1
+        signals.check()  # GX may have swallowed an interrupt
         findings = _findings(rules, rows, gx_counts)
         write_csv(findings, tmp / "findings.csv")
         os.chmod(tmp / "findings.csv", 0o600)
         manifest = {
+            outdir.RUN_MARKER[0]: outdir.RUN_MARKER[1],
             "organisation": cfg.organisation,
             "as_of": when.isoformat(),
             "audit_kit_version": __version__,
@@ -274,7 +286,7 @@ def run_audit(
             },
             "tool_versions": _tool_versions(),
         }
-        _write_private(tmp / "manifest.json", json_text(manifest))
+        outdir.write_private(tmp / "manifest.json", json_text(manifest))
         if report:
             from audit_kit.report import render_report, save_report_params
             from audit_kit.report.datadocs import build_data_docs
@@ -282,15 +294,15 @@ def run_audit(
             t1 = time.perf_counter()
             build_data_docs(tmp, rules)
             timings["data_docs"] = time.perf_counter() - t1
+            signals.check()
             t1 = time.perf_counter()
             save_report_params(tmp, lang=lang or policy.language, data_dir=config_dir.resolve())
             render_report(tmp, lang=lang or policy.language, reveal=reveal)
             timings["report"] = time.perf_counter() - t1
         os.chmod(wh_path, 0o600)
-        _swap_into_place(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        signals.check()  # an interrupt the report kernel took: the previous output stays
+        with signals.deferred():  # the renames finish together
+            outdir.promote(tmp, out_dir)
     timings["total"] = time.perf_counter() - t0
     return AuditResult(
         out=out_dir, as_of=when, findings=findings, manifest=manifest, timings=timings,
@@ -315,40 +327,3 @@ def _tool_versions() -> dict[str, str]:
         except PackageNotFoundError:
             out[pkg] = "not installed"
     return out
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _recover(out_dir: Path) -> None:
-    """Clean up after a run that was killed: restore a moved-away output, drop partials.
-
-    A run killed between the two renames of :func:`_swap_into_place` leaves the previous
-    output as ``.<name>.old-<pid>``; partial folders of dead runs hold personal data.
-    """
-    for p in sorted(out_dir.parent.glob(f".{out_dir.name}.*-*")):
-        kind, _, rest = p.name[len(out_dir.name) + 2 :].partition("-")
-        pid = rest.split("-", 1)[0]
-        if kind not in ("old", "partial") or not pid.isdigit() or _alive(int(pid)):
-            continue
-        if kind == "old" and not out_dir.exists():
-            os.rename(p, out_dir)
-        else:
-            shutil.rmtree(p, ignore_errors=True)
-
-
-def _swap_into_place(tmp: Path, out_dir: Path) -> None:
-    """Replace *out_dir* by *tmp* with renames only (atomic on one file system)."""
-    old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
-    if out_dir.exists():
-        os.rename(out_dir, old)
-    os.rename(tmp, out_dir)
-    if old.exists():
-        shutil.rmtree(old)

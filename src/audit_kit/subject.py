@@ -44,6 +44,8 @@ from audit_kit.errors import ConfigError, InputError
 
 TOMBSTONES_ENV = "AUDIT_KIT_TOMBSTONES"
 TOMBSTONE_FILE = "tombstones.txt"
+#: what :meth:`AccessReport.write` writes into its folder
+ANSWER_FILES = ("subject.html", "subject.json")
 _HEADER = ("# audit-kit tombstones: keyed hashes (HMAC-SHA256) of erased people's normalised\n"
            "# e-mail addresses and phone numbers. No identifiers are kept.\n"
            "# Written by `audit-kit forget`.\n")
@@ -356,23 +358,15 @@ class AccessReport:
         return self.html()
 
     def write(self, out: Path, lang: str | None = None) -> tuple[Path, Path]:
-        """Write ``subject.html`` and ``subject.json`` into *out* (0700; files 0600)."""
+        """Write :data:`ANSWER_FILES` into *out* (files 0600; folders it creates 0700, an
+        existing folder keeps its mode)."""
+        from audit_kit.outdir import make_private_dirs, write_private
         from audit_kit.safe_output import json_text
 
-        out = Path(out)
-        missing = [d for d in (out, *out.parents) if not d.exists()]
-        for d in reversed(missing):  # every folder this creates is owner-only
-            d.mkdir(mode=0o700)
-            os.chmod(d, 0o700)
-        os.chmod(out, 0o700)
-        paths = (out / "subject.html", out / "subject.json")
+        out = make_private_dirs(out)
         texts = (self.html(lang), json_text(self.to_json(), default=str))
-        for p, text in zip(paths, texts, strict=True):
-            fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-            os.chmod(p, 0o600)
-        return paths
+        html_name, json_name = ANSWER_FILES
+        return write_private(out / html_name, texts[0]), write_private(out / json_name, texts[1])
 
 
 def _label_prefix(label: str) -> str:

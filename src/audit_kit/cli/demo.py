@@ -30,8 +30,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from audit_kit.demo import generate
+    from audit_kit.demo import generate, is_demo_folder
+    from audit_kit.outdir import check_run_folder, check_target
 
+    out = args.out or Path("audits/reports/demo")
+    # both folders checked before either is written
+    check_target(args.data, flag="--data", is_ours=is_demo_folder,
+                 ours="an earlier demo company (its config.yaml from audit-kit demo)")
+    if not args.no_run:  # not the data's folder, nor holding it
+        check_run_folder(out, homes=[args.data])
     ctx = generate(args.data)
     echo(
         f"demo company written to {args.data} ({len(ctx.sources)} sources, "
@@ -42,7 +49,6 @@ def main(args: argparse.Namespace) -> int:
     from audit_kit.cli.run import print_result
     from audit_kit.pipeline import run_audit
 
-    out = args.out or Path("audits/reports/demo")
     result = run_audit(args.data / "config.yaml", out=out, lang=args.lang)
     print_result(result)
     return 0

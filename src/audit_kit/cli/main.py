@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 
 from audit_kit import __version__
 from audit_kit.errors import AuditKitError, translate
+from audit_kit.outdir import Interrupted, stop_on_signals
 from audit_kit.safe_output import console, echo
 
 #: subcommand -> module in audit_kit.cli with ``add_parser(sub)`` and ``main(args) -> int``
@@ -46,15 +48,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args))
+        with stop_on_signals():  # SIGINT/SIGTERM: clean up, then exit 130/143
+            return int(args.func(args))
     except AuditKitError as exc:
         if args.debug:
             raise
         echo(f"audit-kit: error: {exc.one_line()}", err=True)
         return exc.exit_code
-    except KeyboardInterrupt:
-        echo("audit-kit: interrupted; previous outputs are untouched", err=True)
-        return 130
+    except KeyboardInterrupt as exc:
+        code = exc.exit_code if isinstance(exc, Interrupted) else 130
+        what = "terminated" if code == 128 + signal.SIGTERM else "interrupted"
+        echo(f"audit-kit: {what}; previous outputs are untouched", err=True)
+        return code
     except Exception as exc:  # translate at the boundary; never a traceback by default
         if args.debug:
             raise

@@ -27,11 +27,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from audit_kit.errors import InputError
+    from audit_kit.outdir import is_run_folder
     from audit_kit.report import render_report, report_params
 
-    if not (args.run_dir / "findings.csv").exists():
+    # the report is rewritten in place: only in a folder an audit-kit run wrote
+    if not is_run_folder(args.run_dir) or not (args.run_dir / "findings.csv").is_file():
         raise InputError(
-            "not a run folder (no findings.csv); run `audit-kit run` first", file=args.run_dir
+            "not an audit-kit run folder (no manifest.json and findings.csv from a run); "
+            "give the --out folder of `audit-kit run`", file=args.run_dir
         )
     lang = args.lang or report_params(args.run_dir).get("lang") or "fi"
     path = render_report(args.run_dir.resolve(), lang=lang, reveal=args.reveal)

@@ -15,7 +15,13 @@ def period_end(period: str) -> tuple[dt.date, str]:
     p = period.upper().replace("-", "")
     if len(p) != 6 or p[4] != "Q" or not p[:4].isdigit() or p[5] not in "1234":
         raise ConfigError(f"period {period!r} is not a quarter; write it as 2026Q4")
+    from audit_kit.pipeline import AS_OF_RANGE
+
     y, q = int(p[:4]), int(p[5])
+    lo, hi = (d.year for d in AS_OF_RANGE)
+    if not lo <= y <= hi:
+        raise ConfigError(f"period {period!r} is outside the years {lo}..{hi}; "
+                          "give the quarter the audit covers, e.g. 2026Q4")
     end = dt.date(y, 12, 31) if q == 4 else dt.date(y, 3 * q + 1, 1) - dt.timedelta(days=1)
     return end, f"{y}-Q{q}"
 

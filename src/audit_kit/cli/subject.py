@@ -32,7 +32,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from audit_kit.subject import access_report
+    from audit_kit.outdir import check_target, holds_only
+    from audit_kit.subject import ANSWER_FILES, access_report
 
     rep = access_report(
         args.run_dir,
@@ -45,6 +46,9 @@ def main(args: argparse.Namespace) -> int:
     out = args.out or args.run_dir / "subjects" / (
         rep.subject_ids[0] if rep.subject_ids else "not-found"
     )
+    check_target(out, flag="--out", is_ours=holds_only(ANSWER_FILES),
+                 ours="an earlier access-request answer (subject.html, subject.json)",
+                 homes=[args.run_dir])
     html, js = rep.write(out, args.lang)
     kept = sum(1 for s in rep.erasure_plan if s["action"] == "keep")
     # counts and paths only: the answer itself is in the owner-only files

@@ -10,11 +10,11 @@ nothing fetched from the network.
 
 from __future__ import annotations
 
-import os
 from importlib import resources
 from pathlib import Path
 
 from audit_kit.errors import ReportError
+from audit_kit.outdir import write_private
 from audit_kit.report.page import page
 
 TEMPLATE = Path(str(resources.files(__name__).joinpath("report.ipynb")))
@@ -43,12 +43,8 @@ def save_report_params(run_dir: Path, *, lang: str, data_dir: Path) -> Path:
     auditor notebook read them: the warehouse names input files relative to *data_dir*)."""
     import json
 
-    path = Path(run_dir) / PARAMS_FILE
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump({"lang": lang, "data_dir": str(data_dir)}, f, indent=2)
-        f.write("\n")
-    return path
+    text = json.dumps({"lang": lang, "data_dir": str(data_dir)}, indent=2) + "\n"
+    return write_private(Path(run_dir) / PARAMS_FILE, text)
 
 
 def report_params(run_dir: Path) -> dict:
@@ -81,6 +77,7 @@ def render_report(
         (i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])), -1
     )
     cell = nbformat.v4.new_code_cell(params, metadata={"tags": ["injected-parameters"]})
+    cell.id = "injected-parameters"  # a fixed id: the page is byte-identical run to run
     nb.cells.insert(idx + 1, cell)
     ep = ExecutePreprocessor(
         timeout=300, kernel_name="python3", extra_arguments=["--IPKernelApp.log_level=ERROR"]
@@ -101,8 +98,4 @@ def render_report(
     )
     body, _ = exporter.from_notebook_node(nb)
     html_text = page(body, lang=lang, title=_title(run_dir, lang))
-    path = Path(run_dir) / out_name
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(html_text)
-    return path
+    return write_private(Path(run_dir) / out_name, html_text)

@@ -7,7 +7,9 @@ temporary folder, validated again with ``result_format`` SUMMARY (for
 no personal value reaches the docs), rendered, and the static site is copied to
 ``RUN_DIR/data_docs`` once its pages load only files inside it
 (:mod:`audit_kit.report.offline_docs`). The temporary project (with its stored results
-and its copy of the warehouse) is deleted.
+and its copy of the warehouse: all the personal data) lives inside *run_dir* (the run's
+private staging folder, whose removal on any exit :mod:`audit_kit.outdir` sees to) and
+is deleted.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ def build_data_docs(run_dir: Path, rules: list, *, warehouse: Path | None = None
     run_dir = Path(run_dir)
     warehouse = Path(warehouse) if warehouse else run_dir / "warehouse.duckdb"
     dest = run_dir / "data_docs"
-    with tempfile.TemporaryDirectory(prefix="audit-kit-gx-") as td:
+    with tempfile.TemporaryDirectory(prefix=".gx-docs-", dir=run_dir) as td:
         # GX reads a private copy: the run's own GX validation may still hold DuckDB
         # connections to the warehouse in this process (DuckDB refuses a second instance
         # of one file with another configuration), and the docs must not depend on that
