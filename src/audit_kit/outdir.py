@@ -32,6 +32,7 @@ import os
 import re
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -348,7 +349,14 @@ def stop_on_signals() -> Iterator[Signals]:
         if not sig._defer:
             raise Interrupted(signum)
 
+    def unraisable(info):
+        # the handler ran where Python cannot raise (a weakref callback, a __del__): the
+        # signal is recorded and the run stops at its next check; no traceback on stderr
+        if not isinstance(info.exc_value, Interrupted):
+            previous_hook(info)
+
     previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    previous_hook, sys.unraisablehook = sys.unraisablehook, unraisable
     try:
         yield sig
     except Interrupted:
@@ -358,5 +366,6 @@ def stop_on_signals() -> Iterator[Signals]:
             raise Interrupted(sig.signum) from exc
         raise
     finally:
+        sys.unraisablehook = previous_hook
         for s, h in previous.items():
             signal.signal(s, h)
