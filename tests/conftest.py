@@ -50,3 +50,38 @@ def sink_for(kind: str, source: str = "x", system: str = "billing"):
 
     con = connect()
     return con, SourceSink(con, source=source, kind=kind, system=system)
+
+
+def snapshot(root: Path) -> dict[str, tuple[int, str]]:
+    """Every path under *root* (links not followed) -> (mode, SHA-256 of a file's bytes or
+    '' for a folder): equal snapshots mean not a byte or a mode changed."""
+    import hashlib
+
+    out = {".": (root.lstat().st_mode, "")}
+    for p in sorted(root.rglob("*")):
+        digest = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else ""
+        out[str(p.relative_to(root))] = (p.lstat().st_mode, digest)
+    return out
+
+
+def start_run(config: Path, out: Path, env: dict, *extra: str):
+    """``audit-kit run CONFIG --out OUT`` in a subprocess with its own process group (a
+    terminal's Ctrl-C reaches the group; the report kernel dies with it)."""
+    import subprocess
+    import sys
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "audit_kit.cli.main", "run", str(config), "--out", str(out),
+         *extra],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        start_new_session=True)
+
+
+def dead_pid() -> int:
+    """The pid of a process that has ended."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid

@@ -10,7 +10,6 @@ byte-identical findings.csv and the same subject_ids.
 from __future__ import annotations
 
 import csv
-import hashlib
 import os
 import signal
 import subprocess
@@ -21,17 +20,9 @@ from pathlib import Path
 import pytest
 
 from audit_kit import outdir
+from tests.conftest import dead_pid, snapshot, start_run
 
 pytestmark = pytest.mark.slow
-
-
-def snapshot(root: Path) -> dict[str, tuple[int, str]]:
-    """Every path under *root* -> (mode, SHA-256 of a file's bytes or '' for a folder)."""
-    out = {".": (root.stat().st_mode, "")}
-    for p in sorted(root.rglob("*")):
-        digest = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else ""
-        out[str(p.relative_to(root))] = (p.stat().st_mode, digest)
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -49,11 +40,7 @@ def demo(tmp_path_factory):
 
 
 def _start(base: Path, out: Path, env: dict) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "audit_kit.cli.main", "run", str(base / "data" / "config.yaml"),
-         "--out", str(out)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        start_new_session=True)  # its own process group: the report kernel dies with it
+    return start_run(base / "data" / "config.yaml", out, env)
 
 
 def _kill(proc: subprocess.Popen) -> None:
@@ -111,7 +98,7 @@ def test_sigkill_leaves_the_previous_output_untouched(demo, point):
 def test_next_run_cleans_up_and_repeats_byte_identically(demo):
     base, out, env = demo
     before = (out / "findings.csv").read_bytes()
-    dead = _dead_pid()
+    dead = dead_pid()
     stale = out.parent / f".{out.name}.partial-{dead}-x"
     stale.mkdir(mode=0o700)
     (stale / outdir.PID_FILE).write_text(f"{dead}\n", encoding="ascii")
@@ -130,20 +117,14 @@ def _subject_ids(path: Path) -> list[str]:
         return sorted({r["subject_id"] for r in csv.DictReader(f) if r["subject_id"]})
 
 
-def _dead_pid() -> int:
-    proc = subprocess.Popen([sys.executable, "-c", "pass"])
-    proc.wait()
-    return proc.pid
-
-
 def test_an_output_moved_away_mid_swap_is_restored(tmp_path):
     """A run killed between the two renames leaves ``.out.old-<pid>``: put it back."""
     out = tmp_path / "out"
-    old = tmp_path / f".out.old-{_dead_pid()}"
+    old = tmp_path / f".out.old-{dead_pid()}"
     old.mkdir()
     (old / "findings.csv").write_text("rule_id\n", encoding="utf-8")
     (old / "manifest.json").write_text('{"tool": "audit-kit"}\n', encoding="utf-8")
-    dead = _dead_pid()
+    dead = dead_pid()
     partial = tmp_path / f".out.partial-{dead}-abc"
     partial.mkdir()
     (partial / outdir.PID_FILE).write_text(f"{dead}\n", encoding="ascii")

@@ -9,30 +9,18 @@ identical runs give byte-identical outputs.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from audit_kit.cli.main import main
-from tests.conftest import DATA, POLICY
-
-
-def snapshot(root: Path) -> dict[str, tuple[int, str]]:
-    """Every path under *root* (not following links) -> (mode, SHA-256 of a file)."""
-    out = {".": (root.lstat().st_mode, "")}
-    for p in sorted(root.rglob("*")):
-        st = p.lstat()
-        digest = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else ""
-        out[str(p.relative_to(root))] = (st.st_mode, digest)
-    return out
+from tests.conftest import DATA, POLICY, dead_pid, snapshot, start_run
 
 
 @pytest.fixture
@@ -148,17 +136,11 @@ def test_rerun_into_an_earlier_run_keeps_subjects_and_the_users_files(project, c
     assert "is not an earlier access-request answer" in capsys.readouterr().err
 
 
-def _dead_pid() -> int:
-    proc = subprocess.Popen([sys.executable, "-c", "pass"])
-    proc.wait()
-    return proc.pid
-
-
 def test_sweep_removes_only_dead_runs_staging_folders(tmp_path):
     """Ours: the name pattern and a pid file naming a process that is gone."""
     from audit_kit import outdir
 
-    dead = _dead_pid()
+    dead = dead_pid()
     stale = tmp_path / f".2026-Q3.partial-{dead}-ab12"  # another quarter's killed run
     stale.mkdir()
     (stale / outdir.PID_FILE).write_text(f"{dead}\n", encoding="ascii")
@@ -184,7 +166,7 @@ def test_a_run_killed_mid_swap_keeps_the_earlier_subjects(tmp_path):
     new = tmp_path / "out"
     new.mkdir()
     (new / "manifest.json").write_text(marker, encoding="utf-8")
-    old = tmp_path / f".out.old-{_dead_pid()}"
+    old = tmp_path / f".out.old-{dead_pid()}"
     (old / "subjects" / "S-1").mkdir(parents=True)
     (old / "subjects" / "S-1" / "subject.json").write_text("{}\n", encoding="utf-8")
     (old / "manifest.json").write_text(marker, encoding="utf-8")
@@ -214,11 +196,7 @@ def demo(tmp_path_factory):
 
 
 def _start(base: Path, out: Path, env: dict) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "audit_kit.cli.main", "run", str(base / "data" / "config.yaml"),
-         "--out", str(out)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        start_new_session=True)  # its own process group, as a terminal's Ctrl-C sees it
+    return start_run(base / "data" / "config.yaml", out, env)
 
 
 @pytest.mark.slow
