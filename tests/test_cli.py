@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from audit_kit.cli.main import COMMANDS, main
-from audit_kit.config import SOURCE_KINDS
-from tests.conftest import POLICY, REPO
+from audit_kit.loaders import formats_table, source_kinds
+from tests.conftest import REPO
 
 
 @pytest.mark.parametrize("argv", [["--help"]] + [[c, "--help"] for c in COMMANDS])
@@ -17,20 +17,13 @@ def test_help(argv, capsys):
     assert "usage: audit-kit" in capsys.readouterr().out
 
 
-def test_unsupported_kind_is_exit_2_one_line(tmp_path, capsys, monkeypatch):
-    from audit_kit import loaders
-
-    loaders.supported_kinds()
-    monkeypatch.delitem(loaders.LOADERS, "vcard")
-    (tmp_path / "c.vcf").write_text("")
-    cfg = tmp_path / "config.yaml"
-    cfg.write_text(f"organisation: X\npolicy: {POLICY}\nas_of: 2026-12-31\nsources:\n"
-                   "  - {name: phone, kind: vcard, path: c.vcf, system: android_backup}\n")
-    assert main(["run", str(cfg), "--out", str(tmp_path / "out")]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "Traceback" not in err
-    assert "source kind 'vcard' is not supported yet" in err
-    assert not (tmp_path / "out").exists()
+def test_kinds_lists_every_registered_kind_with_its_options(capsys):
+    assert main(["kinds"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    named = [line.split()[0] for line in out if not line.startswith(" ")]
+    assert named == list(source_kinds())
+    postfix = out.index(next(line for line in out if line.startswith("postfix_log ")))
+    assert out[postfix + 1].split() == ["options:", "year"]
 
 
 def test_missing_config_is_exit_2(tmp_path, capsys):
@@ -39,11 +32,14 @@ def test_missing_config_is_exit_2(tmp_path, capsys):
 
 
 def test_readme_documents_every_command_and_kind():
+    """The formats table is `audit-kit kinds --markdown`, from the registry."""
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     for c in COMMANDS:
         assert f"audit-kit {c}" in readme, c
-    for k in SOURCE_KINDS:
-        assert f"`{k}`" in readme, k
+    assert formats_table() in readme
+    for k in source_kinds().values():
+        for o in k.options:
+            assert f"`{o.name}:`" in readme, (k.name, o.name)
 
 
 def test_suites_outside_a_project_points_to_init(tmp_path, capsys, monkeypatch):

@@ -50,6 +50,59 @@ def test_config_errors_name_the_key(tmp_path, edit, message, place):
     assert "\n" not in str(e.value)
 
 
+@pytest.mark.parametrize(
+    "entry, message",
+    [
+        ("kind: postfix_log, year: -5", "source 'logs': year -5 is not valid; give a year between "
+                                        "1970 and 2100"),
+        ("kind: postfix_log, year: 1e23", "source 'logs': year '1e23' is not valid"),  # YAML: text
+        ("kind: postfix_log, year: 1.0e+23", "source 'logs': year 1e+23 is not valid"),
+        ("kind: postfix_log, year: '2026'", "source 'logs': year '2026' is not valid"),
+        ("kind: postfix_log, year: 2101", "year 2101 is not valid"),
+        ("kind: customers_csv, delimiter: 'x'", "source 'logs': delimiter 'x' is not valid; give "
+                                                "one of ; , | or a tab"),
+        ("kind: customers_csv, delimiter: ';;'", "delimiter ';;' is not valid"),
+        ("kind: customers_csv, encoding: utf-9", "source 'logs': encoding: 'utf-9' is not a text "
+                                                 "encoding Python knows"),
+        ("kind: customers_csv, encoding: rot13", "'rot13' is not a text encoding Python knows"),
+        ("kind: customers_csv, sheet: 2024", "source 'logs': sheet 2024 is not valid"),
+        ("kind: customers_csv, columns: {Puh.: puhelin}",
+         "source 'logs': columns: 'puhelin' is not a column audit-kit knows; known: person_name,"),
+        ("kind: vcard, encoding: utf-8", "source 'logs': kind vcard takes no option 'encoding'; "
+                                         "it takes none"),
+        ("kind: postfix_log, sheet: x", "source 'logs': kind postfix_log takes no option 'sheet'; "
+                                        "its options: year"),
+        ("kind: google_contacts_csv, columns: {a: email}",
+         "kind google_contacts_csv takes no option 'columns'; its options: encoding, delimiter"),
+    ],
+)
+def test_an_option_is_checked_against_its_kind(tmp_path, entry, message):
+    """Each kind declares the options it takes and their values (issue 14 item 10: a
+    year of -5 or 1e23 and a bad delimiter were accepted)."""
+    body = GOOD.replace("{name: billing-customers, kind: customers_csv,",
+                        "{name: logs, " + entry + ",")
+    with pytest.raises(ConfigError) as e:
+        load_config(_cfg(tmp_path, body))
+    assert message in e.value.message
+    assert e.value.place == "key sources[0]"
+    assert "\n" not in str(e.value)
+
+
+@pytest.mark.parametrize("entry, options", [
+    ("kind: postfix_log, year: 2026", {"year": 2026}),
+    ("kind: customers_csv, delimiter: tab, encoding: cp1252, columns: {Puh.: phone}",
+     {"delimiter": "\t", "encoding": "cp1252", "columns": {"Puh.": "phone"}, "sheet": None}),
+    ("kind: vcard", {}),
+])
+def test_a_kinds_options_are_attributes_of_its_source(tmp_path, entry, options):
+    body = GOOD.replace("{name: billing-customers, kind: customers_csv,",
+                        "{name: logs, " + entry + ",")
+    source = load_config(_cfg(tmp_path, body)).sources[0]
+    assert source.options == options
+    for name, value in options.items():
+        assert getattr(source, name) == value
+
+
 def test_policy_loads_and_encodes_the_statement():
     p = load_policy(POLICY)
     assert p.organisation.business_id == "0729081-3"

@@ -11,7 +11,7 @@ import pytest
 from audit_kit import warehouse
 from audit_kit.config import SourceConfig
 from audit_kit.errors import InputError
-from audit_kit.loaders import LOADERS, contacts_csv, vcard
+from audit_kit.loaders import contacts_csv, get_loader, vcard
 
 DATA = Path(__file__).parent / "data" / "contacts_csv"
 CORPUS = Path(__file__).parents[2] / "shared" / "corpora" / "contacts_csv"
@@ -45,7 +45,7 @@ def fields(con, ref: str) -> set[tuple]:
 
 
 def test_registered():
-    assert LOADERS["google_contacts_csv"] is contacts_csv.load
+    assert get_loader("google_contacts_csv") is contacts_csv.load
 
 
 COUNTS = {

@@ -13,7 +13,7 @@ import pytest
 from audit_kit import warehouse
 from audit_kit.config import SourceConfig
 from audit_kit.errors import InputError
-from audit_kit.loaders import LOADERS
+from audit_kit.loaders import get_loader
 from audit_kit.loaders.finvoice import load
 
 DATA = Path(__file__).parent / "data" / "finvoice"
@@ -79,7 +79,7 @@ def test_counts_reconcile(name):
 
 
 def test_registered():
-    assert LOADERS["finvoice"] is load
+    assert get_loader("finvoice") is load
 
 
 def test_iso8859_15_names_and_second_person():

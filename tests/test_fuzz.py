@@ -17,35 +17,24 @@ from hypothesis import strategies as st
 from audit_kit import warehouse
 from audit_kit.config import SourceConfig
 from audit_kit.errors import AuditKitError
-from audit_kit.loaders import LOADERS, supported_kinds
+from audit_kit.loaders import FuzzSeed, get_loader, source_kinds
+from tests.conftest import DATA
 
-DATA = Path(__file__).resolve().parent / "data"
-
-#: kind -> (file name to write, a real-shaped seed to mutate, system)
-TARGETS = {
-    "customers_csv": ("register.csv", "bad/csv_formula.csv", "billing"),
-    "service_contracts_csv": ("contracts.csv", "bad/csv_ragged.csv", "billing"),
-    "marketing_list": ("prospects.csv", "bad/csv_formula.csv", "workstations"),
-    "marketing_optouts": ("optouts.csv", "bad/csv_ragged.csv", "workstations"),
-    "erasure_requests": ("erasure.csv", "bad/csv_ragged.csv", "workstations"),
-    "finvoice": ("invoice.xml", "finvoice/utf8_3.0_aakkoset.xml", "billing"),
-    "vcard": ("contacts.vcf", "vcard/android_21_fi.vcf", "android_backup"),
-    "google_contacts_csv": ("contacts.csv", "contacts_csv/google_new.csv", "android_backup"),
-    "mbox": ("Inbox.mbox", "mail/thunderbird.mbox", "mail"),
-    "maildir": ("Maildir/cur/1771113600.M1P1.host:2,S", "mail/eml/tarjous.eml", "mail"),
-    "eml": ("message.eml", "mail/eml/tarjous.eml", "mail"),
-    "postfix_log": ("maillog", "maillog/traditional/maillog", "mail"),
-}
+#: (kind, seed) for every fuzz seed a registered kind declares
+KINDS = [pytest.param(k.name, seed, id=k.name + (f"-{i}" if i else ""))
+         for k in source_kinds().values() for i, seed in enumerate(k.fuzz)]
 
 pytestmark = pytest.mark.slow  # hypothesis runs every loader hundreds of times
 
-KINDS = supported_kinds()
 FUZZ = settings(max_examples=50, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
-def test_every_supported_kind_is_fuzzed():
-    assert sorted(TARGETS) == sorted(KINDS)
+def test_every_kind_declares_a_fuzz_seed_that_exists():
+    for k in source_kinds().values():
+        assert k.fuzz, k.name
+        for seed in k.fuzz:
+            assert (DATA / seed.seed).is_file(), (k.name, seed.seed)
 
 
 @st.composite
@@ -72,18 +61,17 @@ def mutated(draw, seed: bytes) -> bytes:
     return bytes(data)
 
 
-def check_loader(kind: str, data: bytes) -> None:
-    name, _, system = TARGETS[kind]
+def check_loader(kind: str, seed: FuzzSeed, data: bytes) -> None:
     with tempfile.TemporaryDirectory() as d:
-        path = Path(d) / name
+        path = Path(d) / seed.file
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-        src_path = Path(d) / "Maildir" if kind == "maildir" else path
+        src_path = Path(d) / seed.source if seed.source else path
         con = warehouse.connect()
-        sink = warehouse.SourceSink(con, source="f", kind=kind, system=system, base=Path(d))
+        sink = warehouse.SourceSink(con, source="f", kind=kind, system="fuzz", base=Path(d))
         try:
-            res = LOADERS[kind](SourceConfig(name="f", kind=kind, path=src_path, system=system),
-                                sink)
+            res = get_loader(kind)(SourceConfig(name="f", kind=kind, path=src_path,
+                                                system="fuzz"), sink)
         except AuditKitError as exc:
             assert exc.one_line() and "\n" not in exc.one_line()
             return
@@ -96,24 +84,24 @@ def check_loader(kind: str, data: bytes) -> None:
         con.close()
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_arbitrary_bytes(kind):
+@pytest.mark.parametrize(("kind", "seed"), KINDS)
+def test_arbitrary_bytes(kind, seed):
     @FUZZ
     @given(st.binary(max_size=4096))
     def run(data: bytes) -> None:
-        check_loader(kind, data)
+        check_loader(kind, seed, data)
 
     run()
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_mutated_real_files(kind):
-    seed = (DATA / TARGETS[kind][1]).read_bytes()
+@pytest.mark.parametrize(("kind", "seed"), KINDS)
+def test_mutated_real_files(kind, seed):
+    real = (DATA / seed.seed).read_bytes()
 
     @FUZZ
-    @given(mutated(seed))
+    @given(mutated(real))
     def run(data: bytes) -> None:
-        check_loader(kind, data)
+        check_loader(kind, seed, data)
 
     run()
 
@@ -152,9 +140,4 @@ def test_xlsx_with_a_mutated_member(member, data):
     with zipfile.ZipFile(buf, "w") as z:
         for n, b in parts.items():
             z.writestr(n, b)
-    saved = TARGETS["marketing_list"]
-    TARGETS["marketing_list"] = ("prospects.xlsx", saved[1], saved[2])
-    try:
-        check_loader("marketing_list", buf.getvalue())
-    finally:
-        TARGETS["marketing_list"] = saved
+    check_loader("marketing_list", FuzzSeed("prospects.xlsx", ""), buf.getvalue())

@@ -9,7 +9,7 @@ import pytest
 from audit_kit import warehouse
 from audit_kit.config import SourceConfig
 from audit_kit.errors import InputError
-from audit_kit.loaders import LOADERS
+from audit_kit.loaders import get_loader
 from audit_kit.loaders.vcard import load
 
 DATA = Path(__file__).parent / "data" / "vcard"
@@ -45,7 +45,7 @@ def rejects(con) -> list[tuple]:
 
 
 def test_registered():
-    assert LOADERS["vcard"] is load
+    assert get_loader("vcard") is load
 
 
 # -- own fixtures: per dialect, every property with its label -----------------------------

@@ -11,50 +11,58 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from audit_kit.errors import ConfigError
 
-#: Every kind of the contract, in the order the README lists them.
-SOURCE_KINDS: tuple[str, ...] = (
-    "customers_csv",
-    "service_contracts_csv",
-    "marketing_list",
-    "marketing_optouts",
-    "erasure_requests",
-    "finvoice",
-    "vcard",
-    "google_contacts_csv",
-    "mbox",
-    "maildir",
-    "eml",
-    "postfix_log",
-)
-
 
 class SourceConfig(BaseModel):
-    """One export to audit."""
+    """One export to audit: name, kind, path, system, and the options its kind takes.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    The options (``encoding``, ``year``, ...) are declared by the kind
+    (:class:`audit_kit.loaders.SourceKind`), validated against it and read as
+    attributes: ``source.encoding`` is the given value or None. A key the kind does not
+    take is an error naming the source and the key.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
 
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     kind: str
     path: Path
     system: str
-    #: explicit header mapping for tabular kinds: {"their column": "our field"}
-    columns: dict[str, str] | None = None
-    encoding: str | None = None
-    delimiter: str | None = None
-    sheet: str | None = None
-    #: for syslog timestamps without a year (postfix_log)
-    year: int | None = None
 
     @field_validator("kind")
     @classmethod
     def _known_kind(cls, v: str) -> str:
-        if v not in SOURCE_KINDS:
-            raise ValueError(f"unknown source kind {v!r}; known: {', '.join(SOURCE_KINDS)}")
+        from audit_kit.loaders import source_kinds
+
+        if v not in source_kinds():
+            raise ValueError(f"unknown source kind {v!r}; known: {', '.join(source_kinds())}")
         return v
+
+    @model_validator(mode="after")
+    def _kind_options(self) -> SourceConfig:
+        from audit_kit.loaders import get_kind
+
+        given = self.__pydantic_extra__
+        assert given is not None  # extra="allow" keeps the options here
+        parsed = get_kind(self.kind).parse_options(self.name, given)
+        given.clear()
+        given.update(parsed)
+        return self
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """The kind's options, None where not given."""
+        return dict(self.__pydantic_extra__ or {})
 
 
 class AuditConfig(BaseModel):

@@ -4,7 +4,6 @@
 
     AuditKitError                  exit 2, one line on stderr, never a traceback
     ├── ConfigError                the audit config: missing key, bad date, unknown kind
-    │   ├── UnsupportedKindError   a known kind whose loader has not landed yet
     │   └── OutputError            an output folder refused: not empty and not ours, a
     │                              file, or overlapping an input (nothing was touched)
     ├── PolicyError                audits/policy.yaml: wrong key or value
@@ -56,10 +55,6 @@ class AuditKitError(Exception):
 
 class ConfigError(AuditKitError):
     """The audit config is unusable."""
-
-
-class UnsupportedKindError(ConfigError):
-    """A source kind in the contract whose loader is not available in this version."""
 
 
 class OutputError(ConfigError):

@@ -41,6 +41,7 @@ import duckdb
 
 from audit_kit import normalise, people
 from audit_kit.errors import ConfigError, InputError
+from audit_kit.loaders import roles
 
 TOMBSTONES_ENV = "AUDIT_KIT_TOMBSTONES"
 TOMBSTONE_FILE = "tombstones.txt"
@@ -272,15 +273,6 @@ _EMAIL_CLASSES = ("email",)
 _PHONE_CLASSES = ("phone", "work_phone", "mobile_phone", "home_phone")
 _IDENT_CLASSES = (*_EMAIL_CLASSES, *_PHONE_CLASSES, "person_name")
 
-#: roles without a retention clock in the policy: why they are kept (§ of the statement)
-_KEPT_FOR = {
-    "phone_contact": ("asiakassuhteen ajan (§6)", "for the customer relationship (§6)"),
-    "marketing_optout": ("niin kauan kuin kielto on voimassa (§8)",
-                         "while the direct-marketing ban applies (§8)"),
-    "erasure_request": ("pyynnön käsittelyn kirjaus (§8)", "record of handling the request (§8)"),
-}
-
-
 def add_months(d: dt.date, months: int) -> dt.date:
     """Calendar months, day clamped to the month's end (as DuckDB's INTERVAL does)."""
     import calendar
@@ -429,8 +421,10 @@ def _retention(rec: dict, policy, as_of: dt.date) -> dict[str, str | None]:
                           "financial year",
                     "deadline": until.isoformat() if until else None,
                     "overdue": "yes" if until and until < as_of else "no"}
-    fi, en = _KEPT_FOR.get(rec["role"],
-                           ("ei säilytysaikaa politiikassa", "no period in the policy"))
+    # a role without a retention clock in the policy: why it is kept, as its kind says
+    kept = roles().get(rec["role"])
+    fi, en = ((kept.kept_for["fi"], kept.kept_for["en"]) if kept and kept.kept_for
+              else ("ei säilytysaikaa politiikassa", "no period in the policy"))
     return {"rule": None, "fi": fi, "en": en, "deadline": None, "overdue": "no"}
 
 

@@ -10,18 +10,30 @@ A loader maps what it reads onto two canonical tables (see :mod:`audit_kit.wareh
 
 from __future__ import annotations
 
-#: role -> (the date columns that matter, meaning). Rules select by role.
-ROLES: dict[str, str] = {
-    "customer_contact": "contact person of a customer; ended_on = relationship end",
-    "service_contact": "main user/contact of a service contract; ended_on = device retired",
-    "prospect": "marketing list entry; last_activity = latest marketing",
-    "marketing_optout": "direct-marketing ban; requested_on = ban received",
-    "erasure_request": "erasure request; requested_on = request received",
-    "invoice_party": "person on an invoice (accounting voucher); last_activity = invoice date",
-    "phone_contact": "contact in a phone-contact backup",
-    "correspondent": "e-mail correspondent; last_activity = latest message",
-    "maillog_address": "external address in a mail-server log; last_activity = line time",
-}
+from collections.abc import Iterator, Mapping
+
+
+class _Roles(Mapping[str, str]):
+    """role -> meaning, read from the registered source kinds (each declares the roles
+    its records carry: :class:`audit_kit.loaders.Role`), in the kinds' order."""
+
+    def _roles(self) -> dict[str, str]:
+        from audit_kit.loaders import roles
+
+        return {name: r.doc for name, r in roles().items()}
+
+    def __getitem__(self, role: str) -> str:
+        return self._roles()[role]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._roles())
+
+    def __len__(self) -> int:
+        return len(self._roles())
+
+
+#: role -> meaning. Rules select by role; a role picks the retention clock.
+ROLES: Mapping[str, str] = _Roles()
 
 #: field classes. The policy says which are allowed (statement §5).
 FIELD_CLASSES: dict[str, str] = {

@@ -1,4 +1,4 @@
-"""``audit-kit kinds``: the source kinds and whether this version loads them."""
+"""``audit-kit kinds``: the source kinds this installation loads, from the registry."""
 
 from __future__ import annotations
 
@@ -8,17 +8,23 @@ import argparse
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "kinds",
-        help="list the source kinds and which are supported",
-        description="List every source kind of the config contract.",
+        help="list the source kinds, what they read and the options they take",
+        description="List every registered source kind (built in or added by an installed "
+        "package), what it reads and the options a source entry of that kind may give.",
     )
+    p.add_argument("--markdown", action="store_true",
+                   help="print the README's formats table instead")
     p.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
-    from audit_kit.config import SOURCE_KINDS
-    from audit_kit.loaders import supported_kinds
+    from audit_kit.loaders import formats_table, source_kinds
 
-    ok = set(supported_kinds())
-    for k in SOURCE_KINDS:
-        print(f"{k:<24} {'supported' if k in ok else 'not supported yet'}")
+    if args.markdown:
+        print(formats_table(), end="")
+        return 0
+    for k in source_kinds().values():
+        print(f"{k.name:<24} {k.reads}")
+        if k.options:
+            print(f"{'':<24} options: {', '.join(o.name for o in k.options)}")
     return 0

@@ -1,9 +1,9 @@
 """The demo company: a fictitious Oulun Konttoripiste Oy with planted violations.
 
-Each source kind contributes a writer module that registers itself in
-:data:`DEMO_WRITERS`::
+Each source kind names its demo writer in its declaration
+(``SourceKind(demo="audit_kit.demo.finvoice:write")``), a function that writes the
+kind's exports::
 
-    @demo_writer("finvoice")
     def write(ctx: DemoContext) -> None:
         path = ctx.root / "billing" / "invoices"
         ...                                    # write the files, exactly as the exporter does
@@ -12,7 +12,7 @@ Each source kind contributes a writer module that registers itself in
 
 ``ctx.expect`` records a planted finding in the ground truth; a test checks that the
 audit's findings equal the ground truth exactly, keyed by (rule_id, source, record_ref,
-field). Writers run in registration order (tabular kinds first) with one seeded RNG, so
+field). Writers run in the registry's order (see :func:`writers`) with one seeded RNG, so
 the demo is byte-identical on every machine.
 """
 
@@ -219,39 +219,31 @@ def business_id(rng: random.Random) -> str:
 
 
 Writer = Callable[[DemoContext], None]
-DEMO_WRITERS: dict[str, Writer] = {}
 
-_MODULES = (
-    "audit_kit.demo.tabular",
-    "audit_kit.demo.finvoice",
-    "audit_kit.demo.contacts",
-    "audit_kit.demo.mail",
-    "audit_kit.demo.postfix",
-    "audit_kit.demo.people",
-)
+#: the demo's scenarios that belong to no one source kind, written after the kinds'
+#: writers: the statement's own gaps, and the rights scenario (it draws its people after
+#: every kind's writer has drawn theirs)
+SCENARIOS = ("audit_kit.demo.tabular:statement", "audit_kit.demo.people:write")
 
 
-def demo_writer(name: str) -> Callable[[Writer], Writer]:
-    def deco(fn: Writer) -> Writer:
-        DEMO_WRITERS[name] = fn
-        return fn
-
-    return deco
-
-
-def _import_all() -> None:
-    for mod in _MODULES:  # every module exists: a name missing here is a bug, not "not yet"
-        importlib.import_module(mod)
+def _writer(ref: str) -> Writer:
+    module, _, name = ref.partition(":")
+    fn = getattr(importlib.import_module(module), name, None)
+    if not callable(fn):
+        raise ValueError(f"demo writer {ref!r} is not a function of {module}")
+    return fn
 
 
 def writers() -> list[Writer]:
-    """The demo writers in :data:`_MODULES` order (later writers use what earlier ones
-    planted, e.g. the mail writer the live customers' contacts), whatever order the
-    modules were first imported in: a test importing ``demo.mail`` first had made the
-    mail writer run first and the demo's ground truth wrong."""
-    _import_all()
-    rank = {m: i for i, m in enumerate(_MODULES)}
-    return sorted(DEMO_WRITERS.values(), key=lambda w: rank.get(w.__module__, len(rank)))
+    """The source kinds' demo writers in the registry's order (a writer several kinds
+    share runs once, at its first kind), then :data:`SCENARIOS`. Later writers use what
+    earlier ones planted (the mail writer the live customers' contacts) and all draw from
+    one seeded generator, so this order is the demo's bytes; it does not depend on which
+    module was imported first."""
+    from audit_kit.loaders import source_kinds
+
+    refs = [k.demo for k in source_kinds().values() if k.demo]
+    return [_writer(ref) for ref in dict.fromkeys([*refs, *SCENARIOS])]
 
 
 #: the first line of a demo's config.yaml: how ``demo --data`` recognises an earlier demo

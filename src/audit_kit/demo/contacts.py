@@ -22,7 +22,7 @@ import base64
 import csv
 import io
 
-from audit_kit.demo import DemoContext, Person, demo_writer
+from audit_kit.demo import DemoContext, Person
 
 VCF_SOURCE = "phone-contacts"
 CSV_SOURCE = "google-contacts"
@@ -220,7 +220,6 @@ def _write_csv(ctx: DemoContext, people: list[Person]) -> None:
     ctx.add_source(CSV_SOURCE, "google_contacts_csv", path, SYSTEM)
 
 
-@demo_writer("contacts")
 def write(ctx: DemoContext) -> None:
     """The phone's vCard export and Google's CSV export of the same address book."""
     live = ctx.live_customer_contacts[:2]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from xml.sax.saxutils import escape
 
-from audit_kit.demo import DemoContext, Person, demo_writer
+from audit_kit.demo import DemoContext, Person
 
 SOURCE = "billing-invoices"
 SELLER_ID = "0729081-3"
@@ -164,7 +164,6 @@ def _invoice(
     return "\n".join(x) + "\n"
 
 
-@demo_writer("finvoice")
 def write(ctx: DemoContext) -> None:
     folder = ctx.root / "billing" / "invoices"
     seq = 0

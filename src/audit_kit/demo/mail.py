@@ -20,7 +20,7 @@ import datetime as dt
 from email.header import Header
 from email.utils import format_datetime
 
-from audit_kit.demo import OWN_DOMAIN, DemoContext, Person, _ascii, demo_writer
+from audit_kit.demo import OWN_DOMAIN, DemoContext, Person, _ascii
 
 SEPARATOR = b"From - Mon Jan 01 00:00:00 2026\n"
 SALES = f"Myynti <myynti@{OWN_DOMAIN}>"
@@ -74,7 +74,6 @@ def _sig(p: Person, phone: bool = True) -> str:
     return f"{p.name}\n{p.org}" + (f"\npuh. {p.mobile}" if phone else "")
 
 
-@demo_writer("mail")
 def write(ctx: DemoContext) -> None:
     folder = ctx.root / "mail"
     folder.mkdir(parents=True, exist_ok=True)

@@ -21,7 +21,7 @@ import datetime as dt
 import io
 
 from audit_kit import normalise
-from audit_kit.demo import DemoContext, Person, demo_writer
+from audit_kit.demo import DemoContext, Person
 from audit_kit.subject import DEMO_KEY, DEMO_KEY_ID, TOMBSTONE_FILE, write_tombstones
 
 
@@ -42,7 +42,6 @@ def _write_csv(path, rows: list[list[str]]) -> None:
     path.write_bytes(buf.getvalue().encode("utf-8-sig"))
 
 
-@demo_writer("people")
 def write(ctx: DemoContext) -> None:
     erased = ctx.person()                       # tombstoned, comes back
     gone = ctx.person()                         # tombstoned, stays gone

@@ -27,7 +27,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from audit_kit.demo import OWN_DOMAIN, DemoContext, demo_writer
+from audit_kit.demo import OWN_DOMAIN, DemoContext
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 SOURCE = "mail-log"
@@ -96,7 +96,6 @@ def _at(d: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime(d.year, d.month, d.day, hour, minute, 0, 250000)
 
 
-@demo_writer("postfix")
 def write(ctx: DemoContext) -> None:
     folder = ctx.root / "mail" / "log"
     folder.mkdir(parents=True, exist_ok=True)

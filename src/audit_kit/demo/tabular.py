@@ -8,7 +8,7 @@ import csv
 import datetime as dt
 import io
 
-from audit_kit.demo import DemoContext, Person, demo_writer
+from audit_kit.demo import DemoContext, Person
 
 #: the customer register's header, as the billing software exports it (also benchmarks/scale.py)
 CUSTOMER_HEADER = (
@@ -50,7 +50,6 @@ def _hetu(rng, year: int) -> str:
         )
 
 
-@demo_writer("tabular")
 def write(ctx: DemoContext) -> None:
     rng = ctx.rng
     billing = ctx.root / "billing"
@@ -232,7 +231,6 @@ def write(ctx: DemoContext) -> None:
     )
 
 
-@demo_writer("statement")
 def statement(ctx: DemoContext) -> None:
     """The statement's own gaps are findings of every run (READING.md)."""
     for check, section in (

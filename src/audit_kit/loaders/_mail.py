@@ -39,9 +39,12 @@ from typing import Any, NamedTuple
 import pyarrow as pa
 
 from audit_kit import normalise, normalise_sql
-from audit_kit.loaders import LoadResult
+from audit_kit.loaders import LoadResult, Role
 from audit_kit.safe_output import stored_name
 from audit_kit.warehouse import FileRef, SourceSink
+
+#: the role of every address the mail kinds load (mbox, maildir, eml)
+CORRESPONDENT = Role("correspondent", "e-mail correspondent; last_activity = latest message")
 
 #: the company's own mail domain (statement §2); staff there are not data subjects
 DEFAULT_OWN_DOMAINS: tuple[str, ...] = ("oulunkonttori.fi",)

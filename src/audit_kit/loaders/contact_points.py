@@ -28,7 +28,12 @@ from collections.abc import Sequence
 import pyarrow as pa
 
 from audit_kit import normalise
+from audit_kit.loaders import Role
 from audit_kit.warehouse import FileRef, SourceSink
+
+#: the role of every contact the contact kinds load (vcard, google_contacts_csv)
+PHONE_CONTACT = Role("phone_contact", "contact in a phone-contact backup",
+                     {"fi": "asiakassuhteen ajan (§6)", "en": "for the customer relationship (§6)"})
 
 HOME_WORDS = frozenset({"HOME", "HOMEFAX", "PERSONAL", "PRIVATE", "PRIVAT", "KOTI", "HOME2"})
 WORK_WORDS = frozenset({"WORK", "WORKFAX", "BUSINESS", "COMPANY", "OFFICE", "WORK2", "TYÖ"})

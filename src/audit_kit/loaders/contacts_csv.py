@@ -76,9 +76,10 @@ from pathlib import Path
 from audit_kit import normalise
 from audit_kit.config import SourceConfig
 from audit_kit.errors import InputError
-from audit_kit.loaders import LoadResult, input_files, register
+from audit_kit.loaders import DELIMITER, ENCODING, FuzzSeed, LoadResult, SourceKind, input_files
 from audit_kit.loaders._pool import gc_paused
 from audit_kit.loaders.contact_points import (
+    PHONE_CONTACT,
     ColumnSink,
     PhoneInfo,
     address_class,
@@ -89,6 +90,13 @@ from audit_kit.loaders.contact_points import (
     phone_class,
 )
 from audit_kit.warehouse import FileRef, SourceSink
+
+KINDS = (SourceKind(
+    "google_contacts_csv", order=80, options=(ENCODING, DELIMITER),
+    reads="Google Contacts CSV (new and old headers), Outlook, Thunderbird",
+    place={"fi": "Google-yhteystiedoista", "en": "from the Google contacts"},
+    roles=(PHONE_CONTACT,), demo="audit_kit.demo.contacts:write", fixtures=("contacts_csv/*",),
+    fuzz=(FuzzSeed("contacts.csv", "contacts_csv/google_new.csv"),)),)
 
 RAW_COLUMNS = ("line", "column", "value")
 MULTI = " ::: "  # Google: several values in one cell
@@ -456,7 +464,6 @@ def _load_file(path: Path, source: SourceConfig, sink: SourceSink) -> LoadResult
     return result
 
 
-@register("google_contacts_csv")
 def load(source: SourceConfig, sink: SourceSink) -> LoadResult:
     """Load one contacts CSV or every ``.csv`` file of a folder."""
     sink.raw_table(RAW_COLUMNS)

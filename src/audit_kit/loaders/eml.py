@@ -12,9 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from audit_kit.config import SourceConfig
-from audit_kit.loaders import LoadResult, input_files, register
+from audit_kit.loaders import FuzzSeed, LoadResult, SourceKind, input_files
 from audit_kit.loaders._mail import (
     BATCH_MESSAGES,
+    CORRESPONDENT,
     DEFAULT_OWN_DOMAINS,
     Correspondents,
     Rows,
@@ -24,8 +25,13 @@ from audit_kit.loaders._mail import (
 )
 from audit_kit.warehouse import SourceSink
 
+KINDS = (SourceKind(
+    "eml", order=110, reads="a folder of .eml files",
+    place={"fi": "sähköpostiviesteistä", "en": "from the saved mail"},
+    roles=(CORRESPONDENT,), demo="audit_kit.demo.mail:write", fixtures=("mail/eml",),
+    fuzz=(FuzzSeed("message.eml", "mail/eml/tarjous.eml"),)),)
 
-@register("eml")
+
 def load(
     source: SourceConfig,
     sink: SourceSink,

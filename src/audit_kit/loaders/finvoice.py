@@ -59,9 +59,20 @@ from defusedxml.common import DefusedXmlException
 from audit_kit import normalise
 from audit_kit.config import SourceConfig
 from audit_kit.errors import InputError
-from audit_kit.loaders import LoadResult, input_files, register
+from audit_kit.loaders import FuzzSeed, LoadResult, Role, SourceKind, input_files
 from audit_kit.normalise import _HETU_CANDIDATE  # the prefilter must match find_hetus
 from audit_kit.warehouse import SourceSink
+
+INVOICE_PARTY = Role("invoice_party",
+                     "person on an invoice (accounting voucher); last_activity = invoice date")
+
+KINDS = (SourceKind(
+    "finvoice", order=60,
+    reads="Finvoice 1.2/1.3/2.01/3.0 XML: file, folder or zip; batches; SOAP-framed",
+    notes="defusedxml only; statutory retention (Accounting Act 2:10)",
+    place={"fi": "laskuarkistosta", "en": "from the invoice archive"},
+    roles=(INVOICE_PARTY,), demo="audit_kit.demo.finvoice:write", fixtures=("finvoice/*",),
+    fuzz=(FuzzSeed("invoice.xml", "finvoice/utf8_3.0_aakkoset.xml"),)),)
 
 #: a single file or zip member larger than this is refused (memory bound)
 MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -70,7 +81,7 @@ POOL_MIN_FILES = 2000
 #: files per pool task (at 256 the per-chunk Arrow arrays, pickles and futures cost ~7 % more CPU)
 POOL_CHUNK = 1024
 
-ROLE = "invoice_party"
+ROLE = INVOICE_PARTY.name
 
 # The mapped elements: raw-table column = path below /Finvoice ("@Version" = root attribute).
 _P = "BuyerPartyDetails/BuyerPostalAddressDetails/"
@@ -996,7 +1007,6 @@ def workers_default() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
-@register("finvoice")
 def load(source: SourceConfig, sink: SourceSink, *, workers: int | None = None) -> LoadResult:
     """Load Finvoice invoices from a file, a folder or a zip (see the module docstring)."""
     path = Path(source.path)

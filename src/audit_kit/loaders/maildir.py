@@ -20,9 +20,10 @@ from pathlib import Path
 
 from audit_kit.config import SourceConfig
 from audit_kit.errors import InputError
-from audit_kit.loaders import LoadResult, register, within
+from audit_kit.loaders import FuzzSeed, LoadResult, SourceKind, within
 from audit_kit.loaders._mail import (
     BATCH_MESSAGES,
+    CORRESPONDENT,
     DEFAULT_OWN_DOMAINS,
     Correspondents,
     Rows,
@@ -31,6 +32,13 @@ from audit_kit.loaders._mail import (
     write_batch,
 )
 from audit_kit.warehouse import SourceSink
+
+KINDS = (SourceKind(
+    "maildir", order=100, reads="Maildir trees (`cur/ new/`, nested folders)",
+    place={"fi": "sähköpostista", "en": "from the mailbox"},
+    roles=(CORRESPONDENT,), demo="audit_kit.demo.mail:write", fixtures=("mail/Maildir",),
+    fuzz=(FuzzSeed("Maildir/cur/1771113600.M1P1.host:2,S", "mail/eml/tarjous.eml",
+                   source="Maildir"),)),)
 
 _NOT_MESSAGES = re.compile(
     r"^(dovecot.*|courier.*|maildirfolder|subscriptions|maildirsize|\.?uidvalidity|"
@@ -62,7 +70,6 @@ def _folder(rel: str) -> str:
     return "/".join(parts)
 
 
-@register("maildir")
 def load(
     source: SourceConfig,
     sink: SourceSink,

@@ -30,11 +30,12 @@ from typing import Any
 
 from audit_kit.config import SourceConfig
 from audit_kit.errors import InputError
-from audit_kit.loaders import LoadResult, input_files, register
+from audit_kit.loaders import FuzzSeed, LoadResult, SourceKind, input_files
 from audit_kit.loaders._mail import (
     _ANY_HEADER,
     _TIME,
     BATCH_MESSAGES,
+    CORRESPONDENT,
     DEFAULT_OWN_DOMAINS,
     Correspondents,
     Rows,
@@ -46,6 +47,13 @@ from audit_kit.loaders._mail import (
 )
 from audit_kit.loaders._pool import cut_ranges, gc_paused, ordered_map, pool_size
 from audit_kit.warehouse import FileRef, SourceSink, raw_table_name
+
+KINDS = (SourceKind(
+    "mbox", order=90, reads="Thunderbird/Takeout mbox",
+    notes="streamed, headers + first text part only",
+    place={"fi": "sähköpostista", "en": "from the mailbox"},
+    roles=(CORRESPONDENT,), demo="audit_kit.demo.mail:write", fixtures=("mail/*.mbox",),
+    fuzz=(FuzzSeed("Inbox.mbox", "mail/thunderbird.mbox"),)),)
 
 #: files at least this big are parsed by a process pool (below, start-up costs more)
 POOL_MIN_BYTES = 64 * 1024 * 1024
@@ -208,7 +216,6 @@ def _hash(path: Path) -> tuple[str, int]:
     return h.hexdigest(), size
 
 
-@register("mbox")
 def load(
     source: SourceConfig,
     sink: SourceSink,

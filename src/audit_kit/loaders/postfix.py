@@ -53,17 +53,33 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Annotated, BinaryIO
 
 import numpy as np
 import pyarrow as pa
+from pydantic import Field
 
 from audit_kit import normalise
 from audit_kit.config import SourceConfig
 from audit_kit.errors import InputError
-from audit_kit.loaders import LoadResult, input_files, register
+from audit_kit.loaders import FuzzSeed, LoadResult, Option, Role, SourceKind, input_files
 from audit_kit.normalise_sql import email_sql, is_ascii_sql, quote
 from audit_kit.warehouse import FileRef, SourceSink
+
+MAILLOG_ADDRESS = Role("maillog_address",
+                       "external address in a mail-server log; last_activity = line time")
+
+KINDS = (SourceKind(
+    "postfix_log", order=120,
+    options=(Option("year", Annotated[int, Field(ge=1970, le=2100)],
+                    "a year between 1970 and 2100",
+                    "the year of the oldest line, for syslog lines without one"),),
+    reads="`maillog`, `maillog.1`, `maillog.2.gz`; rsyslog ISO or traditional syslog",
+    notes="year from ISO lines, else `year:` (the year of the oldest line), else the newest "
+          "file's mtime carried back through the rotation; the manifest says which",
+    place={"fi": "postipalvelimen lokeista", "en": "from the mail-server logs"},
+    roles=(MAILLOG_ADDRESS,), demo="audit_kit.demo.postfix:write", fixtures=("maillog/*",),
+    fuzz=(FuzzSeed("maillog", "maillog/traditional/maillog"),)),)
 
 #: the company's own mail domains (statement §2); the pipeline passes the policy's list
 OWN_DOMAINS: tuple[str, ...] = ("oulunkonttori.fi",)
@@ -749,7 +765,6 @@ def _address_map(con, raw_name: str, own_domains: Iterable[str], roles: Iterable
     con.execute("DROP TABLE _pf_vals")
 
 
-@register("postfix_log")
 def load(
     source: SourceConfig,
     sink: SourceSink,

@@ -27,16 +27,101 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from pydantic import AfterValidator, Field
 
 from audit_kit import normalise
 from audit_kit.config import SourceConfig
 from audit_kit.errors import InputError
-from audit_kit.loaders import LoadResult, input_files, register, tabular_sql
+from audit_kit.loaders import (
+    DELIMITER,
+    ENCODING,
+    FuzzSeed,
+    LoadResult,
+    Option,
+    Role,
+    SourceKind,
+    input_files,
+    tabular_sql,
+)
 from audit_kit.loaders.contact_points import PhoneInfo
 from audit_kit.warehouse import PROVENANCE, FileRef, SourceSink, raw_table_name
+
+
+def _known_columns(mapping: dict[str, str]) -> dict[str, str]:
+    unknown = sorted(set(mapping.values()) - set(SYNONYMS))
+    if unknown:
+        raise ValueError(f"{unknown[0]!r} is not a column audit-kit knows; known: "
+                         + ", ".join(SYNONYMS))
+    return mapping
+
+
+_OPTIONS = (
+    Option("columns", Annotated[dict[str, str], AfterValidator(_known_columns)],
+           'a mapping {"their header": our column}',
+           "explicit header mapping, over the synonyms"),
+    ENCODING,
+    DELIMITER,
+    Option("sheet", Annotated[str, Field(min_length=1)], "a worksheet's name (quoted if a number)",
+           "the XLSX worksheet (default: the first)"),
+)
+_DEMO = "audit_kit.demo.tabular:write"
+_TABLES = ("tabular/*", "people/*")
+
+CUSTOMER_CONTACT = Role("customer_contact",
+                        "contact person of a customer; ended_on = relationship end")
+SERVICE_CONTACT = Role("service_contact",
+                       "main user/contact of a service contract; ended_on = device retired")
+PROSPECT = Role("prospect", "marketing list entry; last_activity = latest marketing")
+MARKETING_OPTOUT = Role(
+    "marketing_optout", "direct-marketing ban; requested_on = ban received",
+    {"fi": "niin kauan kuin kielto on voimassa (§8)",
+     "en": "while the direct-marketing ban applies (§8)"})
+ERASURE_REQUEST = Role(
+    "erasure_request", "erasure request; requested_on = request received",
+    {"fi": "pyynnön käsittelyn kirjaus (§8)", "en": "record of handling the request (§8)"})
+
+KINDS = (
+    SourceKind(
+        "customers_csv", order=10, loader="load_tabular", options=_OPTIONS,
+        reads="customer register, CSV or XLSX",
+        notes="UTF-8 (BOM or not) or cp1252; `;` `,` tab; Finnish/English headers by synonym; "
+              "`d.m.yyyy` and ISO dates; unknown columns kept",
+        place={"fi": "asiakasrekisteristä", "en": "from the customer register"},
+        roles=(CUSTOMER_CONTACT,), demo=_DEMO, fixtures=_TABLES,
+        fuzz=(FuzzSeed("register.csv", "bad/csv_formula.csv"),)),
+    SourceKind(
+        "service_contracts_csv", order=20, loader="load_tabular", options=_OPTIONS,
+        reads="service-contract list",
+        notes='as above; "Laite poistettu käytöstä" drives R-service',
+        place={"fi": "huoltosopimuslistalta", "en": "from the service-contract list"},
+        roles=(SERVICE_CONTACT,), demo=_DEMO, fixtures=_TABLES,
+        fuzz=(FuzzSeed("contracts.csv", "bad/csv_ragged.csv"),)),
+    SourceKind(
+        "marketing_list", order=30, loader="load_tabular", options=_OPTIONS,
+        reads="prospects, CSV or XLSX",
+        notes='"Viimeisin markkinointi" drives R-marketing',
+        place={"fi": "markkinointilistalta", "en": "from the marketing list"},
+        roles=(PROSPECT,), demo=_DEMO, fixtures=_TABLES,
+        fuzz=(FuzzSeed("prospects.csv", "bad/csv_formula.csv"),)),
+    SourceKind(
+        "marketing_optouts", order=40, loader="load_tabular", options=_OPTIONS,
+        reads="direct-marketing bans",
+        notes='"Kielto vastaanotettu"',
+        place={"fi": "markkinointikieltolistalta", "en": "from the marketing-ban list"},
+        roles=(MARKETING_OPTOUT,), demo=_DEMO, fixtures=_TABLES,
+        fuzz=(FuzzSeed("optouts.csv", "bad/csv_ragged.csv"),)),
+    SourceKind(
+        "erasure_requests", order=50, loader="load_tabular", options=_OPTIONS,
+        reads="erasure requests",
+        notes='"Pyyntö vastaanotettu"',
+        place={"fi": "poistopyyntölistalta", "en": "from the erasure-request list"},
+        roles=(ERASURE_REQUEST,), demo=_DEMO, fixtures=_TABLES,
+        fuzz=(FuzzSeed("erasure.csv", "bad/csv_ragged.csv"),)),
+)
 
 #: semantic column -> header synonyms (compared case- and punctuation-insensitively)
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -232,11 +317,11 @@ class KindSpec:
 SPECS = {
     s.kind: s
     for s in (
-        KindSpec("customers_csv", "customer_contact", {"ended_on": "ended_on"}),
-        KindSpec("service_contracts_csv", "service_contact", {"device_retired": "ended_on"}),
-        KindSpec("marketing_list", "prospect", {"last_marketing": "last_activity"}),
-        KindSpec("marketing_optouts", "marketing_optout", {"ban_date": "requested_on"}),
-        KindSpec("erasure_requests", "erasure_request", {"request_date": "requested_on"}),
+        KindSpec("customers_csv", CUSTOMER_CONTACT.name, {"ended_on": "ended_on"}),
+        KindSpec("service_contracts_csv", SERVICE_CONTACT.name, {"device_retired": "ended_on"}),
+        KindSpec("marketing_list", PROSPECT.name, {"last_marketing": "last_activity"}),
+        KindSpec("marketing_optouts", MARKETING_OPTOUT.name, {"ban_date": "requested_on"}),
+        KindSpec("erasure_requests", ERASURE_REQUEST.name, {"request_date": "requested_on"}),
     )
 }
 
@@ -753,6 +838,3 @@ def load_tabular(source: SourceConfig, sink: SourceSink) -> LoadResult:
         total += res
     return total
 
-
-for _kind in SPECS:
-    register(_kind)(load_tabular)

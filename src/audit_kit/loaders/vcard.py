@@ -74,9 +74,10 @@ import pyarrow.compute as pc
 from audit_kit import normalise
 from audit_kit.config import SourceConfig
 from audit_kit.errors import InputError
-from audit_kit.loaders import LoadResult, input_files, register
+from audit_kit.loaders import FuzzSeed, LoadResult, SourceKind, input_files
 from audit_kit.loaders._pool import cut_ranges, gc_paused, ordered_map, pool_size
 from audit_kit.loaders.contact_points import (
+    PHONE_CONTACT,
     ColumnSink,
     address_class,
     clean_label,
@@ -86,6 +87,14 @@ from audit_kit.loaders.contact_points import (
     phone_class,
 )
 from audit_kit.warehouse import FileRef, SourceSink
+
+KINDS = (SourceKind(
+    "vcard", order=70,
+    reads="vCard 2.1 (Android, quoted-printable, soft breaks), 3.0 (Google, iOS item groups), 4.0",
+    notes="own thin parser (see `loaders/vcard.py` for why not vobject)",
+    place={"fi": "puhelimen yhteystiedoista", "en": "from the phone contacts"},
+    roles=(PHONE_CONTACT,), demo="audit_kit.demo.contacts:write", fixtures=("vcard/*",),
+    fuzz=(FuzzSeed("contacts.vcf", "vcard/android_21_fi.vcf"),)),)
 
 RAW_COLUMNS = ("card", "line", "group", "property", "params", "value")
 VERSIONS = ("2.1", "3.0", "4.0")
@@ -817,7 +826,6 @@ def _decode_card(card: _Card, transcoded: bool,
     return [_decode(line, version, transcoded, heads) for line in card.lines]
 
 
-@register("vcard")
 def load(source: SourceConfig, sink: SourceSink, *, workers: int | None = None) -> LoadResult:
     """Load one vCard file or every ``.vcf``/``.vcard`` file of a folder.
 

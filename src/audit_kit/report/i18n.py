@@ -187,23 +187,9 @@ PROMISES: dict[str, dict[str, str]] = {
     "integrity": {"fi": "Kaikki aineisto saatiin luettua.", "en": "All data could be read."},
 }
 
-#: where a source kind keeps people, as the end of "remove them ..." (fi: elative/ablative)
+#: where findings that belong to no source kind are, as the end of "remove them ...";
+#: a source kind's own place is declared with the kind (SourceKind.place)
 PLACES: dict[str, dict[str, str]] = {
-    "customers_csv": {"fi": "asiakasrekisteristä", "en": "from the customer register"},
-    "service_contracts_csv": {
-        "fi": "huoltosopimuslistalta",
-        "en": "from the service-contract list",
-    },
-    "marketing_list": {"fi": "markkinointilistalta", "en": "from the marketing list"},
-    "marketing_optouts": {"fi": "markkinointikieltolistalta", "en": "from the marketing-ban list"},
-    "erasure_requests": {"fi": "poistopyyntölistalta", "en": "from the erasure-request list"},
-    "finvoice": {"fi": "laskuarkistosta", "en": "from the invoice archive"},
-    "vcard": {"fi": "puhelimen yhteystiedoista", "en": "from the phone contacts"},
-    "google_contacts_csv": {"fi": "Google-yhteystiedoista", "en": "from the Google contacts"},
-    "mbox": {"fi": "sähköpostista", "en": "from the mailbox"},
-    "maildir": {"fi": "sähköpostista", "en": "from the mailbox"},
-    "eml": {"fi": "sähköpostiviesteistä", "en": "from the saved mail"},
-    "postfix_log": {"fi": "postipalvelimen lokeista", "en": "from the mail-server logs"},
     "statement": {"fi": "tietosuojaselosteesta", "en": "in the privacy statement"},
     "": {"fi": "lähteestä", "en": "from the source"},
 }
@@ -232,7 +218,7 @@ AGE_ROLES: dict[str, tuple[str, dict[str, str]]] = {
 }
 
 #: per rule: what it checks, and the action; ``action_1`` is used when n == 1.
-#: ``{n}`` = findings in one source, ``{place}`` = PLACES[kind], ``{source}`` = source name,
+#: ``{n}`` = findings in one source, ``{place}`` = place(kind), ``{source}`` = source name,
 #: ``{what}`` = FIELDS (M-field only, one action per field class and source).
 RULES: dict[str, dict[str, dict[str, str]]] = {
     "R-customer": {
@@ -471,7 +457,11 @@ def t(key: str, lang: str, **kw: object) -> str:
 
 
 def place(kind: str, lang: str) -> str:
-    return PLACES.get(kind, PLACES[""])[lang]
+    """Where a source kind keeps people (fi: elative/ablative), from the kind's declaration."""
+    from audit_kit.loaders import source_kinds
+
+    k = source_kinds().get(kind)
+    return k.place[lang] if k else PLACES.get(kind, PLACES[""])[lang]
 
 
 def field_name(cls: str, lang: str) -> str:
