@@ -140,9 +140,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-plain", action="store_true", help="skip the plain-Python baselines")
     ap.add_argument("--profile", metavar="KIND", help="cProfile one loader run of KIND")
     a, root = parse(ap, argv)
-    from audit_kit.loaders import supported_kinds
+    from audit_kit.loaders import source_kinds
 
-    supported_kinds()  # import every loader before timing
+    source_kinds()  # import every loader before timing
     if a.profile:
         import cProfile
         import pstats

@@ -452,9 +452,9 @@ def gx_sql(warehouse: Path) -> dict:
 
 
 def run_scale(scale: float, *, kinds: list[str], report: bool, baselines: bool, log=print) -> dict:
-    from audit_kit.loaders import supported_kinds
+    from audit_kit.loaders import source_kinds
 
-    sup = set(supported_kinds())
+    sup = set(source_kinds())
     use = [k for k in kinds if k in sup]
     for k in kinds:
         if k not in sup:

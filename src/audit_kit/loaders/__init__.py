@@ -270,7 +270,7 @@ def _check(kinds: list[tuple[SourceKind, str]]) -> None:
 
 
 @functools.cache
-def _registry() -> dict[str, SourceKind]:
+def _registry() -> Mapping[str, SourceKind]:
     found: list[tuple[SourceKind, str]] = []
     for info in pkgutil.iter_modules(__path__, __name__ + "."):
         if info.name.rsplit(".", 1)[1].startswith("_"):  # private helpers declare no kinds
@@ -287,19 +287,12 @@ def _registry() -> dict[str, SourceKind]:
         found += [(k, origin) for k in _kinds_of(obj, origin)]
     _check(found)
     kinds = {k.name: k for k, _ in sorted(found, key=lambda t: (t[0].order, t[0].name))}
-    LOADERS.clear()
     LOADERS.update({name: k.load for name, k in kinds.items()})
-    return kinds
+    return types.MappingProxyType(kinds)
 
 
-def source_kinds() -> dict[str, SourceKind]:
-    """Every registered source kind by name, in listing order."""
-    return _registry()
-
-
-def rediscover() -> dict[str, SourceKind]:
-    """Find the source kinds again (after a plug-in was installed into this process)."""
-    _registry.cache_clear()
+def source_kinds() -> Mapping[str, SourceKind]:
+    """Every registered source kind by name, in listing order (found once a process)."""
     return _registry()
 
 
@@ -315,11 +308,6 @@ def get_loader(kind: str) -> Loader:
     """The loader for a kind (:data:`LOADERS`, so a test may stand in for one)."""
     get_kind(kind)
     return LOADERS[kind]
-
-
-def supported_kinds() -> list[str]:
-    """The names of the registered kinds, in listing order."""
-    return list(source_kinds())
 
 
 def roles() -> dict[str, Role]:

@@ -68,8 +68,6 @@ _OPTIONS = (
     Option("sheet", Annotated[str, Field(min_length=1)], "a worksheet's name (quoted if a number)",
            "the XLSX worksheet (default: the first)"),
 )
-_DEMO = "audit_kit.demo.tabular:write"
-_TABLES = ("tabular/*", "people/*")
 
 CUSTOMER_CONTACT = Role("customer_contact",
                         "contact person of a customer; ended_on = relationship end")
@@ -84,43 +82,37 @@ ERASURE_REQUEST = Role(
     "erasure_request", "erasure request; requested_on = request received",
     {"fi": "pyynnön käsittelyn kirjaus (§8)", "en": "record of handling the request (§8)"})
 
+
+def _kind(name: str, order: int, role: Role, reads: str, notes: str, place: dict[str, str],
+          fuzz: FuzzSeed) -> SourceKind:
+    """A tabular kind: they share the loader, options, demo writer and fixtures."""
+    return SourceKind(name, order=order, loader="load_tabular", options=_OPTIONS, reads=reads,
+                      notes=notes, place=place, roles=(role,), demo="audit_kit.demo.tabular:write",
+                      fixtures=("tabular/*", "people/*"), fuzz=(fuzz,))
+
+
 KINDS = (
-    SourceKind(
-        "customers_csv", order=10, loader="load_tabular", options=_OPTIONS,
-        reads="customer register, CSV or XLSX",
-        notes="UTF-8 (BOM or not) or cp1252; `;` `,` tab; Finnish/English headers by synonym; "
-              "`d.m.yyyy` and ISO dates; unknown columns kept",
-        place={"fi": "asiakasrekisteristä", "en": "from the customer register"},
-        roles=(CUSTOMER_CONTACT,), demo=_DEMO, fixtures=_TABLES,
-        fuzz=(FuzzSeed("register.csv", "bad/csv_formula.csv"),)),
-    SourceKind(
-        "service_contracts_csv", order=20, loader="load_tabular", options=_OPTIONS,
-        reads="service-contract list",
-        notes='as above; "Laite poistettu käytöstä" drives R-service',
-        place={"fi": "huoltosopimuslistalta", "en": "from the service-contract list"},
-        roles=(SERVICE_CONTACT,), demo=_DEMO, fixtures=_TABLES,
-        fuzz=(FuzzSeed("contracts.csv", "bad/csv_ragged.csv"),)),
-    SourceKind(
-        "marketing_list", order=30, loader="load_tabular", options=_OPTIONS,
-        reads="prospects, CSV or XLSX",
-        notes='"Viimeisin markkinointi" drives R-marketing',
-        place={"fi": "markkinointilistalta", "en": "from the marketing list"},
-        roles=(PROSPECT,), demo=_DEMO, fixtures=_TABLES,
-        fuzz=(FuzzSeed("prospects.csv", "bad/csv_formula.csv"),)),
-    SourceKind(
-        "marketing_optouts", order=40, loader="load_tabular", options=_OPTIONS,
-        reads="direct-marketing bans",
-        notes='"Kielto vastaanotettu"',
-        place={"fi": "markkinointikieltolistalta", "en": "from the marketing-ban list"},
-        roles=(MARKETING_OPTOUT,), demo=_DEMO, fixtures=_TABLES,
-        fuzz=(FuzzSeed("optouts.csv", "bad/csv_ragged.csv"),)),
-    SourceKind(
-        "erasure_requests", order=50, loader="load_tabular", options=_OPTIONS,
-        reads="erasure requests",
-        notes='"Pyyntö vastaanotettu"',
-        place={"fi": "poistopyyntölistalta", "en": "from the erasure-request list"},
-        roles=(ERASURE_REQUEST,), demo=_DEMO, fixtures=_TABLES,
-        fuzz=(FuzzSeed("erasure.csv", "bad/csv_ragged.csv"),)),
+    _kind("customers_csv", 10, CUSTOMER_CONTACT, "customer register, CSV or XLSX",
+          "UTF-8 (BOM or not) or cp1252; `;` `,` tab; Finnish/English headers by synonym; "
+          "`d.m.yyyy` and ISO dates; unknown columns kept",
+          {"fi": "asiakasrekisteristä", "en": "from the customer register"},
+          FuzzSeed("register.csv", "bad/csv_formula.csv")),
+    _kind("service_contracts_csv", 20, SERVICE_CONTACT, "service-contract list",
+          'as above; "Laite poistettu käytöstä" drives R-service',
+          {"fi": "huoltosopimuslistalta", "en": "from the service-contract list"},
+          FuzzSeed("contracts.csv", "bad/csv_ragged.csv")),
+    _kind("marketing_list", 30, PROSPECT, "prospects, CSV or XLSX",
+          '"Viimeisin markkinointi" drives R-marketing',
+          {"fi": "markkinointilistalta", "en": "from the marketing list"},
+          FuzzSeed("prospects.csv", "bad/csv_formula.csv")),
+    _kind("marketing_optouts", 40, MARKETING_OPTOUT, "direct-marketing bans",
+          '"Kielto vastaanotettu"',
+          {"fi": "markkinointikieltolistalta", "en": "from the marketing-ban list"},
+          FuzzSeed("optouts.csv", "bad/csv_ragged.csv")),
+    _kind("erasure_requests", 50, ERASURE_REQUEST, "erasure requests",
+          '"Pyyntö vastaanotettu"',
+          {"fi": "poistopyyntölistalta", "en": "from the erasure-request list"},
+          FuzzSeed("erasure.csv", "bad/csv_ragged.csv")),
 )
 
 #: semantic column -> header synonyms (compared case- and punctuation-insensitively)
