@@ -74,6 +74,7 @@ def test_config_errors_name_the_key(tmp_path, edit, message, place):
                                         "its options: year"),
         ("kind: google_contacts_csv, columns: {a: email}",
          "kind google_contacts_csv takes no option 'columns'; its options: encoding, delimiter"),
+        ("kind: vcard, sytem: billing", "kind vcard takes no option 'sytem'"),  # a misspelt key
     ],
 )
 def test_an_option_is_checked_against_its_kind(tmp_path, entry, message):

@@ -48,16 +48,21 @@ class SourceConfig(BaseModel):
             raise ValueError(f"unknown source kind {v!r}; known: {', '.join(source_kinds())}")
         return v
 
-    @model_validator(mode="after")
-    def _kind_options(self) -> SourceConfig:
-        from audit_kit.loaders import get_kind
+    @model_validator(mode="before")
+    @classmethod
+    def _kind_options(cls, data: Any) -> Any:
+        """Check the keys beside name/kind/path/system against the kind's options before
+        the fields (a misspelt ``sytem:`` is named, not reported as ``system`` missing)."""
+        from audit_kit.loaders import BASE_KEYS, source_kinds
 
-        given = self.__pydantic_extra__
-        assert given is not None  # extra="allow" keeps the options here
-        parsed = get_kind(self.kind).parse_options(self.name, given)
-        given.clear()
-        given.update(parsed)
-        return self
+        if not isinstance(data, dict) or not isinstance(data.get("kind"), str):
+            return data
+        kind = source_kinds().get(data["kind"])
+        if kind is None:  # the kind field's validator names the unknown kind
+            return data
+        given = {k: v for k, v in data.items() if k not in BASE_KEYS}
+        base = {k: v for k, v in data.items() if k in BASE_KEYS}
+        return {**base, **kind.parse_options(str(data.get("name")), given)}
 
     @property
     def options(self) -> dict[str, Any]:
