@@ -7,10 +7,10 @@ A GX user runs the project as it is::
 
 - The datasource reads the warehouse named by the environment variable
   ``AUDIT_KIT_WAREHOUSE`` (GX substitutes ``${...}`` in connection strings), read-only.
-- ``great_expectations.yml`` names the plugin module ``plugins/audit_kit_gx_plugin.py``
-  as its checkpoint store's module: GX adds ``plugins/`` to ``sys.path`` and imports the
-  module when it opens the project, and the module installs :mod:`audit_kit.gx_shim`
-  before any expectation runs (without it GX's SQL datasource counts nothing on DuckDB).
+- ``great_expectations.yml`` names :mod:`audit_kit.gx_plugin` as its checkpoint store's
+  module: GX imports it when it opens the project, and it installs
+  :mod:`audit_kit.gx_shim` before any expectation runs (without it GX's SQL datasource
+  counts nothing on DuckDB).
 - The checkpoint's action builds Data Docs (``uncommitted/data_docs/``).
 
 Every id in the project is a UUID 5 of the object's names (:data:`ID_NAMESPACE`), so
@@ -33,32 +33,11 @@ from audit_kit.rules import build_rules
 
 #: the namespace of every id in the project (fixed: changing it changes every file)
 ID_NAMESPACE = uuid.UUID("5b0e7a52-2f4e-4d5c-9a55-8c1f0d0a6b11")
-PLUGIN_MODULE = "audit_kit_gx_plugin"
+#: the module GX imports when it opens the project (it installs the shim)
+PLUGIN_MODULE = "audit_kit.gx_plugin"
 CHECKPOINT = "audit-kit"
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-PLUGIN = '''"""audit-kit's Great Expectations plugin (written by `audit-kit suites`; do not edit).
-
-great_expectations.yml names this module as the checkpoint store's module, so GX imports
-it from plugins/ when it opens the project. Importing it installs audit_kit.gx_shim:
-without it GX's SQL datasource keeps no connection open on DuckDB and every expectation
-fails with "'NoneType' object is not subscriptable" (GX issues 10738, 11579).
-"""
-
-from great_expectations.data_context.store import CheckpointStore  # the store GX builds
-
-try:
-    from audit_kit import gx_shim
-except ImportError as e:  # pragma: no cover - a GX user without audit-kit installed
-    raise ImportError(
-        "the audit-kit GX project needs the audit-kit package: pip install audit-kit"
-    ) from e
-
-gx_shim.install()
-
-__all__ = ["CheckpointStore"]
-'''
 
 #: what great_expectations.yml says about the setting a GX user must make
 _WAREHOUSE_DOC = """\
@@ -77,8 +56,8 @@ _YML_EDITS = (
     (
         "  checkpoint_store:\n    class_name: CheckpointStore\n",
         "  checkpoint_store:\n    class_name: CheckpointStore\n"
-        "    # audit-kit: GX imports this module from plugins/ when it opens the project;\n"
-        "    # it makes GX's SQL datasource work on DuckDB (audit_kit.gx_shim)\n"
+        "    # audit-kit: GX imports this module (from the audit-kit package) when it opens\n"
+        "    # the project; it makes GX's SQL datasource work on DuckDB (audit_kit.gx_shim)\n"
         f"    module_name: {PLUGIN_MODULE}\n",
     ),
     ("fluent_datasources:\n", _WAREHOUSE_DOC + "fluent_datasources:\n"),
@@ -89,7 +68,7 @@ _YML_EDITS = (
 
 def write_project(policy_path: Path, out: Path) -> Path:
     """Write ``out/gx/``: a GX file project with the suites, validation definitions, a
-    checkpoint over all of them that builds Data Docs, and the plugin that makes it run.
+    checkpoint over all of them that builds Data Docs, naming the plugin that makes it run.
 
     Files GX writes when the project is run (``uncommitted/``) are left alone."""
     rules = build_rules(load_policy(policy_path))
@@ -156,7 +135,6 @@ def _generate(rules, tmp: Path) -> Path:
             raise RuntimeError(f"unexpected great_expectations.yml from GX: no {before!r}")
         text = text.replace(before, after)
     yml.write_text(text, encoding="utf-8")
-    (project / "plugins" / f"{PLUGIN_MODULE}.py").write_text(PLUGIN, encoding="utf-8")
     _stable_ids(project)
     return project
 
