@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from audit_kit import people, pipeline, warehouse
+import datetime as dt
+
+import pytest
+
+from audit_kit import pipeline, warehouse
 from audit_kit.config import SourceConfig
+from audit_kit.errors import AuditKitError
 from audit_kit.findings import Finding
 from audit_kit.loaders.postfix import load
 from audit_kit.policy import default_policy_path, load_policy
@@ -24,19 +29,18 @@ def _line(addr: str) -> str:
 def test_rotated_logs_same_line_number_are_two_findings(tmp_path):
     (tmp_path / "maillog.1").write_text(_line("aino.virtanen@kauppa.example"), encoding="utf-8")
     (tmp_path / "maillog").write_text(_line("pekka.nieminen@rakennus.example"), encoding="utf-8")
-    con = warehouse.connect()
+    con = pipeline.open_warehouse(dt.date(2026, 12, 31))
     sink = warehouse.SourceSink(con, source="mail-log", kind="postfix_log", system="mail",
                                 base=tmp_path)
     res = load(SourceConfig(name="mail-log", kind="postfix_log", path=tmp_path, system="mail"),
                sink)
     sink.flush()
     assert (res.records_read, res.records_loaded, res.records_rejected) == (2, 2, 0)
-    con.execute("CREATE TABLE audit_params AS SELECT DATE '2026-12-31' AS as_of")
-    people.resolve(con, POLICY)
-    rules = [r for r in build_rules(POLICY) if r.rule_id == "R-maillog"]
-    rows = pipeline._rule_rows(con, rules)
-    assert len(rows["R-maillog"]) == 2
-    found = pipeline._findings(rules, rows, {"R-maillog": 2})
+    pipeline.resolve_people(con, POLICY)
+    ev = pipeline.evaluate(con, POLICY)
+    assert len(ev.rows["R-maillog"]) == 2
+    found = [f for f in pipeline.to_findings(ev, {r: len(rows) for r, rows in ev.rows.items()})
+             if f.rule_id == "R-maillog"]
     assert sorted((f.source_file, f.record_ref, f.email) for f in found) == [
         ("maillog", "line 1", "pekka.nieminen@rakennus.example"),
         ("maillog.1", "line 1", "aino.virtanen@kauppa.example"),
@@ -48,7 +52,18 @@ def test_identical_rule_rows_are_one_finding():
     rule = next(r for r in build_rules(POLICY) if r.rule_id == "R-maillog")
     row = ("mail-log", "postfix_log", "maillog", "line 1", "a@b.example", None, "",
            "1 log lines older than 6 months", "warning", "S-1")
-    found = pipeline._findings([rule], {"R-maillog": [row, row]}, {"R-maillog": 2})
+    ev = pipeline.Evaluation([rule], {"R-maillog": [row, row]})
+    found = pipeline.to_findings(ev, {"R-maillog": 2})
     assert found == [Finding("R-maillog", "retention", "warning", "mail-log", "postfix_log",
                              "maillog", "line 1", "S-1", "a@b.example", "", "",
                              "1 log lines older than 6 months")]
+
+
+def test_a_gx_count_that_differs_from_the_warehouse_stops_the_run():
+    rule = next(r for r in build_rules(POLICY) if r.rule_id == "R-maillog")
+    row = ("mail-log", "postfix_log", "maillog", "line 1", "a@b.example", None, "",
+           "1 log lines older than 6 months", "warning", "S-1")
+    ev = pipeline.Evaluation([rule], {"R-maillog": [row]})
+    with pytest.raises(AuditKitError, match="rule R-maillog: GX counted 2 unexpected rows, "
+                                            "the warehouse 1"):
+        pipeline.to_findings(ev, {"R-maillog": 2})

@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from audit_kit import people, subject, warehouse
+from audit_kit import people, pipeline, subject, warehouse
 from audit_kit.errors import ConfigError, InputError
 from audit_kit.policy import StatementClaims, default_policy_path, load_policy
-from audit_kit.rules import build_rules
 from audit_kit.rules.statement import statement_checks
 
 POLICY = load_policy(default_policy_path())
@@ -85,22 +84,18 @@ def _company(con):
 
 
 def _audit(con, config_dir: Path | None = None) -> dict[str, list[tuple]]:
-    con.execute("CREATE TABLE audit_params AS SELECT ?::DATE AS as_of", [AS_OF])
-    people.resolve(con, POLICY)
-    subject.load_tombstones(con, config_dir)
-    out = {}
-    for rule in build_rules(POLICY):
-        if rule.category == "rights":
-            out[rule.rule_id] = sorted(con.execute(
-                f"SELECT source, record_ref, detail, severity FROM ({rule.query()})").fetchall())
-    return out
+    """The rights rules' rows as the run gets them: (source, record_ref, detail, severity)."""
+    pipeline.resolve_people(con, POLICY, base=config_dir)
+    ev = pipeline.evaluate(con, POLICY)
+    return {r.rule_id: sorted((row[0], row[3], row[7], row[8]) for row in ev.rows[r.rule_id])
+            for r in ev.rules if r.category == "rights"}
 
 
 @pytest.fixture()
 def found(tombstones):
     subject.forget("Juha@JP.example.fi", "040 900 2002", erased_on=D(2026, 6, 1))
     subject.forget("veli@vm.example.fi", erased_on=D(2027, 1, 10))  # after the audit date
-    con = warehouse.connect()
+    con = pipeline.open_warehouse(AS_OF)
     _company(con)
     return _audit(con)
 
@@ -170,7 +165,7 @@ def test_tombstones_beside_the_config_with_the_demo_key(tombstones, tmp_path):
     subject.write_tombstones(cfg / subject.TOMBSTONE_FILE, [("email", "veli@vm.example.fi")],
                              key=subject.DEMO_KEY, kid=subject.DEMO_KEY_ID,
                              erased_on=D(2026, 2, 1))
-    con = warehouse.connect()
+    con = pipeline.open_warehouse(AS_OF)
     _company(con)
     got = _audit(con, cfg)["R-tombstone"]
     assert got == [("prospects", "row 5", "erased person appears again: erasure recorded "
@@ -180,7 +175,7 @@ def test_tombstones_beside_the_config_with_the_demo_key(tombstones, tmp_path):
 def test_tombstones_of_an_unknown_key_are_an_error(tombstones):
     subject.write_tombstones(tombstones, [("email", "a@b.example.fi")], key=b"k" * 32,
                              kid="0123456789abcdef", erased_on=D(2026, 1, 1))
-    con = warehouse.connect()
+    con = pipeline.open_warehouse(AS_OF)
     _company(con)
     with pytest.raises(InputError, match="unknown key"):
         _audit(con)
@@ -203,7 +198,7 @@ def test_malformed_tombstone_file(tmp_path, text, place):
 
 
 def test_no_tombstones_gives_empty_tables(tombstones):
-    con = warehouse.connect()
+    con = pipeline.open_warehouse(AS_OF)
     _company(con)
     assert _audit(con)["R-tombstone"] == []
     assert con.execute("SELECT count(*) FROM tombstones").fetchall() == [(0,)]
@@ -226,13 +221,11 @@ def test_statement_findings_exact_set():
 
 
 def test_statement_findings_once_per_run_as_rule_rows():
-    con = warehouse.connect()
-    con.execute("CREATE TABLE statement_checks (check_id VARCHAR, section VARCHAR, "
-                "failed BOOLEAN, severity VARCHAR, detail VARCHAR)")
-    con.executemany("INSERT INTO statement_checks VALUES (?, ?, ?, ?, ?)",
-                    statement_checks(POLICY))
-    rule = next(r for r in build_rules(POLICY) if r.category == "statement")
-    rows = con.execute(f"SELECT source, record_ref, field FROM ({rule.query()})").fetchall()
+    con = pipeline.open_warehouse(AS_OF)
+    pipeline.resolve_people(con, POLICY)
+    ev = pipeline.evaluate(con, POLICY)
+    (rule,) = (r for r in ev.rules if r.category == "statement")
+    rows = [(row[0], row[3], row[6]) for row in ev.rows[rule.rule_id]]
     assert sorted(rows) == sorted([
         ("statement", "§10", "S-privacy-shield"), ("statement", "§10", "S-no-transfers-claim"),
         ("statement", "§10", "S-backup-transfer"), ("statement", "§12", "S-wordfence"),

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from audit_kit import normalise, people, subject, warehouse
+from audit_kit import normalise, people, pipeline, subject, warehouse
 from audit_kit.cli.main import main as cli
 from audit_kit.errors import ConfigError
 from audit_kit.policy import default_policy_path, load_policy
@@ -32,8 +32,7 @@ def run_dir(tmp_path) -> Path:
     """A finished audit run: warehouse.duckdb and manifest.json, as `audit-kit run` leaves."""
     run = tmp_path / "run"
     run.mkdir()
-    con = warehouse.connect(run / "warehouse.duckdb")
-    con.execute("CREATE TABLE audit_params AS SELECT DATE '2026-12-31' AS as_of")
+    con = pipeline.open_warehouse(D(2026, 12, 31), run / "warehouse.duckdb")
     s, f = _sink(con, "customers", "customers_csv")
     s.record(f, "line 2", "customer_contact", person_name="Timo Ahola",
              org_name="Iin Insinöörit Oy", email=TIMO[0], phone=TIMO[1], ended_on=D(2026, 3, 10))

@@ -1,8 +1,17 @@
-"""The quarterly audit, end to end: config -> loaders -> DuckDB -> GX -> findings -> report.
+"""The quarterly audit, end to end, as named stages a notebook can call one by one::
 
-Outputs are built in a private staging folder beside the target and moved into place
-only when complete, so an interrupted run leaves the previous output untouched; the
-folder rules (what may be written, what a re-run keeps) are :mod:`audit_kit.outdir`'s.
+    con = open_warehouse(as_of, path)            # DuckDB with the audit date rules read
+    loaded = load(cfg, policy, con, base=dir)    # every source's loader -> records, fields
+    found = resolve_people(con, policy, base=dir)  # persons, subject ids; tombstones
+    ev = evaluate(con, policy)                   # the policy's rules as SQL -> finding rows
+    findings = validate(path, ev, results_dir)   # GX validates the same SQL; counts agree
+    manifest = write(out_dir, ...)               # findings.csv, manifest.json
+    render(out_dir, ev.rules, ...)               # GX Data Docs, report.html
+
+:func:`run_audit` runs them in that order into a private staging folder beside the
+target, moved into place only when complete, so an interrupted run leaves the previous
+output untouched; the folder rules (what may be written, what a re-run keeps) are
+:mod:`audit_kit.outdir`'s.
 """
 
 from __future__ import annotations
@@ -14,13 +23,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
+
 from audit_kit import __version__, outdir, people, subject
 from audit_kit.config import AuditConfig, load_config, parse_date
 from audit_kit.errors import AuditKitError, ConfigError, translate
 from audit_kit.findings import Finding, sort_findings, write_csv
 from audit_kit.loaders import LoadResult, get_loader
 from audit_kit.policy import Policy, load_policy
-from audit_kit.rules import FINDING_COLUMNS, build_rules
+from audit_kit.rules import FINDING_COLUMNS, Rule, build_rules
 from audit_kit.rules.statement import statement_checks
 from audit_kit.safe_output import json_text, stored_name
 from audit_kit.warehouse import SourceSink, connect
@@ -89,8 +100,29 @@ def _policy_kwargs(loader, policy: Policy) -> dict:
     return {k: v for k, v in offer.items() if k in params}
 
 
-def load_sources(cfg: AuditConfig, policy: Policy, con, base: Path) -> dict[str, LoadResult]:
-    """Run every source's loader into the warehouse; return the results by source."""
+# -- the stages -------------------------------------------------------------------------
+
+
+def open_warehouse(as_of: dt.date, path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
+    """A warehouse (in memory without *path*) with the canonical tables and the one-row
+    ``audit_params`` holding the audit date every rule reads."""
+    con = connect(path)
+    con.execute("CREATE TABLE audit_params AS SELECT ?::DATE AS as_of", [as_of])
+    return con
+
+
+@dataclass
+class Loaded:
+    """What :func:`load` read: each source's :class:`LoadResult` and every input file as
+    (source, file, sha256, bytes), in (source, file) order."""
+
+    results: dict[str, LoadResult]
+    files: list[tuple[str, str, str, int]]
+
+
+def load(cfg: AuditConfig, policy: Policy, con, *, base: Path) -> Loaded:
+    """Run every source's loader into the warehouse (file names relative to *base*, the
+    config's folder); every source is checked before any is read."""
     loaders = {}
     for s in cfg.sources:  # check everything before reading anything
         if s.system not in policy.systems:
@@ -131,24 +163,70 @@ def load_sources(cfg: AuditConfig, policy: Policy, con, base: Path) -> dict[str,
             ],
         )
         results[s.name] = res
-    return results
+    files = con.execute("SELECT source, file, sha256, bytes FROM files ORDER BY source, file")
+    return Loaded(results, files.fetchall())
 
 
-def _rule_rows(con, rules) -> dict[str, list[tuple]]:
+@dataclass
+class People:
+    """What :func:`resolve_people` found: persons linked across sources, tombstones read."""
+
+    persons: int
+    tombstones: int
+
+
+def resolve_people(con, policy: Policy, *, base: Path | None = None) -> People:
+    """Link the warehouse's records into persons with keyed-hash subject ids (``persons``)
+    and read the erased people's tombstones for R-tombstone (the files
+    :func:`audit_kit.subject.tombstone_files` finds for the config folder *base*)."""
+    persons = people.resolve(con, policy)
+    return People(persons, subject.load_tombstones(con, base))
+
+
+@dataclass
+class Evaluation:
+    """The rules and each one's finding rows as the warehouse returned them: rule_id ->
+    rows of :data:`audit_kit.rules.FINDING_COLUMNS` (less rec_id) then the subject_id."""
+
+    rules: list[Rule]
+    rows: dict[str, list[tuple]]
+
+
+def evaluate(con, policy: Policy) -> Evaluation:
+    """Run the policy's rules on the warehouse (people resolved), with the
+    ``statement_checks`` table the statement rules read."""
+    con.execute(
+        "CREATE TABLE statement_checks (check_id VARCHAR, section VARCHAR, "
+        "failed BOOLEAN, severity VARCHAR, detail VARCHAR)"
+    )
+    con.executemany(
+        "INSERT INTO statement_checks VALUES (?, ?, ?, ?, ?)", statement_checks(policy)
+    )
+    rules = build_rules(policy)
     cols = ", ".join(f"q.{c}" for c in FINDING_COLUMNS if c != "rec_id")
-    out = {}
+    rows = {}
     for rule in rules:
-        out[rule.rule_id] = con.execute(
+        rows[rule.rule_id] = con.execute(
             f"SELECT {cols}, p.subject_id FROM ({rule.query()}) q "
             "LEFT JOIN persons p ON p.rec_id = q.rec_id"
         ).fetchall()
-    return out
+    return Evaluation(rules, rows)
 
 
-def _findings(rules, rows: dict[str, list[tuple]], gx_counts: dict[str, int]) -> list[Finding]:
+def validate(warehouse: Path, evaluation: Evaluation, results_dir: Path) -> list[Finding]:
+    """Validate the same rules with Great Expectations on the closed *warehouse* file
+    (masked results into *results_dir*); return the findings (:func:`to_findings`)."""
+    from audit_kit.validate import run_validations
+
+    return to_findings(evaluation, run_validations(warehouse, evaluation.rules, results_dir))
+
+
+def to_findings(evaluation: Evaluation, gx_counts: dict[str, int]) -> list[Finding]:
+    """The findings of *evaluation*, each once, sorted; an error if GX's count of a rule's
+    unexpected rows (*gx_counts*) differs from the rows the warehouse returned."""
     found: list[Finding] = []
-    for rule in rules:
-        got = rows[rule.rule_id]
+    for rule in evaluation.rules:
+        got = evaluation.rows[rule.rule_id]
         if gx_counts.get(rule.rule_id) != len(got):
             raise AuditKitError(
                 f"rule {rule.rule_id}: GX counted {gx_counts.get(rule.rule_id)} "
@@ -217,88 +295,27 @@ def _run_audit(config, *, as_of, out, report, lang, reveal, signals) -> AuditRes
     # a fresh name per run: GX keeps DuckDB instances per path alive within a process
     with outdir.staging(out_dir) as tmp:
         wh_path = tmp / "warehouse.duckdb"
-        con = connect(wh_path)
-        con.execute("CREATE TABLE audit_params AS SELECT ?::DATE AS as_of", [when])
-        results = load_sources(cfg, policy, con, config_dir)
+        con = open_warehouse(when, wh_path)
+        loaded = load(cfg, policy, con, base=config_dir)
         timings["load"] = time.perf_counter() - t0
         t1 = time.perf_counter()
-        n_people = people.resolve(con, policy)
-        # erased people's keyed hashes, for R-tombstone (subject.py: where the files live)
-        n_tombstones = subject.load_tombstones(con, config_dir)
+        found = resolve_people(con, policy, base=config_dir)
         timings["people"] = time.perf_counter() - t1
-        con.execute(
-            "CREATE TABLE statement_checks (check_id VARCHAR, section VARCHAR, "
-            "failed BOOLEAN, severity VARCHAR, detail VARCHAR)"
-        )
-        con.executemany(
-            "INSERT INTO statement_checks VALUES (?, ?, ?, ?, ?)", statement_checks(policy)
-        )
-        rules = build_rules(policy)
         t1 = time.perf_counter()
-        rows = _rule_rows(con, rules)
-        files = con.execute(
-            "SELECT source, file, sha256, bytes FROM files ORDER BY source, file"
-        ).fetchall()
+        ev = evaluate(con, policy)
         con.execute("CHECKPOINT")
         con.close()
         timings["rules_sql"] = time.perf_counter() - t1
         signals.check()
         t1 = time.perf_counter()
-        from audit_kit.validate import run_validations
-
-        # GX validates the same SQL; its counts must equal the rows the warehouse returned
-        gx_counts = run_validations(wh_path, rules, tmp / "validation")
+        findings = validate(wh_path, ev, tmp / "validation")
         timings["validate"] = time.perf_counter() - t1
         signals.check()  # GX may have swallowed an interrupt
-        findings = _findings(rules, rows, gx_counts)
-        write_csv(findings, tmp / "findings.csv")
-        os.chmod(tmp / "findings.csv", 0o600)
-        manifest = {
-            outdir.RUN_MARKER[0]: outdir.RUN_MARKER[1],
-            "organisation": cfg.organisation,
-            "as_of": when.isoformat(),
-            "audit_kit_version": __version__,
-            "policy": {"version": policy.policy_version, "sha256": policy.sha256},
-            "people": n_people,
-            "tombstones": n_tombstones,
-            "sources": [
-                {
-                    "name": s.name,
-                    "kind": s.kind,
-                    "system": s.system,
-                    "format": results[s.name].format,
-                    "records_read": results[s.name].records_read,
-                    "records_loaded": results[s.name].records_loaded,
-                    "records_rejected": results[s.name].records_rejected,
-                    "notes": results[s.name].warnings + results[s.name].notes,
-                    "files": [
-                        {"file": f, "sha256": h, "bytes": b}
-                        for (src, f, h, b) in files
-                        if src == s.name
-                    ],
-                }
-                for s in cfg.sources
-            ],
-            "findings": {
-                f"{c}/{s}": n
-                for c, cs in sorted(_summary(findings).items())
-                for s, n in sorted(cs.items())
-            },
-            "tool_versions": _tool_versions(),
-        }
-        outdir.write_private(tmp / "manifest.json", json_text(manifest))
+        manifest = write(tmp, cfg=cfg, policy=policy, as_of=when, loaded=loaded, found=found,
+                         findings=findings)
         if report:
-            from audit_kit.report import render_report, save_report_params
-            from audit_kit.report.datadocs import build_data_docs
-
-            t1 = time.perf_counter()
-            build_data_docs(tmp, rules)
-            timings["data_docs"] = time.perf_counter() - t1
-            signals.check()
-            t1 = time.perf_counter()
-            save_report_params(tmp, lang=lang or policy.language, data_dir=config_dir.resolve())
-            render_report(tmp, lang=lang or policy.language, reveal=reveal)
-            timings["report"] = time.perf_counter() - t1
+            render(tmp, ev.rules, lang=lang or policy.language, reveal=reveal,
+                   data_dir=config_dir.resolve(), timings=timings)
         os.chmod(wh_path, 0o600)
         signals.check()  # an interrupt the report kernel took: the previous output stays
         with signals.deferred():  # the renames finish together
@@ -306,8 +323,72 @@ def _run_audit(config, *, as_of, out, report, lang, reveal, signals) -> AuditRes
     timings["total"] = time.perf_counter() - t0
     return AuditResult(
         out=out_dir, as_of=when, findings=findings, manifest=manifest, timings=timings,
-        warnings=[w for r in results.values() for w in r.warnings],
+        warnings=[w for r in loaded.results.values() for w in r.warnings],
     )
+
+
+def write(out_dir: Path, *, cfg: AuditConfig, policy: Policy, as_of: dt.date, loaded: Loaded,
+          found: People, findings: list[Finding]) -> dict:
+    """Write ``findings.csv`` and ``manifest.json`` (0600) into *out_dir*; return the
+    manifest. Identical inputs, key and versions give byte-identical files."""
+    write_csv(findings, out_dir / "findings.csv")
+    os.chmod(out_dir / "findings.csv", 0o600)
+    results = loaded.results
+    manifest = {
+        outdir.RUN_MARKER[0]: outdir.RUN_MARKER[1],
+        "organisation": cfg.organisation,
+        "as_of": as_of.isoformat(),
+        "audit_kit_version": __version__,
+        "policy": {"version": policy.policy_version, "sha256": policy.sha256},
+        "people": found.persons,
+        "tombstones": found.tombstones,
+        "sources": [
+            {
+                "name": s.name,
+                "kind": s.kind,
+                "system": s.system,
+                "format": results[s.name].format,
+                "records_read": results[s.name].records_read,
+                "records_loaded": results[s.name].records_loaded,
+                "records_rejected": results[s.name].records_rejected,
+                "notes": results[s.name].warnings + results[s.name].notes,
+                "files": [
+                    {"file": f, "sha256": h, "bytes": b}
+                    for (src, f, h, b) in loaded.files
+                    if src == s.name
+                ],
+            }
+            for s in cfg.sources
+        ],
+        "findings": {
+            f"{c}/{s}": n
+            for c, cs in sorted(_summary(findings).items())
+            for s, n in sorted(cs.items())
+        },
+        "tool_versions": _tool_versions(),
+    }
+    outdir.write_private(out_dir / "manifest.json", json_text(manifest))
+    return manifest
+
+
+def render(out_dir: Path, rules: list[Rule], *, lang: str, reveal: bool = False,
+           data_dir: Path, timings: dict[str, float] | None = None) -> Path:
+    """Build the GX Data Docs (``data_docs/``) and the owners' ``report.html`` in the run
+    folder *out_dir* (warehouse and manifest written); ``report_params.json`` keeps *lang*
+    and *data_dir* for ``audit-kit report``. Returns the report's path; the seconds of
+    each part go into *timings* (``data_docs``, ``report``) when given."""
+    from audit_kit.report import render_report, save_report_params
+    from audit_kit.report.datadocs import build_data_docs
+
+    seconds = timings if timings is not None else {}
+    t0 = time.perf_counter()
+    build_data_docs(out_dir, rules)
+    seconds["data_docs"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    save_report_params(out_dir, lang=lang, data_dir=data_dir)
+    path = render_report(out_dir, lang=lang, reveal=reveal)
+    seconds["report"] = time.perf_counter() - t0
+    return path
 
 
 def _summary(findings: list[Finding]) -> dict[str, Counter]:

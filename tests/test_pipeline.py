@@ -1,0 +1,39 @@
+"""The run as named stages (audit_kit.pipeline): called one by one, as from a notebook,
+they give exactly what ``run_audit`` wrote."""
+
+from __future__ import annotations
+
+import pytest
+
+from audit_kit import pipeline
+from audit_kit.config import load_config
+from audit_kit.policy import load_policy
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_stages_one_by_one_give_the_runs_outputs(demo_run, tmp_path):
+    ctx, result = demo_run
+    cfg = load_config(ctx.root / "config.yaml")
+    policy = load_policy(cfg.policy)
+    base = cfg.config_path.parent
+    wh = tmp_path / "warehouse.duckdb"
+
+    con = pipeline.open_warehouse(result.as_of, wh)
+    loaded = pipeline.load(cfg, policy, con, base=base)
+    assert {s: r.records_read for s, r in loaded.results.items()} == {
+        s["name"]: s["records_read"] for s in result.manifest["sources"]}
+    found = pipeline.resolve_people(con, policy, base=base)
+    assert (found.persons, found.tombstones) == (result.manifest["people"],
+                                                 result.manifest["tombstones"])
+    ev = pipeline.evaluate(con, policy)
+    con.close()
+    assert sum(map(len, ev.rows.values())) >= len(result.findings)
+    findings = pipeline.validate(wh, ev, tmp_path / "validation")
+    assert findings == result.findings
+
+    manifest = pipeline.write(tmp_path, cfg=cfg, policy=policy, as_of=result.as_of,
+                              loaded=loaded, found=found, findings=findings)
+    assert manifest == result.manifest
+    for name in ("findings.csv", "manifest.json"):
+        assert (tmp_path / name).read_bytes() == (result.out / name).read_bytes(), name
