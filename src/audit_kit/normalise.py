@@ -29,10 +29,6 @@ def email(value: str | None) -> str | None:
     return v if _EMAIL.match(v) else None
 
 
-def email_domain(addr: str | None) -> str | None:
-    return addr.rsplit("@", 1)[1] if addr and "@" in addr else None
-
-
 @lru_cache(maxsize=65536)
 def _parse_phone(raw: str, region: str) -> phonenumbers.PhoneNumber | None:
     try:

@@ -19,7 +19,7 @@ import contextlib
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -440,11 +440,3 @@ class SourceSink:
             self.con.commit()
             self.con.begin()
 
-
-def insert_rows(
-    con: duckdb.DuckDBPyConnection, table: str, rows: Iterable[tuple[Any, ...]]
-) -> None:
-    rows = list(rows)
-    if rows:
-        marks = ", ".join("?" * len(rows[0]))
-        con.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)

@@ -449,8 +449,7 @@ _QUOTE_START = re.compile(_QUOTE, re.I)
 #: its colon (``str.find`` of one character is a memchr; six substring searches over
 #: every text cost a third of the parse)
 _COLON_MARKS = (("wrote:", 5), ("kirjoitti:", 9), ("\nFrom: ", 5), ("\nLähettäjä: ", 10))
-_PHONE_CANDIDATE = re.compile(r"(?<![\w+])(\+|\(?0)[\d ()\-./]{5,22}\d(?!\w)")
-#: the same without a group: ``findall`` gives whole candidates
+#: a phone-number candidate in a message text (no group: ``findall`` gives whole candidates)
 _PHONE_WHOLE = re.compile(r"(?<![\w+])(?:\+|\(?0)[\d ()\-./]{5,22}\d(?!\w)")
 _DATE_LIKE = re.compile(r"^\d{1,2}\.\d{1,2}\.(\d{2}|\d{4})$")
 _PHONES: dict[str, str | None] = {}

@@ -201,14 +201,6 @@ def _bytes_of(path: Path) -> tuple[bytes, bool]:
     return data, False
 
 
-def _is_begin(s: bytes) -> bool:
-    return s.strip().upper() == b"BEGIN:VCARD"
-
-
-def _is_end(s: bytes) -> bool:
-    return s.strip().upper() == b"END:VCARD"
-
-
 def _split_head(line: bytes) -> tuple[bytes, bytes] | None:
     """Split at the first colon outside double quotes: (head, value), or None."""
     quoted = False

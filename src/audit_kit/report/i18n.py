@@ -7,8 +7,6 @@ checks that every entry has both languages and that the action templates format.
 
 from __future__ import annotations
 
-LANGS = ("fi", "en")
-
 CATALOGUE: dict[str, dict[str, str]] = {
     "title": {"fi": "Tietosuojan neljännesvuositarkastus", "en": "Quarterly privacy audit"},
     "as_of": {"fi": "Tarkastuspäivä", "en": "Audit date"},
