@@ -17,17 +17,11 @@ def build(policy: Policy) -> list[Rule]:
         + " ".join(f"WHEN {sql_str(c)} THEN {sql_str(s)}" for c, s in sorted(na.items()))
         + " END"
     )
-    # the few not-allowed field rows first, then only their records (fences: DuckDB hashed
-    # all 1.7M records for the join otherwise; 0.35 -> 0.12 s at L, same rows). The classes
-    # as a semi join, not IN (list): DuckDB made that a mark join over all 5M field rows
-    # with their text columns; this way the scan filters them. Records by their keys with
-    # rec_id only (k), then the e-mail and phone of those few by rec_id (unique): the scan
-    # skips the rest by rec_id instead of reading every address (count 0.23 -> 0.17 s at L
-    # on a fresh DuckDB instance, same rows). The labels distinct before the join, not
-    # string_agg(DISTINCT): DuckDB split a DISTINCT aggregate into a second grouping joined
-    # back to the first; the same labels, one grouping. They are sorted as a list, not with
-    # string_agg(... ORDER BY): an ordered aggregate keeps a sort per group (18k groups at
-    # L); the same string, NULLs skipped, NULL if all are (count 0.34 -> 0.28 s at L)
+    # The shape keeps the work proportional to the few not-allowed values, not to the
+    # warehouse: the field rows first and only their records after (MATERIALIZED fences),
+    # the classes as a semi join, the e-mail and phone fetched by rec_id, the labels made
+    # distinct before the join and sorted as a list. Any rewrite must give the same rows;
+    # the plans it avoids: benchmarks/NOTES.md, "rules/minimisation.py".
     sql = (
         f"WITH f AS MATERIALIZED (SELECT * FROM (SELECT * FROM {{batch}}) b "
         f"WHERE field IN (SELECT unnest([{classes}]))), "

@@ -49,11 +49,9 @@ def build(policy: Policy) -> list[Rule]:
         if r.role == "correspondent":
             sql = _BASE.format(
                 **common,
-                # two anti-joins, not one with OR: the OR forced a nested loop (9.5 s -> 0.1 s
-                # on a quarter of workload L, identical rows). ANTI JOIN, not NOT EXISTS: the
-                # same rows (a NULL address matches nothing either way), but DuckDB planned the
-                # correlated NOT EXISTS as delim joins over all of the correspondents' columns
-                # (count 0.21 -> 0.11 s at L)
+                # two ANTI JOINs: one join with OR is a nested loop, and a correlated NOT
+                # EXISTS (the same rows: a NULL address matches nothing either way) is
+                # planned over every column of the correspondents (benchmarks/NOTES.md)
                 joins=(
                     f" ANTI JOIN ({live_contacts(prospect_months)}) le ON le.email = b.email"
                     f" ANTI JOIN ({live_contacts(prospect_months)}) lp ON lp.phone = b.phone"
@@ -64,7 +62,7 @@ def build(policy: Policy) -> list[Rule]:
         elif r.role == "maillog_address":
             sql = (
                 # the newest line per address: one arg_max of a struct on a (day, line
-                # number) key, not four on a formatted string (0.33 s -> 0.23 s at L)
+                # number) key
                 "SELECT source, n.source_kind, n.file AS source_file, n.record_ref, n.rec_id, email, "
                 "NULL AS phone, '' AS field, "
                 f"c || ' log lines older than {r.months} months, newest ' || "

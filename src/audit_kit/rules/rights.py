@@ -28,11 +28,9 @@ _COLS = (
 
 #: the records an erasure reaches: not the request register, and not invoices the
 #: Accounting Act still keeps (a kept_until past the audit date; unknown = kept).
-#: A CASE, not ``NOT (role = ... OR ...)``: DuckDB pushed parts of that OR into the
-#: records scan, guessed the filtered records smaller than the subjects' records and
-#: hashed all 1.7M of them (with their text columns) for the join; with nothing to push,
-#: it hashes the subjects' records and skips the rest of the scan by rec_id (R-erasure's
-#: count 0.45 -> 0.09 s at L, same rows; NULL role or dates: same truth table).
+#: A CASE, not ``NOT (role = ... OR ...)`` (the same truth table, NULLs included):
+#: DuckDB must find nothing to push into the records scan, or it hashes every record
+#: for the join (benchmarks/NOTES.md, "rules/rights.py").
 _ERASABLE = (
     "CASE r.role WHEN 'erasure_request' THEN false "
     f"WHEN 'invoice_party' THEN r.kept_until < {AS_OF} ELSE r.role IS NOT NULL END"
@@ -54,13 +52,9 @@ def _subject_records(name: str, subjects: str, cols: str) -> str:
     """``WITH name AS (...)``: every record (``rec_id``) of the subjects the query
     *subjects* selects, with its columns *cols* (``s.<column>``).
 
-    It was MATERIALIZED, as a fence: DuckDB joined all records to all persons before the
-    handful of subjects (0.87 s at L; 0.30 s with the fence). That came from the filter
-    it pushed into the records scan (see ``_ERASABLE``); without one it hashes the
-    subjects' records and skips the other records by rec_id, fence or not. A plain CTE
-    also lets GX's ``COUNT(*)`` over the rule drop the columns it does not count, which a
-    materialized one kept reading: R-erasure's count 0.22 -> 0.13 s at L on a fresh
-    DuckDB instance; the rows and the full query's time are the same."""
+    A plain CTE, not MATERIALIZED: GX's ``COUNT(*)`` over the rule can then drop the
+    columns it does not count. It needs no fence as long as nothing is pushed into the
+    records scan (see ``_ERASABLE``)."""
     return (f"WITH {name} AS (SELECT p.rec_id, {cols} FROM persons p "
             f"JOIN ({subjects}) s ON s.subject_id = p.subject_id) ")
 
