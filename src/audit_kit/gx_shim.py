@@ -13,7 +13,7 @@ unexpected rows (``unexpected_rows_query.table``), for every result format, but 
 "this will increase runtimes"). Each rule's query ran twice, the second time in full for
 any join or aggregate before its 200 rows were kept and dropped. :func:`install` makes
 the rows metric a dependency only when the result format returns it: the count, the
-pass/fail and every result stay GX's own (at workload L the suites took about half as long).
+pass/fail and every result stay GX's own.
 """
 
 from __future__ import annotations

@@ -261,9 +261,9 @@ def _identifier_table(con: duckdb.DuckDBPyConnection, policy: Policy) -> None:
         WHERE NOT (kind = 'email' AND split_part(ident, '@', 1) IN ({roles}))
           AND NOT (kind = 'phone' AND ident IN (SELECT ident FROM _shared_phone))
     """)
-    # each identifier as an integer in its sort order (joins and min() on integers, not
-    # on "email:..." strings: the label propagation and links took 40 % less at L);
-    # the smallest id of a component is its smallest identifier
+    # each identifier as an integer in its sort order (the label propagation and the
+    # links join and take min() on integers, not on "email:..." strings); the smallest
+    # id of a component is its smallest identifier
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _iid AS
         SELECT ident, row_number() OVER (ORDER BY ident) AS iid
@@ -322,7 +322,7 @@ def resolve(con: duckdb.DuckDBPyConnection, policy: Policy) -> int:
     # links: per identifier, every record points at the identifier's first other record
     # (a star, not all pairs: an address in 10 000 log lines gives 10 000 links, not 10^8).
     # The first two records of an identifier by aggregates, not a window sort, and each
-    # record's name key computed once (it was computed per comparison): 40 % of this stage.
+    # record's name key computed once, not per comparison.
     k = _name_key("person_name")
     con.execute(f"""
         CREATE OR REPLACE TABLE links AS
@@ -404,7 +404,7 @@ def resolve(con: duckdb.DuckDBPyConnection, policy: Policy) -> int:
     clusters = [c for (c,) in con.execute("SELECT DISTINCT cluster FROM _persons").fetchall()]
     _table_from_rows(con, "_sid", (("cluster", pa.string()), ("subject_id", pa.string())),
                      [(c, pseudonym(c, key)) for c in clusters])
-    # a join into a new table, not UPDATE + DROP COLUMN (each rewrote 1.7M rows at L)
+    # a join into a new table, not UPDATE + DROP COLUMN (each rewrites every row)
     con.execute("""
         CREATE OR REPLACE TABLE persons AS
         SELECT p.rec_id, p.source, p.record_ref, p.linked_by, p.name_agrees, p.person_data,

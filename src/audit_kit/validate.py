@@ -142,8 +142,8 @@ def run_validations(warehouse: Path, rules: list[Rule], out_dir: Path) -> dict[s
     import gc
 
     # GX's objects hold the DuckDB instance until a collection finds their cycles; the
-    # objects that existed before GX ran are none of them, and a whole-heap collection in
-    # a process holding a big run cost 0.1-0.4 s (a quarter of validation at L)
+    # objects that existed before GX ran are none of them, so they are frozen out of the
+    # collections (a whole-heap collection in a process holding a big run is slow)
     gc.freeze()
     try:
         return _run_validations(warehouse, rules, out_dir)

@@ -197,8 +197,8 @@ class SourceSink:
 
     def _relative_name(self, path: Path) -> str:
         if self.base is not None:
-            # a file under the base: its path after the base's (os.path.relpath made two
-            # abspath calls and a split per file: 0.7 s of 100,000 invoices)
+            # a file under the base: its path after the base's prefix (a slice: this runs
+            # once per input file, and a folder may hold 100,000)
             if self._base_prefix is None:
                 self._base_prefix = os.path.join(os.path.abspath(self.base), "")
             full = os.path.abspath(path)
@@ -216,7 +216,7 @@ class SourceSink:
             sha256, size = sha256_file(path)
         ref = FileRef(path=path, name=self.display_name(path), sha256=sha256, size=size)
         self.files.append(ref)
-        # buffered: one INSERT per file cost 0.8 ms, most of a 100k-invoice load
+        # buffered like the rows: an INSERT per file would dominate a big folder's load
         self._files.add((self.source, ref.name, ref.sha256, ref.size))
         return ref
 
@@ -352,8 +352,8 @@ class SourceSink:
                      order_by: str = "", raw: str | None = None) -> int:
         """Append the rows of a SQL query whose column names are the target's, as
         :meth:`columns` appends Arrow columns, without bringing them into Python (rows
-        derived in DuckDB: the mail loaders' correspondents, ~1 GB of Arrow at L
-        otherwise). *order_by* orders the insert (columns of the query, as ``b.x``)."""
+        derived in DuckDB, such as the mail loaders' correspondents, stay there).
+        *order_by* orders the insert (columns of the query, as ``b.x``)."""
         names = [d[0] for d in self.con.execute(f"SELECT * FROM ({query}) LIMIT 0").description]
         given = {c: 'b."' + c.replace('"', '""') + '"' for c in names}
         return self._insert(table, f, given, f"({query})", raw=raw, order_by=order_by)
@@ -408,9 +408,8 @@ class SourceSink:
         """Write everything inside as one transaction (rolled back on an error).
 
         A file warehouse commits, and flushes its write-ahead log, after every statement
-        otherwise: an mbox loader's batches took 4.8 s of 13.2 s at L/4, 1.6 s in one
-        transaction (vCards at L: 4.7 -> 2.8 s of the parent's CPU). The pipeline loads
-        every source in one; a loader may open its own, which then joins it. Rows added
+        otherwise. The pipeline loads every source in one; a loader may open its own,
+        which then joins it. Rows added
         in a transaction have provisional rowids (from about 2**55) until it commits: a
         loader that numbers rows by ``rowid`` counts from the table's ``min(rowid)``.
         """
@@ -432,9 +431,9 @@ class SourceSink:
 
     def commit_point(self) -> None:
         """Inside :meth:`transaction`: commit what is written so far and go on in a new
-        transaction. A transaction holds its rows' buffers until it commits: an mbox of
-        500,000 messages in one took the parent's peak RSS from ~0.7 to 1.4 GB. (A failed
-        run loses its whole output folder anyway, so nothing needs the rollback.)"""
+        transaction. A transaction holds its rows' buffers until it commits, so a loader of
+        an unbounded input commits at points to keep its memory bounded. (A failed run
+        loses its whole output folder anyway, so nothing needs the rollback.)"""
         if self._in_transaction:
             self.flush()
             self.con.commit()
