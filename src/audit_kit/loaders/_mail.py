@@ -446,8 +446,8 @@ _QUOTE = (
 )
 _QUOTE_START = re.compile(_QUOTE, re.I)
 #: where a reply's quoted message starts: "\n>", "-----", and these four, each found from
-#: its colon (``str.find`` of one character is a memchr; six substring searches over
-#: every text cost a third of the parse)
+#: its colon (``str.find`` of one character is a memchr, not a substring search per
+#: marker over every text)
 _COLON_MARKS = (("wrote:", 5), ("kirjoitti:", 9), ("\nFrom: ", 5), ("\nLähettäjä: ", 10))
 #: a phone-number candidate in a message text (no group: ``findall`` gives whole candidates)
 _PHONE_WHOLE = re.compile(r"(?<![\w+])(?:\+|\(?0)[\d ()\-./]{5,22}\d(?!\w)")
@@ -637,9 +637,9 @@ class Correspondents:
 
     Computed set-based at the end of the load: every batch of messages appends one row
     per (message, address) to a temporary staging table (:meth:`merge`), and :meth:`write`
-    aggregates it in DuckDB. Building the entries in Python cost a quarter of the mbox
-    loader's CPU (an object per address, pickled from the pool workers and merged in the
-    parent). The rules are those of reading the messages one by one, in file order:
+    aggregates it in DuckDB (no Python object per address, pickled from the pool workers
+    and merged in the parent). The rules are those of reading the messages one by one, in
+    file order:
 
     * the first occurrence of an address in a message counts (From before To, Cc,
       Reply-To), later ones in the same message are ignored;
@@ -656,8 +656,8 @@ class Correspondents:
         self.own = tuple(d.lower().lstrip("@") for d in own_domains)
         self.table = f"_ak_corr_{abs(hash(sink.source)):x}"
         self.seq = 0
-        # a batch's file as a number into self.files (a name and a 64-character hash on
-        # each of a million staged rows was most of the parent's memory growth at L)
+        # a batch's file as a number into self.files, not a name and a 64-character hash
+        # on every staged row
         self.files: dict[tuple[str, str], int] = {}
         sink.con.execute(
             f"CREATE OR REPLACE TEMP TABLE {self.table} (seq BIGINT, fidx INTEGER, "
@@ -766,8 +766,8 @@ class Correspondents:
     def _write_rows(self) -> int:
         """Raw correspondents, records and fields from ``<table>_agg``; the records."""
         sink, con, t = self.sink, self.sink.con, self.table
-        # straight from the aggregate into the tables (never through Python: that was
-        # ~0.35 GB of Arrow at peak for 500,000 correspondents)
+        # straight from the aggregate into the tables, never through Python (an Arrow copy
+        # would grow with the correspondents)
         sink.raw_table(CORRESPONDENT_COLUMNS, table="correspondents")
         sink.insert_query("raw", None, f"""
             SELECT file, sha256, ref AS record_ref, email, first_seen, last_seen,
@@ -932,8 +932,8 @@ class Rows:
 
     @classmethod
     def concat(cls, batches: list[Rows]) -> Rows:
-        """One batch of several read one after another (fewer, bigger INSERTs: a statement
-        costs the parent ~5 ms whatever its size up to some 10,000 messages)."""
+        """One batch of several read one after another (fewer, bigger INSERTs: a
+        statement's fixed cost does not grow with its rows)."""
         if len(batches) == 1:
             return batches[0]
         parts = [b.arrow() for b in batches]

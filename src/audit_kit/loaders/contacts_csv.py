@@ -469,6 +469,6 @@ def load(source: SourceConfig, sink: SourceSink) -> LoadResult:
     sink.raw_table(RAW_COLUMNS)
     total = LoadResult()
     for path in input_files(source.path, (".csv",)):
-        with gc_paused():  # a row's dicts and lists set off full collections: 20 % of the load
+        with gc_paused():  # a row's dicts and lists (no cycles) set off full collections
             total += _load_file(path, source, sink)
     return total

@@ -10,9 +10,9 @@ BOM); billing software (Procountor) may put a personal identity code in the busi
 column for a private customer.
 
 Two paths write the same tables: CSV is loaded set-based in DuckDB
-(:mod:`audit_kit.loaders.tabular_sql`, ~3x faster on a 200,000-row register; DuckDB
-splits a CSV without quote characters, the csv module reads the others); XLSX (and CSV
-holding a NUL) goes row by row here (:func:`_load_rows`).
+(:mod:`audit_kit.loaders.tabular_sql`; DuckDB splits a CSV without quote characters,
+the csv module reads the others); XLSX (and CSV holding a NUL) goes row by row here
+(:func:`_load_rows`).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Set-based loading of a quote-free CSV register (the tabular loaders' fast path).
 
-Why: the row path spent ~30 us of Python per row (6.5 s for the 200,000-row customer
-register, mostly normalising 200,000 distinct phone numbers one call at a time). Here
-DuckDB splits, strips, checks and normalises the whole file in a few statements;
+Why: the row path spends its time in Python per row, mostly normalising distinct phone
+numbers one call at a time. Here DuckDB splits, strips, checks and normalises the whole
+file in a few statements;
 Python sees only the *distinct* values SQL has no exact twin for (dates, identity-code
 checks, phones outside the usual Finnish shapes, non-ASCII e-mails) and its answers are
 joined back.
