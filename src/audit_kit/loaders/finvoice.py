@@ -78,7 +78,7 @@ KINDS = (SourceKind(
 MAX_FILE_BYTES = 256 * 1024 * 1024
 #: below this many files the loader parses in-process; above, in a process pool
 POOL_MIN_FILES = 2000
-#: files per pool task (at 256 the per-chunk Arrow arrays, pickles and futures cost ~7 % more CPU)
+#: files per pool task (smaller chunks spend more on per-chunk Arrow arrays, pickles, futures)
 POOL_CHUNK = 1024
 
 ROLE = INVOICE_PARTY.name
@@ -774,9 +774,8 @@ _TABLES: dict[str, tuple[tuple[str, ...], tuple[pa.DataType, ...]]] = {
     "rejects": (("reason",), (_STR,)),
     "records": (_REC_NAMES, (_STR,) * 6 + (pa.date32(), pa.date32())),
 }
-#: write to the warehouse every this many invoices (one INSERT per table); 16384 saved ~1.4 s
-#: of the parent's CPU at workload L but held ~150 MB more, and the whole run's peak RSS at L
-#: is 1.7 GB of the 2 GB target
+#: write to the warehouse every this many invoices (one INSERT per table); a trade of the
+#: parent's CPU for memory, bounded by the whole run's peak RSS target (benchmarks/NOTES.md)
 FLUSH_INVOICES = 8192
 
 
@@ -792,7 +791,7 @@ class _Chunk:
     """A chunk of files parsed: per-table Arrow columns with a file index (into *files*).
 
     Built in the pool workers, so the main process only registers the files, adds the
-    file names and concatenates (issue 9: per-row tuples in the parent were the bottleneck).
+    file names and concatenates (no per-row tuples in the parent).
     """
 
     paths: list[Path] | None  # None when it comes back from a worker (the parent has them)
@@ -812,7 +811,7 @@ def _gc_paused() -> Any:
 
     A chunk allocates ~100 container objects per invoice (elements, tuples, lists) and
     frees them without forming cycles, so each collection the allocations trigger only
-    re-scans live objects for nothing: at workload L that cost more than the parse. Any
+    re-scans live objects for nothing (at scale, more than the parse costs). Any
     cycle made meanwhile is collected once the collector runs again.
     """
     enabled = gc.isenabled()

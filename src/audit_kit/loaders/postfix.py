@@ -23,22 +23,16 @@ the company's own domains (and their subdomains), role mailboxes (``info@``, ``n
 ``postmaster@`` ...) on any domain, and the null sender ``<>``. A per-queue-id summary goes
 to ``src_<name>_queue``.
 
-Speed (issue 9): a plain file (UTF-8, no CR/NUL/chr(1); most logs) is hashed and checked
-in Python, one file ahead in a thread, and split into lines by DuckDB's CSV reader (one
+How: a plain file (UTF-8, no CR/NUL/chr(1); most logs) is hashed and checked in
+Python, one file ahead in a thread, and split into lines by DuckDB's CSV reader (one
 VARCHAR column, rowid = line number - 1); ``.gz``, CRLF and bad bytes go through gzip + a
-numpy split. The parse is RE2 (one DFA pass for the header, anchored calls for key=value)
-and string functions in SQL. An ISO-only file goes straight into the raw table; other
-files through a stage table until the rotation's years are known. Every line is inserted
-and the undated ones (rejects) deleted after: a filter in the insert was pushed below the
-parse, which then computed the timestamp twice. Records, fields and the queue summary are
-set-based from the raw table (the queue's one value per column through its hash).
-Workload L (5M ISO lines, file warehouse in one transaction, ``python -m
-benchmarks.bench_postfix --path benchmarks/work/scale-1/maillog --warehouse``) on the
-shared 2-core machine at load 4-6 (2026-11-25): CPU 33-35 s (the previous loader 38-41 s
-in the same runs), RSS ~1.15 GB; the wall time is about the CPU time at that load, about
-the regex loop's. The floor is the raw table: its two inserts are 17 of the 34 CPU-s,
-about half parse and half writing the 19 VARCHAR columns (uncompressed unique columns
-would save ~9 % of the load for a 2.5x file); the queue summary 7, records + fields 4.
+numpy split, with the same lines and line numbers. The parse is RE2 (one DFA pass for
+the header, anchored calls for key=value) and string functions in SQL. An ISO-only file
+goes straight into the raw table; other files through a stage table until the rotation's
+years are known. Every line is inserted and the undated ones (rejects) deleted after
+(a filter in the insert is pushed below the parse, which then computes the timestamp
+twice). Records, fields and the queue summary are set-based from the raw table (the
+queue's one value per column through its hash). Measurements: benchmarks/NOTES.md.
 """
 
 from __future__ import annotations
@@ -151,11 +145,11 @@ _KV_POS = ", ".join(
 
 _MONTHS = "['jan','feb','mar','apr','may','jun','jul','aug','sep','oct','nov','dec']"
 
-# The header without its groups: RE2 finds only where the header ends (its DFA), which
-# costs a third of extracting six groups (issue 9). ``(?: |$)`` at the end stands for
+# The header without its groups: RE2 finds only where the header ends (its DFA), far
+# cheaper than extracting six groups. ``(?: |$)`` at the end stands for
 # the message part of _HEAD (``(?: ...(.*))?$``: a space or the end of the line), so the
 # leftmost-first match is the same and so are the groups, which are then cut out by
-# position (strpos/left/substr; split_part cost 0.1 s per call per 1M lines): a
+# position (strpos/left/substr, not split_part, which splits the whole line): a
 # traditional timestamp ends 5 characters after its first ':', an ISO one at its first
 # space; the host is the next run of non-spaces; what follows is '' or ' ' (no
 # program) or ' prog[pid]:' plus '', ' ' or ' QID: ' (a queue id right after the host
@@ -454,14 +448,14 @@ _REASON_UNDATED = """CASE WHEN blank THEN 'blank line' WHEN ts IS NULL THEN 'not
 
 def _load_direct(con, sink: SourceSink, info: _FileInfo, raw_name: str) -> None:
     """An ISO-shaped file: parsed straight into the raw table, no stage (a second copy of
-    every line, 1.2 GB at workload L, spilled under the 1 GB memory limit).
+    every line, which a big log spills under the memory limit).
 
     Every line is inserted, and the few without a date (rejects: their ``date`` is NULL,
-    no loaded line's is) are deleted after: ``WHERE d_iso IS NOT NULL`` in the insert was
-    pushed by DuckDB below the parse, which then computed the timestamp twice (a fifth of
-    the insert at workload L). The new rows are those past the table's last rowid before
-    the insert (rows added inside a transaction, as the pipeline loads a source, have
-    provisional rowids until it commits). The month sequence (_summarise) is read back
+    no loaded line's is) are deleted after: ``WHERE d_iso IS NOT NULL`` in the insert is
+    pushed by DuckDB below the parse, which then computes the timestamp twice. The new
+    rows are those past the table's last rowid before the insert (rows added inside a
+    transaction, as the pipeline loads a source, have provisional rowids until it
+    commits). The month sequence (_summarise) is read back
     from the raw rows when every line was loaded; with rejects, the parse runs again for
     them and for the sequence (which counts dated lines that were rejected).
     """
@@ -733,8 +727,8 @@ def _address_map(con, raw_name: str, own_domains: Iterable[str], roles: Iterable
     """``_pf_addr``: every distinct raw address value → (normalised e-mail, subject?).
 
     Set-based: ASCII values (nearly all) are normalised by ``normalise_sql.email_sql``
-    in DuckDB; the rest, distinct, by ``normalise.email`` (normalising every distinct
-    value in Python cost ~0.4 s per 100k).
+    in DuckDB; the rest, distinct, by ``normalise.email`` (Python only for what SQL has
+    no exact twin for).
     """
     own = tuple(d.lower().lstrip("@") for d in own_domains)
     role = frozenset(r.lower() for r in roles)
