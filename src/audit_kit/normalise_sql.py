@@ -43,8 +43,8 @@ def _let(expr: str, var: str, body: str) -> str:
 
 
 def strip_sql(expr: str, var: str = "ws_") -> str:
-    """``expr.strip()``. DuckDB's trim with a character set is slow (~1.5 us a value), so
-    only text that starts or ends with whitespace pays for it."""
+    """``expr.strip()``. DuckDB's trim with a character set is slow, so only text that
+    starts or ends with whitespace pays for it."""
     edge = quote(f"^[{WS_CLASS}]|[{WS_CLASS}]$")
     return _let(
         expr,

@@ -781,7 +781,7 @@ class Correspondents:
                 'messages=' || messages || '; first_seen=' || coalesce(first_seen, '') AS detail
             FROM {t}_agg WHERE excluded = ''""", order_by="b.email")
         # the number type of Finnish numbers in SQL (phonenumbers' own metadata patterns,
-        # normalise_sql); the others, few, through phonenumbers (~30 us a number)
+        # normalise_sql); the others, few, through phonenumbers
         _, fi_kind = normalise_sql.fi_phone_sql("substr(e164, 5)")
         kinds = con.execute(f"""
             SELECT e164, CASE WHEN regexp_full_match(e164, '\\+358[1-9][0-9]{{4,11}}')
