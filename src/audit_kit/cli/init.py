@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from audit_kit.safe_output import echo
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -25,8 +27,8 @@ def main(args: argparse.Namespace) -> int:
     from audit_kit.starter import init_project
 
     init_project(args.dir)
-    print(f"starter project written to {args.dir}")
-    print("next: put the exports under data/raw/, list them in audits/config.yaml, check "
+    echo(f"starter project written to {args.dir}")
+    echo("next: put the exports under data/raw/, list them in audits/config.yaml, check "
           "audits/policy.yaml against your privacy statement, then "
           "`audit-kit run audits/config.yaml --period 2026Q4` (or try `audit-kit demo`)")
     return 0
