@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from audit_kit import outdir
-from tests.conftest import dead_pid, snapshot, start_run
+from tests._support import dead_pid, snapshot, start_run
 
 pytestmark = pytest.mark.slow
 

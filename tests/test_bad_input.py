@@ -32,10 +32,9 @@ from audit_kit import warehouse
 from audit_kit.cli.main import main
 from audit_kit.config import SourceConfig
 from audit_kit.loaders import get_loader
+from tests._support import DATA, POLICY
 
-REPO = Path(__file__).resolve().parents[1]
-BAD = REPO / "tests" / "data" / "bad"
-POLICY = REPO / "audits" / "policy.yaml"
+BAD = DATA / "bad"
 I_REJECTED = "{rej} of {read} records rejected; see the rejects table for each reason"
 
 
@@ -576,7 +575,7 @@ RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2
 
 def _hetu_invoice() -> bytes:
     """A Finvoice with a HETU and no InvoiceNumber: its record_ref is the member's name."""
-    data = (REPO / "tests" / "data" / "finvoice" / "private_buyer_hetu.xml").read_bytes()
+    data = (DATA / "finvoice" / "private_buyer_hetu.xml").read_bytes()
     assert data.count(b"<InvoiceNumber>P-1</InvoiceNumber>") == 1
     return data.replace(b"<InvoiceNumber>P-1</InvoiceNumber>", b"")
 

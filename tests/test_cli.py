@@ -6,7 +6,7 @@ import pytest
 
 from audit_kit.cli.main import COMMANDS, main
 from audit_kit.loaders import formats_table, source_kinds
-from tests.conftest import REPO
+from tests._support import REPO
 
 
 @pytest.mark.parametrize("argv", [["--help"]] + [[c, "--help"] for c in COMMANDS])

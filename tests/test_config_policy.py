@@ -7,7 +7,7 @@ import pytest
 from audit_kit.config import load_config
 from audit_kit.errors import ConfigError, PolicyError
 from audit_kit.policy import load_policy
-from tests.conftest import POLICY
+from tests._support import POLICY
 
 
 def _cfg(tmp_path, body: str):

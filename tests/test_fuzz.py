@@ -18,7 +18,7 @@ from audit_kit import warehouse
 from audit_kit.config import SourceConfig
 from audit_kit.errors import AuditKitError
 from audit_kit.loaders import FuzzSeed, get_loader, source_kinds
-from tests.conftest import DATA
+from tests._support import DATA
 
 #: (kind, seed) for every fuzz seed a registered kind declares
 KINDS = [pytest.param(k.name, seed, id=k.name + (f"-{i}" if i else ""))

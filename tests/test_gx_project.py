@@ -18,7 +18,7 @@ from audit_kit.gx_project import PLUGIN_MODULE, write_project
 from audit_kit.policy import load_policy
 from audit_kit.rules import build_rules
 from audit_kit.validate import GX_SEVERITY
-from tests.conftest import POLICY, REPO
+from tests._support import POLICY, REPO
 
 COMMITTED = REPO / "audits" / "gx"
 

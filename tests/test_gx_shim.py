@@ -10,7 +10,7 @@ import pytest
 
 from audit_kit import gx_shim
 from audit_kit.rules import Rule
-from tests.conftest import REPO
+from tests._support import REPO
 
 
 def _validation(db):

@@ -13,7 +13,7 @@ from audit_kit.config import SourceConfig
 from audit_kit.errors import AuditKitError
 from audit_kit.loaders import LoadResult, get_kind, get_loader, source_kinds
 from audit_kit.warehouse import SourceSink, connect
-from tests.conftest import DATA
+from tests._support import DATA
 
 
 @pytest.fixture(scope="module")

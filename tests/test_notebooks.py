@@ -15,16 +15,9 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from tests.test_report import make_planted
-
 pytestmark = pytest.mark.slow  # a real kernel per notebook
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-
-
-@pytest.fixture(scope="session")
-def planted(tmp_path_factory):
-    return make_planted(tmp_path_factory)
 
 
 def execute(name: str, cwd: Path, **params) -> nbformat.NotebookNode:

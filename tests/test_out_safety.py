@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from audit_kit.cli.main import main
-from tests.conftest import DATA, POLICY, dead_pid, snapshot, start_run
+from tests._support import DATA, POLICY, dead_pid, snapshot, start_run
 
 
 @pytest.fixture

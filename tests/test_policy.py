@@ -17,7 +17,7 @@ import yaml
 from audit_kit.errors import PolicyError
 from audit_kit.policy import load_policy
 from audit_kit.rules import build_rules, sql_str
-from tests.conftest import POLICY
+from tests._support import POLICY
 
 EVIL = (
     "x' OR 'a'='a') UNION ALL SELECT email, email FROM records; -- \"{batch}{0}{} }{{ "

@@ -1,6 +1,6 @@
 """The owners' report: content, languages, pseudonymisation, escaping, quarters, Data Docs.
 
-One planted demo run is shared by the report tests (``planted_run``): the demo company
+One planted demo run is shared by the report tests (the ``planted`` fixture): the demo company
 with a hostile name (``<script>``/``<img onerror>``) written into the customer register,
 audited for 2026Q3 (no report) and then 2026Q4 with ``audit-kit run --period`` so the
 Q4 report compares with a real previous quarter.
@@ -15,7 +15,6 @@ import re
 import shutil
 import time
 from collections import Counter
-from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
@@ -34,63 +33,7 @@ from audit_kit.report.i18n import (
     STATEMENT_CHECKS,
     rule_action,
 )
-
-HOSTILE = "<script>alert(1)</script>Aino <img src=x onerror=alert(2)>"
-HOSTILE_LINE = 12  # a customer-register line with an R-customer finding in the demo
-
-
-@dataclass
-class Planted:
-    data: Path
-    run: Path  # data/reports/2026-Q4
-    previous: Path  # data/reports/2026-Q3
-    reveal_html: Path  # the same run rendered with reveal=True
-    en_html: Path
-    exit_code: int
-
-
-_CACHE: dict[str, Planted] = {}
-
-
-def plant_hostile_name(data: Path) -> None:
-    """Put HOSTILE into the contact-person column of one customer-register line."""
-    path = data / "billing" / "asiakasrekisteri.csv"
-    raw = path.read_bytes()
-    nl = "\r\n" if b"\r\n" in raw else "\n"
-    lines = raw.decode("cp1252").split(nl)
-    col = lines[0].split(";").index("Yhteyshenkilö")
-    cells = lines[HOSTILE_LINE - 1].split(";")
-    cells[col] = HOSTILE
-    lines[HOSTILE_LINE - 1] = ";".join(cells)
-    path.write_bytes(nl.join(lines).encode("cp1252"))
-
-
-def make_planted(tmp_path_factory) -> Planted:
-    """Build the planted run once per session (imported by the other report test files)."""
-    if "run" in _CACHE:
-        return _CACHE["run"]
-    from audit_kit.cli.main import main
-    from audit_kit.demo import generate
-    from audit_kit.pipeline import run_audit
-    from audit_kit.report import render_report
-
-    base = tmp_path_factory.mktemp("report")
-    data = base / "data"
-    generate(data)
-    plant_hostile_name(data)
-    previous = data / "reports" / "2026-Q3"
-    run_audit(data / "config.yaml", as_of="2026-09-30", out=previous, report=False)
-    code = main(["run", str(data / "config.yaml"), "--period", "2026Q4"])
-    run = data / "reports" / "2026-Q4"
-    reveal = render_report(run, lang="fi", reveal=True, out_name="report_reveal.html")
-    en = render_report(run, lang="en", out_name="report_en.html")
-    _CACHE["run"] = Planted(data, run, previous, reveal, en, code)
-    return _CACHE["run"]
-
-
-@pytest.fixture(scope="session")
-def planted(tmp_path_factory) -> Planted:
-    return make_planted(tmp_path_factory)
+from tests._support import HOSTILE, Planted
 
 
 def _html(p: Planted, name: str = "report.html") -> str:

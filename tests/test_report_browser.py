@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_report import HOSTILE, make_planted
+from tests._support import HOSTILE
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
@@ -33,11 +33,6 @@ FLAGS = [
     "--enable-logging=stderr",
     "--v=0",
 ]
-
-
-@pytest.fixture(scope="session")
-def planted(tmp_path_factory):
-    return make_planted(tmp_path_factory)
 
 
 def chromium(page: Path, tmp: Path, *extra: str) -> subprocess.CompletedProcess:

@@ -19,7 +19,7 @@ import pytest
 import audit_kit
 from audit_kit.loaders import SourceKind, roles, source_kinds
 from audit_kit.vocab import ROLES
-from tests.conftest import REPO
+from tests._support import REPO
 
 TOY_MODULE = '''
 """A toy source kind: note files holding one e-mail address a line."""

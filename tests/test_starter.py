@@ -13,7 +13,7 @@ from audit_kit.cli.main import main
 from audit_kit.config import load_config
 from audit_kit.errors import OutputError
 from audit_kit.policy import default_policy_path, load_policy
-from tests.conftest import REPO
+from tests._support import REPO
 
 WRITTEN = {".gitignore", "audits", "audits/config.yaml", "audits/policy.yaml", "data",
            "data/README.md", "data/raw"}

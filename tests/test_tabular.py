@@ -12,7 +12,7 @@ from audit_kit import normalise
 from audit_kit.config import SourceConfig
 from audit_kit.loaders import get_loader
 from audit_kit.loaders.contact_points import PhoneInfo
-from tests.conftest import DATA, sink_for
+from tests._support import DATA, sink_for
 
 T = DATA / "tabular"
 

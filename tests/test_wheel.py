@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from audit_kit.cli.main import main
-from tests.conftest import REPO
+from tests._support import REPO
 
 pytestmark = pytest.mark.slow
 
