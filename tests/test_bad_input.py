@@ -607,6 +607,7 @@ HOSTILE_MEMBERS = {
 }
 
 
+@pytest.mark.slow  # a whole audit and report
 def test_hostile_zip_member_names_finish_the_audit_and_the_report(capsys, tmp_path):
     import zipfile
 

@@ -269,6 +269,7 @@ def test_folder_of_files_and_zip(tmp_path):
     assert rows(con, "SELECT count(*) FROM files") == [(3,)]
 
 
+@pytest.mark.slow  # a process pool
 def test_pool_gives_the_same_rows(tmp_path, monkeypatch):
     import audit_kit.loaders.finvoice as fv
 

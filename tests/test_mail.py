@@ -212,6 +212,7 @@ def test_empty_mbox_loads_nothing(tmp_path):
     assert (r.records_read, r.records_rejected) == (0, 0)
 
 
+@pytest.mark.slow  # a process pool
 def test_mbox_pool_gives_the_same_rows(monkeypatch, tmp_path):
     from audit_kit.loaders import mbox
 
@@ -373,6 +374,7 @@ _DATE_HEADER = st.builds(
 )
 
 
+@pytest.mark.slow  # 1,500 examples
 @settings(max_examples=1500, deadline=None, derandomize=True)
 @given(_DATE_HEADER)
 def test_date_strings_equal_parse_date(value):

@@ -17,6 +17,7 @@ _PHONE_TEXT = st.builds(
 )
 
 
+@pytest.mark.slow  # 3,000 examples
 @settings(max_examples=3000, deadline=None, derandomize=True)
 @given(_PHONE_TEXT)
 def test_finnish_shortcut_equals_the_parser(text):

@@ -66,6 +66,7 @@ _PHONE_TEXT = st.builds(
 )
 
 
+@pytest.mark.slow  # a differential, SQL per example
 @settings(max_examples=100, deadline=None)
 @given(st.lists(_PHONE_TEXT.map(str.strip), max_size=20))
 def test_fi_phone_sql_equals_phone_info(texts):
@@ -87,6 +88,7 @@ def test_email_sql_examples(text):
     assert _sql_emails([text]) == [normalise.email(text) or None]
 
 
+@pytest.mark.slow  # a differential, SQL per example
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.text(alphabet=st.characters(max_codepoint=127), max_size=12)
                 | st.lists(st.sampled_from(["a", "B", "@", ".", " ", "<", ">", "mailto:", "\t",
@@ -95,6 +97,7 @@ def test_email_sql_equals_email_on_ascii(texts):
     assert _sql_emails(texts) == [normalise.email(t) or None for t in texts]
 
 
+@pytest.mark.slow  # a differential, SQL per example
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.text(max_size=8)))
 def test_strip_sql_equals_str_strip(texts):

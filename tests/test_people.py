@@ -236,6 +236,7 @@ print(" ".join(out))
 """
 
 
+@pytest.mark.slow  # 16 processes race
 def test_concurrent_first_runs_agree_on_one_complete_key(tmp_path):
     """16 processes x 10 fresh key paths, all racing to create each key on a slow disk: no
     crash, every process reads the same full-length key per path, no temporary file is

@@ -405,6 +405,7 @@ def test_rotation_with_source_year(tmp_path):
     assert res.format == "postfix syslog (year from source.year)"
 
 
+@pytest.mark.slow  # past a row group: large files
 def test_rotation_raw_rows_oldest_file_first_past_a_row_group(tmp_path):
     """The raw table reads in time order (oldest file first, by line) also when the files
     are bigger than a DuckDB row group (122,880 rows), where a join scrambled it."""
@@ -565,6 +566,7 @@ _PIECES = ("from=", "to=", "orig_to=", "relay=", "status=", "mail_from=", "<", "
            " ", ";", "\t", "(", "a@b.fi", "x", "sent", "_", "=")
 
 
+@pytest.mark.slow  # a differential over generated logs
 @settings(max_examples=60, deadline=None, derandomize=True)
 @given(st.lists(st.lists(st.sampled_from(_PIECES), max_size=12).map("".join), min_size=1,
                 max_size=40))

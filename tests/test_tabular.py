@@ -142,6 +142,7 @@ _PHONE_TEXT = st.builds(
 )
 
 
+@pytest.mark.slow  # 3,000 examples
 @settings(max_examples=3000, deadline=None)
 @given(_PHONE_TEXT)
 def test_phone_info_equals_normalise(text):

@@ -411,6 +411,7 @@ def _tables(con) -> dict[str, list[tuple]]:
     }
 
 
+@pytest.mark.slow  # a process pool
 def test_ranges_and_pool_give_the_single_pass_tables(tmp_path, monkeypatch):
     from audit_kit.loaders import vcard
 
