@@ -79,6 +79,13 @@ def installed(tmp_path_factory):
     with zipfile.ZipFile(wheel) as z:
         for res, repo_file in RESOURCES.items():
             assert z.read(res) == (REPO / repo_file).read_bytes(), res
+        # every file of the package, code or data, is in the wheel as in the source tree
+        # (a package-data pattern that misses a file fails here, not on a user's machine)
+        pkg = REPO / "src"
+        for path in (pkg / "audit_kit").rglob("*"):
+            if path.is_file() and "__pycache__" not in path.parts:
+                name = path.relative_to(pkg).as_posix()
+                assert z.read(name) == path.read_bytes(), name
 
     venv = tmp / "venv"
     _run([sys.executable, "-m", "venv", "--without-pip", venv], tmp, env)
