@@ -50,7 +50,7 @@ def test_registered():
 
 COUNTS = {
     "google_new.csv": (3, 3, 0, "google csv (new)"),
-    "google_new_ragged.csv": (4, 2, 2, "google csv (new)"),
+    "google_new_ragged.csv": (4, 3, 1, "google csv (new)"),
     "google_old_cp1252.csv": (1, 1, 0, "google csv (old)"),
     "outlook_utf16.csv": (1, 1, 0, "outlook csv"),
     "thunderbird.csv": (1, 1, 0, "thunderbird csv"),
@@ -119,7 +119,7 @@ FIELDS = {
         ("work_phone", "Business Phone", "08 311 2222"),
         ("mobile_phone", "Mobile Phone", "+358 44 123 4567"),
         ("org_name", "Company", "Muhoksen Maansiirto Oy"),
-        ("other_personal", "Schools", "Oulun yliopisto"),  # unknown column with a value
+        ("other_personal", "Schools", "Oulun yliopisto"),  # Outlook.com's, about the person
         ("birthday", "Anniversary", "6.6.2001"),
         ("company_address", "Work address", "Teollisuustie 9, Muhos, 91500"),
         ("home_address", "Home address", "Jokivarrentie 2, Muhos"),
@@ -130,7 +130,7 @@ FIELDS = {
         ("person_name", "Display Name", "Marjatta Ylönen"),
         ("email", "Primary Email", "marjatta.ylonen@example.fi"),
         ("work_phone", "Work Phone", "08 222 3333"),
-        ("other_personal", "Custom 1", "VIP"),
+        ("unclassified", "Custom 1", "VIP"),  # a user-defined field: the config classifies
         ("company_address", "Work address", "Isokatu 1, Oulu, 90100"),
         ("birthday", "Birth Year/Month/Day", "1970-11-15"),
     },
@@ -153,15 +153,17 @@ def test_new_google_records():
     ]
 
 
-def test_ragged_rows_rejected_with_reason():
-    con, _ = run(DATA / "google_new_ragged.csv")
+def test_short_row_padded_surplus_rejected_with_reason():
+    con, r = run(DATA / "google_new_ragged.csv")
     assert rows(con, "SELECT record_ref, reason FROM rejects ORDER BY record_ref") == [
-        ("line 4", "row has 3 cells, the header has 38"),
         ("line 5", "row has 39 cells, the header has 38"),
     ]
-    # line 2's note spans two physical lines, so the next good row is line 6
+    assert r.notes == ["google_new_ragged.csv: 1 row shorter than the header, the missing "
+                       "last cells read as empty"]
+    # line 2's note spans two physical lines, so the next row is line 4
     assert [r[:3] for r in records(con)] == [
-        ("line 2", "phone_contact", "Aino Ahola"), ("line 6", "phone_contact", "Timo Tervo")]
+        ("line 2", "phone_contact", "Aino Ahola"), ("line 4", "phone_contact", "Eino Pekkala"),
+        ("line 6", "phone_contact", "Timo Tervo")]
     # the rejected rows' cells are still in the raw table
     assert rows(con, "SELECT \"column\", value FROM src_x WHERE record_ref = 'line 5' "
                      "AND \"column\" = 'cell 39'") == [("cell 39", "ylimääräinen")]
@@ -295,3 +297,147 @@ def test_gmail_pair_agrees_on_phone_and_address_classes():
     assert rows(csv_con, sql) == rows(vcf_con, sql) == [
         ("company_address", 1), ("home_address", 1), ("home_phone", 2), ("mobile_phone", 1),
         ("phone", 2), ("work_phone", 2)]
+
+
+# -- localised exports (loaders/contact_headers.py) -----------------------------------------
+# Written from the exporters' own column lists: Outlook's per-language CSV field names in
+# the English export's column order (only the columns that language names), Thunderbird's
+# importMsgs.properties strings 2100-2136 in order, with its trailing comma. Outlook-fi is
+# cp1252 with one row re-saved short; its empty birthday is Outlook's "0.0.00".
+
+LOCALISED = {
+    "outlook_fi_cp1252.csv": ("outlook csv (fi)", {
+        "line 2": {
+            ("company_address", "Work address", "Ratakatu 1, Oulu, 90100"),
+            ("email", "Sähköpostiosoite", "aino.maki@oulunkone.fi"),
+            ("home_phone", "Kotipuhelin", "08 765 4321"),
+            ("job_title", "Tehtävänimike", "Huoltopäällikkö"),
+            ("mobile_phone", "Matkapuhelin", "040 123 4567"),
+            ("non_personal", "Luottamuksellisuus", "Normaali"),
+            ("non_personal", "Prioriteetti", "Normaali"),
+            ("non_personal", "Sähköpostin laji", "SMTP"),
+            ("org_name", "Yritys", "Oulun Kone Oy"),
+            ("person_name", "Etunimi", "Aino"),
+            ("person_name", "Näytettävä sähköpostinimi", "Aino Mäki (aino.maki@oulunkone.fi)"),
+            ("person_name", "Sukunimi", "Mäki"),
+            ("work_phone", "Työpuhelin", "08 123 4567"),
+            # "Syntymäpäivä" and "Vuosipäivä" hold Outlook's 0.0.00: no value, no field
+        },
+        "line 3": {
+            ("birthday", "Syntymäpäivä", "15.3.1975"),
+            ("email", "Sähköpostiosoite", "eero@ojanpaja.fi"),
+            ("hetu", "Henkilötunnus", "150375-231W"),  # Government ID Number
+            ("home_address", "Home address", "Kotikuja 2, Kempele"),
+            ("notes", "Muistilaput", "Soita iltaisin."),
+            ("org_name", "Yritys", "Ojan Paja"),
+            ("other_personal", "Harrastus", "kalastus"),
+            ("person_name", "Etunimi", "Eero"),
+            ("person_name", "Sukunimi", "Oja"),
+        },
+    }),
+    "outlook_sv.csv": ("outlook csv (sv)", {
+        "line 2": {
+            ("email", "E-postadress", "asa.oberg@vasamaskin.fi"),
+            ("home_phone", "Hem", "06 765 4321"),  # Swedish Outlook's Home Phone
+            ("mobile_phone", "Mobiltelefon", "050 765 4321"),
+            ("org_name", "Företag", "Vasa Maskin Ab"),
+            ("person_name", "Efternamn", "Öberg"),
+            ("person_name", "Förnamn", "Åsa"),
+            ("person_name", "Titel", "Fru"),  # Outlook's Title (a name prefix)
+            ("work_phone", "Arbete", "06 123 4567"),
+        },
+    }),
+    "outlook_de.csv": ("outlook csv (de)", {
+        "line 2": {
+            ("birthday", "Geburtstag", "4.5.1970"),  # Outlook's Birthday
+            ("company_address", "Work address", "Hauptstraße 1, Berlin, 10115"),
+            ("email", "E-Mail-Adresse", "joerg.mueller@mueller.example"),
+            ("mobile_phone", "Mobiltelefon", "+49 151 2345678"),
+            ("org_name", "Firma", "Müller GmbH"),
+            ("other_personal", "Partner", "Anna"),
+            ("person_name", "Anrede", "Herr"),
+            ("person_name", "Nachname", "Müller"),
+            ("person_name", "Vorname", "Jörg"),
+            ("work_phone", "Telefon geschäftlich", "+49 30 1234567"),
+        },
+    }),
+    "thunderbird_fi.csv": ("thunderbird csv (fi)", {
+        "line 2": {
+            ("birthday", "Birth Year/Month/Day", "1980-7-21"),
+            ("email", "Ensisijainen sähköposti", "matti.virtanen@example.fi"),
+            ("home_address", "Home address", "Kotitie 5, Oulu, 90500"),
+            ("mobile_phone", "Matkapuhelinnumero", "0401234567"),
+            ("org_name", "Järjestö", "Virtasen Vesi Oy"),
+            ("person_name", "Etunimi", "Matti"),
+            ("person_name", "Näyttönimi", "Matti Virtanen"),
+            ("person_name", "Sukunimi", "Virtanen"),
+            ("unclassified", "Oma 1", "asiakas 2019"),  # Custom 1
+        },
+    }),
+    "thunderbird_sv.csv": ("thunderbird csv (sv)", {
+        "line 2": {
+            ("email", "E-post", "britt.holm@example.fi"),
+            ("job_title", "Titel", "Inköpare"),  # Thunderbird's Job Title
+            ("org_name", "Organisation", "Holm Ab"),
+            ("person_name", "Efternamn", "Holm"),
+            ("person_name", "Förnamn", "Britt"),
+            ("person_name", "Visa", "Britt Holm"),  # Display Name
+            ("work_phone", "Telefon arbete", "06 222 3333"),
+        },
+    }),
+    "thunderbird_de.csv": ("thunderbird csv (de)", {
+        "line 2": {
+            ("birthday", "Birth Year/Month/Day", "1965-12-3"),  # "Geburtstag" is the day
+            ("email", "Primäre E-Mail-Adresse", "klaus.weber@example.de"),
+            ("home_phone", "Tel. privat", "030 555 1234"),
+            ("notes", "Notizen", "Messe Hannover"),
+            ("person_name", "Anzeigename", "Klaus Weber"),
+            ("person_name", "Nachname", "Weber"),
+            ("person_name", "Vorname", "Klaus"),
+        },
+    }),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LOCALISED))
+def test_localised_export_lands_every_field(name):
+    fmt, expected = LOCALISED[name]
+    con, r = run(DATA / name)
+    assert (r.format, r.records_read, r.records_loaded, r.records_rejected) == (
+        fmt, len(expected), len(expected), 0)
+    for ref, want in expected.items():
+        assert fields(con, ref) == want, ref
+
+
+def test_localised_records_take_names_mail_and_phone():
+    con, r = run(DATA / "outlook_fi_cp1252.csv")
+    assert records(con) == [
+        ("line 2", "phone_contact", "Aino Mäki", "Oulun Kone Oy", "aino.maki@oulunkone.fi",
+         "+35881234567"),
+        ("line 3", "phone_contact", "Eero Oja", "Ojan Paja", "eero@ojanpaja.fi", None),
+    ]
+    assert r.notes == ["outlook_fi_cp1252.csv: 1 row shorter than the header, the missing "
+                       "last cells read as empty"]
+    con, _ = run(DATA / "thunderbird_fi.csv")
+    assert records(con) == [("line 2", "phone_contact", "Matti Virtanen", "Virtasen Vesi Oy",
+                             "matti.virtanen@example.fi", "+358401234567")]
+
+
+def test_header_tables_translate_each_name_once():
+    from audit_kit.loaders.contact_headers import TABLES
+
+    for name, table in TABLES.items():
+        english = list(table.values())
+        assert len(english) == len(set(english)), name  # no two cells for one column
+        # every column is classified but the user-defined ones (the config classifies them)
+        unknown = {e for e in english if not contacts_csv._known(e)}
+        assert all(e.startswith(("Custom ", "User ")) for e in unknown), (name, unknown)
+
+
+@pytest.mark.parametrize("placeholder", ["0/0/00", "0.0.00", "00.00.0000", "0000-00-00"])
+def test_empty_birthday_placeholder_is_no_value(tmp_path, placeholder):
+    p = tmp_path / "outlook.csv"
+    p.write_text(f"First Name,Last Name,E-mail Address,Birthday,Anniversary\n"
+                 f"Aino,Mäki,aino@maki.fi,{placeholder},{placeholder}\n", encoding="utf-8")
+    con, _ = run(p)
+    assert {f[0] for f in fields(con, "line 2")} == {"person_name", "email"}

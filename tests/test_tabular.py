@@ -82,10 +82,10 @@ def test_field_classes_and_unknown_column_kept():
     con, _ = _load(T / "asiakkaat_cp1252_semicolon.csv")
     got = con.execute(
         "SELECT record_ref, field, label FROM fields WHERE field IN "
-        "('hetu', 'other_personal', 'mobile_phone', 'work_phone') ORDER BY ALL"
+        "('hetu', 'unclassified', 'mobile_phone', 'work_phone') ORDER BY ALL"
     ).fetchall()
     assert got == [
-        ("line 2", "other_personal", "Toimiala"),  # unknown column: kept, for minimisation
+        ("line 2", "unclassified", "Toimiala"),  # unknown column: kept, one finding per column
         ("line 2", "work_phone", "Puhelin"),  # 08 = fixed line, Oulu
         ("line 3", "hetu", "Y-tunnus"),  # private person's identity code (Procountor)
         ("line 3", "mobile_phone", "Puhelin"),
@@ -102,13 +102,60 @@ def test_field_classes_and_unknown_column_kept():
     )
 
 
-def test_ragged_row_and_bad_date_are_rejects_rest_loads():
+def test_short_row_is_padded_and_bad_date_kept_raw():
+    """A short row (Excel and Outlook drop empty last cells) loads with empty cells and a
+    note; an unreadable date keeps its record: the date is NULL, the text an unread_date."""
     con, res = _load(T / "ragged_and_bad_date.csv")
-    assert (res.records_read, res.records_loaded, res.records_rejected) == (4, 2, 2)
-    assert con.execute("SELECT record_ref, reason FROM rejects ORDER BY record_ref").fetchall() == [
-        ("line 3", "3 fields where the header has 12"),
-        ("line 5", "column 'Asiakkuus päättynyt': not a date (expected d.m.yyyy or yyyy-mm-dd)"),
+    assert (res.records_read, res.records_loaded, res.records_rejected) == (4, 4, 0)
+    assert res.notes == [
+        "ragged_and_bad_date.csv: 1 row shorter than the header, the missing last cells "
+        "read as empty"
     ]
+    assert con.execute(
+        "SELECT record_ref, org_name, business_id, ended_on FROM records ORDER BY record_ref"
+    ).fetchall() == [
+        ("line 2", "Pöyhösen Paperi Oy", "2077474-0", None),
+        ("line 3", "Kärkkäinen Tmi", "x", None),
+        ("line 4", "Väänänen Oy", "0729081-3", dt.date(2026, 1, 15)),
+        ("line 5", "Rönkkö Oy", "2077474-0", None),
+    ]
+    assert con.execute(
+        "SELECT record_ref, label, value FROM fields WHERE field = 'unread_date'"
+    ).fetchall() == [("line 5", "Asiakkuus päättynyt", "31.2.2026")]
+    assert con.execute(
+        'SELECT "Y-tunnus", "Asiakkuus päättynyt" FROM src_x WHERE record_ref = \'line 3\''
+    ).fetchall() == [("x", "")]
+
+
+def test_surplus_cells_are_still_a_reject(tmp_path):
+    path = tmp_path / "surplus.csv"
+    path.write_text("Nimi;Sähköposti\nAino;aino@a.fi;extra\nEero;eero@e.fi\n", encoding="utf-8")
+    con, res = _load(path)
+    assert (res.records_read, res.records_loaded, res.records_rejected) == (2, 1, 1)
+    assert con.execute("SELECT record_ref, reason FROM rejects").fetchall() == [
+        ("line 2", "3 fields where the header has 2")
+    ]
+
+
+@pytest.mark.parametrize("text", ["-", "15.03.25", "2025/03/15", "31.2.2026"])
+def test_unreadable_dates_keep_the_person(tmp_path, text):
+    path = tmp_path / "sopimukset.csv"
+    path.write_text(
+        "Pääkäyttäjä;Sähköposti;Laite poistettu käytöstä\n"
+        f"Aino Mäki;aino@maki.fi;{text}\nEero Oja;eero@oja.fi;1.2.2026\n",
+        encoding="utf-8",
+    )
+    con, res = _load(path, kind="service_contracts_csv")
+    assert (res.records_read, res.records_loaded, res.records_rejected) == (2, 2, 0)
+    assert con.execute(
+        "SELECT record_ref, person_name, email, ended_on FROM records ORDER BY record_ref"
+    ).fetchall() == [
+        ("line 2", "Aino Mäki", "aino@maki.fi", None),
+        ("line 3", "Eero Oja", "eero@oja.fi", dt.date(2026, 2, 1)),
+    ]
+    assert con.execute(
+        "SELECT record_ref, field, label, value FROM fields WHERE field = 'unread_date'"
+    ).fetchall() == [("line 2", "unread_date", "Laite poistettu käytöstä", text)]
 
 
 def test_xlsx_marketing_list_with_date_cells_and_finnish_dates():
@@ -231,10 +278,13 @@ def test_set_based_path_on_whitespace_endings_hetus_phones_and_bad_dates(
     path.write_text(_TRICKY, encoding="utf-8")
     assert tabular_sql.utf8_if_applies(path.read_text(encoding="utf-8"), ";", False)
     (con, res), (row_con, row_res) = _both_paths(monkeypatch, path, kind, via_csv_module)
-    assert (res.records_read, res.records_loaded, res.records_rejected) == (7, 4, 3)
+    assert (res.records_read, res.records_loaded, res.records_rejected) == (7, 7, 0)
     assert vars(res) == vars(row_res)
     assert _tables(con) == _tables(row_con)
     assert con.execute("SELECT count(*) FROM fields WHERE field = 'hetu'").fetchone()[0] == 4
+    unread = "SELECT record_ref, value FROM fields WHERE field = 'unread_date' ORDER BY ALL"
+    # (every date column is read, whichever the kind's retention clock uses)
+    assert con.execute(unread).fetchall() == [("line 8", "31.2.2026"), ("line 9", "2026-13-01")]
 
 
 def test_set_based_path_on_a_folder_keeps_file_order_and_provenance(monkeypatch, tmp_path):
@@ -244,11 +294,11 @@ def test_set_based_path_on_a_folder_keeps_file_order_and_provenance(monkeypatch,
     (folder / "a.csv").write_bytes((T / "ragged_and_bad_date.csv").read_bytes())
     (folder / "b.csv").write_bytes((T / "ragged_and_bad_date.csv").read_bytes())
     (con, res), (row_con, row_res) = _both_paths(monkeypatch, folder)
-    assert (res.records_read, res.records_loaded, res.records_rejected) == (8, 4, 4)
+    assert (res.records_read, res.records_loaded, res.records_rejected) == (8, 8, 0)
     assert vars(res) == vars(row_res)
     assert _tables(con) == _tables(row_con)
-    files = [r[0].rsplit("/", 1)[-1] for r in con.execute("SELECT file FROM rejects").fetchall()]
-    assert files == ["a.csv", "a.csv", "b.csv", "b.csv"]
+    files = [r[0].rsplit("/", 1)[-1] for r in con.execute("SELECT file FROM records").fetchall()]
+    assert files == ["a.csv"] * 4 + ["b.csv"] * 4
 
 
 @pytest.mark.parametrize("derived_order", ["in line order", "out of order"])
@@ -276,7 +326,7 @@ _QUOTED = (
     'Nimi;Yritys;Sähköposti;Puhelin;Asiakkuus päättynyt;Lisätiedot\r\n'
     '"Aino ""Aikku"" Mäki";"Mäki; Oy";AINO@MAKI.FI;040 123 4567;;"rivi 1\r\nrivi 2 131052-308T"\r\n'
     '" Eero ";Eeron Oy;eero@eero.fi;"09 1234 5678";1.2.2026;\r\n'
-    'liian;vähän\r\n'
+    'liian;paljon;1;2;3;4;5\r\n'
     'Liisa;Liisan Oy;liisa@l.fi;;32.1.2026;\r\n'
     '\r\n'
     'Ville;Villen Oy;ville@v.fi;0401112223;;"auki jäänyt\r\nlainaus\r\n'
@@ -285,13 +335,13 @@ _QUOTED = (
 
 def test_set_based_path_on_quotes_multiline_fields_and_an_unclosed_quote(monkeypatch, tmp_path):
     """The csv module reads a quoted file; the set-based path takes its rows and merges
-    its rejects (ragged, unclosed quote) with the date rejects in line order."""
+    its rejects (surplus cells, unclosed quote) in line order; a bad date is kept."""
     path = tmp_path / "quoted.csv"
     path.write_text(_QUOTED, encoding="utf-8")
     (con, res), (row_con, row_res) = _both_paths(monkeypatch, path)
-    assert (res.records_read, res.records_loaded, res.records_rejected) == (5, 2, 3)
+    assert (res.records_read, res.records_loaded, res.records_rejected) == (5, 3, 2)
     assert vars(res) == vars(row_res)
     assert _tables(con) == _tables(row_con)
     assert [r[0] for r in con.execute("SELECT record_ref FROM rejects").fetchall()] == [
-        "line 5", "line 6", "line 8"
+        "line 5", "line 8"
     ]

@@ -127,11 +127,20 @@ def phone_kind(e164: str | None) -> str | None:
 
 
 _FI_DATE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
+#: an exporter's "no date": Outlook writes 0/0/00 (0.0.00 in Finnish) for an empty
+#: birthday or anniversary, others 00.00.0000 or 0000-00-00
+_EMPTY_DATE = re.compile(r"^\s*0{1,4}(?P<sep>[./-])0{1,2}(?P=sep)0{1,4}\s*$")
+
+
+def is_empty_date(value: str | None) -> bool:
+    """True for an exporter's all-zero placeholder date (``0/0/00``): no value."""
+    return bool(value) and bool(_EMPTY_DATE.match(value))
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$")
 
 
 def date(value: str | dt.date | dt.datetime | None) -> dt.date | None:
-    """Finnish ``d.m.yyyy`` or ISO ``yyyy-mm-dd`` (a time part is ignored); None if empty.
+    """Finnish ``d.m.yyyy`` or ISO ``yyyy-mm-dd`` (a time part is ignored); None if empty
+    or an all-zero placeholder (:func:`is_empty_date`).
 
     Raises ValueError for text that is neither, so the caller can reject the record.
     """
@@ -142,7 +151,7 @@ def date(value: str | dt.date | dt.datetime | None) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     s = str(value).strip()
-    if not s:
+    if not s or _EMPTY_DATE.match(s):
         return None
     m = _FI_DATE.match(s)
     if m:

@@ -55,6 +55,9 @@ FIELD_CLASSES: dict[str, str] = {
     "url": "web address",
     "notes": "free text",
     "other_personal": "a personal field the policy does not name",
+    "unclassified": "a column the loader could not classify (one finding per source and "
+    "column; classify it with the source's columns:)",
+    "unread_date": "a date cell that is not a date (kept as text; the record's date is empty)",
     "non_personal": "business data, not about a person",
 }
 

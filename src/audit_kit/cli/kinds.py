@@ -1,4 +1,5 @@
-"""``audit-kit kinds``: the source kinds this installation loads, from the registry."""
+"""``audit-kit kinds``: the source kinds this installation loads, from the registry; with
+``--columns``, the names a source's ``columns:`` may map a header to, per kind."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--markdown", action="store_true",
                    help="print the README's formats table instead")
+    p.add_argument("--columns", action="store_true",
+                   help="list the targets a source's columns: may map a header to, per kind")
     p.set_defaults(func=main)
 
 
@@ -22,6 +25,11 @@ def main(args: argparse.Namespace) -> int:
 
     if args.markdown:
         print(formats_table(), end="")
+        return 0
+    if args.columns:
+        from audit_kit.loaders.columns import describe
+
+        print("\n".join(describe()))
         return 0
     for k in source_kinds().values():
         print(f"{k.name:<24} {k.reads}")

@@ -76,8 +76,17 @@ from pathlib import Path
 from audit_kit import normalise
 from audit_kit.config import SourceConfig
 from audit_kit.errors import InputError
-from audit_kit.loaders import DELIMITER, ENCODING, FuzzSeed, LoadResult, SourceKind, input_files
+from audit_kit.loaders import (
+    DELIMITER,
+    ENCODING,
+    FuzzSeed,
+    LoadResult,
+    SourceKind,
+    contact_headers,
+    input_files,
+)
 from audit_kit.loaders._pool import gc_paused
+from audit_kit.loaders.columns import check_columns, columns_option, short_rows_note
 from audit_kit.loaders.contact_points import (
     PHONE_CONTACT,
     ColumnSink,
@@ -92,8 +101,11 @@ from audit_kit.loaders.contact_points import (
 from audit_kit.warehouse import FileRef, SourceSink
 
 KINDS = (SourceKind(
-    "google_contacts_csv", order=80, options=(ENCODING, DELIMITER),
+    "google_contacts_csv", order=80,
+    options=(columns_option("google_contacts_csv"), ENCODING, DELIMITER),
     reads="Google Contacts CSV (new and old headers), Outlook, Thunderbird",
+    notes="Outlook and Thunderbird headers in English, Finnish, Swedish or German (the "
+          "exporters' own column lists); short rows read as padded",
     place={"fi": "Google-yhteystiedoista", "en": "from the Google contacts"},
     roles=(PHONE_CONTACT,), demo="audit_kit.demo.contacts:write", fixtures=("contacts_csv/*",),
     fuzz=(FuzzSeed("contacts.csv", "contacts_csv/google_new.csv"),)),)
@@ -108,7 +120,8 @@ _PAIR = re.compile(
 )
 _ADDRESS_PART = re.compile(
     r"^(?P<where>home|business|work|other) (?P<part>street|street 2|street 3|city|state|"
-    r"zip|zipcode|postal code|country|country/region|po box|address|address 2)$",
+    r"zip|zipcode|postal code|country|country/region|po box|address|address 2|"
+    r"address po box)$",
     re.I,
 )
 _BIRTH_PART = re.compile(r"^birth (year|month|day)$", re.I)
@@ -138,7 +151,19 @@ URL = {"web page", "web page 1", "web page 2", "website home page", "website blo
        "business web page"}
 NON_PERSONAL = {"labels", "group membership", "categories", "sensitivity", "priority",
                 "directory server", "keywords", "private", "e-mail type", "e-mail 2 type",
-                "e-mail 3 type"}
+                "e-mail 3 type", "billing information", "mileage", "account",
+                "internet free busy", "organizational id number", "language"}
+#: known columns about the person that the policy names no class for
+OTHER_PERSONAL = {"gender", "maiden name", "spouse", "children", "hobby", "schools",
+                  "manager's name", "assistant's name", "referred by", "location",
+                  "office location", "screen name", "chat name", "imaddress",
+                  "given yomi", "surname yomi",
+                  # Roundcube's own CSV export: instant-messaging handles
+                  "im aim", "im icq", "im jabber", "im msn", "im skype", "im yahoo"}
+#: an identity-number column (Outlook's Government ID Number; Finnish "Henkilötunnus")
+GOVERNMENT_ID = "government id number"
+#: field class of a column no table or ``columns:`` entry names (one finding per column)
+UNCLASSIFIED = "unclassified"
 
 _ADDRESS_ORDER = ("po box", "extended address", "street", "street 2", "street 3", "address",
                   "address 2", "city", "region", "state", "postal code", "zip", "zipcode",
@@ -165,8 +190,8 @@ def _known(column: str) -> bool:
     c = column.strip().lower()
     return bool(
         c in PERSON_NAME | ORG_NAME | JOB_TITLE | EMAIL | PHONE | BIRTHDAY | URL | NON_PERSONAL
-        or c in {"notes", "photo"} or _PAIR.match(c) or _ADDRESS_PART.match(c)
-        or _BIRTH_PART.match(c)
+        or c in OTHER_PERSONAL or c in {"notes", "photo", GOVERNMENT_ID}
+        or _PAIR.match(c) or _ADDRESS_PART.match(c) or _BIRTH_PART.match(c)
     )
 
 
@@ -306,17 +331,19 @@ def _pair_group(sink: SourceSink | ColumnSink, f: FileRef, row: _Row, kind: str,
 _Column = tuple  # what a column is: see _column()
 
 
-def _column(col: str) -> _Column:
-    """Classify a header cell (once per file): ("pair", kind, n, part), ("address", where,
-    part), ("birth", part), ("email",), ("phone", words), ("notes",), ("photo",) or
-    ("field", class, label)."""
-    c = col.strip().lower()
-    if m := _PAIR.match(col.strip()):
+def _column(col: str, name: str | None = None) -> _Column:
+    """Classify a header cell (once per file) by its English *name* (the cell itself, or
+    what :func:`.contact_headers.translate` made of a localised one): ("pair", kind, n,
+    part), ("address", where, part), ("birth", part), ("email",), ("phone", words),
+    ("notes",), ("photo",), ("govid",) or ("field", class, label); labels are *col*."""
+    name = (name or col).strip()
+    c = name.lower()
+    if m := _PAIR.match(name):
         return ("pair", m.group("kind"), m.group("n"), m.group("part").strip().lower())
-    if m := _ADDRESS_PART.match(col.strip()):
+    if m := _ADDRESS_PART.match(name):
         where = {"business": "work"}.get(m.group("where").lower(), m.group("where").lower())
         return ("address", where, m.group("part").lower())
-    if m := _BIRTH_PART.match(col.strip()):
+    if m := _BIRTH_PART.match(name):
         return ("birth", m.group(1).lower())
     for names, cls in ((PERSON_NAME, "person_name"), (ORG_NAME, "org_name"),
                        (JOB_TITLE, "job_title")):
@@ -325,7 +352,7 @@ def _column(col: str) -> _Column:
     if c in EMAIL:
         return ("email",)
     if c in PHONE:
-        return ("phone", label_words(col))
+        return ("phone", label_words(name))
     if c in BIRTHDAY:
         return ("field", "birthday", col)
     if c in URL:
@@ -336,18 +363,41 @@ def _column(col: str) -> _Column:
         return ("photo",)
     if c in NON_PERSONAL:
         return ("field", "non_personal", col)
-    return ("field", "other_personal", col or "column")
+    if c in OTHER_PERSONAL:
+        return ("field", "other_personal", col)
+    if c == GOVERNMENT_ID:
+        return ("govid",)
+    return ("field", UNCLASSIFIED, col or "column")
+
+
+def _explicit(col: str, target: str) -> _Column:
+    """A header cell the source's ``columns:`` names (see :data:`.columns.CONTACT_TARGETS`)."""
+    if target == "email":
+        return ("email",)
+    if target in ("work_phone", "mobile_phone", "home_phone", "phone"):
+        return ("phone_as", target)
+    if target == "notes":
+        return ("notes",)
+    if target == "ignore":
+        return ("ignore",)
+    return ("field", target, col)
 
 
 class _Columns(dict):
-    """Per file: header cell -> :func:`_column`; and the phones seen."""
+    """Per file: header cell -> :func:`_column` of its English name (*names*) or the
+    ``columns:`` entry (*explicit*); and the phones seen."""
 
-    def __init__(self) -> None:
+    def __init__(self, names: dict[str, str] | None = None,
+                 explicit: dict[str, str] | None = None) -> None:
         super().__init__()
         self.phones = PhoneInfo()
+        self.names = names or {}
+        self.explicit = explicit or {}
 
     def __missing__(self, col: str) -> _Column:
-        got = self[col] = _column(col)
+        target = self.explicit.get(col)
+        got = self[col] = (_explicit(col, target) if target
+                           else _column(col, self.names.get(col)))
         return got
 
 
@@ -363,6 +413,8 @@ def _load_row(sink: SourceSink | ColumnSink, f: FileRef, row: _Row,
         what = columns[col]
         how = what[0]
         if how == "field":
+            if what[1] == "birthday" and normalise.is_empty_date(value):
+                continue  # Outlook's 0/0/00: no birthday (READING §5)
             sink.field(f, row.ref, what[1], what[2], value)
         elif how == "pair":
             pairs.setdefault((what[1], what[2]), {})[what[3]] = (col, value)
@@ -376,8 +428,20 @@ def _load_row(sink: SourceSink | ColumnSink, f: FileRef, row: _Row,
             _phone(sink, f, row, col, what[1], value, phones)
         elif how == "notes":
             notes_field(sink, f, row.ref, col, value)
-        else:  # photo
+        elif how == "phone_as":
+            for v in _split_multi(value):
+                sink.field(f, row.ref, what[1], col, v)
+                if e164 := phones[v][0]:
+                    row.phones.append(e164)
+        elif how == "govid":  # a valid identity code is a hetu, other text other_personal
+            codes = normalise.find_hetus(value)
+            for code in codes:
+                sink.field(f, row.ref, "hetu", col, code)
+            if not codes:
+                sink.field(f, row.ref, "other_personal", col, value)
+        elif how == "photo":
             sink.field(f, row.ref, "photo", col, "present, link")
+        # ("ignore",): not about a person; the raw table keeps it
     for (kind, n), parts in pairs.items():
         _pair_group(sink, f, row, kind, n, parts, phones)
     for where, parts in addresses.items():
@@ -388,8 +452,16 @@ def _load_row(sink: SourceSink | ColumnSink, f: FileRef, row: _Row,
         sink.field(f, row.ref, "birthday", "Birth Year/Month/Day", when)
 
 
-def _person(cells: dict[str, str]) -> tuple[str | None, str | None]:
-    low = {k.strip().lower(): v.strip() for k, v in cells.items()}
+def _person(cells: dict[str, str], columns: _Columns) -> tuple[str | None, str | None]:
+    """The record's person and organisation name, from the English column names (and
+    the ``columns:`` entries naming a person_name or org_name)."""
+    low: dict[str, str] = {}
+    for k, v in cells.items():
+        target = columns.explicit.get(k)
+        key = {"person_name": "name", "org_name": "organization name"}.get(
+            target or "", columns.names.get(k, k) if not target else "")
+        if key and key.strip().lower() not in low:
+            low[key.strip().lower()] = v.strip()
     name = low.get("name") or low.get("display name")
     if not name:
         parts = [low.get(k) for k in ("first name", "given name", "middle name",
@@ -412,15 +484,20 @@ def _load_file(path: Path, source: SourceConfig, sink: SourceSink) -> LoadResult
     except csv.Error:
         raise InputError("header line is not valid CSV", file=path, place="line 1") from None
     header = [h.strip().removeprefix("\ufeff") for h in header]
-    style = _style(header)
-    if style is None and not any(_known(h) for h in header):
+    explicit = check_columns(source, header, path)
+    english, lang = contact_headers.translate(header)
+    style = _style(english)
+    if style is None and not explicit and not any(_known(h) for h in english):
         raise InputError(
-            "header not recognised as a Google, Outlook or Thunderbird contacts export; "
-            "check the delimiter and encoding in the source entry",
+            "header not recognised as a Google, Outlook or Thunderbird contacts export "
+            "(English, Finnish, Swedish or German headers); check the delimiter and encoding "
+            "in the source entry, or name the columns with columns:",
             file=path, place="line 1")
-    result = LoadResult(format=style or "contacts csv")
+    fmt = style or "contacts csv"
+    result = LoadResult(format=f"{fmt} ({lang})" if lang else fmt)
     out = ColumnSink(sink, f, RAW_COLUMNS)  # rejects go straight to the sink
-    columns = _Columns()
+    columns = _Columns(dict(zip(header, english, strict=True)), explicit)
+    padded = 0
     end = reader.line_num
     while True:
         start = end + 1
@@ -445,20 +522,25 @@ def _load_file(path: Path, source: SourceConfig, sink: SourceSink) -> LoadResult
                 out.raw(f, ref, [str(start), col, nfc(v)])
         if len(values) > len(header) and not any(v.strip() for v in values[len(header):]):
             values = values[: len(header)]  # Thunderbird ends every data row with a comma
-        if len(values) != len(header):
+        if len(values) > len(header):
             sink.reject(f, ref, f"row has {len(values)} cells, the header has {len(header)}")
             result.records_rejected += 1
             continue
+        if len(values) < len(header):  # Outlook and Excel re-saves drop empty last cells
+            values = values + [""] * (len(header) - len(values))
+            padded += 1
         cells = {h: nfc(v) or "" for h, v in zip(header, values, strict=True)
                  if v and v.strip()}
         row = _Row(ref, cells, header, values)
         _load_row(out, f, row, columns)
-        name, org = _person(cells)
+        name, org = _person(cells, columns)
         out.record(f, ref, "phone_contact", person_name=name, org_name=org,
                    email=row.emails[0] if row.emails else None,
                    phone=row.phones[0] if row.phones else None)
         result.records_loaded += 1
     out.flush()
+    if padded:
+        result.notes.append(short_rows_note(path, padded))
     if enc.startswith("utf-16"):
         result.notes.append(f"{path.name}: read as UTF-16")
     return result

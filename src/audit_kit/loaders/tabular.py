@@ -31,7 +31,7 @@ from typing import Annotated
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
 from audit_kit import normalise
 from audit_kit.config import SourceConfig
@@ -47,27 +47,18 @@ from audit_kit.loaders import (
     input_files,
     tabular_sql,
 )
+from audit_kit.loaders.columns import (
+    check_columns,
+    columns_option,
+    header_key,
+    short_rows_note,
+)
 from audit_kit.loaders.contact_points import PhoneInfo
 from audit_kit.warehouse import PROVENANCE, FileRef, SourceSink, raw_table_name
 
-
-def _known_columns(mapping: dict[str, str]) -> dict[str, str]:
-    unknown = sorted(set(mapping.values()) - set(SYNONYMS))
-    if unknown:
-        raise ValueError(f"{unknown[0]!r} is not a column audit-kit knows; known: "
-                         + ", ".join(SYNONYMS))
-    return mapping
-
-
-_OPTIONS = (
-    Option("columns", Annotated[dict[str, str], AfterValidator(_known_columns)],
-           'a mapping {"their header": our column}',
-           "explicit header mapping, over the synonyms"),
-    ENCODING,
-    DELIMITER,
-    Option("sheet", Annotated[str, Field(min_length=1)], "a worksheet's name (quoted if a number)",
-           "the XLSX worksheet (default: the first)"),
-)
+_SHEET = Option("sheet", Annotated[str, Field(min_length=1)],
+                "a worksheet's name (quoted if a number)",
+                "the XLSX worksheet (default: the first)")
 
 CUSTOMER_CONTACT = Role("customer_contact",
                         "contact person of a customer; ended_on = relationship end")
@@ -86,7 +77,8 @@ ERASURE_REQUEST = Role(
 def _kind(name: str, order: int, role: Role, reads: str, notes: str, place: dict[str, str],
           fuzz: FuzzSeed) -> SourceKind:
     """A tabular kind: they share the loader, options, demo writer and fixtures."""
-    return SourceKind(name, order=order, loader="load_tabular", options=_OPTIONS, reads=reads,
+    options = (columns_option(name), ENCODING, DELIMITER, _SHEET)
+    return SourceKind(name, order=order, loader="load_tabular", options=options, reads=reads,
                       notes=notes, place=place, roles=(role,), demo="audit_kit.demo.tabular:write",
                       fixtures=("tabular/*", "people/*"), fuzz=(fuzz,))
 
@@ -293,6 +285,10 @@ _FIELD_OF = {  # semantic column -> field class
     "notes": "notes",
     "url": "url",
     "non_personal": "non_personal",
+    # columns: targets that are field classes only
+    "address": "address",
+    "photo": "photo",
+    "other_personal": "other_personal",
 }
 
 DATE_COLUMNS = ("ended_on", "device_retired", "last_marketing", "ban_date", "request_date")
@@ -318,16 +314,20 @@ SPECS = {
 }
 
 
-def _key(header: str) -> str:
-    return re.sub(r"[\s_.:]+", " ", header.strip().lower()).strip()
+_key = header_key
 
 
 _LOOKUP = {_key(syn): sem for sem, syns in SYNONYMS.items() for syn in syns}
 
 
+#: ``columns:`` targets that name a semantic column under another name
+_ALIASES = {"work_phone": "phone", "company_address": "street"}
+
+
 def map_headers(headers: list[str], explicit: dict[str, str] | None) -> list[str | None]:
-    """Semantic name for each header (None = unknown). ``explicit`` wins over synonyms."""
-    explicit_k = {_key(k): v for k, v in (explicit or {}).items()}
+    """Semantic name for each header (None = unknown). ``explicit`` ({header: target},
+    :func:`.columns.check_columns`) wins over synonyms."""
+    explicit_k = {_key(k): _ALIASES.get(v, v) for k, v in (explicit or {}).items()}
     sem: list[str | None] = []
     for h in headers:
         k = _key(h)
@@ -447,25 +447,29 @@ def _csv_rows(
         )
 
     def rows() -> Iterator[Row]:
+        padded = 0
         while True:
             start = reader.line_num + 1
             try:
                 values = next(reader)
             except StopIteration:
-                return
+                break
             except csv.Error:
                 # an unclosed quote swallows the rest of the file: one reject for it
                 res.records_read += 1
                 sink.reject(f, f"line {start}", "unclosed quote; the rest of the file is one field")
-                return
+                break
             if not "".join(values).strip():
                 continue
             res.records_read += 1
-            if len(values) != len(headers):
+            if len(values) > len(headers):
                 sink.reject(
                     f, f"line {start}", f"{len(values)} fields where the header has {len(headers)}"
                 )
                 continue
+            if len(values) < len(headers):  # Outlook and Excel re-saves drop empty last cells
+                values += [""] * (len(headers) - len(values))
+                padded += 1
             if mixed and any(_UNDECODED.search(v) for v in values):
                 sink.reject(
                     f,
@@ -475,6 +479,8 @@ def _csv_rows(
                 )
                 continue
             yield f"line {start}", list(values)
+        if padded:
+            res.notes.append(short_rows_note(f.path, padded))
 
     return headers, rows()
 
@@ -567,7 +573,10 @@ def _text(v: object) -> str:
 #: rows per columnar batch (memory stays bounded on a 200k-row register)
 CHUNK_ROWS = 50_000
 #: field classes whose free text is searched for identity codes
-_HETU_TEXT = ("notes", "other_personal", "company_address", "home_address")
+_HETU_TEXT = ("notes", "other_personal", "unclassified", "company_address", "home_address")
+#: a column no synonym or ``columns:`` entry names (one minimisation warning per column)
+UNCLASSIFIED = "unclassified"
+UNREAD_DATE = tabular_sql.UNREAD_DATE
 
 
 @dataclass
@@ -586,15 +595,17 @@ class _Plan:
             for j, (h, s) in enumerate(zip(self.headers, self.sem, strict=True))
             if s in DATE_COLUMNS
         ]
-        self.field_cols = [j for j, s in enumerate(self.sem) if s not in DATE_COLUMNS]
+        self.field_cols = [
+            j for j, s in enumerate(self.sem) if s not in DATE_COLUMNS and s != "ignore"
+        ]
         #: semantic -> its columns in header order (for "the first non-empty one")
         self.by_sem: dict[str, list[int]] = {}
         for j in self.field_cols:
             s = self.sem[j]
             if s:
                 self.by_sem.setdefault(s, []).append(j)
-        self.classes = [_FIELD_OF.get(s or "", "other_personal") for s in self.sem]
-        names = sorted({*self.classes, "hetu", "mobile_phone"})
+        self.classes = [_FIELD_OF.get(s or "", UNCLASSIFIED) for s in self.sem]
+        names = sorted({*self.classes, "hetu", "mobile_phone", UNREAD_DATE})
         self.class_code = {c: i for i, c in enumerate(names)}
         self.class_names = pa.array(names, pa.string())
         self.header_names = pa.array(self.headers, pa.string())
@@ -627,8 +638,12 @@ def _write_chunk(
     values: list[list[object]],
     dates: dict[str, list[dt.date | None]],
     csv_values: bool,
+    unread: list[tuple[int, int]],
 ) -> None:
-    """Write the loaded rows of one chunk column by column: raw, fields, records."""
+    """Write the loaded rows of one chunk column by column: raw, fields, records.
+
+    *unread* lists the (row, column) date cells that are not dates: each becomes an
+    ``unread_date`` field with its text, in the fields' (row, column) order."""
     n = len(refs)
     columns = list(zip(*values, strict=True)) if values else []
     if csv_values:
@@ -674,6 +689,10 @@ def _write_chunk(
                 keys.append(pa.array([i * stride + 2 * j + 1 for i in extra], pa.int64()))
                 vals.append(pa.array(["[identity code]"] * len(extra), pa.string()))
                 classes.append(pa.array([plan.class_code["hetu"]] * len(extra), pa.int8()))
+    if unread:
+        keys.append(pa.array([i * stride + 2 * j for i, j in unread], pa.int64()))
+        vals.append(pa.array([texts[j][i] for i, j in unread], pa.string()))
+        classes.append(pa.array([plan.class_code[UNREAD_DATE]] * len(unread), pa.int8()))
     if keys:
         key = pa.concat_arrays(keys)
         order = pc.sort_indices(key)  # stable: several codes of one cell keep their order
@@ -751,7 +770,7 @@ def _load_file(
             headers, rows = _csv_rows(text, delim, mixed, f, found, res)
         else:
             headers, rows = _csv_rows(text, delim, mixed, f, sink, res)
-    sem = map_headers(headers, source.columns)
+    sem = map_headers(headers, check_columns(source, headers, path))
     table = raw_table_name(sink.source)
     if raw_headers is None:
         sink.raw_table(headers)
@@ -781,10 +800,10 @@ def _load_rows(
     refs: list[str] = []
     kept: list[list[object]] = []
     dates: dict[str, list[dt.date | None]] = {s: [] for s in spec.dates}
+    unread: list[tuple[int, int]] = []  # (row in the chunk, column) of unreadable dates
     for ref, values in rows:
-        bad = None
         row_dates: dict[str, dt.date | None] = {}
-        for j, s, h in plan.date_cols:
+        for j, s, _h in plan.date_cols:
             v = values[j]
             t = v.strip() if type(v) is str else _text(v)
             try:
@@ -796,23 +815,22 @@ def _load_rows(
                 else:
                     d = normalise.date(v if isinstance(v, dt.date) else t)
             except ValueError:
-                bad = f"column {h!r}: not a date (expected d.m.yyyy or yyyy-mm-dd)"
-                break
+                # the record stays (every rule not needing this date still sees the
+                # person); the text is kept as an unread_date field, the date is empty
+                d = None  # (not cached: the next such text must be counted too)
+                unread.append((len(refs), j))
             row_dates[s] = d
-        if bad:
-            sink.reject(f, ref, bad)
-            continue
         refs.append(ref)
         kept.append(values)
         for s, lst in dates.items():
             lst.append(row_dates.get(s))
         if len(refs) >= CHUNK_ROWS:
-            _write_chunk(sink, f, plan, refs, kept, dates, not xlsx)
+            _write_chunk(sink, f, plan, refs, kept, dates, not xlsx, unread)
             res.records_loaded += len(refs)
-            refs, kept = [], []
+            refs, kept, unread = [], [], []
             dates = {s: [] for s in spec.dates}
     if refs:
-        _write_chunk(sink, f, plan, refs, kept, dates, not xlsx)
+        _write_chunk(sink, f, plan, refs, kept, dates, not xlsx, unread)
         res.records_loaded += len(refs)
 
 

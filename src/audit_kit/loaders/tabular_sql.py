@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 
 from audit_kit import normalise
 from audit_kit.loaders import LoadResult
+from audit_kit.loaders.columns import short_rows_note
 from audit_kit.loaders.contact_points import PhoneInfo
 from audit_kit.normalise_sql import (
     DIGIT,
@@ -36,6 +37,9 @@ from audit_kit.normalise_sql import (
     strip_sql,
 )
 from audit_kit.warehouse import FileRef, SourceSink, raw_table_name
+
+#: a date cell that is not a date: kept as this field class, the record's date left empty
+UNREAD_DATE = "unread_date"
 
 #: RE2 superset prefilters: text that cannot match skips the Python check
 #: (normalise._HETU_CANDIDATE without its look-arounds; tabular._HETU_SHAPE unanchored)
@@ -153,7 +157,8 @@ def _first(cols: list[int] | None, alias: str = "g") -> str:
 
 def _cells(run: _Run, lines: str, delim: str, width: int) -> str:
     """Non-blank lines split into stripped fields (the csv module's rows), one column per
-    header column, with the row's own field count (``width``; ragged rows are rejects)."""
+    header column, with the row's own field count (``width``: a longer row is a reject,
+    a shorter one padded with empty cells)."""
     d = _re2_char(delim)
     adjacent = f"(?:^|{d})[{WS_CLASS}]|[{WS_CLASS}](?:{d}|$)"
     blank = f"(?:[{WS_CLASS}]|{d})*"
@@ -163,7 +168,8 @@ def _cells(run: _Run, lines: str, delim: str, width: int) -> str:
         f"CASE WHEN regexp_matches(line, {quote(adjacent)}) "
         f"THEN list_transform({split}, lambda x: {strip_sql('x')}) ELSE {split} END"
     )
-    cols = ", ".join(f"v[{j + 1}] AS c{j}" for j in range(width))
+    # a short row's missing last cells are empty (list indexing past the end is NULL)
+    cols = ", ".join(f"coalesce(v[{j + 1}], '') AS c{j}" for j in range(width))
     return run.table(
         "cells",
         f"SELECT n, len(v) AS width, {cols} FROM (SELECT n, {fields} AS v FROM {lines} "
@@ -171,9 +177,10 @@ def _cells(run: _Run, lines: str, delim: str, width: int) -> str:
     )
 
 
-def _date_check(run: _Run, table: str) -> tuple[str, list[str], str]:
-    """Joins, date expressions per header column and the reject reason, from the distinct
-    texts of each date column through normalise.date (what the row path calls)."""
+def _date_check(run: _Run, table: str) -> tuple[str, list[str]]:
+    """Joins and the select items per date column from the distinct texts of each date
+    column through normalise.date (what the row path calls): the date ``d{j}`` and
+    ``u{j}``, whether the text is not a date (an ``unread_date`` field; the record stays)."""
 
     def parse(t: str) -> dict:
         try:
@@ -181,16 +188,13 @@ def _date_check(run: _Run, table: str) -> tuple[str, list[str], str]:
         except ValueError:
             return {"d": None, "ok": False}
 
-    joins, dates, reasons = [], {}, []
+    joins, sel = [], []
     typ = pa.struct([("d", pa.date32()), ("ok", pa.bool_())])
-    for j, _s, h in run.plan.date_cols:
+    for j, _s, _h in run.plan.date_cols:
         m = run.python_map(f"d{j}", _distinct(table, [j]) + " UNION SELECT ''", parse, typ)
         joins.append(f"LEFT JOIN {m} m{j} ON m{j}.t = g.c{j}")  # no match: a ragged row
-        dates[j] = f"m{j}.v.d"
-        reason = f"column {h!r}: not a date (expected d.m.yyyy or yyyy-mm-dd)"
-        reasons.append(f"WHEN NOT m{j}.v.ok THEN {quote(reason)}")
-    bad = f"CASE {' '.join(reasons)} END" if reasons else "NULL::VARCHAR"
-    return " ".join(joins), [dates.get(j, "") for j in range(len(run.plan.headers))], bad
+        sel += [f"m{j}.v.d AS d{j}", f"coalesce(NOT m{j}.v.ok, FALSE) AS u{j}"]
+    return " ".join(joins), sel
 
 
 def _phones(run: _Run, table: str) -> str | None:
@@ -251,9 +255,8 @@ def _derived_sql(
     record's e-mail and phone. A row of every cells row (*whole*: the well-formed ones,
     whose values the maps hold)."""
     plan, by = run.plan, run.plan.by_sem
-    joins, dates, bad = _date_check(run, whole)
-    sel = ["g.n", f"{bad} AS bad"]
-    sel += [f"{d} AS d{j}" for j, d in enumerate(dates) if d]
+    joins, date_sel = _date_check(run, whole)
+    sel = ["g.n", "NULL::VARCHAR AS bad", *date_sel]
     bizhetu = run.name("bizhetu")
     phone_cases = []
     for j in _phone_cols(plan) if phones else []:
@@ -325,8 +328,13 @@ def _fields_sql(run: _Run, good: str, hetu_text: tuple[str, ...]) -> str:
     """Field rows in the row path's order (row, column, a cell's identity codes after
     it) by unnesting each row's cells: no sort of the field rows."""
     plan, parts = run.plan, []
-    for j in plan.field_cols:
+    dates = {j for j, _s, _h in plan.date_cols}
+    for j in sorted(dates.union(plan.field_cols)):  # in column order, as the row path
         label, field = quote(plan.headers[j]), quote(plan.classes[j])
+        if j in dates:
+            cell = f"{{'field': {quote(UNREAD_DATE)}, 'label': {label}, 'value': c{j}}}"
+            parts.append(f"CASE WHEN u{j} THEN [{cell}] ELSE [] END")
+            continue
         if plan.sem[j] == "business_id":
             field = f"CASE WHEN x{j} THEN 'hetu' ELSE {field} END"
         elif _mobile_check(plan, j, "x"):
@@ -449,18 +457,23 @@ def _write(
     the cells table."""
     plan, sink = run.plan, run.sink
     width = len(plan.headers)
-    whole = f"(SELECT * FROM {cells} WHERE width = {width})"  # what the maps look up
+    whole = f"(SELECT * FROM {cells} WHERE width <= {width})"  # what the maps look up
     _maps(run, whole, is_hetu, hetu_text)
     phones = _phones(run, whole)
     derived = run.table("derived", _derived_sql(run, cells, whole, phones, hetu_text))
-    good = f"(SELECT * FROM {_good(run, cells, derived)} WHERE width = {width})"
+    good = f"(SELECT * FROM {_good(run, cells, derived)} WHERE width <= {width})"
+    if found is None:  # (the csv module's rows come padded, with its note)
+        short = f"SELECT count(*) FROM {cells} WHERE width < {width}"
+        padded = run.con.execute(short).fetchone()[0]
+        if padded:
+            res.notes.append(short_rows_note(run.f.path, padded))
     before = sink.con.execute("SELECT count(*) FROM rejects").fetchone()[0]
     _insert(
         run,
         "rejects",
         f"SELECT 'line ' || n AS record_ref, reason FROM ("
         f"SELECT n, width || ' fields where the header has {width}' AS reason "
-        f"FROM {cells} WHERE width <> {width} "
+        f"FROM {cells} WHERE width > {width} "
         f"UNION ALL SELECT n, bad FROM {good} WHERE bad IS NOT NULL"
         + (f" UNION ALL SELECT n, reason FROM {found}" if found else "")
         + ") ORDER BY n",

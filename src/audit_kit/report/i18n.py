@@ -201,6 +201,8 @@ FIELDS: dict[str, dict[str, str]] = {
     "photo": {"fi": "valokuva", "en": "photo"},
     "job_title": {"fi": "ammattinimike", "en": "job title"},
     "other_personal": {"fi": "muu henkilötieto", "en": "other personal data"},
+    "unclassified": {"fi": "luokittelematon sarake", "en": "unclassified column"},
+    "unread_date": {"fi": "lukukelvoton päivämäärä", "en": "unreadable date"},
 }
 
 #: the roles drawn in the age chart: role -> (date column, label)
@@ -398,6 +400,34 @@ RULES: dict[str, dict[str, dict[str, str]]] = {
         "action": {
             "fi": "Tarkista hylätyt rivit lähteessä {source} ja vie aineisto uudelleen.",
             "en": "Check the rejected records of {source} and export it again.",
+        },
+    },
+    "I-date": {
+        "checks": {
+            "fi": "Päivämääräsarakkeen arvoja, joita ei voitu lukea päivämääränä (rivi säilyy ilman päivämäärää).",
+            "en": "Date-column values that could not be read as dates (the record is kept without the date).",
+        },
+        "action": {
+            "fi": "Korjaa päivämäärät muotoon p.k.vvvv lähteessä {source} ({n} saraketta).",
+            "en": "Correct the dates to d.m.yyyy in {source} ({n} columns).",
+        },
+        "action_1": {
+            "fi": "Korjaa päivämäärät muotoon p.k.vvvv lähteessä {source}.",
+            "en": "Correct the dates to d.m.yyyy in {source}.",
+        },
+    },
+    "M-unclassified": {
+        "checks": {
+            "fi": "Sarake, jota työkalu ei tunnistanut: sen tiedot eivät ole minkään säännön piirissä.",
+            "en": "Columns the tool could not classify: their data is outside every rule.",
+        },
+        "action": {
+            "fi": "Luokittele nämä {n} saraketta lähteen {source} columns:-asetuksella (tietoluokka tai ignore).",
+            "en": "Classify these {n} columns with the columns: setting of {source} (a field class or ignore).",
+        },
+        "action_1": {
+            "fi": "Luokittele tämä sarake lähteen {source} columns:-asetuksella (tietoluokka tai ignore).",
+            "en": "Classify this column with the columns: setting of {source} (a field class or ignore).",
         },
     },
     "I-reconcile": {

@@ -1,4 +1,5 @@
-"""Minimisation (statement §5): values in fields the statement does not allow."""
+"""Minimisation (statement §5): values in fields the statement does not allow, and the
+columns a loader could not classify (one warning per source and column)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,25 @@ from audit_kit.rules import Rule, family, sql_str
 
 @family("minimisation")
 def build(policy: Policy) -> list[Rule]:
+    # READING §5: a column the loader cannot classify is one warning per source and
+    # column with the number of rows holding a value in it, not a finding on every row
+    unclassified = Rule(
+        "M-unclassified",
+        "minimisation",
+        policy.fields.section,
+        "fields",
+        "SELECT source, any_value(source_kind) AS source_kind, '' AS source_file, "
+        "'' AS record_ref, NULL AS rec_id, NULL AS email, NULL AS phone, "
+        "'unclassified' AS field, 'unclassified column ''' || label || ''', values in ' "
+        "|| count(DISTINCT (file, record_ref)) || ' rows: classify it in the config "
+        "(columns:)' AS detail, 'warning' AS severity "
+        "FROM (SELECT * FROM {batch}) b WHERE field = 'unclassified' GROUP BY source, label",
+        "Columns the loader could not classify, one per source and column",
+        severities=("warning",),
+    )
     na = policy.fields.not_allowed
     if not na:
-        return []
+        return [unclassified]
     classes = ", ".join(sql_str(c) for c in sorted(na))
     severity = (
         "CASE f.field "
@@ -47,5 +64,6 @@ def build(policy: Policy) -> list[Rule]:
             sql,
             "Values in fields the statement does not allow",
             severities=tuple(sorted(set(na.values()))),
-        )
+        ),
+        unclassified,
     ]
