@@ -59,6 +59,7 @@ COUNTS = {
     "outlook_21_cp1252.vcf": (1, 1, 0, "vcard 2.1"),
     "utf16le_bom.vcf": (1, 1, 0, "vcard 3.0"),
     "malformed.vcf": (6, 2, 4, "vcard 2.1, vcard 3.0"),
+    "folds_versions_fax.vcf": (3, 3, 0, "vcard 3.0, vcard 4.0"),
 }
 
 
@@ -175,6 +176,28 @@ FIELDS = {
             ("person_name", "N", "Jörö Jääskeläinen"),
             ("email", "EMAIL (internet)", "joro@example.fi"),
         },
+    },
+}
+
+
+# RFC 6350 3.2: a line may be folded anywhere, before the colon too (card 1); VERSION:4
+# is 4.0 (card 2); a number labelled only FAX is no mobile, whatever its range (card 3)
+FIELDS["folds_versions_fax.vcf"] = {
+    "card 1": {
+        ("person_name", "FN", "Aino Mäki"),
+        ("work_phone", "TEL (voice,msg,work)", "+358 8 123 4567"),
+        ("email", "EMAIL (internet)", "aino.maki@example.fi"),
+        ("notes", "NOTE", "Tavattu messuilla"),
+    },
+    "card 2": {
+        ("person_name", "FN", "Eero Oja"),
+        ("mobile_phone", "TEL (cell)", "tel:+358-40-123-4567"),
+    },
+    "card 3": {
+        ("person_name", "FN", "Liisa Laine"),
+        ("phone", "TEL (fax)", "040 765 4321"),
+        ("home_phone", "TEL (home,fax)", "08 555 0000"),
+        ("work_phone", "TEL (work,fax)", "08 555 0001"),
     },
 }
 
@@ -448,3 +471,9 @@ def test_range_cuts_only_at_card_starts():
     assert [data[s:s + 11].upper() for s in starts] == [b"BEGIN:VCARD"] * 3
     assert starts == [data.index(b"BEGIN:VCARD\r\n ", 1), data.index(b"begin"),
                       data.index(b"\rBEGIN") + 1]
+
+
+def test_folded_head_card_keeps_its_mail_and_phone():
+    con, _ = run(DATA / "folds_versions_fax.vcf")
+    assert records(con)[0] == ("card 1", "phone_contact", "Aino Mäki", None,
+                               "aino.maki@example.fi", "+35881234567")

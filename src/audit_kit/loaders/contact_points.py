@@ -12,6 +12,7 @@ label words                phone                 address
 HOME, PERSONAL, PRIVATE    ``home_phone``        ``home_address``
 WORK, BUSINESS, COMPANY    ``work_phone``        ``company_address``
 CELL, MOBILE, IPHONE       ``mobile_phone``      ``address``
+FAX (only)                 ``phone``             ``address``
 none of these              by number range:      ``address``
                            mobile -> ``mobile_phone``, else ``phone``
 =========================  ====================  ===================================
@@ -38,6 +39,7 @@ PHONE_CONTACT = Role("phone_contact", "contact in a phone-contact backup",
 HOME_WORDS = frozenset({"HOME", "HOMEFAX", "PERSONAL", "PRIVATE", "PRIVAT", "KOTI", "HOME2"})
 WORK_WORDS = frozenset({"WORK", "WORKFAX", "BUSINESS", "COMPANY", "OFFICE", "WORK2", "TYÖ"})
 MOBILE_WORDS = frozenset({"CELL", "MOBILE", "IPHONE", "MOBIILI", "MATKAPUHELIN", "GSM"})
+FAX_WORDS = frozenset({"FAX", "FAKSI", "TELEFAX"})
 
 _WORD_SPLIT = re.compile(r"[^0-9A-Za-zÀ-ÖØ-öø-ÿ]+")
 _APPLE_LABEL = re.compile(r"^_\$!<(.*)>!\$_$")
@@ -73,6 +75,8 @@ def phone_class(words: set[str], e164: str | None, kind: str | None = None) -> s
         return "work_phone"
     if words & MOBILE_WORDS:
         return "mobile_phone"
+    if words & FAX_WORDS:  # a fax is no mobile, whatever the number's range
+        return "phone"
     if kind is None and e164:
         kind = normalise.phone_kind(e164)
     return "mobile_phone" if kind == "mobile" else "phone"

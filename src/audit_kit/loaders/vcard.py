@@ -11,8 +11,10 @@ below has a test in ``tests/test_vcard.py``:
 
 * line ends CRLF, LF, CR and iOS 6's CR CR LF; a UTF-8 BOM; UTF-16 files with or without
   a BOM (LE and BE, detected from the NUL pattern);
-* folded lines (leading space or tab) and 2.1 quoted-printable soft line breaks (``=`` at
-  the line end, the next line appended whatever it starts with, including ``#``);
+* folded lines (leading space or tab), also folded before the colon (``TEL;TYPE=M`` +
+  fold + ``SG,WORK:...``: RFC 6350 3.2 folds anywhere), and 2.1 quoted-printable soft
+  line breaks (``=`` at the line end, the next line appended whatever it starts with,
+  including ``#``);
 * ``CHARSET=`` per property (UTF-8, Windows-1252, SHIFT_JIS, ...) applied to the decoded
   bytes; without a charset UTF-8 is tried, then Windows-1252 (Outlook/The Bat! write
   8-bit text without saying so);
@@ -25,7 +27,8 @@ below has a test in ``tests/test_vcard.py``:
 
 A card is rejected (``card N, line L``) when it has no ``END:VCARD`` before the next
 ``BEGIN:VCARD`` or the end of the file, when a quoted-printable value is broken, or when
-its VERSION is not 2.1, 3.0 or 4.0 (a card without VERSION is read as 2.1). The other
+its VERSION is not 2.1, 3.0 or 4.0 (``4`` and ``3`` are read as 4.0 and 3.0; a card
+without VERSION is read as 2.1). The other
 cards of the file still load. ``records_read`` counts cards.
 
 Every property lands in the raw table ``src_<name>`` (card, line, group, property,
@@ -98,6 +101,14 @@ KINDS = (SourceKind(
 
 RAW_COLUMNS = ("card", "line", "group", "property", "params", "value")
 VERSIONS = ("2.1", "3.0", "4.0")
+#: VERSION values written without the minor number (``VERSION:4``)
+_SHORT_VERSIONS = {"3": "3.0", "4": "4.0"}
+
+
+def _version(text: str) -> str:
+    """A VERSION value as one of :data:`VERSIONS` where it names one (``4`` is 4.0)."""
+    v = text.strip()
+    return _SHORT_VERSIONS.get(v, v)
 
 _LINE_BREAK = re.compile(rb"\r*\n|\r")
 _PROPERTY_START = re.compile(rb"^[A-Za-z0-9_./-]+[;:]")
@@ -148,6 +159,27 @@ class _Line:
     qp: bool = False
     b64: bool = False
     bare: bool = False  # a line that is neither a property nor a continuation
+    open_head: bool = False  # no colon yet: a folded line may complete the head
+
+
+def _fold_onto(last: _Line, cont: bytes) -> None:
+    """Append a folded line's text to *last*. A line that had no colon (``TEL;TYPE=M``
+    folded before its ``SG,WORK:...``) is split again once the fold brings the colon."""
+    if not last.open_head:
+        last.value += cont
+        return
+    raw = (last.value if last.bare else last.head) + cont
+    split = _split_line(raw)
+    if split is None:
+        if _NAME_ONLY.match(raw.strip()):
+            last.head, last.value, last.bare = raw.strip(), b"", False
+        else:
+            last.head, last.value, last.bare = b"", raw, True
+        return
+    head, last.value = split
+    up = head.upper()
+    last.head, last.bare, last.open_head = head, False, False
+    last.qp, last.b64 = b"QUOTED-PRINTABLE" in up, bool(_B64_PARAM.search(up))
 
 
 @dataclass
@@ -246,7 +278,7 @@ def _continues(last: _Line, line: bytes, st: bytes, ust: bytes) -> bool:
         last.value = last.value.rstrip(b" \t")[:-1] + line
         return True
     if line[:1] in (b" ", b"\t"):
-        last.value += line[1:]
+        _fold_onto(last, line[1:])
         return True
     if last.b64 and st and _BASE64_LINE.match(st):
         last.value += st
@@ -289,8 +321,8 @@ def _scan(data: bytes, at_end: bool = True
         if last is not None:
             if plain:
                 if line[:1] in (b" ", b"\t"):
-                    last.value += line[1:]
-                    plain = not last.value.endswith(b"\\")
+                    _fold_onto(last, line[1:])
+                    plain = not (last.qp or last.b64 or last.value.endswith(b"\\"))
                     continue
             elif _continues(last, line, st, ust):
                 plain = not (last.qp or last.b64 or last.value.endswith(b"\\"))
@@ -314,9 +346,9 @@ def _scan(data: bytes, at_end: bool = True
             split = _split_line(line)  # no colon, or a quoted parameter value
             if split is None:
                 if _NAME_ONLY.match(st):
-                    last = _Line(number, st, b"")
+                    last = _Line(number, st, b"", open_head=True)
                 else:
-                    last = _Line(number, b"", line, bare=True)
+                    last = _Line(number, b"", line, bare=True, open_head=True)
                 lines.append(last)
                 plain = not last.value.endswith(b"\\")
                 continue
@@ -721,7 +753,7 @@ def _parse_cards(data: bytes, transcoded: bool, at_end: bool) -> _Part:
         except _BadCard as exc:
             part.bad.append((card.number, exc.line, str(exc)))
             continue
-        part.versions.add(next((p.text.strip() for p in props if p.name == "VERSION"), "2.1"))
+        part.versions.add(next((_version(p.text) for p in props if p.name == "VERSION"), "2.1"))
         idx = card.number - 1
         for p in props:
             out.raw(None, idx, [p.group, p.name, p.params_text, p.text])  # type: ignore[arg-type]
@@ -809,7 +841,7 @@ def _decode_card(card: _Card, transcoded: bool,
     for line in card.lines:
         if (not line.bare and b"ERSION" in line.head.upper()
                 and line.head.upper().rpartition(b".")[2] == b"VERSION"):
-            version = line.value.strip().decode("ascii", "replace")
+            version = _version(line.value.decode("ascii", "replace"))
             if version not in VERSIONS:
                 raise _BadCard("unsupported vCard VERSION (expected 2.1, 3.0 or 4.0)",
                                line.number)
