@@ -496,3 +496,24 @@ def test_demo_is_byte_identical(tmp_path):
     a = {p.relative_to(tmp_path / "a"): p.read_bytes() for p in (tmp_path / "a").rglob("*.xml")}
     b = {p.relative_to(tmp_path / "b"): p.read_bytes() for p in (tmp_path / "b").rglob("*.xml")}
     assert a == b and len(a) == 12
+
+
+@pytest.mark.parametrize("text", ["ei sähköpostia", "-", "puuttuu"])
+def test_email_placeholder_without_at_is_no_email(tmp_path, text):
+    src = (DATA / "utf8_3.0_aakkoset.xml").read_text(encoding="utf-8")
+    p = tmp_path / "lasku.xml"
+    p.write_text(src.replace("joro.jaaskelainen@jarjesto.example.fi", text), encoding="utf-8")
+    con, r = run(p)
+    assert (r.records_read, r.records_loaded, r.records_rejected) == (1, 1, 0)
+    assert [f for f in fields(con) if f[0] == "email"] == []
+    assert rows(con, "SELECT email, detail FROM records") == [
+        (None, "BuyerEmailaddressIdentifier is not an e-mail address")]
+
+
+def test_email_with_at_is_kept_even_when_malformed(tmp_path):
+    src = (DATA / "utf8_3.0_aakkoset.xml").read_text(encoding="utf-8")
+    p = tmp_path / "lasku.xml"
+    p.write_text(src.replace("joro.jaaskelainen@jarjesto.example.fi", "joro@jarjesto"),
+                 encoding="utf-8")
+    con, _ = run(p)
+    assert ("email", "BuyerEmailaddressIdentifier", "joro@jarjesto") in fields(con)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import hashlib
 import mailbox
 import sysconfig
@@ -515,3 +517,40 @@ def test_demo_mail_plants_what_it_expects(tmp_path):
     assert len(old) == 8
     assert rows(con, "SELECT count(*) FROM records WHERE email LIKE '%oulunkonttori.fi' "
                      "OR split_part(email, '@', 1) IN ('info', 'noreply', 'postmaster')") == [(0,)]
+
+
+# -- header quirks against Python's parser (tests/data/mail/quirks) -------------------------
+
+
+def test_quirks_counts_and_reasons():
+    con, r = load("eml", DATA / "quirks")
+    assert (r.records_read, r.records_loaded, r.records_rejected) == (3, 2, 1)
+    # no header at all: Python's parser makes it a body-only message; no address, so no
+    # correspondence, but read and rejected with its reason
+    assert email.message_from_bytes((DATA / "quirks" / "no_headers.eml").read_bytes()).keys() == []
+    assert rows(con, "SELECT record_ref, reason FROM rejects") == [
+        ("no_headers.eml", "no header fields: not an e-mail message")]
+
+
+def test_whitespace_line_before_the_headers_is_read_as_python_does():
+    raw = (DATA / "quirks" / "leading_space_line.eml").read_bytes()
+    assert raw.startswith(b" \r\nFrom: ")
+    ref = email.message_from_bytes(raw, policy=email.policy.default)
+    con, _ = load("eml", DATA / "quirks")
+    got = rows(con, "SELECT role, display_name, email FROM src_x_addresses "
+                    "WHERE message_ref = 'leading_space_line.eml' ORDER BY role")
+    assert got == [("from", "Aino Mäki", "aino.maki@example.fi"),
+                   ("to", "", "info@oulunkonttori.fi")]
+    assert [a.addr_spec for h in ("from", "to") for a in ref[h].addresses] == [
+        "aino.maki@example.fi", "info@oulunkonttori.fi"]
+
+
+def test_utf8_header_with_one_bad_byte_stays_utf8():
+    """From: is UTF-8 (an RFC 6532 address too) but for one Latin-1 byte in the name: the
+    byte becomes U+FFFD and the address keeps its characters; To: is all Latin-1."""
+    con, _ = load("eml", DATA / "quirks")
+    assert rows(con, "SELECT role, display_name, email FROM src_x_addresses "
+                     "WHERE message_ref = 'utf8_one_bad_byte.eml' ORDER BY role") == [
+        ("from", "Jörg M\ufffdller", "jörg@müller.example"),
+        ("to", "Päivi Räsänen", "paivi@example.fi"),
+    ]

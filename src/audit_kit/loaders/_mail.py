@@ -97,14 +97,28 @@ def header_end(buf: Any, start: int, end: int) -> tuple[int, int]:
     return end, end
 
 
+#: a byte that is not UTF-8, as ``surrogateescape`` decodes it / any other non-ASCII
+_BAD_BYTE = re.compile("[\udc80-\udcff]")
+_NON_ASCII = re.compile("[^\x00-\x7f\udc80-\udcff]")
+
+
 def _text(raw: bytes) -> str:
-    """Header bytes as text: RFC 6532 UTF-8, else Latin-1 (raw 8-bit from old clients)."""
+    """Header bytes as text: RFC 6532 UTF-8; UTF-8 with U+FFFD for the odd bad byte when
+    the value is UTF-8 but for a few bytes (a name cut mid-character by a client); else
+    Latin-1 (raw 8-bit from old clients: Latin-1 text hardly ever forms UTF-8 sequences).
+    Decoding such a value wholly as Latin-1 turned every UTF-8 character into two, in the
+    name and in an RFC 6532 address alike."""
     if b"\x00" in raw:
         raw = raw.replace(b"\x00", b"")
     try:
         s = raw.decode("utf-8")
     except UnicodeDecodeError:
-        s = raw.decode("latin-1")
+        loose = raw.decode("utf-8", errors="surrogateescape")
+        good = len(_NON_ASCII.findall(loose))
+        if good and good >= len(_BAD_BYTE.findall(loose)):
+            s = raw.decode("utf-8", errors="replace")
+        else:
+            s = raw.decode("latin-1")
     return (_FOLD.sub("", s) if "\n" in s else s).strip()
 
 
@@ -565,6 +579,9 @@ class Parsed(NamedTuple):
     phones: tuple[tuple[str, str], ...]  # (raw, E.164) from the From address's signature
 
 
+#: lines of nothing but spaces and tabs (not empty: an empty line ends the header block)
+_BLANKISH = re.compile(rb"(?:[ \t]+\r?\n)+")
+
 #: a message needs at least one of these to be one
 _IDENTIFYING = frozenset(("from", "to", "cc", "reply-to", "date", "message-id", "subject"))
 
@@ -588,7 +605,15 @@ def parse_headers(
 ) -> Parsed:
     """:func:`parse_message` once the header block ``block`` (``buf[start:h_end]``, the
     body from ``b_start``) is found; ``hdr``: its :func:`headers` if already read."""
+    # lines of only spaces or tabs before the first field: Python's parser reads on (a
+    # FirstHeaderLineIsContinuationDefect), so does this
+    first = _BLANKISH.match(block)
+    if first:
+        block = block[first.end():]
     if not block.strip(b"\x00\r\n\t ") or not _ANY_HEADER.match(block.lstrip(b"\xef\xbb\xbf\x00")):
+        # no header at all (an empty line first, or text that is no field): Python's
+        # parser makes it a message of body only (MissingHeaderBodySeparatorDefect); with
+        # no address it is no correspondence: read, and rejected with this reason
         return Parsed(ref, "no header fields: not an e-mail message", None, None, "", "", "", 0,
                       "", (), ())
     if in_mbox and h_end == end == len(buf) and buf[end - 1:end] != b"\n":

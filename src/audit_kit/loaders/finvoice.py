@@ -561,7 +561,9 @@ def _interpret(inv: Invoice, g: dict[str, list[str]]) -> None:
                 if tax:
                     add(("business_id", "BuyerOrganisationTaxCode", tax))
         add(("person_name", name_label, name))
-        if raw_email:
+        if raw_email and "@" in raw_email:
+            # text without an @ ("ei sähköpostia", "-") is a placeholder, not an address:
+            # no field (the record's detail says it is not an e-mail address)
             add(("email", f"{prefix}EmailaddressIdentifier", raw_email))
         if raw_phone:
             add(("phone" if private else "work_phone", f"{prefix}PhoneNumberIdentifier", raw_phone))
