@@ -436,8 +436,13 @@ def test_header_tables_translate_each_name_once():
 
 @pytest.mark.parametrize("placeholder", ["0/0/00", "0.0.00", "00.00.0000", "0000-00-00"])
 def test_empty_birthday_placeholder_is_no_value(tmp_path, placeholder):
+    """Outlook writes 0/0/00 for an empty Birthday and Anniversary and Unspecified for an
+    empty Gender: no value, no field (READING §5), where a real value is one."""
     p = tmp_path / "outlook.csv"
-    p.write_text(f"First Name,Last Name,E-mail Address,Birthday,Anniversary\n"
-                 f"Aino,Mäki,aino@maki.fi,{placeholder},{placeholder}\n", encoding="utf-8")
+    p.write_text(f"First Name,Last Name,E-mail Address,Birthday,Anniversary,Gender\n"
+                 f"Aino,Mäki,aino@maki.fi,{placeholder},{placeholder},Unspecified\n"
+                 f"Eero,Oja,eero@oja.fi,4/5/1970,0/0/00,Male\n", encoding="utf-8")
     con, _ = run(p)
     assert {f[0] for f in fields(con, "line 2")} == {"person_name", "email"}
+    assert {f for f in fields(con, "line 3") if f[0] not in ("person_name", "email")} == {
+        ("birthday", "Birthday", "4/5/1970"), ("other_personal", "Gender", "Male")}

@@ -14,6 +14,11 @@ thunderbird csv     ``Primary Email``, ``Mobile Number``, ``Work ZipCode``, ``Ho
 outlook csv         ``E-mail Address``, ``Business Phone``, ``Home Street``, ...
 ==================  =======================================================================
 
+Outlook and Thunderbird write their headers in the user's language: Finnish, Swedish and
+German headers are translated to the English columns first (:mod:`.contact_headers`, the
+format then says the language, ``outlook csv (fi)``). A source's ``columns:`` names a
+header's field class directly (:mod:`.columns`), before any table.
+
 Encoding: ``source.encoding`` when given; else a BOM (UTF-8 or UTF-16, as Google's
 "Outlook CSV" sometimes is), UTF-16 without BOM from the NUL pattern, UTF-8, and
 Windows-1252 as the last resort. The delimiter is ``source.delimiter`` or the most common
@@ -51,17 +56,24 @@ Labels, Group Membership, Categories, Sensitivity,         non_personal
 Priority, Directory Server, Keywords, Organization n -
 Symbol/Type
 Relation n, IM n, Custom Field n, Event n (other),         other_personal
-Gender, Maiden Name, Spouse, ... and any unknown column
-that holds a value (label = the column name)
+Gender, Maiden Name, Spouse, Hobby, Manager's Name, ...
+Government ID Number (fi: Henkilötunnus)                   hetu when a valid code, else
+                                                           other_personal
+any other column that holds a value (Custom 1-4, User 1-4  unclassified (one finding per
+and columns no exporter writes)                            column, not per row)
 =========================================================  ====================================
+
+Outlook's empty values are no value: ``0/0/00`` in a birthday or anniversary, ``Unspecified``
+in Gender.
 
 One ``records`` row per data row (role ``phone_contact``, ``record_ref`` ``line N`` where N
 is the physical line the row starts on, so multi-line quoted notes and addresses keep the
-count right). A row whose cell count differs from the header's is rejected with the two
+count right). A row with more non-empty cells than the header is rejected with the two
 counts (surplus empty cells at the end are not a fault: Thunderbird ends every data row
-with a comma its header line lacks). The raw table ``src_<name>`` keeps every non-empty
-cell as (line, column, value), so files with different headers can share it and nothing
-is lost.
+with a comma its header line lacks); a shorter row (Excel and Outlook re-saves drop empty
+last cells) reads as padded with empty cells, and a load note counts them. The raw table
+``src_<name>`` keeps every non-empty cell as (line, column, value), so files with
+different headers can share it and nothing is lost.
 """
 
 from __future__ import annotations
@@ -363,6 +375,8 @@ def _column(col: str, name: str | None = None) -> _Column:
         return ("photo",)
     if c in NON_PERSONAL:
         return ("field", "non_personal", col)
+    if c == "gender":
+        return ("gender", col)
     if c in OTHER_PERSONAL:
         return ("field", "other_personal", col)
     if c == GOVERNMENT_ID:
@@ -441,6 +455,9 @@ def _load_row(sink: SourceSink | ColumnSink, f: FileRef, row: _Row,
                 sink.field(f, row.ref, "other_personal", col, value)
         elif how == "photo":
             sink.field(f, row.ref, "photo", col, "present, link")
+        elif how == "gender":
+            if value.strip().lower() != "unspecified":  # Outlook's value for no gender
+                sink.field(f, row.ref, "other_personal", col, value)
         # ("ignore",): not about a person; the raw table keeps it
     for (kind, n), parts in pairs.items():
         _pair_group(sink, f, row, kind, n, parts, phones)
