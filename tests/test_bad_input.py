@@ -653,8 +653,11 @@ def test_hostile_header_and_values_in_a_register(capsys, tmp_path):
     ]
     buf = io.StringIO()
     csv.writer(buf, delimiter=";", lineterminator="\r\n").writerows(rows)
+    # the hostile headers classified by columns: (a JSON mapping is YAML too), so their
+    # values are per-row findings that carry the hostile e-mail into findings.csv
+    hostile = {"Koti\u202eosoite\x00": "other_personal", "Huom\x1b[2J": "other_personal"}
     o = run_file(capsys, tmp_path, "hostile.csv", "customers_csv", "billing",
-                 data=buf.getvalue().encode("utf-8"))
+                 data=buf.getvalue().encode("utf-8"), columns=json.dumps(hostile))
     assert (o.rc, o.err) == (1, "")
     assert RAW.findall(o.out) == []
     with o.con() as con:
