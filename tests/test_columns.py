@@ -200,3 +200,16 @@ def test_unreadable_dates_are_one_finding_per_column_with_two_shapes(tmp_path):
     assert con.execute(
         "SELECT record_ref, person_name, ended_on FROM records ORDER BY record_ref"
     ).fetchall()[1:3] == [("line 3", "Eero Oja", None), ("line 4", "Liisa Laine", None)]
+
+
+def test_every_tabular_target_means_something_to_the_loader():
+    from audit_kit.loaders import tabular
+
+    for kind in tabular.SPECS:
+        for target in targets(kind):
+            sem = tabular._ALIASES.get(target, target)
+            assert (sem in tabular._FIELD_OF or sem in tabular.SPECS[kind].dates
+                    or sem == "ignore"), (kind, target)
+    # and every synonym's meaning is a target of some kind
+    every = {t for k in tabular.SPECS for t in targets(k)}
+    assert set(tabular.SYNONYMS) <= every
