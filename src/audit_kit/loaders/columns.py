@@ -20,6 +20,7 @@ from pydantic import AfterValidator
 from audit_kit.config import SourceConfig
 from audit_kit.errors import ConfigError
 from audit_kit.loaders import Option
+from audit_kit.safe_output import stored_name
 from audit_kit.vocab import FIELD_CLASSES
 
 #: the tabular registers' targets (loaders/tabular.py); dates by kind below
@@ -123,8 +124,8 @@ def check_columns(source: SourceConfig, headers: list[str], path: Path) -> dict[
 
 def short_rows_note(path: Path, n: int) -> str:
     """The load note for *n* rows of *path* shorter than its header (read as padded)."""
-    return (f"{path.name}: {n} row{'s' if n != 1 else ''} shorter than the header, the "
-            "missing last cells read as empty")
+    return (f"{stored_name(path.name)}: {n} row{'s' if n != 1 else ''} shorter than the "
+            "header, the missing last cells read as empty")
 
 
 def describe() -> list[str]:

@@ -19,7 +19,8 @@ def build(policy: Policy) -> list[Rule]:
         "SELECT source, any_value(source_kind) AS source_kind, '' AS source_file, "
         "'' AS record_ref, NULL AS rec_id, NULL AS email, NULL AS phone, "
         "'unclassified' AS field, 'unclassified column ''' || label || ''', values in ' "
-        "|| count(DISTINCT (file, record_ref)) || ' rows: classify it in the config "
+        "|| count(DISTINCT (file, record_ref)) || ' row' || CASE WHEN count(DISTINCT "
+        "(file, record_ref)) = 1 THEN '' ELSE 's' END || ': classify it in the config "
         "(columns:)' AS detail, 'warning' AS severity "
         "FROM (SELECT * FROM {batch}) b WHERE field = 'unclassified' GROUP BY source, label",
         "Columns the loader could not classify, one per source and column",
