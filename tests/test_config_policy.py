@@ -67,13 +67,17 @@ def test_config_errors_name_the_key(tmp_path, edit, message, place):
         ("kind: customers_csv, encoding: rot13", "'rot13' is not a text encoding Python knows"),
         ("kind: customers_csv, sheet: 2024", "source 'logs': sheet 2024 is not valid"),
         ("kind: customers_csv, columns: {Puh.: puhelin}",
-         "source 'logs': columns: 'puhelin' is not a column audit-kit knows; known: person_name,"),
+         "source 'logs': columns: 'Puh.' -> 'puhelin' is not a column target of customers_csv; "
+         "closest: 'phone'"),
+        ("kind: customers_csv, columns: {Laite: device_retired}",
+         "'device_retired' is not a column target of customers_csv"),  # another kind's date
         ("kind: vcard, encoding: utf-8", "source 'logs': kind vcard takes no option 'encoding'; "
                                          "it takes none"),
         ("kind: postfix_log, sheet: x", "source 'logs': kind postfix_log takes no option 'sheet'; "
                                         "its options: year"),
-        ("kind: google_contacts_csv, columns: {a: email}",
-         "kind google_contacts_csv takes no option 'columns'; its options: encoding, delimiter"),
+        ("kind: google_contacts_csv, columns: {a: ended_on}",
+         "'ended_on' is not a column target of google_contacts_csv"),
+        ("kind: vcard, columns: {a: email}", "kind vcard takes no option 'columns'"),
         ("kind: vcard, sytem: billing", "kind vcard takes no option 'sytem'"),  # a misspelt key
     ],
 )
