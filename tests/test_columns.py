@@ -7,14 +7,13 @@ import re
 
 import pytest
 
-from audit_kit import people, pipeline, warehouse
+from audit_kit import pipeline, warehouse
 from audit_kit.cli.main import main
 from audit_kit.config import SourceConfig, load_config
 from audit_kit.errors import ConfigError
 from audit_kit.loaders import get_loader, source_kinds
 from audit_kit.loaders.columns import describe, targets
 from audit_kit.policy import default_policy_path, load_policy
-from audit_kit.rules import build_rules
 from tests.conftest import POLICY, REPO
 
 CONTRACTS = (
@@ -168,18 +167,23 @@ def test_contact_csv_columns_override_a_known_header(tmp_path):
 # -- one finding per source and column ---------------------------------------------------
 
 
-def _findings(con, rule_id: str):
+def _evaluate(con):
     policy = load_policy(default_policy_path())
     con.execute("CREATE TABLE audit_params AS SELECT DATE '2026-12-31' AS as_of")
-    people.resolve(con, policy)
-    rules = [r for r in build_rules(policy) if r.rule_id == rule_id]
-    rows = pipeline._rule_rows(con, rules)
-    return pipeline._findings(rules, rows, {rule_id: len(rows[rule_id])})
+    pipeline.resolve_people(con, policy)
+    return pipeline.evaluate(con, policy)
+
+
+def _findings(con, rule_id: str, ev=None):
+    ev = ev or _evaluate(con)
+    found = pipeline.to_findings(ev, {r: len(rows) for r, rows in ev.rows.items()})
+    return [f for f in found if f.rule_id == rule_id]
 
 
 def test_unclassified_column_is_one_warning_with_its_row_count(tmp_path):
     con, _ = _load(tmp_path)
-    found = _findings(con, "M-unclassified")
+    ev = _evaluate(con)
+    found = _findings(con, "M-unclassified", ev)
     assert sorted((f.severity, f.source, f.record_ref, f.field, f.detail) for f in found) == [
         ("warning", "huolto", "", "unclassified",
          "unclassified column 'Postinro', values in 3 rows: classify it in the config "
@@ -188,12 +192,7 @@ def test_unclassified_column_is_one_warning_with_its_row_count(tmp_path):
          "unclassified column 'Sopimus alkoi', values in 3 rows: classify it in the config "
          "(columns:)"),
     ]
-    assert _findings_of_class(con, "other_personal") == 0  # no per-row finding any more
-
-
-def _findings_of_class(con, cls: str) -> int:
-    rules = [r for r in build_rules(load_policy(default_policy_path())) if r.rule_id == "M-field"]
-    return sum(1 for r in pipeline._rule_rows(con, rules)["M-field"] if r[7] == cls)
+    assert _findings(con, "M-field", ev) == []  # no per-row finding any more
 
 
 def test_unreadable_dates_are_one_finding_per_column_with_two_shapes(tmp_path):
