@@ -14,7 +14,7 @@ from audit_kit.errors import ConfigError
 from audit_kit.loaders import get_loader, source_kinds
 from audit_kit.loaders.columns import describe, targets
 from audit_kit.policy import default_policy_path, load_policy
-from tests.conftest import POLICY, REPO
+from tests._support import POLICY, REPO
 
 CONTRACTS = (
     "Sopimusnumero;Pääkäyttäjä;Sähköposti;Puhelin;Postinro;Sopimus alkoi;Laite poistettu käytöstä\n"

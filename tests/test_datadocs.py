@@ -14,7 +14,7 @@ import pytest
 from audit_kit.policy import load_policy
 from audit_kit.report.offline_docs import CHARTS, LOGO, VENDORED, vendor_dir
 from audit_kit.rules import build_rules
-from tests.conftest import POLICY
+from tests._support import POLICY
 
 #: addresses that may appear in a run folder's pages because nothing ever fetches them
 NOT_FETCHED = (
