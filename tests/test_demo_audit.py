@@ -31,17 +31,10 @@ def test_findings_equal_ground_truth_per_category(demo_run, category):
 
 
 def _category_of(rule_id: str) -> str:
-    return (
-        {
-            "R": "retention",
-            "M": "minimisation",
-            "T": "transfer",
-            "S": "statement",
-            "I": "integrity",
-        }.get(rule_id[0], "rights")
-        if rule_id not in ("R-ban", "R-erasure", "R-erasure-open", "R-tombstone")
-        else "rights"
-    )
+    """The category the rule's family carries (a planted rule id without a finding)."""
+    from audit_kit.rules import rule_categories
+
+    return rule_categories()[rule_id]
 
 
 def test_every_category_has_planted_findings(demo_run):

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from audit_kit import people, pipeline, subject, warehouse
+from audit_kit.context import RunContext
 from audit_kit.errors import ConfigError, InputError
 from audit_kit.policy import StatementClaims, default_policy_path, load_policy
 from audit_kit.rules.statement import statement_checks
@@ -207,14 +208,14 @@ def test_no_tombstones_gives_empty_tables(tombstones):
 # -- the statement's gaps (READING.md "GDPR Art. 13 completeness" and §10, §12) -------------
 
 def test_statement_findings_exact_set():
-    failed = {(c, s, sev) for c, s, f, sev, _ in statement_checks(POLICY) if f}
+    failed = {(c, s, sev) for c, s, f, sev, _ in statement_checks(RunContext(POLICY, AS_OF)) if f}
     assert failed == {
         ("S-privacy-shield", "10", "error"), ("S-no-transfers-claim", "10", "error"),
         ("S-backup-transfer", "10", "error"), ("S-wordfence", "12", "warning"),
         ("S-legal-basis", "4", "error"), ("S-weblog-retention", "12", "warning"),
         ("S-portability", "8", "warning"), ("S-restriction", "8", "warning"),
     }
-    details = {c: d for c, _, f, _, d in statement_checks(POLICY) if f}
+    details = {c: d for c, _, f, _, d in statement_checks(RunContext(POLICY, AS_OF)) if f}
     assert "android_backup (Google LLC, US)" in details["S-no-transfers-claim"]
     assert "website (Wordfence by Defiant Inc., US)" in details["S-no-transfers-claim"]
     assert details["S-backup-transfer"].endswith(": android_backup")
@@ -243,4 +244,4 @@ def test_a_complete_statement_has_no_gaps():
             rights_listed=[*POLICY.statement.rights_listed, "portability", "restriction"]),
         "systems": {k: v for k, v in POLICY.systems.items() if v.country in ("FI", "DE")},
     })
-    assert [c for c, _, f, _, _ in statement_checks(fixed) if f] == []
+    assert [c for c, _, f, _, _ in statement_checks(RunContext(fixed, AS_OF)) if f] == []

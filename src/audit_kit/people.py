@@ -9,7 +9,7 @@ flagged ``name_conflict`` for a human to look at.
 
 Identifiers that belong to no one person never link (statement §3 reading): role
 mailboxes (``info@``, ``myynti@``, ``asiakaspalvelu@``… on any domain: the policy's
-list plus :data:`ROLE_MAILBOXES`) and Finnish corporate numbers (010, 020, 029, 030:
+list plus :data:`audit_kit.vocab.ROLE_MAILBOXES`) and Finnish corporate numbers (010, 020, 029, 030:
 a company's switchboard, shared by its staff).
 
 Components are found by label propagation in SQL, so it scales with the warehouse.
@@ -40,26 +40,13 @@ import duckdb
 import pyarrow as pa
 
 from audit_kit import normalise
+from audit_kit.context import RunContext
 from audit_kit.errors import ConfigError
 from audit_kit.policy import Policy
 from audit_kit.rules import sql_str
+from audit_kit.vocab import ROLE_MAILBOXES
 
 KEY_ENV = "AUDIT_KIT_KEY_FILE"
-
-#: shared mailboxes on any domain (Finnish and English); never one person's address.
-#: The policy's ``organisation.role_mailboxes`` adds to these.
-ROLE_MAILBOXES: frozenset[str] = frozenset({
-    "info", "noreply", "no-reply", "donotreply", "do-not-reply", "postmaster", "mailer-daemon",
-    "root", "abuse", "webmaster", "hostmaster", "admin", "support", "sales", "office", "contact",
-    "billing", "invoices", "invoice", "orders", "service", "helpdesk", "hr", "jobs", "careers",
-    "marketing", "newsletter", "privacy", "gdpr", "security",
-    # Finnish
-    "myynti", "toimisto", "asiakaspalvelu", "laskutus", "laskut", "ostolaskut", "reskontra",
-    "tilaukset", "tilaus", "huolto", "tuki", "asiakastuki", "tekninentuki", "posti", "palaute",
-    "kirjaamo", "rekry", "rekrytointi", "hallinto", "talous", "kirjanpito", "markkinointi",
-    "tietosuoja", "vaihde", "yhteystiedot", "varaus", "varaukset", "kauppa", "verkkokauppa",
-    "palvelu", "palvelut", "toimitus", "toimitukset", "varasto", "henkilosto", "ict", "it",
-})
 
 #: field classes whose value is an identifier that can link records
 _EMAIL_FIELDS = ("email",)
@@ -183,9 +170,8 @@ def pseudonym(identifier: str, key: bytes | None = None) -> str:
 
 
 def role_mailboxes(policy: Policy | None = None) -> frozenset[str]:
-    """Local parts that name a shared mailbox, not a person."""
-    extra = policy.organisation.role_mailboxes if policy is not None else ()
-    return ROLE_MAILBOXES | {r.lower() for r in extra}
+    """Local parts that name a shared mailbox, not a person (the run context's list)."""
+    return RunContext(policy).role_mailboxes if policy is not None else ROLE_MAILBOXES
 
 
 def is_role_mailbox(email: str | None, policy: Policy | None = None) -> bool:

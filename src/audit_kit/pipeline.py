@@ -27,12 +27,12 @@ import duckdb
 
 from audit_kit import __version__, outdir, people, subject
 from audit_kit.config import AuditConfig, load_config, parse_date
+from audit_kit.context import RunContext
 from audit_kit.errors import AuditKitError, ConfigError, translate
 from audit_kit.findings import Finding, sort_findings, write_csv
 from audit_kit.loaders import LoadResult, get_loader
 from audit_kit.policy import Policy, load_policy
-from audit_kit.rules import FINDING_COLUMNS, Rule, build_rules
-from audit_kit.rules.statement import statement_checks
+from audit_kit.rules import FINDING_COLUMNS, Rule, build_rules, write_facts
 from audit_kit.safe_output import json_text, stored_name
 from audit_kit.warehouse import SourceSink, connect
 
@@ -91,12 +91,13 @@ def check_audit_date(when: dt.date, *, what: str = "the audit date", file=None) 
 
 
 def _policy_kwargs(loader, policy: Policy) -> dict:
-    """Mail loaders take the company's own domains and role mailboxes (not data subjects)."""
+    """Mail loaders take the company's own domains and role mailboxes (not data subjects),
+    from the run context."""
     import inspect
 
     params = inspect.signature(loader).parameters
-    org = policy.organisation
-    offer = {"own_domains": tuple(org.own_domains), "role_mailboxes": tuple(org.role_mailboxes)}
+    ctx = RunContext(policy)
+    offer = {"own_domains": ctx.own_domains, "role_mailboxes": tuple(sorted(ctx.role_mailboxes))}
     return {k: v for k, v in offer.items() if k in params}
 
 
@@ -192,17 +193,15 @@ class Evaluation:
     rows: dict[str, list[tuple]]
 
 
-def evaluate(con, policy: Policy) -> Evaluation:
-    """Run the policy's rules on the warehouse (people resolved), with the
-    ``statement_checks`` table the statement rules read."""
-    con.execute(
-        "CREATE TABLE statement_checks (check_id VARCHAR, section VARCHAR, "
-        "failed BOOLEAN, severity VARCHAR, detail VARCHAR)"
-    )
-    con.executemany(
-        "INSERT INTO statement_checks VALUES (?, ?, ?, ?, ?)", statement_checks(policy)
-    )
-    rules = build_rules(policy)
+def evaluate(con, ctx: RunContext | Policy) -> Evaluation:
+    """Run the rules of *ctx* on the warehouse (people resolved), after writing the
+    facts its rule families read (statement checks, transfer verdicts as of the audit
+    date). A bare policy is audited as of the warehouse's own date (``audit_params``)."""
+    if isinstance(ctx, Policy):
+        (as_of,) = con.execute("SELECT as_of FROM audit_params").fetchone()
+        ctx = RunContext(ctx, as_of=as_of)
+    write_facts(con, ctx)
+    rules = build_rules(ctx)
     cols = ", ".join(f"q.{c}" for c in FINDING_COLUMNS if c != "rec_id")
     rows = {}
     for rule in rules:
@@ -302,7 +301,7 @@ def _run_audit(config, *, as_of, out, report, lang, reveal, signals) -> AuditRes
         found = resolve_people(con, policy, base=config_dir)
         timings["people"] = time.perf_counter() - t1
         t1 = time.perf_counter()
-        ev = evaluate(con, policy)
+        ev = evaluate(con, RunContext(policy, as_of=when, organisation=cfg.organisation))
         con.execute("CHECKPOINT")
         con.close()
         timings["rules_sql"] = time.perf_counter() - t1

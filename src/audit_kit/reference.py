@@ -45,6 +45,9 @@ class Reference:
             ):
                 return True, f"adequacy decision for {c} ({dec['act']})"
             return False, f"no adequacy decision in force for {c}"
+        valid_from = info.get("valid_from")
+        if valid_from and on < dt.date.fromisoformat(str(valid_from)):
+            return False, f"{info['name']} not in force before {valid_from}"
         invalid_from = info.get("invalid_from")
         if invalid_from and on >= dt.date.fromisoformat(str(invalid_from)):
             return False, f"{info['name']} invalid since {invalid_from} ({info['invalidated_by']})"

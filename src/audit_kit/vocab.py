@@ -77,3 +77,19 @@ RIGHTS: dict[str, str] = {
     "withdraw_consent": "right to withdraw consent (Art. 7(3))",
     "complaint": "right to lodge a complaint with a supervisory authority (Art. 77)",
 }
+
+#: shared mailboxes on any domain (Finnish and English); never one person's address.
+#: The policy's ``organisation.role_mailboxes`` adds to these
+#: (:attr:`audit_kit.context.RunContext.role_mailboxes`).
+ROLE_MAILBOXES: frozenset[str] = frozenset({
+    "info", "noreply", "no-reply", "donotreply", "do-not-reply", "postmaster", "mailer-daemon",
+    "root", "abuse", "webmaster", "hostmaster", "admin", "support", "sales", "office", "contact",
+    "billing", "invoices", "invoice", "orders", "service", "helpdesk", "hr", "jobs", "careers",
+    "marketing", "newsletter", "privacy", "gdpr", "security",
+    # Finnish
+    "myynti", "toimisto", "asiakaspalvelu", "laskutus", "laskut", "ostolaskut", "reskontra",
+    "tilaukset", "tilaus", "huolto", "tuki", "asiakastuki", "tekninentuki", "posti", "palaute",
+    "kirjaamo", "rekry", "rekrytointi", "hallinto", "talous", "kirjanpito", "markkinointi",
+    "tietosuoja", "vaihde", "yhteystiedot", "varaus", "varaukset", "kauppa", "verkkokauppa",
+    "palvelu", "palvelut", "toimitus", "toimitukset", "varasto", "henkilosto", "ict", "it",
+})

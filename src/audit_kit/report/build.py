@@ -32,6 +32,7 @@ from audit_kit.report.i18n import (
     rule_checks,
     t,
 )
+from audit_kit.rules import rule_categories
 from audit_kit.safe_output import html_text as escape  # HTML-escaped, controls shown
 from audit_kit.vocab import CATEGORIES
 
@@ -39,18 +40,6 @@ from audit_kit.vocab import CATEGORIES
 PROMISE_ORDER = ("minimisation", "retention", "rights", "transfer", "statement")
 VERDICT_ORDER = PROMISE_ORDER + ("integrity",)
 SEV_ORDER = ("error", "warning", "info")
-
-
-def rule_category(rule_id: str) -> str:
-    if rule_id in ("R-ban", "R-erasure", "R-erasure-open", "R-tombstone"):
-        return "rights"
-    return {
-        "R": "retention",
-        "M": "minimisation",
-        "T": "transfer",
-        "S": "statement",
-        "I": "integrity",
-    }.get(rule_id[:1], "integrity")
 
 
 def fmt_date(d: str | dt.date, lang: str) -> str:
@@ -519,10 +508,12 @@ def build_report_html(run_dir: str | Path, lang: str = "fi", reveal: bool = Fals
     # -- every rule: what it checks, how many, the actions --------------------------------------
     per_rule = Counter(f.rule_id for f in findings)
     rule_ids = list(RULES) + sorted(r for r in per_rule if r not in RULES)
+    # a finding carries its rule's category; a rule without findings, its family's
+    category = rule_categories() | {f.rule_id: f.category for f in findings}
     rows = []
     for rule_id in rule_ids:
         n = per_rule.get(rule_id, 0)
-        cat = rule_category(rule_id)
+        cat = category.get(rule_id, "")
         todo = [a for a in acts if a.rule_id == rule_id]
         todo_html = (
             '<ul class="acts">' + "".join(f"<li>{escape(a.text)}</li>" for a in todo) + "</ul>"

@@ -1,18 +1,27 @@
 """Rules: each a SQL query over the warehouse, run as a GX ``UnexpectedRowsExpectation``.
 
-A rule family module registers a builder in :data:`RULE_FAMILIES`; the builder reads
-its parameters from the policy and returns :class:`Rule` objects. Every rule's SQL
-selects the unexpected rows with the finding columns (:data:`FINDING_COLUMNS`) from
-``{batch}`` (the rule's base table; GX substitutes it), and reads the audit date from
-the one-row table ``audit_params`` so the generated suites do not depend on ``as_of``.
+A rule family is one module with a :class:`RuleFamily` named ``FAMILY``: its category,
+a builder that turns a :class:`~audit_kit.context.RunContext` into :class:`Rule`
+objects, the fi/en texts of its rules (what each checks, the owners' action), and the
+facts it needs written into the warehouse for the run (:class:`Facts`: the statement
+checks, the transfer verdicts as of the audit date). :data:`FAMILY_MODULES` lists the
+families in report order; nothing registers itself on import.
+
+Every rule's SQL selects the unexpected rows with the finding columns
+(:data:`FINDING_COLUMNS`) from ``{batch}`` (the rule's base table; GX substitutes it),
+reads the audit date from the one-row table ``audit_params`` and date-dependent
+verdicts from its facts, so the generated suites do not depend on ``as_of``. Text
+reaches the SQL only through :func:`sql_str`.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cache
 
+from audit_kit.context import RunContext
 from audit_kit.errors import PolicyError
 from audit_kit.policy import Policy
 
@@ -67,6 +76,7 @@ def sql_str(value: str) -> str:
 @dataclass(frozen=True)
 class Rule:
     rule_id: str
+    #: the family's category (:attr:`RuleFamily.category`), filled in by :func:`build_rules`
     category: str
     section: str
     table: str
@@ -82,28 +92,74 @@ class Rule:
         return self.sql.format(batch=table or self.table)
 
 
-Builder = Callable[[Policy], list[Rule]]
-RULE_FAMILIES: dict[str, Builder] = {}
-
-_MODULES = ("retention", "minimisation", "transfers", "rights", "statement", "integrity")
-
-
-def family(name: str) -> Callable[[Builder], Builder]:
-    def deco(fn: Builder) -> Builder:
-        RULE_FAMILIES[name] = fn
-        return fn
-
-    return deco
+#: fi/en texts of one rule: ``checks`` (what it checks), ``action`` (what to do about
+#: ``{n}`` findings ``{place}`` in ``{source}``; M-field: ``{what}``) and optionally
+#: ``action_1`` (one finding)
+RuleTexts = Mapping[str, Mapping[str, str]]
 
 
-def build_rules(policy: Policy) -> list[Rule]:
-    for mod in _MODULES:
-        importlib.import_module(f"audit_kit.rules.{mod}")
-    rules: list[Rule] = []
-    # in _MODULES order, not in the order the modules happened to be imported first
-    rank = {f"audit_kit.rules.{m}": i for i, m in enumerate(_MODULES)}
-    for build in sorted(RULE_FAMILIES.values(), key=lambda b: rank.get(b.__module__, len(rank))):
-        rules.extend(build(policy))
+@dataclass(frozen=True)
+class Facts:
+    """A table a family's rules read, written for each run from the context."""
+
+    table: str
+    #: (column, DuckDB type)
+    columns: tuple[tuple[str, str], ...]
+    rows: Callable[[RunContext], Sequence[tuple]]
+
+    def write(self, con, ctx: RunContext | None) -> None:
+        cols = ", ".join(f"{c} {t}" for c, t in self.columns)
+        con.execute(f"CREATE OR REPLACE TABLE {self.table} ({cols})")
+        if ctx is not None:
+            marks = ", ".join("?" for _ in self.columns)
+            rows = list(self.rows(ctx))
+            if rows:
+                con.executemany(f"INSERT INTO {self.table} VALUES ({marks})", rows)
+
+
+@dataclass(frozen=True)
+class RuleFamily:
+    name: str
+    #: the category of every finding of the family's rules
+    category: str
+    build: Callable[[RunContext], list[Rule]]
+    #: rule id -> its texts (the ids audit-kit gives or the shipped policy uses)
+    texts: Mapping[str, RuleTexts] = field(default_factory=dict)
+    facts: tuple[Facts, ...] = ()
+
+
+#: the rule families' modules, in the order the report and findings.csv list them
+FAMILY_MODULES = ("retention", "minimisation", "transfers", "rights", "statement", "integrity")
+
+
+@cache
+def families() -> tuple[RuleFamily, ...]:
+    return tuple(importlib.import_module(f"audit_kit.rules.{m}").FAMILY for m in FAMILY_MODULES)
+
+
+def rule_texts() -> dict[str, RuleTexts]:
+    """rule id -> texts, over every family."""
+    return {rid: t for fam in families() for rid, t in fam.texts.items()}
+
+
+def rule_categories() -> dict[str, str]:
+    """rule id -> category, for every rule id a family has texts for."""
+    return {rid: fam.category for fam in families() for rid in fam.texts}
+
+
+def write_facts(con, ctx: RunContext | None) -> None:
+    """Create every family's fact tables; fill them for *ctx* (empty without one)."""
+    for fam in families():
+        for facts in fam.facts:
+            facts.write(con, ctx if ctx is not None and ctx.as_of is not None else None)
+
+
+def build_rules(ctx: RunContext | Policy) -> list[Rule]:
+    """Every family's rules for *ctx* (a bare policy: a context without an audit date)."""
+    if isinstance(ctx, Policy):
+        ctx = RunContext(ctx)
+    policy = ctx.policy
+    rules = [replace(r, category=fam.category) for fam in families() for r in fam.build(ctx)]
     # the policy's own ids are unique (policy.py); none may take one of the families' ids
     named = {rid: key for key, rid in policy.rule_ids()}
     own = sorted({r.rule_id for r in rules} - set(named))

@@ -3,8 +3,10 @@ dates a loader could not read."""
 
 from __future__ import annotations
 
-from audit_kit.policy import Policy
-from audit_kit.rules import Rule, family
+from audit_kit.context import RunContext
+from audit_kit.rules import Rule, RuleFamily, RuleTexts
+
+CATEGORY = "integrity"
 
 _COLS = (
     "SELECT source, source_kind, '' AS source_file, '' AS record_ref, NULL AS rec_id, "
@@ -12,12 +14,11 @@ _COLS = (
 )
 
 
-@family("integrity")
-def build(policy: Policy) -> list[Rule]:
+def build(ctx: RunContext) -> list[Rule]:
     return [
         Rule(
             "I-reconcile",
-            "integrity",
+            CATEGORY,
             "",
             "load_counts",
             _COLS
@@ -30,7 +31,7 @@ def build(policy: Policy) -> list[Rule]:
         ),
         Rule(
             "I-rejected",
-            "integrity",
+            CATEGORY,
             "",
             "load_counts",
             _COLS + "records_rejected || ' of ' || records_read || ' records rejected; see the "
@@ -44,7 +45,7 @@ def build(policy: Policy) -> list[Rule]:
         # pseudonymised to their shape (digits 9, letters x: the format, not the value)
         Rule(
             "I-date",
-            "integrity",
+            CATEGORY,
             "",
             "fields",
             "SELECT source, any_value(source_kind) AS source_kind, '' AS source_file, "
@@ -61,3 +62,44 @@ def build(policy: Policy) -> list[Rule]:
             severities=("warning",),
         ),
     ]
+
+
+#: what each rule checks and the owners' action, fi/en (see :data:`audit_kit.rules.RuleTexts`)
+TEXTS: dict[str, RuleTexts] = {
+    "I-date": {
+        "checks": {
+            "fi": "Päivämääräsarakkeen arvoja, joita ei voitu lukea päivämääränä (rivi säilyy ilman päivämäärää).",
+            "en": "Date-column values that could not be read as dates (the record is kept without the date).",
+        },
+        "action": {
+            "fi": "Korjaa päivämäärät muotoon p.k.vvvv lähteessä {source} ({n} saraketta).",
+            "en": "Correct the dates to d.m.yyyy in {source} ({n} columns).",
+        },
+        "action_1": {
+            "fi": "Korjaa päivämäärät muotoon p.k.vvvv lähteessä {source}.",
+            "en": "Correct the dates to d.m.yyyy in {source}.",
+        },
+    },
+    "I-rejected": {
+        "checks": {
+            "fi": "Lähteen rivejä, joita ei voitu lukea.",
+            "en": "Source records that could not be read.",
+        },
+        "action": {
+            "fi": "Tarkista hylätyt rivit lähteessä {source} ja vie aineisto uudelleen.",
+            "en": "Check the rejected records of {source} and export it again.",
+        },
+    },
+    "I-reconcile": {
+        "checks": {
+            "fi": "Luetut = ladatut + hylätyt jokaisessa lähteessä.",
+            "en": "Read = loaded + rejected in every source.",
+        },
+        "action": {
+            "fi": "Ilmoita virheestä työkalun ylläpitäjälle (lähde {source}).",
+            "en": "Report this to the tool's maintainers (source {source}).",
+        },
+    },
+}
+
+FAMILY = RuleFamily("integrity", CATEGORY, build, TEXTS)

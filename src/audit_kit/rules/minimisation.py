@@ -3,17 +3,19 @@ columns a loader could not classify (one warning per source and column)."""
 
 from __future__ import annotations
 
-from audit_kit.policy import Policy
-from audit_kit.rules import Rule, family, sql_str
+from audit_kit.context import RunContext
+from audit_kit.rules import Rule, RuleFamily, RuleTexts, sql_str
+
+CATEGORY = "minimisation"
 
 
-@family("minimisation")
-def build(policy: Policy) -> list[Rule]:
+def build(ctx: RunContext) -> list[Rule]:
+    policy = ctx.policy
     # READING §5: a column the loader cannot classify is one warning per source and
     # column with the number of rows holding a value in it, not a finding on every row
     unclassified = Rule(
         "M-unclassified",
-        "minimisation",
+        CATEGORY,
         policy.fields.section,
         "fields",
         "SELECT source, any_value(source_kind) AS source_kind, '' AS source_file, "
@@ -59,7 +61,7 @@ def build(policy: Policy) -> list[Rule]:
     return [
         Rule(
             "M-field",
-            "minimisation",
+            CATEGORY,
             policy.fields.section,
             "fields",
             sql,
@@ -68,3 +70,38 @@ def build(policy: Policy) -> list[Rule]:
         ),
         unclassified,
     ]
+
+
+#: what each rule checks and the owners' action, fi/en (see :data:`audit_kit.rules.RuleTexts`)
+TEXTS: dict[str, RuleTexts] = {
+    "M-field": {
+        "checks": {
+            "fi": "Tieto, jota seloste (§5) ei salli: kotiosoite, kotipuhelin, syntymäaika, henkilötunnus, valokuva (virhe); ammattinimike (varoitus).",
+            "en": "Data the statement (§5) does not allow: home address, home phone, birthday, identity code, photo (error); job title (warning).",
+        },
+        "action": {
+            "fi": "Poista nämä {n} kiellettyä tietoa {place}: {what}.",
+            "en": "Delete these {n} values the statement does not allow {place}: {what}.",
+        },
+        "action_1": {
+            "fi": "Poista tämä kielletty tieto {place}: {what}.",
+            "en": "Delete this value the statement does not allow {place}: {what}.",
+        },
+    },
+    "M-unclassified": {
+        "checks": {
+            "fi": "Sarake, jota työkalu ei tunnistanut: sen tiedot eivät ole minkään säännön piirissä.",
+            "en": "Columns the tool could not classify: their data is outside every rule.",
+        },
+        "action": {
+            "fi": "Luokittele nämä {n} saraketta lähteen {source} columns:-asetuksella (tietoluokka tai ignore).",
+            "en": "Classify these {n} columns with the columns: setting of {source} (a field class or ignore).",
+        },
+        "action_1": {
+            "fi": "Luokittele tämä sarake lähteen {source} columns:-asetuksella (tietoluokka tai ignore).",
+            "en": "Classify this column with the columns: setting of {source} (a field class or ignore).",
+        },
+    },
+}
+
+FAMILY = RuleFamily("minimisation", CATEGORY, build, TEXTS)

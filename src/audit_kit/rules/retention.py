@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from audit_kit.policy import Policy
-from audit_kit.rules import AS_OF, Rule, family, months_before, sql_str
+from audit_kit.context import RunContext
+from audit_kit.rules import AS_OF, Rule, RuleFamily, RuleTexts, months_before, sql_str
+
+CATEGORY = "retention"
 
 _BASE = (
     "SELECT source, source_kind, file AS source_file, record_ref, rec_id, email, phone, "
@@ -24,8 +26,8 @@ def live_contacts(prospect_months: int) -> str:
     )
 
 
-@family("retention")
-def build(policy: Policy) -> list[Rule]:
+def build(ctx: RunContext) -> list[Rule]:
+    policy = ctx.policy
     rules: list[Rule] = []
     # what a rule checks follows from its role (the policy names and numbers the rules)
     by_role = {r.role: r for r in policy.retention}
@@ -84,7 +86,7 @@ def build(policy: Policy) -> list[Rule]:
             sql = _BASE.format(**common, joins="", extra=_PERSON_PRESENT)
             desc = f"Records of role {r.role} whose {what} date is over {r.months} months old"
         rules.append(
-            Rule(r.rule, "retention", r.section, "records", sql, desc, severities=(r.severity,))
+            Rule(r.rule, CATEGORY, r.section, "records", sql, desc, severities=(r.severity,))
         )
     for s in policy.statutory:
         sql = (
@@ -98,7 +100,7 @@ def build(policy: Policy) -> list[Rule]:
         rules.append(
             Rule(
                 s.rule,
-                "retention",
+                CATEGORY,
                 s.section,
                 "records",
                 sql,
@@ -107,3 +109,84 @@ def build(policy: Policy) -> list[Rule]:
             )
         )
     return rules
+
+
+_REMOVE_CONTACTS: RuleTexts = {
+    "action": {
+        "fi": "Poista nämä {n} yhteyshenkilöä {place}.",
+        "en": "Remove these {n} contact persons {place}.",
+    },
+    "action_1": {
+        "fi": "Poista tämä yhteyshenkilö {place}.",
+        "en": "Remove this contact person {place}.",
+    },
+}
+
+#: what each rule checks and the owners' action, fi/en (see :data:`audit_kit.rules.RuleTexts`)
+TEXTS: dict[str, RuleTexts] = {
+    "R-customer": {
+        "checks": {
+            "fi": "Päättyneen asiakkuuden yhteyshenkilö on yhä rekisterissä yli 6 kk päättymisen jälkeen.",
+            "en": "Contact persons of customers whose relationship ended over 6 months ago.",
+        },
+        **_REMOVE_CONTACTS,
+    },
+    "R-service": {
+        "checks": {
+            "fi": "Käytöstä poistetun huoltosopimuslaitteen pääkäyttäjä on yhä listalla yli 6 kk jälkeen.",
+            "en": "Main users of service-contract devices retired over 6 months ago.",
+        },
+        **_REMOVE_CONTACTS,
+    },
+    "R-marketing": {
+        "checks": {
+            "fi": "Markkinointilistalla henkilö, jota ei ole markkinoitu 6 kuukauteen.",
+            "en": "Prospects not marketed to for over 6 months.",
+        },
+        "action": {
+            "fi": "Poista nämä {n} henkilöä {place}.",
+            "en": "Remove these {n} people {place}.",
+        },
+        "action_1": {"fi": "Poista tämä henkilö {place}.", "en": "Remove this person {place}."},
+    },
+    "R-email": {
+        "checks": {
+            "fi": "Vain sähköpostista tunnettu henkilö, jonka viimeisin viesti on yli 6 kk vanha.",
+            "en": "Correspondents known only from mail whose latest message is over 6 months old.",
+        },
+        "action": {
+            "fi": "Poista näiden {n} henkilön viestit ja osoitteet {place} ({source}).",
+            "en": "Delete the mail and addresses of these {n} correspondents {place} ({source}).",
+        },
+        "action_1": {
+            "fi": "Poista tämän henkilön viestit ja osoite {place} ({source}).",
+            "en": "Delete this correspondent's mail and address {place} ({source}).",
+        },
+    },
+    "R-maillog": {
+        "checks": {
+            "fi": "Postipalvelimen lokirivit ovat yli 6 kk vanhoja.",
+            "en": "Mail-server log lines older than 6 months.",
+        },
+        "action": {
+            "fi": "Pyydä Netplaza Oy:tä poistamaan yli 6 kk vanhat lokit ({n} osoitetta).",
+            "en": "Ask Netplaza Oy to delete logs older than 6 months ({n} addresses).",
+        },
+    },
+    "R-invoice": {
+        "checks": {
+            "fi": "Lasku on kirjanpitolain 6 vuoden säilytysajan ulkopuolella.",
+            "en": "Invoices past the Accounting Act's six-year retention.",
+        },
+        "action": {
+            "fi": "Poista tai anonymisoi nämä {n} laskua {place}.",
+            "en": "Delete or anonymise these {n} invoices {place}.",
+        },
+        "action_1": {
+            "fi": "Poista tai anonymisoi tämä lasku {place}.",
+            "en": "Delete or anonymise this invoice {place}.",
+        },
+    },
+}
+
+FAMILY = RuleFamily("retention", CATEGORY, build, TEXTS)

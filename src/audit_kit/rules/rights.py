@@ -18,8 +18,10 @@ detail names the request (its source and record_ref), never the person.
 
 from __future__ import annotations
 
-from audit_kit.policy import Policy
-from audit_kit.rules import AS_OF, Rule, family, months_before, sql_str
+from audit_kit.context import RunContext
+from audit_kit.rules import AS_OF, Rule, RuleFamily, RuleTexts, months_before, sql_str
+
+CATEGORY = "rights"
 
 _COLS = (
     "r.source, r.source_kind, r.file AS source_file, r.record_ref, r.rec_id, "
@@ -59,8 +61,8 @@ def _subject_records(name: str, subjects: str, cols: str) -> str:
             f"JOIN ({subjects}) s ON s.subject_id = p.subject_id) ")
 
 
-@family("rights")
-def build(policy: Policy) -> list[Rule]:
+def build(ctx: RunContext) -> list[Rule]:
+    policy = ctx.policy
     ban, er = policy.rights.direct_marketing_ban, policy.rights.erasure
     ban_sql = (
         _subject_records("b", _requests("marketing_optout"), "s.requested_on, s.request")
@@ -116,7 +118,7 @@ def build(policy: Policy) -> list[Rule]:
     return [
         Rule(
             ban.rule,
-            "rights",
+            CATEGORY,
             ban.section,
             "records",
             ban_sql,
@@ -125,7 +127,7 @@ def build(policy: Policy) -> list[Rule]:
         ),
         Rule(
             er.rule,
-            "rights",
+            CATEGORY,
             er.section,
             "records",
             overdue_sql,
@@ -134,7 +136,7 @@ def build(policy: Policy) -> list[Rule]:
         ),
         Rule(
             er.rule + "-open",
-            "rights",
+            CATEGORY,
             er.section,
             "records",
             open_sql,
@@ -143,7 +145,7 @@ def build(policy: Policy) -> list[Rule]:
         ),
         Rule(
             "R-tombstone",
-            "rights",
+            CATEGORY,
             er.section,
             "records",
             tomb_sql,
@@ -151,3 +153,66 @@ def build(policy: Policy) -> list[Rule]:
             severities=(er.severity,),
         ),
     ]
+
+
+#: what each rule checks and the owners' action, fi/en (see :data:`audit_kit.rules.RuleTexts`)
+TEXTS: dict[str, RuleTexts] = {
+    "R-ban": {
+        "checks": {
+            "fi": "Markkinointia suoramarkkinointikiellon jälkeen.",
+            "en": "Marketing dated after a direct-marketing ban.",
+        },
+        "action": {
+            "fi": "Lopeta markkinointi näille {n} henkilölle ja merkitse kielto listaan ({source}).",
+            "en": "Stop marketing to these {n} people and mark the ban in the list ({source}).",
+        },
+        "action_1": {
+            "fi": "Lopeta markkinointi tälle henkilölle ja merkitse kielto listaan ({source}).",
+            "en": "Stop marketing to this person and mark the ban in the list ({source}).",
+        },
+    },
+    "R-erasure": {
+        "checks": {
+            "fi": "Poistopyynnön määräaika (1 kk) on umpeutunut ja henkilö on yhä tallessa.",
+            "en": "Erasure requests past their one-month deadline with the person still present.",
+        },
+        "action": {
+            "fi": "Poista pyytäjien tiedot nyt {place}: {n} riviä.",
+            "en": "Delete the requesters' data {place} now: {n} records.",
+        },
+        "action_1": {
+            "fi": "Poista pyytäjän tiedot nyt {place}; määräaika on jo umpeutunut.",
+            "en": "Delete the requester's data {place} now; the deadline has passed.",
+        },
+    },
+    "R-tombstone": {
+        "checks": {
+            "fi": "Aiemmin poistettu henkilö (poistomerkintä) on palannut johonkin lähteeseen.",
+            "en": "People erased earlier (tombstones) who appear again in a source.",
+        },
+        "action": {
+            "fi": "Poista nämä {n} jo kerran poistetun henkilön riviä {place} ja selvitä, mistä tiedot palasivat.",
+            "en": "Delete these {n} records of people erased before {place} and find out how they came back.",
+        },
+        "action_1": {
+            "fi": "Poista tämä jo kerran poistetun henkilön rivi {place} ja selvitä, mistä tieto palasi.",
+            "en": "Delete this record of a person erased before {place} and find out how it came back.",
+        },
+    },
+    "R-erasure-open": {
+        "checks": {
+            "fi": "Avoin poistopyyntö, määräaika ei vielä umpeutunut.",
+            "en": "Open erasure requests still inside their deadline.",
+        },
+        "action": {
+            "fi": "Käsittele nämä {n} poistopyyntöä kuukauden kuluessa saapumisesta.",
+            "en": "Handle these {n} erasure requests within a month of receipt.",
+        },
+        "action_1": {
+            "fi": "Käsittele tämä poistopyyntö kuukauden kuluessa saapumisesta.",
+            "en": "Handle this erasure request within a month of receipt.",
+        },
+    },
+}
+
+FAMILY = RuleFamily("rights", CATEGORY, build, TEXTS)

@@ -1,18 +1,21 @@
 """Statement findings: the privacy statement's own gaps, once per run (READING.md).
 
-The facts come from the policy's ``statement`` claims and systems inventory, written
-by the pipeline into the one-row-per-check table ``statement_checks``; the rule
-selects the checks that fail.
+The facts come from the policy's ``statement`` claims and systems inventory as of the
+audit date, written for each run into the one-row-per-check table ``statement_checks``
+(:data:`STATEMENT_CHECKS`); the rule selects the checks that fail.
 """
 
 from __future__ import annotations
 
-from audit_kit.policy import Policy
-from audit_kit.rules import Rule, family
+from audit_kit.context import RunContext
+from audit_kit.reference import reference
+from audit_kit.rules import Facts, Rule, RuleFamily, RuleTexts
+from audit_kit.rules.transfers import invalid_systems
+
+CATEGORY = "statement"
 
 
-@family("statement")
-def build(policy: Policy) -> list[Rule]:
+def build(ctx: RunContext) -> list[Rule]:
     sql = (
         "SELECT 'statement' AS source, 'statement' AS source_kind, "
         "'tietosuojaseloste' AS source_file, '§' || section AS record_ref, NULL AS rec_id, "
@@ -22,27 +25,27 @@ def build(policy: Policy) -> list[Rule]:
     return [
         Rule(
             "S-statement",
-            "statement",
+            CATEGORY,
             "",
             "statement_checks",
             sql,
             "Gaps and contradictions in the privacy statement itself",
-            severities=tuple(sorted({c[3] for c in statement_checks(policy)})),
+            # the checks' severities (statement_checks), whatever the audit date
+            severities=("error", "warning"),
         )
     ]
 
 
-def statement_checks(policy: Policy) -> list[tuple[str, str, bool, str, str]]:
-    """(check_id, section, failed, severity, detail) for each statement check."""
-    import datetime as dt
-
-    from audit_kit.rules.transfers import invalid_systems
-
+def statement_checks(ctx: RunContext) -> list[tuple[str, str, bool, str, str]]:
+    """(check_id, section, failed, severity, detail) for each statement check, as of the
+    context's audit date."""
+    policy, on = ctx.policy, ctx.audit_date()
     st = policy.statement
     outside = {
-        n: s for n, s in policy.systems.items() if s.personal_data and not _in_eea(s.country)
+        n: s for n, s in policy.systems.items() if s.personal_data and not reference().in_eea(s.country)
     }
-    bad = invalid_systems(policy, dt.date(2026, 1, 1))
+    bad = invalid_systems(policy, on)
+    shield_from = reference().mechanisms["privacy_shield"]["invalid_from"]
     backups = [n for n in bad if "backup" in n]
     # Wordfence (Defiant Inc., US) is named by the provider, whatever the system is called
     wordfence = [n for n, s in outside.items() if "wordfence" in s.provider.lower()]
@@ -50,7 +53,7 @@ def statement_checks(policy: Policy) -> list[tuple[str, str, bool, str, str]]:
         (
             "S-privacy-shield",
             "10",
-            st.mechanism_named == "privacy_shield",
+            st.mechanism_named == "privacy_shield" and on >= shield_from,
             "error",
             "the statement relies on the EU-US Privacy Shield, invalid since 16 July 2020 "
             "(CJEU C-311/18 Schrems II); name a valid mechanism (DPF certification or SCCs 2021/914)",
@@ -110,7 +113,62 @@ def statement_checks(policy: Policy) -> list[tuple[str, str, bool, str, str]]:
     ]
 
 
-def _in_eea(country: str) -> bool:
-    from audit_kit.reference import reference
+STATEMENT_CHECKS = Facts(
+    "statement_checks",
+    (("check_id", "VARCHAR"), ("section", "VARCHAR"), ("failed", "BOOLEAN"),
+     ("severity", "VARCHAR"), ("detail", "VARCHAR")),
+    statement_checks,
+)
 
-    return reference().in_eea(country)
+
+#: what each rule checks and the owners' action, fi/en (see :data:`audit_kit.rules.RuleTexts`)
+TEXTS: dict[str, RuleTexts] = {
+    "S-statement": {
+        "checks": {
+            "fi": "Selosteen omat puutteet ja ristiriidat.",
+            "en": "Gaps and contradictions in the statement itself.",
+        },
+        "action": {
+            "fi": "Päivitä tietosuojaseloste: {n} kohtaa (ks. alla).",
+            "en": "Update the privacy statement: {n} points (see below).",
+        },
+    },
+}
+
+FAMILY = RuleFamily("statement", CATEGORY, build, TEXTS, (STATEMENT_CHECKS,))
+
+#: each statement check (an S-statement finding's field) in plain words, fi/en
+CHECK_TEXTS: dict[str, dict[str, str]] = {
+    "S-privacy-shield": {
+        "fi": "Seloste vetoaa Privacy Shieldiin, joka on ollut pätemätön 16.7.2020 alkaen. Nimeä pätevä siirtoperuste.",
+        "en": "The statement relies on Privacy Shield, invalid since 16 July 2020. Name a valid mechanism.",
+    },
+    "S-no-transfers-claim": {
+        "fi": "Seloste sanoo, ettei tietoja siirretä EU:n ulkopuolelle, mutta Googlen varmuuskopio ja Wordfence ovat Yhdysvalloissa.",
+        "en": "The statement says no data leaves the EU, but the Google backup and Wordfence are in the US.",
+    },
+    "S-backup-transfer": {
+        "fi": "Varmuuskopiot voivat siirtyä EU:n ulkopuolelle ilman nimettyä perustetta.",
+        "en": "Backups may leave the EU/EEA without a named mechanism.",
+    },
+    "S-wordfence": {
+        "fi": "Wordfence-lisäosa voi lähettää kävijöiden IP-osoitteita Yhdysvaltoihin; seloste ei kerro siitä.",
+        "en": "The Wordfence plugin may send visitors' IP addresses to the US; the statement does not say so.",
+    },
+    "S-legal-basis": {
+        "fi": "Käsittelyn oikeusperustetta ei ole nimetty yhdellekään tarkoitukselle (13 art. 1 c).",
+        "en": "No legal basis is named for any purpose (Art. 13(1)(c)).",
+    },
+    "S-weblog-retention": {
+        "fi": "Verkkosivun lokien (IP-osoitteet) säilytysaikaa ei kerrota.",
+        "en": "No retention period is stated for web logs (IP addresses).",
+    },
+    "S-portability": {
+        "fi": "Oikeutta siirtää tiedot järjestelmästä toiseen (20 art.) ei mainita.",
+        "en": "The right to data portability (Art. 20) is not listed.",
+    },
+    "S-restriction": {
+        "fi": "Oikeutta rajoittaa käsittelyä (18 art.) ei mainita.",
+        "en": "The right to restriction of processing (Art. 18) is not listed.",
+    },
+}
