@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from audit_kit import warehouse
 from audit_kit.config import SourceConfig
+from audit_kit.demo import OWN_DOMAIN
 from audit_kit.errors import InputError
 from audit_kit.loaders import get_loader
 from audit_kit.loaders._mail import (
@@ -30,6 +31,8 @@ CORPORA = Path(__file__).parents[2] / "shared" / "corpora" / "mail"
 
 
 def load(kind: str, path: Path, **kw):
+    """The fixtures' company is the demo's: its own domain is passed as the pipeline would."""
+    kw.setdefault("own_domains", (OWN_DOMAIN,))
     con = warehouse.connect()
     sink = warehouse.SourceSink(con, source="x", kind=kind, system="mail")
     cfg = SourceConfig(name="x", kind=kind, path=path, system="mail")
@@ -500,7 +503,7 @@ def test_demo_mail_plants_what_it_expects(tmp_path):
     for s in ctx.sources:
         sink = warehouse.SourceSink(con, source=s["name"], kind=s["kind"], system=s["system"])
         cfg = SourceConfig(name=s["name"], kind=s["kind"], path=Path(s["path"]), system="mail")
-        r = get_loader(s["kind"])(cfg, sink)
+        r = get_loader(s["kind"])(cfg, sink, own_domains=(OWN_DOMAIN,))
         sink.flush()
         assert r.records_rejected == 0
     assert [(s["name"], s["kind"]) for s in ctx.sources] == [

@@ -45,6 +45,9 @@ def _hostile(policy: dict) -> dict:
     }
     for r in p["rights"].values():
         r["section"] += EVIL
+    for u in p["statement"]["unmentioned_transfers"]:
+        for k in ("system", "section", "what"):
+            u[k] += EVIL
     return p
 
 
@@ -140,6 +143,8 @@ def _set(path: str, value):
          "statement.rights_listed", "unknown right 'portabilty'"),
         (_set("statement.mechanism_named", "shield"), "statement.mechanism_named",
          "unknown transfer mechanism"),
+        (_set("statement.unmentioned_transfers.0.system", "web"),
+         "statement.unmentioned_transfers[0].system", "unknown system 'web'"),
         (lambda p: p["organisation"]["role_mailboxes"].append("info@x.fi"),
          "organisation.role_mailboxes", "without @domain"),
         (_set("retention.0.months", -5), "retention.0.months", "greater than or equal to 0"),

@@ -221,6 +221,24 @@ def test_statement_findings_exact_set():
     assert details["S-backup-transfer"].endswith(": android_backup")
 
 
+def test_statement_checks_read_the_policy_not_the_system_names():
+    """Which system is a backup and which transfer the statement leaves out are policy
+    entries: renamed systems and providers give the same checks."""
+    renamed = POLICY.model_copy(update={"systems": {
+        {"android_backup": "phone_cloud", "website": "web"}.get(k, k): v.model_copy(
+            update={"provider": "Acme"}) for k, v in POLICY.systems.items()}})
+    renamed = renamed.model_copy(update={"statement": renamed.statement.model_copy(update={
+        "unmentioned_transfers": [u.model_copy(update={"system": "web"})
+                                  for u in POLICY.statement.unmentioned_transfers]})})
+    def failed(p):
+        return {c for c, _, f, _, _ in statement_checks(RunContext(p, AS_OF)) if f}
+
+    assert failed(renamed) == failed(POLICY)
+    no_backup = POLICY.model_copy(update={"systems": {
+        k: v.model_copy(update={"backup": False}) for k, v in POLICY.systems.items()}})
+    assert failed(POLICY) - failed(no_backup) == {"S-backup-transfer"}
+
+
 def test_statement_findings_once_per_run_as_rule_rows():
     con = pipeline.open_warehouse(AS_OF)
     pipeline.resolve_people(con, POLICY)
@@ -239,7 +257,7 @@ def test_a_complete_statement_has_no_gaps():
     fixed = POLICY.model_copy(update={
         "statement": StatementClaims(
             claims_no_transfers_outside_eu=False, mechanism_named="dpf",
-            mentions_wordfence_transfer=True, legal_basis_named=True,
+            unmentioned_transfers=[], legal_basis_named=True,
             web_log_retention_stated=True,
             rights_listed=[*POLICY.statement.rights_listed, "portability", "restriction"]),
         "systems": {k: v for k, v in POLICY.systems.items() if v.country in ("FI", "DE")},

@@ -130,6 +130,8 @@ class System(_Strict):
     personal_data: bool
     section: str
     mechanism: str | None = None
+    #: the statement says backups may be stored here (statement §10: S-backup-transfer)
+    backup: bool = False
 
     @field_validator("country")
     @classmethod
@@ -166,10 +168,23 @@ class Rights(_Strict):
     erasure: ErasureRule
 
 
+class UnmentionedTransfer(_Strict):
+    """A transfer of a system's data that the statement does not mention (a statement
+    check, failed while the system holds personal data outside the EU/EEA)."""
+
+    #: the statement check's id (an S-statement finding's field)
+    check: RuleId
+    system: str
+    section: str
+    severity: Severity
+    #: the transfer, in words, for the finding's detail
+    what: str
+
+
 class StatementClaims(_Strict):
     claims_no_transfers_outside_eu: bool
     mechanism_named: str | None
-    mentions_wordfence_transfer: bool
+    unmentioned_transfers: list[UnmentionedTransfer] = []
     legal_basis_named: bool
     web_log_retention_stated: bool
     rights_listed: list[str]
@@ -218,6 +233,11 @@ class Policy(_Strict):
                     f"role {rule.role!r} already has a retention period ({roles[rule.role]}); "
                     "one role, one clock")
             roles[rule.role] = key
+        for i, u in enumerate(self.statement.unmentioned_transfers):
+            if u.system not in self.systems:
+                raise PolicyConflict(
+                    f"statement.unmentioned_transfers[{i}].system",
+                    f"unknown system {u.system!r}; known: {', '.join(self.systems)}")
         seen: dict[str, str] = {}
         for key, rid in self.rule_ids():
             if rid in seen:

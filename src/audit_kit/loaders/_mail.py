@@ -41,16 +41,15 @@ import pyarrow as pa
 from audit_kit import normalise, normalise_sql
 from audit_kit.loaders import LoadResult, Role
 from audit_kit.safe_output import stored_name
+from audit_kit.vocab import ROLE_MAILBOXES
 from audit_kit.warehouse import FileRef, SourceSink
 
 #: the role of every address the mail kinds load (mbox, maildir, eml)
 CORRESPONDENT = Role("correspondent", "e-mail correspondent; last_activity = latest message")
 
-#: the company's own mail domain (statement §2); staff there are not data subjects
-DEFAULT_OWN_DOMAINS: tuple[str, ...] = ("oulunkonttori.fi",)
-
-#: role mailboxes on any domain (statement §3 reading): not data subjects
-ROLE_LOCAL_PARTS = frozenset({"info", "noreply", "no-reply", "postmaster", "mailer-daemon"})
+#: the organisation's own mail domains (statement §2: staff there are not data subjects)
+#: come from the run context (the pipeline passes the policy's); a bare loader has none
+DEFAULT_OWN_DOMAINS: tuple[str, ...] = ()
 
 #: the text/plain part is decoded up to this many bytes (a signature sits near its start
 #: in a fresh message, or before the quoted text in a reply)
@@ -676,9 +675,11 @@ class Correspondents:
       latest such message, and every distinct number with the raw text last seen for it.
     """
 
-    def __init__(self, sink: SourceSink, own_domains: Iterable[str] = DEFAULT_OWN_DOMAINS):
+    def __init__(self, sink: SourceSink, own_domains: Iterable[str] = DEFAULT_OWN_DOMAINS,
+                 role_mailboxes: Iterable[str] = ROLE_MAILBOXES):
         self.sink = sink
         self.own = tuple(d.lower().lstrip("@") for d in own_domains)
+        self.roles = sorted({r.lower() for r in role_mailboxes})
         self.table = f"_ak_corr_{abs(hash(sink.source)):x}"
         self.seq = 0
         # a batch's file as a number into self.files, not a name and a 64-character hash
@@ -726,12 +727,13 @@ class Correspondents:
     def _excluded_sql(self) -> tuple[str, list[str]]:
         """SQL saying why ``email`` is not a data subject ("" when it is one): its domain
         (after the last ``@``) is an own domain or a subdomain of one, else its local part
-        is a role mailbox (:data:`ROLE_LOCAL_PARTS`)."""
+        is a role mailbox (the run context's list, :data:`audit_kit.vocab.ROLE_MAILBOXES`
+        by default)."""
         own = " OR ".join(["(domain = ? OR ends_with(domain, ?))"] * len(self.own)) or "false"
         params = [v for d in self.own for v in (d, "." + d)]
-        roles = ", ".join(["?"] * len(ROLE_LOCAL_PARTS))
+        roles = ", ".join(["?"] * len(self.roles)) or "NULL"
         return (f"CASE WHEN {own} THEN 'own domain' WHEN local IN ({roles}) "
-                "THEN 'role address' ELSE '' END", [*params, *sorted(ROLE_LOCAL_PARTS)])
+                "THEN 'role address' ELSE '' END", [*params, *self.roles])
 
     def write(self) -> int:
         """Raw correspondents table, then a record (+ fields) per external address."""

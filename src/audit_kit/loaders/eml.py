@@ -23,6 +23,7 @@ from audit_kit.loaders._mail import (
     start_tables,
     write_batch,
 )
+from audit_kit.vocab import ROLE_MAILBOXES
 from audit_kit.warehouse import SourceSink
 
 KINDS = (SourceKind(
@@ -37,12 +38,13 @@ def load(
     sink: SourceSink,
     *,
     own_domains: tuple[str, ...] = DEFAULT_OWN_DOMAINS,
+    role_mailboxes: tuple[str, ...] = tuple(ROLE_MAILBOXES),
 ) -> LoadResult:
     """Load one .eml file or every file of a folder."""
     root = Path(source.path)
     result = LoadResult(format="eml")
     start_tables(sink)
-    people = Correspondents(sink, own_domains)
+    people = Correspondents(sink, own_domains, role_mailboxes)
     rows = Rows(per_file=True)
     for path in input_files(root):
         rel = path.name if root.is_file() else path.relative_to(root).as_posix()

@@ -31,6 +31,7 @@ from audit_kit.loaders._mail import (
     start_tables,
     write_batch,
 )
+from audit_kit.vocab import ROLE_MAILBOXES
 from audit_kit.warehouse import SourceSink
 
 KINDS = (SourceKind(
@@ -75,6 +76,7 @@ def load(
     sink: SourceSink,
     *,
     own_domains: tuple[str, ...] = DEFAULT_OWN_DOMAINS,
+    role_mailboxes: tuple[str, ...] = tuple(ROLE_MAILBOXES),
 ) -> LoadResult:
     """Load every message of a Maildir tree (or one message file)."""
     root = Path(source.path)
@@ -82,7 +84,7 @@ def load(
         raise InputError("input not found; check the source's path in the config", file=root)
     result = LoadResult(format="maildir")
     start_tables(sink)
-    people = Correspondents(sink, own_domains)
+    people = Correspondents(sink, own_domains, role_mailboxes)
     entries = [(root, root.name)] if root.is_file() else _walk(root)
     rows = Rows(per_file=True)
     for path, rel in entries:

@@ -46,6 +46,7 @@ from audit_kit.loaders._mail import (
     write_batch,
 )
 from audit_kit.loaders._pool import cut_ranges, gc_paused, ordered_map, pool_size
+from audit_kit.vocab import ROLE_MAILBOXES
 from audit_kit.warehouse import FileRef, SourceSink, raw_table_name
 
 KINDS = (SourceKind(
@@ -221,21 +222,23 @@ def load(
     sink: SourceSink,
     *,
     own_domains: tuple[str, ...] = DEFAULT_OWN_DOMAINS,
+    role_mailboxes: tuple[str, ...] = tuple(ROLE_MAILBOXES),
     workers: int | None = None,
 ) -> LoadResult:
     """Load one mbox file, or every file of a folder (each an mbox)."""
     with sink.transaction():  # a batch every 16 MiB: one commit, not three a batch
-        return _load(source, sink, own_domains, workers)
+        return _load(source, sink, own_domains, role_mailboxes, workers)
 
 
 def _load(source: SourceConfig, sink: SourceSink, own_domains: tuple[str, ...],
+          role_mailboxes: tuple[str, ...],
           workers: int | None) -> LoadResult:
     from concurrent.futures import ThreadPoolExecutor
 
     result = LoadResult(format="mbox")
     since = 0  # messages written since the last commit
     start_tables(sink)
-    people = Correspondents(sink, own_domains)
+    people = Correspondents(sink, own_domains, role_mailboxes)
     with ThreadPoolExecutor(1) as hasher, _one_thread(sink, workers):
         for path in input_files(source.path):
             digest = hasher.submit(_hash, path)

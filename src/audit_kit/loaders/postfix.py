@@ -53,7 +53,7 @@ import numpy as np
 import pyarrow as pa
 from pydantic import Field
 
-from audit_kit import normalise
+from audit_kit import normalise, vocab
 from audit_kit.config import SourceConfig
 from audit_kit.errors import InputError
 from audit_kit.loaders import FuzzSeed, LoadResult, Option, Role, SourceKind, input_files
@@ -75,12 +75,11 @@ KINDS = (SourceKind(
     roles=(MAILLOG_ADDRESS,), demo="audit_kit.demo.postfix:write", fixtures=("maillog/*",),
     fuzz=(FuzzSeed("maillog", "maillog/traditional/maillog"),)),)
 
-#: the company's own mail domains (statement §2); the pipeline passes the policy's list
-OWN_DOMAINS: tuple[str, ...] = ("oulunkonttori.fi",)
-#: role mailboxes on any domain: not data subjects (statement §3)
-ROLE_MAILBOXES: tuple[str, ...] = (
-    "info", "noreply", "no-reply", "postmaster", "mailer-daemon", "root", "abuse", "webmaster",
-)
+#: the organisation's own mail domains (statement §2) come from the run context (the
+#: pipeline passes the policy's); a bare loader has none
+OWN_DOMAINS: tuple[str, ...] = ()
+#: role mailboxes on any domain, not data subjects (statement §3): the run context's list
+ROLE_MAILBOXES: tuple[str, ...] = tuple(sorted(vocab.ROLE_MAILBOXES))
 
 COLUMNS = (
     "timestamp", "time", "date", "host", "program", "pid", "queue_id",

@@ -46,9 +46,7 @@ def statement_checks(ctx: RunContext) -> list[tuple[str, str, bool, str, str]]:
     }
     bad = invalid_systems(policy, on)
     shield_from = reference().mechanisms["privacy_shield"]["invalid_from"]
-    backups = [n for n in bad if "backup" in n]
-    # Wordfence (Defiant Inc., US) is named by the provider, whatever the system is called
-    wordfence = [n for n, s in outside.items() if "wordfence" in s.provider.lower()]
+    backups = [n for n in bad if policy.systems[n].backup]
     return [
         (
             "S-privacy-shield",
@@ -74,13 +72,10 @@ def statement_checks(ctx: RunContext) -> list[tuple[str, str, bool, str, str]]:
             "backups may move data outside the EU/EEA without a valid named mechanism: "
             + ", ".join(sorted(backups)),
         ),
-        (
-            "S-wordfence",
-            "12",
-            not st.mentions_wordfence_transfer and bool(wordfence),
-            "warning",
-            "the Wordfence plugin (Defiant Inc., US) can send visitors' IP addresses to the US; "
-            "the statement does not mention this transfer",
+        *(
+            (u.check, u.section, u.system in outside, u.severity,
+             f"{u.what}; the statement does not mention this transfer")
+            for u in st.unmentioned_transfers
         ),
         (
             "S-legal-basis",
