@@ -31,7 +31,8 @@ def build(ctx: RunContext) -> list[Rule]:
             sql,
             "Gaps and contradictions in the privacy statement itself",
             # the checks' severities (statement_checks), whatever the audit date
-            severities=("error", "warning"),
+            severities=tuple(sorted({"error", "warning", *(
+                u.severity for u in ctx.policy.statement.unmentioned_transfers)})),
         )
     ]
 
