@@ -512,8 +512,8 @@ def test_plain_file_reads_as_the_gzip_path(tmp_path, monkeypatch):
     careful = []
     numpy_path = postfix._read_text_careful
     monkeypatch.setattr(
-        postfix, "_read_text_careful", lambda con, info: careful.append(info.path.name)
-        or numpy_path(con, info)
+        postfix, "_read_text_careful", lambda con, info, limits: careful.append(info.path.name)
+        or numpy_path(con, info, limits)
     )
     text = (
         "\n"
@@ -551,8 +551,8 @@ def test_plain_check_across_blocks(tmp_path, monkeypatch):
     careful = []
     numpy_path = postfix._read_text_careful
     monkeypatch.setattr(
-        postfix, "_read_text_careful", lambda con, info: careful.append(info.path.name)
-        or numpy_path(con, info)
+        postfix, "_read_text_careful", lambda con, info, limits: careful.append(info.path.name)
+        or numpy_path(con, info, limits)
     )
     monkeypatch.setattr(postfix, "BLOCK", 7)
     line = "2026-06-01T10:00:00+03:00 mx1 kernel: café € ö\n"

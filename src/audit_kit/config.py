@@ -20,7 +20,8 @@ from pydantic import (
     model_validator,
 )
 
-from audit_kit.errors import ConfigError
+from audit_kit.errors import ConfigError, FileRejected
+from audit_kit.limits import Limits, read_input
 
 
 class SourceConfig(BaseModel):
@@ -79,6 +80,8 @@ class AuditConfig(BaseModel):
     policy: Path
     as_of: dt.date | None = None
     sources: list[SourceConfig]
+    #: per-file bounds on what the loaders read (see audit_kit.limits for the defaults)
+    limits: Limits = Limits()
     config_path: Path | None = None
 
     @field_validator("sources")
@@ -113,9 +116,11 @@ def load_config(path: str | Path) -> AuditConfig:
     """Read and validate an audit config; relative paths resolve against its folder."""
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError("config file not found", file=path) from None
+        raw = yaml.safe_load(read_input(path).decode("utf-8"))
+    except FileRejected as exc:
+        if not path.exists():
+            raise ConfigError("config file not found", file=path) from None
+        raise ConfigError(exc.message, file=path) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         place = f"line {mark.line + 1}" if mark is not None else None

@@ -8,7 +8,10 @@
     │                              file, or overlapping an input (nothing was touched)
     ├── PolicyError                audits/policy.yaml: wrong key or value
     ├── InputError                 a whole input file is unusable (not found, not a zip,
-    │                              not well-formed XML, forbidden entity, corrupt XLSX)
+    │   │                          not well-formed XML, forbidden entity, corrupt XLSX)
+    │   └── FileRejected           one file refused (not a regular file, permission
+    │                              denied, over a limit of audit_kit.limits): inside a
+    │                              source a file-level reject, and the audit goes on
     ├── RuleError                  a rule's SQL or GX validation failed
     └── ReportError                the report notebook failed to execute or render
 
@@ -67,6 +70,12 @@ class PolicyError(AuditKitError):
 
 class InputError(AuditKitError):
     """A whole input file cannot be read; the run stops (per-record faults are rejects)."""
+
+
+class FileRejected(InputError):
+    """One input file refused as a whole; a loader records it with
+    ``SourceSink.reject_file`` and reads the source's other files (where it is not a
+    source's file, as the config or the policy, the caller re-raises it as its own error)."""
 
 
 class RuleError(AuditKitError):

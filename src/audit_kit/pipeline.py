@@ -140,7 +140,8 @@ def load(cfg: AuditConfig, policy: Policy, con, *, base: Path) -> Loaded:
             )
     results = {}
     for s in cfg.sources:
-        sink = SourceSink(con, source=s.name, kind=s.kind, system=s.system, base=base)
+        sink = SourceSink(con, source=s.name, kind=s.kind, system=s.system, base=base,
+                          limits=cfg.limits)
         try:
             with sink.transaction():  # one commit per source, not one per INSERT
                 res = loaders[s.name](s, sink, **_policy_kwargs(loaders[s.name], policy))

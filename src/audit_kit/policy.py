@@ -20,7 +20,8 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from audit_kit.errors import PolicyError
+from audit_kit.errors import FileRejected, PolicyError
+from audit_kit.limits import read_input
 from audit_kit.normalise import is_business_id
 from audit_kit.reference import reference
 from audit_kit.vocab import FIELD_CLASSES, RIGHTS, ROLES
@@ -307,11 +308,13 @@ def _control_chars(obj, loc: str = "") -> str | None:
 def load_policy(path: str | Path) -> Policy:
     path = Path(path)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise PolicyError(
-            "policy file not found; check `policy:` in the config", file=path
-        ) from None
+        data = read_input(path)
+    except FileRejected as exc:
+        if not path.exists():
+            raise PolicyError(
+                "policy file not found; check `policy:` in the config", file=path
+            ) from None
+        raise PolicyError(exc.message, file=path) from None
     try:
         raw = yaml.load(data, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader)
     except PolicyConflict as exc:

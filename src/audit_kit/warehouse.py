@@ -27,6 +27,9 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from audit_kit.errors import InputError
+from audit_kit.limits import DEFAULT as DEFAULT_LIMITS
+from audit_kit.limits import Limits, open_input
 from audit_kit.safe_output import stored_name
 
 PROVENANCE = ("source", "source_kind", "system", "file", "record_ref", "sha256")
@@ -70,11 +73,12 @@ _SQL_TYPES = {pa.string(): "VARCHAR", pa.date32(): "DATE", pa.int64(): "BIGINT"}
 BATCH_ROWS = 50_000
 
 
-def sha256_file(path: Path, chunk: int = 1 << 20) -> tuple[str, int]:
-    """SHA-256 and size of a file, streamed."""
+def sha256_file(path: Path, chunk: int = 1 << 20,
+                limits: Limits = DEFAULT_LIMITS) -> tuple[str, int]:
+    """SHA-256 and size of a regular file, streamed (see :func:`open_input`)."""
     h = hashlib.sha256()
     size = 0
-    with open(path, "rb") as f:
+    with open_input(path, limits) as f:
         while block := f.read(chunk):
             h.update(block)
             size += len(block)
@@ -151,6 +155,10 @@ class _Buffer:
         self.rows.clear()
 
 
+#: ``record_ref`` of a reject that stands for a whole file (SourceSink.reject_file)
+WHOLE_FILE = "whole file"
+
+
 class SourceSink:
     """What a loader writes into. One per source, created by the pipeline.
 
@@ -166,9 +174,12 @@ class SourceSink:
         kind: str,
         system: str,
         base: Path | None = None,
+        limits: Limits = DEFAULT_LIMITS,
     ):
         self.con, self.source, self.kind, self.system = con, source, kind, system
         self.base = base
+        #: what a loader may read of one file (audit_kit.limits; the config's ``limits:``)
+        self.limits = limits
         self._records = _Buffer(con, "records", RECORDS_SCHEMA)
         self._fields = _Buffer(con, "fields", FIELDS_SCHEMA)
         self._rejects = _Buffer(con, "rejects", REJECTS_SCHEMA)
@@ -213,12 +224,34 @@ class SourceSink:
     def file(self, path: Path, *, sha256: str | None = None, size: int | None = None) -> FileRef:
         """Register an input file (hashing it unless the hash is given)."""
         if sha256 is None or size is None:
-            sha256, size = sha256_file(path)
+            sha256, size = sha256_file(path, limits=self.limits)
         ref = FileRef(path=path, name=self.display_name(path), sha256=sha256, size=size)
         self.files.append(ref)
         # buffered like the rows: an INSERT per file would dominate a big folder's load
         self._files.add((self.source, ref.name, ref.sha256, ref.size))
         return ref
+
+    def reject_file(self, f: FileRef | Path, reason: str) -> str:
+        """A whole input file not read (refused, over a limit): one reject row with
+        ``record_ref`` :data:`WHOLE_FILE`, the file listed in ``files`` (hashed when it is
+        a regular file that can be read, else with an empty hash and size 0). Returns its
+        display name.
+        """
+        if not isinstance(f, FileRef):
+            # already registered (the file was hashed before a limit stopped its reading)
+            f = next((r for r in reversed(self.files[-8:]) if r.path == f), f)
+        if not isinstance(f, FileRef):
+            sha = ""
+            size = 0
+            try:
+                sha, size = sha256_file(f, limits=Limits(max_file_bytes=1 << 62))
+            except (OSError, InputError):
+                sha, size = "", 0
+            f = FileRef(path=f, name=self.display_name(f), sha256=sha, size=size)
+            self.files.append(f)
+            self._files.add((self.source, f.name, f.sha256, f.size))
+        self.reject(f, WHOLE_FILE, reason)
+        return f.name
 
     def _provenance(self, f: FileRef, record_ref: str) -> tuple[str, ...]:
         """The six provenance columns every row starts with (:data:`PROVENANCE`)."""

@@ -16,9 +16,12 @@ The loader contract::
 
     def load(source: SourceConfig, sink: SourceSink) -> LoadResult: ...
 
-A loader reads ``source.path`` (a file or a folder; see :func:`input_files`), writes
-rows through the sink, turns every per-record fault into ``sink.reject(...)`` and raises
-:class:`~audit_kit.errors.InputError` only when a whole file is unusable. It returns
+A loader reads ``source.path`` (a file or a folder; see :func:`input_files`), opens each
+file with :func:`audit_kit.limits.open_input` and keeps to ``sink.limits``, writes
+rows through the sink, turns every per-record fault into ``sink.reject(...)``, a file
+refused as a whole (:class:`~audit_kit.errors.FileRejected`) into a file-level reject
+(:func:`per_file`), and raises :class:`~audit_kit.errors.InputError` only when a whole
+file is unusable. It returns
 how many input records it read, loaded and rejected (read = loaded + rejected) and the
 format it detected. ``tests/test_loader_contract.py`` checks every registered loader.
 """
@@ -35,6 +38,7 @@ import pkgutil
 import re
 import types
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -42,8 +46,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, TypeAdapter, ValidationError
 
 from audit_kit.config import SourceConfig
-from audit_kit.errors import ConfigError, InputError
-from audit_kit.warehouse import SourceSink
+from audit_kit.errors import ConfigError, FileRejected, InputError
+from audit_kit.warehouse import FileRef, SourceSink
 
 
 @dataclass
@@ -61,6 +65,18 @@ class LoadResult:
     @property
     def reconciles(self) -> bool:
         return self.records_read == self.records_loaded + self.records_rejected
+
+    def file_rejected(self, sink: SourceSink, path: Path | FileRef, reason: str) -> None:
+        """A whole file not read: one record read and rejected, a reject row (see
+        :meth:`SourceSink.reject_file`) and a note naming the file."""
+        name = sink.reject_file(path, reason)
+        self.records_read += 1
+        self.records_rejected += 1
+        self.notes.append(f"{name}: file not read: {reason}")
+
+    def rejecter(self, sink: SourceSink) -> Callable[[Path, str], None]:
+        """``rejected=`` for :func:`input_files`: folders that cannot be listed."""
+        return lambda path, reason: self.file_rejected(sink, path, reason)
 
     def __iadd__(self, other: LoadResult) -> LoadResult:
         self.records_read += other.records_read
@@ -333,16 +349,22 @@ def formats_table() -> str:
     return "\n".join(lines) + "\n"
 
 
-def input_files(path: Path, suffixes: tuple[str, ...] | None = None) -> Iterator[Path]:
-    """The files a source path names: the file itself, or a folder's files in sorted order.
+def input_files(path: Path, suffixes: tuple[str, ...] | None = None, *,
+                rejected: Callable[[Path, str], None] | None = None) -> Iterator[Path]:
+    """The files a source path names: the path itself, or a folder's files in sorted order.
 
     Hidden files are skipped; with ``suffixes`` only matching names (case-insensitive).
+    Entries that are not regular files (a FIFO, a socket, a device, a link to nowhere)
+    are listed all the same: opening them (:func:`audit_kit.limits.open_input`) refuses
+    them with the reason, so nothing is skipped in silence. A folder that cannot be
+    listed goes to ``rejected(folder, reason)`` (without it: :class:`FileRejected`).
     """
-    if path.is_file():
+    if not path.is_dir():
+        if not path.exists() and not path.is_symlink():
+            raise InputError("input not found; check the source's path in the config",
+                             file=path)
         yield path
         return
-    if not path.exists():
-        raise InputError("input not found; check the source's path in the config", file=path)
     root = path.resolve()
     # (path split at "/", path, is a link): sorted by the split path, which is how Path
     # objects compare; os.scandir's entries answer is_file/is_symlink from the directory
@@ -360,7 +382,13 @@ def input_files(path: Path, suffixes: tuple[str, ...] | None = None) -> Iterator
             within(Path(dirpath), root)
         try:
             entries = list(os.scandir(dirpath))
-        except OSError:  # unreadable folder: skipped, as os.walk does
+        except OSError as exc:
+            why = ("permission denied: the folder cannot be listed; check its owner and mode"
+                   if isinstance(exc, PermissionError)
+                   else f"the folder cannot be listed ({type(exc).__name__})")
+            if rejected is None:
+                raise FileRejected(why, file=dirpath) from None
+            rejected(Path(dirpath), why)
             continue
         for e in entries:
             if e.name.startswith("."):
@@ -369,15 +397,34 @@ def input_files(path: Path, suffixes: tuple[str, ...] | None = None) -> Iterator
                 if e.is_dir():
                     todo.append(e.path)
                     continue
-                if suffixes is not None and not e.name.lower().endswith(suffixes):
-                    continue
-                if e.is_file():
-                    found.append((e.path.split(os.sep), e.path, e.is_symlink()))
-            except OSError:  # vanished, or a link to nowhere
+            except OSError:  # vanished meanwhile
                 continue
+            if suffixes is not None and not e.name.lower().endswith(suffixes):
+                continue
+            try:
+                link = e.is_symlink()
+            except OSError:
+                continue
+            found.append((e.path.split(os.sep), e.path, link))
     found.sort(key=lambda t: t[0])
     for _, p, link in found:
         yield within(Path(p), root) if link else Path(p)
+
+
+@contextmanager
+def per_file(sink: SourceSink, result: LoadResult, path: Path | FileRef) -> Iterator[None]:
+    """Run a loader's work on one file; a :class:`FileRejected` raised inside becomes a
+    file-level reject (:meth:`LoadResult.file_rejected`) and the loader goes on after the
+    block. What the file wrote before the refusal stays, counted as it was::
+
+        for path in input_files(source.path, rejected=result.rejecter(sink)):
+            with per_file(sink, result, path):
+                result += _load_file(path, sink)
+    """
+    try:
+        yield
+    except FileRejected as exc:
+        result.file_rejected(sink, path, exc.message)
 
 
 def within(p: Path, root: Path) -> Path:

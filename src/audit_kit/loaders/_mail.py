@@ -39,6 +39,7 @@ from typing import Any, NamedTuple
 import pyarrow as pa
 
 from audit_kit import normalise, normalise_sql
+from audit_kit.limits import open_input
 from audit_kit.loaders import LoadResult, Role
 from audit_kit.safe_output import stored_name
 from audit_kit.vocab import ROLE_MAILBOXES
@@ -1013,7 +1014,8 @@ _READ_WHOLE = 1024 * 1024
 
 
 def parse_file(sink: SourceSink, path: Any, ref: str) -> tuple[FileRef, Parsed]:
-    """Register and parse a file holding one message (Maildir entry, .eml).
+    """Register and parse a file holding one message (Maildir entry, .eml); a file that
+    cannot be read raises :class:`~audit_kit.errors.FileRejected`.
 
     The file is hashed from the same bytes that are parsed, so it is read once.
     """
@@ -1021,8 +1023,8 @@ def parse_file(sink: SourceSink, path: Any, ref: str) -> tuple[FileRef, Parsed]:
     import os
 
     ref = stored_name(ref)  # a Maildir/.eml file name is the record's ref
-    size = os.path.getsize(path)
-    with open(path, "rb") as fh:
+    with open_input(path, sink.limits) as fh:  # a FIFO or a device: FileRejected, at once
+        size = os.fstat(fh.fileno()).st_size
         if size <= _READ_WHOLE:
             data = fh.read()
             f = sink.file(path, sha256=hashlib.sha256(data).hexdigest(), size=len(data))

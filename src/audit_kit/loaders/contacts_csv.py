@@ -88,6 +88,8 @@ from pathlib import Path
 from audit_kit import normalise
 from audit_kit.config import SourceConfig
 from audit_kit.errors import InputError
+from audit_kit.limits import DEFAULT as DEFAULT_LIMITS
+from audit_kit.limits import Limits, read_input
 from audit_kit.loaders import (
     DELIMITER,
     ENCODING,
@@ -96,6 +98,7 @@ from audit_kit.loaders import (
     SourceKind,
     contact_headers,
     input_files,
+    per_file,
 )
 from audit_kit.loaders._pool import gc_paused
 from audit_kit.loaders.columns import check_columns, columns_option, short_rows_note
@@ -210,8 +213,9 @@ def _known(column: str) -> bool:
 # -- reading the file --------------------------------------------------------------------
 
 
-def _text_of(path: Path, encoding: str | None) -> tuple[str, str]:
-    data = path.read_bytes()
+def _text_of(path: Path, encoding: str | None,
+             limits: Limits = DEFAULT_LIMITS) -> tuple[str, str]:
+    data = read_input(path, limits)
     if encoding:
         enc = encoding
     elif data.startswith(codecs.BOM_UTF8):
@@ -491,7 +495,7 @@ def _person(cells: dict[str, str], columns: _Columns) -> tuple[str | None, str |
 
 def _load_file(path: Path, source: SourceConfig, sink: SourceSink) -> LoadResult:
     f = sink.file(path)
-    text, enc = _text_of(path, source.encoding)
+    text, enc = _text_of(path, source.encoding, sink.limits)
     text = text.removeprefix("\ufeff")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text, source.delimiter))
     try:
@@ -567,7 +571,8 @@ def load(source: SourceConfig, sink: SourceSink) -> LoadResult:
     """Load one contacts CSV or every ``.csv`` file of a folder."""
     sink.raw_table(RAW_COLUMNS)
     total = LoadResult()
-    for path in input_files(source.path, (".csv",)):
-        with gc_paused():  # a row's dicts and lists (no cycles) set off full collections
+    for path in input_files(source.path, (".csv",), rejected=total.rejecter(sink)):
+        # gc paused: a row's dicts and lists set off full collections, 20 % of the load
+        with per_file(sink, total, path), gc_paused():
             total += _load_file(path, source, sink)
     return total

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from audit_kit.config import SourceConfig
+from audit_kit.errors import FileRejected
 from audit_kit.loaders import FuzzSeed, LoadResult, SourceKind, input_files
 from audit_kit.loaders._mail import (
     BATCH_MESSAGES,
@@ -46,9 +47,13 @@ def load(
     start_tables(sink)
     people = Correspondents(sink, own_domains, role_mailboxes)
     rows = Rows(per_file=True)
-    for path in input_files(root):
-        rel = path.name if root.is_file() else path.relative_to(root).as_posix()
-        f, p = parse_file(sink, path, rel)
+    for path in input_files(root, rejected=result.rejecter(sink)):
+        rel = path.name if not root.is_dir() else path.relative_to(root).as_posix()
+        try:
+            f, p = parse_file(sink, path, rel)
+        except FileRejected as exc:
+            result.file_rejected(sink, path, exc.message)
+            continue
         rows.add(p, f)
         if rows.read >= BATCH_MESSAGES:
             write_batch(sink, rows, people, result)

@@ -58,7 +58,14 @@ from defusedxml.common import DefusedXmlException
 
 from audit_kit import normalise
 from audit_kit.config import SourceConfig
-from audit_kit.errors import InputError
+from audit_kit.errors import FileRejected, InputError
+from audit_kit.limits import (
+    Limits,
+    check_xml_elements,
+    check_zip,
+    open_input,
+    zip_member_problem,
+)
 from audit_kit.loaders import FuzzSeed, LoadResult, Role, SourceKind, input_files
 from audit_kit.normalise import _HETU_CANDIDATE  # the prefilter must match find_hetus
 from audit_kit.warehouse import SourceSink
@@ -689,22 +696,29 @@ class _FileOutcome:
     member_rejects: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     error: tuple[str, str | None] | None = None  # InputError (message, place)
+    rejected: str | None = None  # FileRejected: the reason (a file-level reject)
 
 
-def _read_file(path: Path) -> _FileOutcome:
+def _read_file(path: Path, limits: Limits) -> _FileOutcome:
     try:
-        with open(path, "rb") as fh:  # one open, its fstat and one read (no stat by name)
+        with open_input(path, limits) as fh:  # one open, its fstat and one read
             size = os.fstat(fh.fileno()).st_size
             if size > MAX_FILE_BYTES:
-                return _FileOutcome(path, "", size, error=(
-                    f"file is larger than {MAX_FILE_BYTES // 2**20} MiB; split the export", None))
+                return _FileOutcome(path, "", size, rejected=(
+                    f"file is larger than {MAX_FILE_BYTES // 2**20} MiB; split the export"))
             data = fh.read()
+    except FileRejected as exc:
+        return _FileOutcome(path, "", 0, rejected=exc.message)
     except OSError as exc:
-        reason = f"cannot read the file ({type(exc).__name__})"
-        return _FileOutcome(path, "", 0, error=(reason, None))
+        return _FileOutcome(path, "", 0, rejected=f"cannot be read ({type(exc).__name__})")
     res = _FileOutcome(path, hashlib.sha256(data).hexdigest(), len(data))
-    if data[:4] == b"PK\x03\x04" or path.suffix.lower() == ".zip":
-        _read_zip(path, data, res)
+    try:
+        if data[:4] == b"PK\x03\x04" or path.suffix.lower() == ".zip":
+            _read_zip(path, data, res, limits)
+            return res
+        check_xml_elements(data, limits)
+    except FileRejected as exc:
+        res.rejected = exc.message
         return res
     try:
         res.parsed.append((None, parse_bytes(data)))
@@ -716,7 +730,9 @@ def _read_file(path: Path) -> _FileOutcome:
     return res
 
 
-def _read_zip(path: Path, data: bytes, res: _FileOutcome) -> None:
+def _read_zip(path: Path, data: bytes, res: _FileOutcome, limits: Limits) -> None:
+    """The members of a zip delivery; an archive over the limits raises FileRejected,
+    a member over them is a member reject."""
     import io
 
     try:
@@ -725,6 +741,7 @@ def _read_zip(path: Path, data: bytes, res: _FileOutcome) -> None:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError):
         res.error = ("not a readable zip archive; re-create the archive", None)
         return
+    check_zip(infos, len(data), limits)
     skipped = 0
     for info in infos:
         name = info.filename
@@ -740,6 +757,10 @@ def _read_zip(path: Path, data: bytes, res: _FileOutcome) -> None:
         if info.file_size > MAX_FILE_BYTES:
             res.member_rejects.append((name, "zip member is too large"))
             continue
+        why = zip_member_problem(info, limits)
+        if why:
+            res.member_rejects.append((name, why))
+            continue
         try:
             with zf.open(info) as fh:
                 member = fh.read(MAX_FILE_BYTES + 1)
@@ -748,6 +769,11 @@ def _read_zip(path: Path, data: bytes, res: _FileOutcome) -> None:
             continue
         if len(member) > MAX_FILE_BYTES:
             res.member_rejects.append((name, "zip member is too large"))
+            continue
+        try:
+            check_xml_elements(member, limits)
+        except FileRejected as exc:
+            res.member_rejects.append((name, exc.message))
             continue
         try:
             res.parsed.append((name, parse_bytes(member, member=name)))
@@ -786,6 +812,7 @@ class _FileMeta:
     sha256: str
     size: int
     error: tuple[str, str | None] | None
+    rejected: str | None
 
 
 @dataclass
@@ -825,12 +852,12 @@ def _gc_paused() -> Any:
             gc.enable()
 
 
-def _read_chunk(paths: list[Path]) -> _Chunk:
+def _read_chunk(paths: list[Path], limits: Limits) -> _Chunk:
     with _gc_paused():
-        return _read_chunk_body(paths)
+        return _read_chunk_body(paths, limits)
 
 
-def _read_chunk_body(paths: list[Path]) -> _Chunk:
+def _read_chunk_body(paths: list[Path], limits: Limits) -> _Chunk:
     files: list[_FileMeta] = []
     notes: list[str] = []
     versions: set[str] = set()
@@ -843,9 +870,9 @@ def _read_chunk_body(paths: list[Path]) -> _Chunk:
     rec: list[tuple[Any, ...]] = []
     read = loaded = rejected = invoices = 0
     for i, path in enumerate(paths):
-        out = _read_file(path)
-        files.append(_FileMeta(out.sha256, out.size, out.error))
-        if out.error:
+        out = _read_file(path, limits)
+        files.append(_FileMeta(out.sha256, out.size, out.error, out.rejected))
+        if out.error or out.rejected:
             continue
         notes += out.notes
         for name, reason in out.member_rejects:
@@ -896,8 +923,8 @@ def _read_chunk_body(paths: list[Path]) -> _Chunk:
     return _Chunk(paths, files, tables, notes, versions, read, loaded, rejected, invoices)
 
 
-def _read_chunk_remote(paths: list[Path]) -> _Chunk:
-    chunk = _read_chunk(paths)
+def _read_chunk_remote(paths: list[Path], limits: Limits) -> _Chunk:
+    chunk = _read_chunk(paths, limits)
     chunk.paths = None  # unpickling 256 Paths again in the parent costs more than keeping them
     return chunk
 
@@ -928,7 +955,7 @@ def _batches(paths: Any, size: int) -> Any:
         yield batch
 
 
-def _chunks(paths: Any, workers: int) -> Any:
+def _chunks(paths: Any, workers: int, limits: Limits) -> Any:
     """Parsed chunks of *paths* (an iterator, consumed as the chunks are sent out), in order.
 
     A process pool once there are POOL_MIN_FILES files: the listing of a big folder then
@@ -942,7 +969,7 @@ def _chunks(paths: Any, workers: int) -> Any:
                 break
     if workers <= 1 or len(head) < POOL_MIN_FILES:
         for chunk in _batches(itertools.chain(head, paths), POOL_CHUNK):
-            yield _read_chunk(chunk)
+            yield _read_chunk(chunk, limits)
         return
     # spawn, not fork: the parent holds DuckDB's threads, and forking them is unsafe
     ctx = multiprocessing.get_context("spawn")
@@ -953,7 +980,7 @@ def _chunks(paths: Any, workers: int) -> Any:
         pending: deque[tuple[list[Path], Any]] = deque()
         it = _batches(itertools.chain(head, paths), POOL_CHUNK)
         for chunk in it:
-            pending.append((chunk, ex.submit(_read_chunk_remote, chunk)))
+            pending.append((chunk, ex.submit(_read_chunk_remote, chunk, limits)))
             if len(pending) >= window:
                 break
         while pending:
@@ -962,7 +989,7 @@ def _chunks(paths: Any, workers: int) -> Any:
             done.paths = chunk
             nxt = next(it, None)
             if nxt is not None:
-                pending.append((nxt, ex.submit(_read_chunk_remote, nxt)))
+                pending.append((nxt, ex.submit(_read_chunk_remote, nxt, limits)))
             yield done
 
 
@@ -1011,21 +1038,22 @@ def workers_default() -> int:
 def load(source: SourceConfig, sink: SourceSink, *, workers: int | None = None) -> LoadResult:
     """Load Finvoice invoices from a file, a folder or a zip (see the module docstring)."""
     path = Path(source.path)
-    if path.is_file():
+    result = LoadResult()
+    if not path.is_dir():
         paths: Any = iter([path])
     else:
         # streamed: a big folder's listing overlaps with the parsing
-        paths = input_files(path, suffixes=(".xml", ".zip"))
+        paths = input_files(path, suffixes=(".xml", ".zip"), rejected=result.rejecter(sink))
         first = next(paths, None)
-        if first is None:
+        if first is None and not result.records_read:
             raise InputError("no .xml or .zip files in the folder", file=path)
-        paths = itertools.chain([first], paths)
+        paths = itertools.chain([first] if first else [], paths)
     sink.raw_table([*COLUMNS, *EXTRA_COLUMNS])
     sink.raw_table(["path", "value"], table="elements")
-    result = LoadResult()
     versions: set[str] = set()
     writer = _Writer(sink)
-    for chunk in _chunks(paths, workers if workers is not None else workers_default()):
+    n_workers = workers if workers is not None else workers_default()
+    for chunk in _chunks(paths, n_workers, sink.limits):
         names, shas = [], []
         assert chunk.paths is not None
         for file_path, meta in zip(chunk.paths, chunk.files, strict=True):
@@ -1034,7 +1062,14 @@ def load(source: SourceConfig, sink: SourceSink, *, workers: int | None = None) 
                 for _ in paths:  # the listing's own errors (a link out of the folder) come first
                     pass
                 raise InputError(message, file=sink.display_name(file_path), place=place)
+            if meta.rejected and not meta.sha256:  # not read: reject_file hashes what it can
+                result.file_rejected(sink, file_path, meta.rejected)
+                names.append(sink.files[-1].name)
+                shas.append(sink.files[-1].sha256)
+                continue
             f = sink.file(file_path, sha256=meta.sha256, size=meta.size)
+            if meta.rejected:
+                result.file_rejected(sink, f, meta.rejected)
             names.append(f.name)
             shas.append(f.sha256)
         writer.add(chunk, names, shas)

@@ -19,7 +19,7 @@ import re
 from pathlib import Path
 
 from audit_kit.config import SourceConfig
-from audit_kit.errors import InputError
+from audit_kit.errors import FileRejected, InputError
 from audit_kit.loaders import FuzzSeed, LoadResult, SourceKind, within
 from audit_kit.loaders._mail import (
     BATCH_MESSAGES,
@@ -47,10 +47,21 @@ _NOT_MESSAGES = re.compile(
 _FLAGS = re.compile(r"[:!]2,([A-Za-z]*)$")
 
 
-def _walk(root: Path):
-    """Message files under a Maildir root, in sorted order, as (path, relative name)."""
+def _walk(root: Path, unlisted: list[tuple[Path, str]]):
+    """Message files under a Maildir root, in sorted order, as (path, relative name).
+
+    Every entry that is not a folder is listed (a FIFO too: opening refuses it); a folder
+    that cannot be listed is appended to *unlisted* with the reason.
+    """
     resolved = root.resolve()
-    for dirpath, dirnames, filenames in os.walk(root):
+
+    def unreadable(exc: OSError) -> None:
+        why = ("permission denied: the folder cannot be listed; check its owner and mode"
+               if isinstance(exc, PermissionError)
+               else f"the folder cannot be listed ({type(exc).__name__})")
+        unlisted.append((Path(exc.filename), why))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
         rel_dir = os.path.relpath(dirpath, root)
         parts = [] if rel_dir == "." else rel_dir.split(os.sep)
         # tmp/ holds half-written deliveries; dot-folders other than Maildir++ are hidden
@@ -85,15 +96,22 @@ def load(
     result = LoadResult(format="maildir")
     start_tables(sink)
     people = Correspondents(sink, own_domains, role_mailboxes)
-    entries = [(root, root.name)] if root.is_file() else _walk(root)
+    unlisted: list[tuple[Path, str]] = []
+    entries = [(root, root.name)] if not root.is_dir() else _walk(root, unlisted)
     rows = Rows(per_file=True)
     for path, rel in entries:
-        f, p = parse_file(sink, path, rel)
+        try:
+            f, p = parse_file(sink, path, rel)
+        except FileRejected as exc:
+            result.file_rejected(sink, path, exc.message)
+            continue
         m = _FLAGS.search(rel)
         rows.add(p, f, folder=_folder(rel), flags=m.group(1) if m else "")
         if rows.read >= BATCH_MESSAGES:
             write_batch(sink, rows, people, result)
             rows = Rows(per_file=True)
     write_batch(sink, rows, people, result)
+    for path, why in unlisted:
+        result.file_rejected(sink, path, why)
     people.write()
     return result

@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from audit_kit.config import SourceConfig
-from audit_kit.errors import InputError
+from audit_kit.errors import FileRejected, InputError
+from audit_kit.limits import open_input
 from audit_kit.loaders import FuzzSeed, LoadResult, SourceKind, input_files
 from audit_kit.loaders._mail import (
     _ANY_HEADER,
@@ -240,11 +241,16 @@ def _load(source: SourceConfig, sink: SourceSink, own_domains: tuple[str, ...],
     start_tables(sink)
     people = Correspondents(sink, own_domains, role_mailboxes)
     with ThreadPoolExecutor(1) as hasher, _one_thread(sink, workers):
-        for path in input_files(source.path):
+        for path in input_files(source.path, rejected=result.rejecter(sink)):
+            try:
+                fh = open_input(path, sink.limits)
+            except FileRejected as exc:
+                result.file_rejected(sink, path, exc.message)
+                continue
             digest = hasher.submit(_hash, path)
             f: FileRef | None = None
             pending: FileRef | None = None  # the file's rows written before its hash is known
-            with open(path, "rb") as fh:
+            with fh:
                 size = os.fstat(fh.fileno()).st_size
                 if size == 0:
                     sink.file(path, sha256=digest.result()[0], size=0)

@@ -55,7 +55,8 @@ from pydantic import Field
 
 from audit_kit import normalise, vocab
 from audit_kit.config import SourceConfig
-from audit_kit.errors import InputError
+from audit_kit.errors import FileRejected, InputError
+from audit_kit.limits import Limits, bounded_blocks, check_lines, open_input
 from audit_kit.loaders import FuzzSeed, LoadResult, Option, Role, SourceKind, input_files
 from audit_kit.normalise_sql import email_sql, is_ascii_sql, quote
 from audit_kit.warehouse import FileRef, SourceSink
@@ -228,11 +229,11 @@ def _rank(path: Path) -> tuple[int, int]:
     return (0, 0)
 
 
-def _log_files(path: Path) -> list[Path]:
-    if path.is_file():
+def _log_files(path: Path, result: LoadResult, sink: SourceSink) -> list[Path]:
+    if not path.is_dir():
         return [path]
-    files = [p for p in input_files(path) if _NAME.match(p.name)]
-    if not files:
+    files = [p for p in input_files(path, rejected=result.rejecter(sink)) if _NAME.match(p.name)]
+    if not files and not result.records_read:
         raise InputError(
             "no maillog files in the folder (expected maillog, maillog.1, maillog.2.gz ...)",
             file=path,
@@ -256,12 +257,11 @@ class _HashingReader:
         return True
 
 
-def _blocks(path: Path, reader: _HashingReader) -> Iterator[bytes]:
+def _blocks(path: Path, reader: _HashingReader, limits: Limits) -> Iterator[bytes]:
     if path.name.lower().endswith(".gz"):
         gz = gzip.GzipFile(fileobj=reader, mode="rb")  # type: ignore[arg-type]
         try:
-            while block := gz.read(BLOCK):
-                yield block
+            yield from bounded_blocks(gz, lambda: reader.size, limits, BLOCK)  # type: ignore[arg-type]
         except (OSError, EOFError, zlib.error):
             raise InputError("not a readable gzip file (corrupt or truncated)", file=path) from None
     else:
@@ -299,10 +299,10 @@ def _lines_table(data: bytes) -> tuple[pa.Table, int]:
     return pa.table({"line": lines}), bad
 
 
-def _chunks(path: Path, reader: _HashingReader) -> Iterator[bytes]:
+def _chunks(path: Path, reader: _HashingReader, limits: Limits) -> Iterator[bytes]:
     """The file's text in blocks cut after a newline (the last one may lack it)."""
     rest = b""
-    for block in _blocks(path, reader):
+    for block in _blocks(path, reader, limits):
         data = rest + block
         cut = data.rfind(b"\n") + 1
         rest, data = data[cut:], data[:cut]
@@ -334,7 +334,7 @@ class _Scan:
     newlines: int = 0
 
 
-def _scan(path: Path) -> _Scan:
+def _scan(path: Path, limits: Limits) -> _Scan:
     """Hash a file and check that it is plain (see _plain), in blocks as read: no block
     is cut at a newline or copied (UTF-8 is decoded incrementally, only past ASCII).
 
@@ -345,7 +345,7 @@ def _scan(path: Path) -> _Scan:
     size = newlines = 0
     last = 10
     utf8 = None
-    with open(path, "rb") as raw:
+    with open_input(path, limits) as raw:
         while block := raw.read(BLOCK):
             sha.update(block)
             if not _plain(block):
@@ -375,7 +375,7 @@ _READ_CSV = (
 )
 
 
-def _read_text(con, info: _FileInfo, scan: Future[_Scan] | None) -> int:
+def _read_text(con, info: _FileInfo, scan: Future[_Scan] | None, limits: Limits) -> int:
     """The file's lines into ``_pf_text`` (line number = rowid - first rowid + 1); returns
     bad-byte lines.
 
@@ -387,10 +387,11 @@ def _read_text(con, info: _FileInfo, scan: Future[_Scan] | None) -> int:
     grew between the two reads fails the line/byte count check and takes the careful path.
     """
     if scan is None:  # .gz
-        return _read_text_careful(con, info)
+        return _read_text_careful(con, info, limits)
     got_scan = scan.result()
     if not got_scan.plain:
-        return _read_text_careful(con, info)
+        return _read_text_careful(con, info, limits)
+    check_lines(got_scan.lines, limits)
     info.sha256, info.size = got_scan.sha256, got_scan.size
     con.execute(f"CREATE OR REPLACE TEMP TABLE _pf_text AS SELECT line FROM {_READ_CSV}",
                 [str(info.path)])
@@ -398,16 +399,17 @@ def _read_text(con, info: _FileInfo, scan: Future[_Scan] | None) -> int:
     if got == (got_scan.lines, got_scan.size - got_scan.newlines):
         info.lines = got_scan.lines
         return 0
-    return _read_text_careful(con, info)
+    return _read_text_careful(con, info, limits)
 
 
-def _read_text_careful(con, info: _FileInfo) -> int:
+def _read_text_careful(con, info: _FileInfo, limits: Limits) -> int:
     """_read_text for any file: gzip, CRLF, bad bytes (U+FFFD), split with numpy."""
     con.execute("CREATE OR REPLACE TEMP TABLE _pf_text (line VARCHAR)")
     bad = lines = 0
-    with open(info.path, "rb") as raw:
+    with open_input(info.path, limits) as raw:
         reader = _HashingReader(raw)
-        for chunk in _chunks(info.path, reader):
+        for chunk in _chunks(info.path, reader, limits):
+            check_lines(lines + chunk.count(b"\n"), limits)
             tbl, b = _lines_table(chunk)
             con.register("_pf_chunk", tbl)
             try:
@@ -767,7 +769,8 @@ def load(
 ) -> LoadResult:
     """Load a postfix log file or a folder of rotated logs (see the module docstring)."""
     con = sink.con
-    paths = _log_files(Path(source.path))
+    result = LoadResult()
+    paths = _log_files(Path(source.path), result, sink)
     files = [_FileInfo(i, p, _rank(p)) for i, p in enumerate(paths)]
     # oldest first: highest rotation number first, the live file last
     files.sort(key=lambda f: (-f.rank[0], -f.rank[1], str(f.path)))
@@ -787,21 +790,26 @@ def load(
             from_ VARCHAR, to_ VARCHAR, orig_to VARCHAR, relay VARCHAR, status VARCHAR,
             iso BOOLEAN, d_iso DATE)
     """)
-    result = LoadResult()
     # the plain files' first read (hash + check), one file ahead in a thread
     prefetch = ThreadPoolExecutor(max_workers=1, thread_name_prefix="postfix-scan")
     scans = {
-        f.idx: prefetch.submit(_scan, f.path)
+        f.idx: prefetch.submit(_scan, f.path, sink.limits)
         for f in files
         if not f.path.name.lower().endswith(".gz")
     }
     try:
         staged: set[int] = set()  # once a file is staged, the newer ones are too (order)
+        kept: list[_FileInfo] = []
         for f in files:  # oldest first, so the raw table reads in time order
             try:
-                bad = _read_text(con, f, scans.get(f.idx))
+                bad = _read_text(con, f, scans.get(f.idx), sink.limits)
+            except FileRejected as exc:  # not a file, unreadable, over a limit: the rest goes on
+                con.execute("DROP TABLE IF EXISTS _pf_text")
+                result.file_rejected(sink, f.path, exc.message)
+                continue
             except (PermissionError, IsADirectoryError):
                 raise InputError("file cannot be read; check its mode", file=f.path) from None
+            kept.append(f)
             f.ref = sink.file(f.path, sha256=f.sha256, size=f.size)
             if bad:
                 f.notes.append(
@@ -814,6 +822,7 @@ def load(
                 con.execute(f"INSERT INTO {stage} {_parse_sql(f)}")
                 _summarise(con, f"SELECT n, ts FROM {stage} WHERE file_idx = {f.idx}", f)
             con.execute("DROP TABLE _pf_text")
+        files = kept
         _assign_years(files, source.year)
         for pos, f in enumerate(files):
             if f.idx in staged:

@@ -35,7 +35,8 @@ from pydantic import Field
 
 from audit_kit import normalise
 from audit_kit.config import SourceConfig
-from audit_kit.errors import InputError
+from audit_kit.errors import FileRejected, InputError
+from audit_kit.limits import Limits, SheetExtent, check_xlsx, read_input
 from audit_kit.loaders import (
     DELIMITER,
     ENCODING,
@@ -381,10 +382,10 @@ _UNDECODED = re.compile("[\udc80-\udcff]")
 
 
 def _csv_text(
-    path: Path, source: SourceConfig, f: FileRef, res: LoadResult
+    path: Path, source: SourceConfig, f: FileRef, res: LoadResult, limits: Limits
 ) -> tuple[str, str, bool]:
     """The decoded text, its delimiter and whether it mixes encodings (``res.format`` set)."""
-    data = path.read_bytes()
+    data = read_input(path, limits)
     if not data or data.isspace():  # (not data.strip(): without copying 30 MB)
         raise InputError("file is empty; export the register again", file=f.name)
     enc = detect_encoding(data[:65536], source.encoding)
@@ -485,8 +486,17 @@ def _csv_rows(
     return headers, rows()
 
 
-def _sheet_rows(ws, f: FileRef) -> Iterator[tuple]:
-    """The sheet's rows; a damaged sheet part (read lazily) stops the file with its row."""
+def _sheet_rows(ws, f: FileRef, limits: Limits) -> Iterator[tuple]:
+    """The sheet's rows; a damaged sheet part (read lazily) stops the file with its row,
+    a sheet wider and longer than ``limits.max_xlsx_cells`` refuses it (FileRejected).
+
+    openpyxl's read-only mode believes the sheet's ``<dimension>``: it pads every row to
+    its width and yields its every row. A dimension over the limit is not believed (the
+    rows come as they are), and the rows that come are measured as they do.
+    """
+    extent = SheetExtent(limits)
+    if not extent.fits(ws.max_row, ws.max_column):
+        ws.reset_dimensions()
     it = ws.iter_rows(values_only=True)
     n = 1
     while True:
@@ -500,6 +510,7 @@ def _sheet_rows(ws, f: FileRef) -> Iterator[tuple]:
                 file=f.name,
                 place=f"row {n}",
             ) from None
+        extent.row(n, len(values))
         yield values
         n += 1
 
@@ -511,8 +522,10 @@ def _xlsx_rows(
 
     # openpyxl raises a grab-bag on damaged parts (BadZipFile, KeyError, expat and etree
     # errors, ValueError, TypeError, AttributeError...): any of them means a damaged file
+    data = read_input(path, sink.limits)
+    check_xlsx(io.BytesIO(data), len(data), sink.limits)  # bombs before openpyxl reads
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:
         raise InputError(
             "not a readable XLSX workbook; save it again from Excel", file=f.name
@@ -526,7 +539,7 @@ def _xlsx_rows(
             f"no sheet named {source.sheet!r}; sheets: {', '.join(wb.sheetnames)}", file=f.name
         ) from None
     res.format = f"xlsx (sheet {ws.title!r})"
-    it = _sheet_rows(ws, f)
+    it = _sheet_rows(ws, f, sink.limits)
     try:
         headers = ["" if h is None else str(h).strip() for h in next(it)]
     except StopIteration:
@@ -753,15 +766,15 @@ def _load_file(
     sink: SourceSink,
     spec: KindSpec,
     raw_headers: list[str] | None,
-) -> tuple[LoadResult, list[str]]:
+    res: LoadResult,
+) -> list[str]:
     f = sink.file(path)
-    res = LoadResult()
     xlsx = path.suffix.lower() in (".xlsx", ".xlsm")
     utf8, found = None, None  # set-based from the lines / from the csv module's rows
     if xlsx:
         headers, rows = _xlsx_rows(path, source, f, sink, res)
     else:
-        text, delim, mixed = _csv_text(path, source, f, res)
+        text, delim, mixed = _csv_text(path, source, f, res, sink.limits)
         utf8 = tabular_sql.utf8_if_applies(text, delim, mixed)
         if utf8 is not None:
             headers, rows = tabular_sql.header(text, delim), iter(())
@@ -788,7 +801,7 @@ def _load_file(
         tabular_sql.load((rows, found), delim, plan, sink, f, res, _is_hetu, _HETU_TEXT)
     else:
         _load_rows(rows, plan, sink, f, res, xlsx)
-    return res, headers
+    return headers
 
 
 def _load_rows(
@@ -837,13 +850,20 @@ def _load_rows(
 def load_tabular(source: SourceConfig, sink: SourceSink) -> LoadResult:
     spec = SPECS[source.kind]
     total = LoadResult()
-    files = list(input_files(source.path, (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")))
-    if not files:
+    files = list(input_files(source.path, (".csv", ".txt", ".tsv", ".xlsx", ".xlsm"),
+                             rejected=total.rejecter(sink)))
+    if not files and not total.records_read:
         raise InputError("no CSV or XLSX files in the folder", file=source.path)
     raw_headers: list[str] | None = None
     for path in files:
         before = sink.rejected
-        res, raw_headers = _load_file(path, source, sink, spec, raw_headers)
+        res = LoadResult()
+        try:
+            raw_headers = _load_file(path, source, sink, spec, raw_headers, res)
+        except FileRejected as exc:
+            # rows read but not written yet (a chunk's worth) go with the rest of the file
+            res.records_read = res.records_loaded + sink.rejected - before
+            res.file_rejected(sink, path, exc.message)
         res.records_rejected = sink.rejected - before
         total += res
     return total

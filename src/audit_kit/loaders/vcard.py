@@ -77,7 +77,9 @@ import pyarrow.compute as pc
 from audit_kit import normalise
 from audit_kit.config import SourceConfig
 from audit_kit.errors import InputError
-from audit_kit.loaders import FuzzSeed, LoadResult, SourceKind, input_files
+from audit_kit.limits import DEFAULT as DEFAULT_LIMITS
+from audit_kit.limits import Limits, read_input
+from audit_kit.loaders import FuzzSeed, LoadResult, SourceKind, input_files, per_file
 from audit_kit.loaders._pool import cut_ranges, gc_paused, ordered_map, pool_size
 from audit_kit.loaders.contact_points import (
     PHONE_CONTACT,
@@ -212,9 +214,9 @@ class Prop:
 # -- reading the file --------------------------------------------------------------------
 
 
-def _bytes_of(path: Path) -> tuple[bytes, bool]:
+def _bytes_of(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[bytes, bool]:
     """The file's bytes, UTF-16 transcoded to UTF-8 (second item True when transcoded)."""
-    data = path.read_bytes()
+    data = read_input(path, limits)
     enc = None
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         enc = "utf-16"
@@ -809,7 +811,7 @@ def _parts(data: bytes, transcoded: bool, workers: int | None) -> Iterator[_Part
 
 def _load_file(path: Path, sink: SourceSink, workers: int | None = None) -> LoadResult:
     f = sink.file(path)
-    data, transcoded = _bytes_of(path)
+    data, transcoded = _bytes_of(path, sink.limits)
     result = LoadResult()
     versions: set[str] = set()
     faults: list[tuple[int, int, str]] = []
@@ -857,6 +859,7 @@ def load(source: SourceConfig, sink: SourceSink, *, workers: int | None = None) 
     """
     sink.raw_table(RAW_COLUMNS)
     total = LoadResult()
-    for path in input_files(source.path, (".vcf", ".vcard")):
-        total += _load_file(path, sink, workers)
+    for path in input_files(source.path, (".vcf", ".vcard"), rejected=total.rejecter(sink)):
+        with per_file(sink, total, path):
+            total += _load_file(path, sink, workers)
     return total

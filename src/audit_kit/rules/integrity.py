@@ -1,5 +1,6 @@
-"""Integrity: every input record loaded or rejected with a reason (nothing lost), and the
-dates a loader could not read."""
+"""Integrity: every input record loaded or rejected with a reason (nothing lost), no
+source silently empty (a wrong path or kind reads nothing and would pass every rule), and
+the dates a loader could not read."""
 
 from __future__ import annotations
 
@@ -61,11 +62,31 @@ def build(ctx: RunContext) -> list[Rule]:
             "Date cells that are not dates, per source and column",
             severities=("warning",),
         ),
+        Rule(
+            "I-empty",
+            CATEGORY,
+            "",
+            "load_counts",
+            _COLS + "'no records read: check the path and kind of the source' AS detail, "
+            "'warning' AS severity FROM (SELECT * FROM {batch}) b WHERE records_read = 0",
+            "Sources from which no record was read",
+            severities=("warning",),
+        ),
     ]
 
 
 #: what each rule checks and the owners' action, fi/en (see :data:`audit_kit.rules.RuleTexts`)
 TEXTS: dict[str, RuleTexts] = {
+    "I-empty": {
+        "checks": {
+            "fi": "Lähteet, joista ei luettu yhtään riviä.",
+            "en": "Sources from which no record was read.",
+        },
+        "action": {
+            "fi": "Tarkista lähteen {source} polku ja laji asetuksissa.",
+            "en": "Check the path and kind of {source} in the config.",
+        },
+    },
     "I-date": {
         "checks": {
             "fi": "Päivämääräsarakkeen arvoja, joita ei voitu lukea päivämääränä (rivi säilyy ilman päivämäärää).",
