@@ -104,7 +104,8 @@ def open_input(path: str | Path, limits: Limits = DEFAULT) -> BinaryIO:
         raise FileRejected("permission denied; check the file's owner and mode",
                            file=path) from None
     except FileNotFoundError:
-        raise FileRejected("file not found (removed while the audit ran?)", file=path) from None
+        raise FileRejected("file not found (a link to nowhere, or removed while the audit "
+                           "ran)", file=path) from None
     except OSError as exc:
         raise FileRejected(f"cannot be opened ({type(exc).__name__})", file=path) from None
     try:

@@ -383,9 +383,7 @@ def input_files(path: Path, suffixes: tuple[str, ...] | None = None, *,
         try:
             entries = list(os.scandir(dirpath))
         except OSError as exc:
-            why = ("permission denied: the folder cannot be listed; check its owner and mode"
-                   if isinstance(exc, PermissionError)
-                   else f"the folder cannot be listed ({type(exc).__name__})")
+            why = unlisted_reason(exc)
             if rejected is None:
                 raise FileRejected(why, file=dirpath) from None
             rejected(Path(dirpath), why)
@@ -409,6 +407,13 @@ def input_files(path: Path, suffixes: tuple[str, ...] | None = None, *,
     found.sort(key=lambda t: t[0])
     for _, p, link in found:
         yield within(Path(p), root) if link else Path(p)
+
+
+def unlisted_reason(exc: OSError) -> str:
+    """Why a folder could not be listed, for its file-level reject."""
+    if isinstance(exc, PermissionError):
+        return "permission denied: the folder cannot be listed; check its owner and mode"
+    return f"the folder cannot be listed ({type(exc).__name__})"
 
 
 @contextmanager

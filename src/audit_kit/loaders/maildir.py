@@ -20,7 +20,7 @@ from pathlib import Path
 
 from audit_kit.config import SourceConfig
 from audit_kit.errors import FileRejected, InputError
-from audit_kit.loaders import FuzzSeed, LoadResult, SourceKind, within
+from audit_kit.loaders import FuzzSeed, LoadResult, SourceKind, unlisted_reason, within
 from audit_kit.loaders._mail import (
     BATCH_MESSAGES,
     CORRESPONDENT,
@@ -56,10 +56,7 @@ def _walk(root: Path, unlisted: list[tuple[Path, str]]):
     resolved = root.resolve()
 
     def unreadable(exc: OSError) -> None:
-        why = ("permission denied: the folder cannot be listed; check its owner and mode"
-               if isinstance(exc, PermissionError)
-               else f"the folder cannot be listed ({type(exc).__name__})")
-        unlisted.append((Path(exc.filename), why))
+        unlisted.append((Path(exc.filename), unlisted_reason(exc)))
 
     for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
         rel_dir = os.path.relpath(dirpath, root)
