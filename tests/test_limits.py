@@ -166,12 +166,19 @@ def write_config(folder: Path, sources: list[dict], policy: Path = POLICY,
     return cfg
 
 
+#: the child runs' address-space limit. DuckDB and GX reserve far more address space than
+#: they touch (allocator and per-thread arenas, GX's imports): a run of the good files
+#: alone needs about 2-2.5 GiB (measured: imports fail at 1.5 GiB, and at 2.5 GiB one run
+#: of three could not allocate DuckDB's thread-local data), so 4 GiB leaves a margin.
+#: Each bomb took 4.4 to 11.8 GB before. The bound asserted is the peak RSS (< 1 GiB).
+ADDRESS_SPACE = 4 << 30
+
+
 #: the child: an address-space limit, the CLI, then its peak RSS (its own and its pool's)
 _CHILD = """
 import resource, sys
 limit = int(sys.argv[1])
-if limit:
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 from audit_kit.cli.main import main
 try:
     rc = main(sys.argv[3:])
@@ -183,9 +190,11 @@ sys.exit(rc)
 """
 
 
-def cli(args: list[str], *, timeout: float = 120, address_space: int = 0,
-        no_override: bool = False) -> tuple[int, str, str, float, int]:
-    """``audit-kit ARGS`` in a child process: (rc, stdout, stderr, seconds, peak RSS).
+def cli(args: list[str], *, timeout: float = 120, no_override: bool = False
+        ) -> tuple[int, str, str, float, int]:
+    """``audit-kit ARGS`` in a child process under :data:`ADDRESS_SPACE` (a regression
+    that reads ``/dev/zero`` whole fails instead of taking the machine's memory):
+    (rc, stdout, stderr, seconds, peak RSS).
 
     *no_override*: the child cannot read past file modes even as root (root's
     CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH dropped), as an ordinary user cannot.
@@ -202,7 +211,7 @@ def cli(args: list[str], *, timeout: float = 120, address_space: int = 0,
     t0 = time.perf_counter()
     try:
         p = subprocess.run(
-            [*prefix, sys.executable, "-c", _CHILD, str(address_space), peak_file, *args],
+            [*prefix, sys.executable, "-c", _CHILD, str(ADDRESS_SPACE), peak_file, *args],
             capture_output=True, text=True, timeout=timeout, env=env)
         secs = time.perf_counter() - t0
         peak = int(Path(peak_file).read_text() or 0)
@@ -227,12 +236,6 @@ def _q(out: Path, sql: str) -> list[tuple]:
 
 # -- bombs: rejected, the rest of the audit done, bounded -----------------------------------
 
-#: the bomb run's address-space limit. DuckDB and GX reserve far more address space than
-#: they touch (allocator and per-thread arenas, GX's imports): a run of the good files
-#: alone needs about 2-2.5 GiB (measured: imports fail at 1.5 GiB, and at 2.5 GiB one run
-#: of three could not allocate DuckDB's thread-local data), so 4 GiB leaves a margin.
-#: Each bomb took 4.4 to 11.8 GB before. The bound asserted is the peak RSS (< 1 GiB).
-ADDRESS_SPACE = 4 << 30
 
 
 def _bomb_inputs(root: Path) -> tuple[list[dict], dict[str, bytes]]:
@@ -292,7 +295,7 @@ def test_bombs_are_file_rejects_and_the_audit_goes_on_in_bounded_memory_and_time
                  "--no-report"]) == 1
 
     rc, out, err, secs, peak = cli(["run", str(bad / "audit.yaml"), "--out", str(bad / "out"),
-                                    "--no-report"], address_space=ADDRESS_SPACE, timeout=300)
+                                    "--no-report"], timeout=300)
     assert (rc, err) == (1, ""), err
     print(f"bomb run: {secs:.1f} s, peak RSS {peak / 2**20:.0f} MiB")
     assert secs < 60, f"{secs:.1f} s"
