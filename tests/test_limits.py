@@ -499,3 +499,148 @@ def test_unreadable_file_and_folder_are_rejects_with_the_reason(tmp_path):
     assert _q(out, "SELECT DISTINCT file FROM records") == [("cards/a.vcf",)]
     assert _q(out, "SELECT records_read, records_rejected FROM load_counts") == [
         (_q(out, "SELECT count(DISTINCT record_ref) FROM records")[0][0] + 2, 2)]
+
+
+# -- one file a loader cannot read, inside a folder, is a reject (issue 17 item 3) --------
+
+_MORK = b'// <!-- <mdb:mork:z v="1.4"/> -->\n< <(a=c)> // (f=iso-8859-1)\n'
+_MMDF = (b"\x01\x01\x01\x01\nFrom: Aino <aino.makela@example.com>\nTo: myynti@oulunkonttori.fi\n"
+         b"Subject: hei\n\nbody\n\x01\x01\x01\x01\n")
+
+#: (source, kind, system, good files, bad files as name -> bytes or a fixture, the reason)
+FOLDER_CASES = [
+    ("cards", "vcard", "android_backup", ["vcard/google_30.vcf"],
+     {"notes.vcf": b"just some notes\n"},
+     "no vCard found (no BEGIN:VCARD line); is this a .vcf export?"),
+    ("mail", "mbox", "mail", ["mail/thunderbird.mbox"],
+     {"Inbox.msf": _MORK},
+     "a Thunderbird index file (.msf, Mork), not a mailbox; the mailbox it indexes holds the "
+     "messages (offset 0)"),
+    ("mail", "mbox", "mail", [], {"mmdf": _MMDF},
+     "an MMDF mailbox (messages between ^A^A^A^A lines), not mbox; convert it to mbox (e.g. "
+     "formail, mutt) and audit the copy (offset 0)"),
+    ("mail", "mbox", "mail", [], {"readme.txt": b"These are the office's mailboxes.\n"},
+     "not an mbox file: it does not start with a 'From ' separator line; for single messages "
+     "use kind eml (offset 0)"),
+    ("invoices", "finvoice", "billing", ["finvoice/utf8_3.0_aakkoset.xml"],
+     {"ubl.xml": "bad/finvoice_wrong_root.xml"},
+     "no Finvoice element found; is this a Finvoice file?"),
+    ("register", "customers_csv", "billing", ["tabular/asiakkaat_utf8_tab.csv"],
+     {"empty.csv": b""}, "file is empty; export the register again"),
+]
+
+
+def test_a_file_the_loader_cannot_read_in_a_folder_is_a_reject_and_the_rest_loads(
+        tmp_path, capsys):
+    good, bad = tmp_path / "good", tmp_path / "bad"
+    sources: dict[str, dict] = {}
+    expected = []
+    for name, kind, system, goods, bads, reason in FOLDER_CASES:
+        sources[name] = {"name": name, "kind": kind, "path": name, "system": system}
+        for base in (good, bad):
+            (base / name).mkdir(parents=True, exist_ok=True)
+            for g in goods:
+                shutil.copyfile(DATA / g, base / name / Path(g).name)
+        for fname, data in bads.items():
+            target = bad / name / fname
+            if isinstance(data, str):
+                shutil.copyfile(DATA / data, target)
+            else:
+                target.write_bytes(data)
+            expected.append((name, f"{name}/{fname}", reason))
+    for base in (good, bad):
+        write_config(base, list(sources.values()))
+    rc_good, err_good, _ = _run(good, capsys, good / "audit.yaml")
+    rc, err, out = _run(bad, capsys, bad / "audit.yaml")
+    assert (rc, err) == (rc_good, err_good) == (1, "")
+    assert _q(out, "SELECT source, file, reason FROM rejects WHERE record_ref = "
+                   f"'{WHOLE_FILE}' ORDER BY source, file") == sorted(expected)
+    counts_sql = ("SELECT source, records_read, records_loaded, records_rejected, files "
+                  "FROM load_counts ORDER BY source")
+    n_bad = {s: sum(1 for e in expected if e[0] == s) for s in sources}
+    assert _q(out, counts_sql) == [
+        (s, read + n_bad[s], loaded, rej + n_bad[s], files + n_bad[s])
+        for s, read, loaded, rej, files in _q(good / "out", counts_sql)]
+    for sql in ("SELECT * EXCLUDE (rec_id) FROM records ORDER BY ALL",
+                "SELECT * FROM fields ORDER BY ALL"):
+        assert _q(out, sql) == _q(good / "out", sql)
+
+
+def test_a_file_the_loader_cannot_read_alone_still_stops_the_run(tmp_path, capsys):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "Inbox.msf").write_bytes(_MORK)
+    cfg = write_config(tmp_path, [{"name": "m", "kind": "mbox", "path": "in/Inbox.msf",
+                                   "system": "mail"}])
+    rc, err, out = _run(tmp_path, capsys, cfg)
+    assert (rc, err) == (2, "audit-kit: error: in/Inbox.msf (offset 0): a Thunderbird index "
+                            "file (.msf, Mork), not a mailbox; the mailbox it indexes holds the "
+                            "messages\n")
+    assert not out.exists()
+
+
+# -- compressed rotations, read by content (issue 17 item 4) -------------------------------
+
+def _compressors() -> dict[str, object]:
+    import bz2
+    import gzip
+    import lzma
+
+    zstandard = pytest.importorskip("zstandard")
+    return {".xz": lzma.compress, ".bz2": bz2.compress,
+            ".zst": zstandard.ZstdCompressor().compress, "": gzip.compress}
+
+
+def _postfix(path: Path):
+    from audit_kit.config import SourceConfig
+    from audit_kit.loaders import get_loader
+    from tests.conftest import sink_for
+
+    con, sink = sink_for("postfix_log", system="mail")
+    res = get_loader("postfix_log")(
+        SourceConfig(name="x", kind="postfix_log", path=path, system="mail"), sink)
+    rows = con.execute("SELECT * EXCLUDE (file, sha256) FROM src_x ORDER BY rowid").fetchall()
+    return res, rows, sorted(f.name for f in sink.files)
+
+
+def test_compressed_rotations_are_read_by_content_in_a_folder_and_alone(tmp_path):
+    text = (DATA / "maillog" / "iso" / "maillog").read_bytes()
+    plain, packed = tmp_path / "plain", tmp_path / "packed"
+    plain.mkdir()
+    packed.mkdir()
+    (plain / "maillog").write_bytes(text)
+    (packed / "maillog").write_bytes(text)
+    for n, (suffix, compress) in enumerate(_compressors().items(), start=1):
+        (plain / f"maillog.{n}").write_bytes(text)
+        (packed / f"maillog.{n}{suffix}").write_bytes(compress(text))  # type: ignore[operator]
+    res_plain, rows_plain, _ = _postfix(plain)
+    res, rows, files = _postfix(packed)
+    assert [Path(f).name for f in files] == ["maillog", "maillog.1.xz", "maillog.2.bz2",
+                                             "maillog.3.zst", "maillog.4"]
+    assert (res.records_read, res.records_loaded, res.records_rejected) == (
+        res_plain.records_read, res_plain.records_loaded, res_plain.records_rejected)
+    assert res.records_read == 5 * text.count(b"\n")
+    assert rows == rows_plain
+    assert [n.split(": ", 1)[1] for n in res.notes] == [
+        "gzip-compressed (read by its content, not its name)"]
+    # given as a file, a compressed rotation is decompressed too
+    alone = _postfix(packed / "maillog.1.xz")
+    assert alone[1] == _postfix(plain / "maillog.1")[1]
+
+
+def test_a_corrupt_rotation_is_a_reject_in_a_folder_and_an_error_alone(tmp_path):
+    import lzma
+
+    from audit_kit.errors import InputError
+
+    (tmp_path / "logs").mkdir()
+    text = (DATA / "maillog" / "iso" / "maillog").read_bytes()
+    (tmp_path / "logs" / "maillog").write_bytes(text)
+    (tmp_path / "logs" / "maillog.1.xz").write_bytes(lzma.compress(text)[:-20])
+    res, _, _ = _postfix(tmp_path / "logs")
+    good = _postfix(tmp_path / "logs" / "maillog")[0]
+    assert (res.records_read, res.records_loaded, res.records_rejected) == (
+        good.records_read + 1, good.records_loaded, good.records_rejected + 1)
+    assert f"{tmp_path}/logs/maillog.1.xz: file not read: not a readable xz file (corrupt or " \
+           "truncated)" in res.notes
+    with pytest.raises(InputError, match=r"not a readable xz file \(corrupt or truncated\)"):
+        _postfix(tmp_path / "logs" / "maillog.1.xz")

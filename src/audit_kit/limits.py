@@ -28,11 +28,11 @@ import stat
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from audit_kit.errors import FileRejected
+from audit_kit.errors import FileRejected, InputError
 
 _MiB = 1 << 20
 _GiB = 1 << 30
@@ -161,6 +161,63 @@ def bounded_blocks(stream: BinaryIO, consumed: Callable[[], int], limits: Limits
         out += len(b)
         check_inflation(out, consumed(), limits)
         yield b
+
+
+# -- compressed streams, recognised by content ----------------------------------------
+
+#: (first bytes, name): what a compressed file starts with, whatever it is called
+_MAGIC = (
+    (b"\x1f\x8b", "gzip"),
+    (b"\xfd7zXZ\x00", "xz"),
+    (b"\x28\xb5\x2f\xfd", "zstd"),
+)
+_BZIP2 = re.compile(rb"BZh[1-9](?:1AY&SY|\x17rE8P\x90)")
+
+
+def compression(head: bytes) -> str | None:
+    """The compression a file's first 10 bytes show (gzip, xz, bzip2, zstd), or None.
+
+    A rotated log is compressed whatever its name says (``maillog.1`` may be gzip,
+    ``maillog.2.xz`` is xz), so the content decides, never the suffix.
+    """
+    for magic, name in _MAGIC:
+        if head.startswith(magic):
+            return name
+    return "bzip2" if _BZIP2.match(head) else None
+
+
+def decompressed_blocks(raw: BinaryIO, kind: str, consumed: Callable[[], int],
+                        limits: Limits, block: int, path: str | Path | None = None
+                        ) -> Iterator[bytes]:
+    """The decompressed content of *raw* (compressed with *kind*, see :func:`compression`)
+    in blocks, within the limits (:func:`bounded_blocks`); every stream or frame of a
+    concatenated file is read. Corrupt or truncated data is an InputError."""
+    import bz2
+    import gzip
+    import lzma
+    import zlib
+
+    stream: Any
+    if kind == "gzip":
+        stream = gzip.GzipFile(fileobj=raw, mode="rb")
+    elif kind == "xz":
+        stream = lzma.LZMAFile(raw)
+    elif kind == "bzip2":
+        stream = bz2.BZ2File(raw)
+    else:
+        try:
+            import zstandard
+        except ImportError:
+            raise FileRejected("zstd-compressed, and the zstandard package is not installed; "
+                               "pip install zstandard or decompress the file", file=path) from None
+        stream = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
+    errors: tuple[type[BaseException], ...] = (OSError, EOFError, zlib.error, lzma.LZMAError)
+    if kind == "zstd":
+        errors += (zstandard.ZstdError,)
+    try:
+        yield from bounded_blocks(stream, consumed, limits, block)
+    except errors:
+        raise InputError(f"not a readable {kind} file (corrupt or truncated)", file=path) from None
 
 
 # -- zip archives (Finvoice deliveries, XLSX packages) ----------------------------------

@@ -417,19 +417,31 @@ def unlisted_reason(exc: OSError) -> str:
 
 
 @contextmanager
-def per_file(sink: SourceSink, result: LoadResult, path: Path | FileRef) -> Iterator[None]:
-    """Run a loader's work on one file; a :class:`FileRejected` raised inside becomes a
-    file-level reject (:meth:`LoadResult.file_rejected`) and the loader goes on after the
-    block. What the file wrote before the refusal stays, counted as it was::
+def per_file(sink: SourceSink, result: LoadResult, path: Path | FileRef, *,
+             folder: bool = False) -> Iterator[None]:
+    """Run a loader's work on one file; a :class:`FileRejected` raised inside, and in a
+    folder source (*folder*) any :class:`InputError`, becomes a file-level reject
+    (:meth:`LoadResult.file_rejected`, the error's place in the reason) and the loader
+    goes on after the block: one file a loader cannot read does not stop the audit of a
+    folder. Alone as a source it does (exit 2, the error's one line). What the file
+    wrote before the error stays, counted as it was::
 
+        folder = source.path.is_dir()
         for path in input_files(source.path, rejected=result.rejecter(sink)):
-            with per_file(sink, result, path):
+            with per_file(sink, result, path, folder=folder):
                 result += _load_file(path, sink)
     """
     try:
         yield
-    except FileRejected as exc:
-        result.file_rejected(sink, path, exc.message)
+    except InputError as exc:
+        if not (folder or isinstance(exc, FileRejected)):
+            raise
+        result.file_rejected(sink, path, reject_reason(exc))
+
+
+def reject_reason(exc: InputError) -> str:
+    """A whole-file error as a file reject's reason: its message, then its place."""
+    return exc.message + (f" ({exc.place})" if exc.place else "")
 
 
 def within(p: Path, root: Path) -> Path:

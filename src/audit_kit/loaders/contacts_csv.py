@@ -571,8 +571,9 @@ def load(source: SourceConfig, sink: SourceSink) -> LoadResult:
     """Load one contacts CSV or every ``.csv`` file of a folder."""
     sink.raw_table(RAW_COLUMNS)
     total = LoadResult()
+    folder = Path(source.path).is_dir()
     for path in input_files(source.path, (".csv",), rejected=total.rejecter(sink)):
         # gc paused: a row's dicts and lists set off full collections, 20 % of the load
-        with per_file(sink, total, path), gc_paused():
+        with per_file(sink, total, path, folder=folder), gc_paused():
             total += _load_file(path, source, sink)
     return total

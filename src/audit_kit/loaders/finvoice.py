@@ -66,7 +66,7 @@ from audit_kit.limits import (
     open_input,
     zip_member_problem,
 )
-from audit_kit.loaders import FuzzSeed, LoadResult, Role, SourceKind, input_files
+from audit_kit.loaders import FuzzSeed, LoadResult, Role, SourceKind, input_files, reject_reason
 from audit_kit.normalise import _HETU_CANDIDATE  # the prefilter must match find_hetus
 from audit_kit.warehouse import SourceSink
 
@@ -1039,7 +1039,8 @@ def load(source: SourceConfig, sink: SourceSink, *, workers: int | None = None) 
     """Load Finvoice invoices from a file, a folder or a zip (see the module docstring)."""
     path = Path(source.path)
     result = LoadResult()
-    if not path.is_dir():
+    folder = path.is_dir()
+    if not folder:
         paths: Any = iter([path])
     else:
         # streamed: a big folder's listing overlaps with the parsing
@@ -1057,11 +1058,14 @@ def load(source: SourceConfig, sink: SourceSink, *, workers: int | None = None) 
         names, shas = [], []
         assert chunk.paths is not None
         for file_path, meta in zip(chunk.paths, chunk.files, strict=True):
-            if meta.error:
+            if meta.error and not folder:
                 message, place = meta.error
                 for _ in paths:  # the listing's own errors (a link out of the folder) come first
                     pass
                 raise InputError(message, file=sink.display_name(file_path), place=place)
+            if meta.error:  # in a folder: this file is a reject, the others load
+                message, place = meta.error
+                meta.rejected = reject_reason(InputError(message, place=place))
             if meta.rejected and not meta.sha256:  # not read: reject_file hashes what it can
                 result.file_rejected(sink, file_path, meta.rejected)
                 names.append(sink.files[-1].name)

@@ -31,7 +31,7 @@ from typing import Any
 from audit_kit.config import SourceConfig
 from audit_kit.errors import FileRejected, InputError
 from audit_kit.limits import open_input
-from audit_kit.loaders import FuzzSeed, LoadResult, SourceKind, input_files
+from audit_kit.loaders import FuzzSeed, LoadResult, SourceKind, input_files, reject_reason
 from audit_kit.loaders._mail import (
     _ANY_HEADER,
     _TIME,
@@ -113,6 +113,14 @@ def _first_separator(buf: Any, size: int) -> int:
         pos += 1
     if pos >= size:
         return size
+    if buf[pos:pos + 4] == b"\x01\x01\x01\x01":
+        raise InputError(
+            "an MMDF mailbox (messages between ^A^A^A^A lines), not mbox; convert it to mbox "
+            "(e.g. formail, mutt) and audit the copy", place=f"offset {pos}")
+    if buf[pos:pos + 17] == b"// <!-- <mdb:mork":
+        raise InputError(
+            "a Thunderbird index file (.msf, Mork), not a mailbox; the mailbox it indexes "
+            "holds the messages", place=f"offset {pos}")
     if buf[pos:pos + 5] != b"From ":
         raise InputError(
             "not an mbox file: it does not start with a 'From ' separator line; "
@@ -241,6 +249,7 @@ def _load(source: SourceConfig, sink: SourceSink, own_domains: tuple[str, ...],
     start_tables(sink)
     people = Correspondents(sink, own_domains, role_mailboxes)
     with ThreadPoolExecutor(1) as hasher, _one_thread(sink, workers):
+        folder = Path(source.path).is_dir()
         for path in input_files(source.path, rejected=result.rejecter(sink)):
             try:
                 fh = open_input(path, sink.limits)
@@ -271,7 +280,10 @@ def _load(source: SourceConfig, sink: SourceSink, own_domains: tuple[str, ...],
                     except InputError as exc:
                         if f is None:
                             f = _settle(sink, people, path, digest, pending, size)
-                        raise InputError(exc.message, file=f.name, place=exc.place) from None
+                        if not folder:
+                            raise InputError(exc.message, file=f.name, place=exc.place) from None
+                        result.file_rejected(sink, f, reject_reason(exc))
+                        continue
             if f is None:  # the hash came after the last batch, or no messages at all
                 _settle(sink, people, path, digest, pending)
     people.write()

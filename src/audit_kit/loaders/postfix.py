@@ -1,5 +1,9 @@
 """Postfix mail-server logs (``postfix_log``): ``maillog``, ``maillog.1``, ``maillog.2.gz``.
 
+Rotations may be compressed with gzip, xz, bzip2 or zstd (``maillog.2.xz``,
+``mail.log.3.zst``): the content decides, not the name (a ``maillog.1`` that is gzip is
+read decompressed, and a note says so), within the config's limits.
+
 Statement §6 (rule R-maillog): contact details that came by e-mail leave at the mail-log
 clean-up, within six months. Every external address in a log line is a contact point.
 
@@ -25,8 +29,8 @@ to ``src_<name>_queue``.
 
 How: a plain file (UTF-8, no CR/NUL/chr(1); most logs) is hashed and checked in
 Python, one file ahead in a thread, and split into lines by DuckDB's CSV reader (one
-VARCHAR column, rowid = line number - 1); ``.gz``, CRLF and bad bytes go through gzip + a
-numpy split, with the same lines and line numbers. The parse is RE2 (one DFA pass for
+VARCHAR column, rowid = line number - 1); compressed files (``.gz``, ``.xz``, ``.bz2``, ``.zst``, by content), CRLF and
+bad bytes go through a numpy split, with the same lines and line numbers. The parse is RE2 (one DFA pass for
 the header, anchored calls for key=value) and string functions in SQL. An ISO-only file
 goes straight into the raw table; other files through a stage table until the rotation's
 years are known. Every line is inserted and the undated ones (rejects) deleted after
@@ -39,10 +43,8 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
-import gzip
 import hashlib
 import re
-import zlib
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -56,8 +58,16 @@ from pydantic import Field
 from audit_kit import normalise, vocab
 from audit_kit.config import SourceConfig
 from audit_kit.errors import FileRejected, InputError
-from audit_kit.limits import Limits, bounded_blocks, check_lines, open_input
-from audit_kit.loaders import FuzzSeed, LoadResult, Option, Role, SourceKind, input_files
+from audit_kit.limits import Limits, check_lines, compression, decompressed_blocks, open_input
+from audit_kit.loaders import (
+    FuzzSeed,
+    LoadResult,
+    Option,
+    Role,
+    SourceKind,
+    input_files,
+    reject_reason,
+)
 from audit_kit.normalise_sql import email_sql, is_ascii_sql, quote
 from audit_kit.warehouse import FileRef, SourceSink
 
@@ -91,7 +101,10 @@ QUEUE_COLUMNS = (
 )
 
 BLOCK = 64 << 20
-_NAME = re.compile(r"^(?:maillog|mail\.log)(?:\.(\d+)|-(\d{8,10}))?(?:\.gz)?$", re.IGNORECASE)
+#: the usual file-name suffix of each compression (a note when the name does not say it)
+_SUFFIX = {"gzip": ".gz", "xz": ".xz", "bzip2": ".bz2", "zstd": ".zst"}
+_NAME = re.compile(r"^(?:maillog|mail\.log)(?:\.(\d+)|-(\d{8,10}))?(?:\.(?:gz|xz|bz2|zst))?$",
+                   re.IGNORECASE)
 
 _TS = (
     r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?"  # rsyslog ISO 8601
@@ -195,6 +208,7 @@ class _FileInfo:
     path: Path
     rank: tuple[int, int]
     ref: FileRef | None = None
+    packed: str | None = None  # its compression, by content (gzip, xz, bzip2, zstd)
     lines: int = 0
     rejected: int = 0
     mtime: float = 0.0
@@ -242,7 +256,7 @@ def _log_files(path: Path, result: LoadResult, sink: SourceSink) -> list[Path]:
 
 
 class _HashingReader:
-    """Wraps the file on disk so its SHA-256 is computed while gzip reads it."""
+    """Wraps the file on disk so its SHA-256 is computed while a decompressor reads it."""
 
     def __init__(self, raw: BinaryIO):
         self.raw, self.sha, self.size = raw, hashlib.sha256(), 0
@@ -257,17 +271,16 @@ class _HashingReader:
         return True
 
 
-def _blocks(path: Path, reader: _HashingReader, limits: Limits) -> Iterator[bytes]:
-    if path.name.lower().endswith(".gz"):
-        gz = gzip.GzipFile(fileobj=reader, mode="rb")  # type: ignore[arg-type]
-        try:
-            yield from bounded_blocks(gz, lambda: reader.size, limits, BLOCK)  # type: ignore[arg-type]
-        except (OSError, EOFError, zlib.error):
-            raise InputError("not a readable gzip file (corrupt or truncated)", file=path) from None
+def _blocks(path: Path, reader: _HashingReader, packed: str | None,
+            limits: Limits) -> Iterator[bytes]:
+    """The file's text: decompressed when it is compressed (*packed*, by its content)."""
+    if packed:
+        yield from decompressed_blocks(reader, packed, lambda: reader.size,  # type: ignore[arg-type]
+                                       limits, BLOCK, path)
     else:
         while block := reader.read(BLOCK):
             yield block
-    while reader.read(BLOCK):  # hash whatever gzip left unread (trailing garbage)
+    while reader.read(BLOCK):  # hash whatever the decompressor left unread (trailing garbage)
         pass
 
 
@@ -299,10 +312,11 @@ def _lines_table(data: bytes) -> tuple[pa.Table, int]:
     return pa.table({"line": lines}), bad
 
 
-def _chunks(path: Path, reader: _HashingReader, limits: Limits) -> Iterator[bytes]:
+def _chunks(path: Path, reader: _HashingReader, packed: str | None,
+            limits: Limits) -> Iterator[bytes]:
     """The file's text in blocks cut after a newline (the last one may lack it)."""
     rest = b""
-    for block in _blocks(path, reader, limits):
+    for block in _blocks(path, reader, packed, limits):
         data = rest + block
         cut = data.rfind(b"\n") + 1
         rest, data = data[cut:], data[:cut]
@@ -348,7 +362,7 @@ def _scan(path: Path, limits: Limits) -> _Scan:
     with open_input(path, limits) as raw:
         while block := raw.read(BLOCK):
             sha.update(block)
-            if not _plain(block):
+            if not _plain(block) or (size == 0 and compression(block[:10])):
                 return _Scan(False)
             if utf8 is not None or not block.isascii():
                 utf8 = utf8 or codecs.getincrementaldecoder("utf-8")()
@@ -380,13 +394,13 @@ def _read_text(con, info: _FileInfo, scan: Future[_Scan] | None, limits: Limits)
     bad-byte lines.
 
     A plain file (see _plain; most logs) is read a first time only for its SHA-256 and
-    the check (*scan*, prefetched in a thread; None for a .gz), and split by DuckDB's
-    parallel CSV reader, which keeps the file's order (insertion order is preserved), in
-    a fraction of the numpy split's time. Anything
-    else (.gz, CRLF, bytes that are not UTF-8) goes through _lines_table. A live log that
-    grew between the two reads fails the line/byte count check and takes the careful path.
+    the check (*scan*, prefetched in a thread), and split by DuckDB's parallel CSV
+    reader, which keeps the file's order (insertion order is preserved), in a fraction of
+    the numpy split's time. Anything else (compressed, CRLF, bytes that are not UTF-8)
+    goes through _lines_table. A live log that grew between the two reads fails the
+    line/byte count check and takes the careful path.
     """
-    if scan is None:  # .gz
+    if scan is None:
         return _read_text_careful(con, info, limits)
     got_scan = scan.result()
     if not got_scan.plain:
@@ -403,12 +417,13 @@ def _read_text(con, info: _FileInfo, scan: Future[_Scan] | None, limits: Limits)
 
 
 def _read_text_careful(con, info: _FileInfo, limits: Limits) -> int:
-    """_read_text for any file: gzip, CRLF, bad bytes (U+FFFD), split with numpy."""
+    """_read_text for any file: compressed, CRLF, bad bytes (U+FFFD), split with numpy."""
     con.execute("CREATE OR REPLACE TEMP TABLE _pf_text (line VARCHAR)")
     bad = lines = 0
     with open_input(info.path, limits) as raw:
+        info.packed = compression(raw.peek(10)[:10])
         reader = _HashingReader(raw)
-        for chunk in _chunks(info.path, reader, limits):
+        for chunk in _chunks(info.path, reader, info.packed, limits):
             check_lines(lines + chunk.count(b"\n"), limits)
             tbl, b = _lines_table(chunk)
             con.register("_pf_chunk", tbl)
@@ -771,6 +786,7 @@ def load(
     con = sink.con
     result = LoadResult()
     paths = _log_files(Path(source.path), result, sink)
+    folder = Path(source.path).is_dir()
     files = [_FileInfo(i, p, _rank(p)) for i, p in enumerate(paths)]
     # oldest first: highest rotation number first, the live file last
     files.sort(key=lambda f: (-f.rank[0], -f.rank[1], str(f.path)))
@@ -792,20 +808,19 @@ def load(
     """)
     # the plain files' first read (hash + check), one file ahead in a thread
     prefetch = ThreadPoolExecutor(max_workers=1, thread_name_prefix="postfix-scan")
-    scans = {
-        f.idx: prefetch.submit(_scan, f.path, sink.limits)
-        for f in files
-        if not f.path.name.lower().endswith(".gz")
-    }
+    scans = {f.idx: prefetch.submit(_scan, f.path, sink.limits) for f in files}
     try:
         staged: set[int] = set()  # once a file is staged, the newer ones are too (order)
         kept: list[_FileInfo] = []
         for f in files:  # oldest first, so the raw table reads in time order
             try:
                 bad = _read_text(con, f, scans.get(f.idx), sink.limits)
-            except FileRejected as exc:  # not a file, unreadable, over a limit: the rest goes on
+            except InputError as exc:
+                # not a file, unreadable, over a limit; in a folder also corrupt: the rest goes on
+                if not (folder or isinstance(exc, FileRejected)):
+                    raise
                 con.execute("DROP TABLE IF EXISTS _pf_text")
-                result.file_rejected(sink, f.path, exc.message)
+                result.file_rejected(sink, f.path, reject_reason(exc))
                 continue
             except (PermissionError, IsADirectoryError):
                 raise InputError("file cannot be read; check its mode", file=f.path) from None
@@ -815,6 +830,9 @@ def load(
                 f.notes.append(
                     f"{f.ref.name}: {bad} lines had bytes that are not UTF-8 (shown as U+FFFD)"
                 )
+            if f.packed and not f.path.name.lower().endswith(_SUFFIX[f.packed]):
+                f.notes.append(f"{f.ref.name}: {f.packed}-compressed (read by its content, "
+                               "not its name)")
             if not staged and _iso_shaped(con):
                 _load_direct(con, sink, f, raw_name)
             else:

@@ -46,6 +46,7 @@ from audit_kit.loaders import (
     Role,
     SourceKind,
     input_files,
+    reject_reason,
     tabular_sql,
 )
 from audit_kit.loaders.columns import (
@@ -855,15 +856,18 @@ def load_tabular(source: SourceConfig, sink: SourceSink) -> LoadResult:
     if not files and not total.records_read:
         raise InputError("no CSV or XLSX files in the folder", file=source.path)
     raw_headers: list[str] | None = None
+    folder = Path(source.path).is_dir()
     for path in files:
         before = sink.rejected
         res = LoadResult()
         try:
             raw_headers = _load_file(path, source, sink, spec, raw_headers, res)
-        except FileRejected as exc:
+        except InputError as exc:
+            if not (folder or isinstance(exc, FileRejected)):
+                raise
             # rows read but not written yet (a chunk's worth) go with the rest of the file
             res.records_read = res.records_loaded + sink.rejected - before
-            res.file_rejected(sink, path, exc.message)
+            res.file_rejected(sink, path, reject_reason(exc))
         res.records_rejected = sink.rejected - before
         total += res
     return total

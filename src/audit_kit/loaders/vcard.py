@@ -859,7 +859,8 @@ def load(source: SourceConfig, sink: SourceSink, *, workers: int | None = None) 
     """
     sink.raw_table(RAW_COLUMNS)
     total = LoadResult()
+    folder = Path(source.path).is_dir()
     for path in input_files(source.path, (".vcf", ".vcard"), rejected=total.rejecter(sink)):
-        with per_file(sink, total, path):
+        with per_file(sink, total, path, folder=folder):
             total += _load_file(path, sink, workers)
     return total
