@@ -729,8 +729,10 @@ def test_a_hostile_file_name_in_an_error_is_shown_escaped(capsys, tmp_path, name
     folder = tmp_path / "in" / "x"
     folder.mkdir(parents=True)
     (folder / name).write_bytes(data)
-    cfg = write_config(tmp_path, [{"name": "s", "kind": "finvoice", "path": "in/x",
-                                   "system": "billing"}])
+    # the file alone as the source (in a folder it would be a file reject and the run go
+    # on); its path as a JSON string, which YAML reads with the same escapes
+    cfg = write_config(tmp_path, [{"name": "s", "kind": "finvoice",
+                                   "path": json.dumps(f"in/x/{name}"), "system": "billing"}])
     assert_file_fault(run_cli(capsys, tmp_path, cfg), line)
 
 
