@@ -27,16 +27,17 @@ the company's own domains (and their subdomains), role mailboxes (``info@``, ``n
 ``postmaster@`` ...) on any domain, and the null sender ``<>``. A per-queue-id summary goes
 to ``src_<name>_queue``.
 
-How: a plain file (UTF-8, no CR/NUL/chr(1); most logs) is hashed and checked in
-Python, one file ahead in a thread, and split into lines by DuckDB's CSV reader (one
-VARCHAR column, rowid = line number - 1); compressed files (``.gz``, ``.xz``, ``.bz2``, ``.zst``, by content), CRLF and
-bad bytes go through a numpy split, with the same lines and line numbers. The parse is RE2 (one DFA pass for
-the header, anchored calls for key=value) and string functions in SQL. An ISO-only file
-goes straight into the raw table; other files through a stage table until the rotation's
-years are known. Every line is inserted and the undated ones (rejects) deleted after
-(a filter in the insert is pushed below the parse, which then computes the timestamp
-twice). Records, fields and the queue summary are set-based from the raw table (the
-queue's one value per column through its hash). Measurements: benchmarks/NOTES.md.
+How: a plain file (UTF-8, no CR/NUL/chr(1); most logs) is hashed and checked in Python,
+one file ahead in a thread, and split into lines by DuckDB's CSV reader (one VARCHAR
+column, rowid = line number - 1); compressed files (``.gz``, ``.xz``, ``.bz2``,
+``.zst``, by content), CRLF and bad bytes go through a numpy split, with the same lines
+and line numbers. The parse is RE2 (one DFA pass for the header, anchored calls for
+key=value) and string functions in SQL. An ISO-only file goes straight into the raw
+table; other files through a stage table until the rotation's years are known. Every
+line is inserted and the undated ones (rejects) deleted after (a filter in the insert is
+pushed below the parse, which then computes the timestamp twice). Records, fields and
+the queue summary are set-based from the raw table (the queue's one value per column
+through its hash). Measurements: benchmarks/NOTES.md.
 """
 
 from __future__ import annotations
@@ -79,7 +80,8 @@ KINDS = (SourceKind(
     options=(Option("year", Annotated[int, Field(ge=1970, le=2100)],
                     "a year between 1970 and 2100",
                     "the year of the oldest line, for syslog lines without one"),),
-    reads="`maillog`, `maillog.1`, `maillog.2.gz`; rsyslog ISO or traditional syslog",
+    reads="`maillog`, `maillog.1`, `maillog.2.gz`; rotations compressed with gzip, xz, "
+          "bzip2 or zstd, recognised by content; rsyslog ISO or traditional syslog",
     notes="year from ISO lines, else `year:` (the year of the oldest line), else the newest "
           "file's mtime carried back through the rotation; the manifest says which",
     place={"fi": "postipalvelimen lokeista", "en": "from the mail-server logs"},
