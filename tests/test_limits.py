@@ -593,7 +593,7 @@ def _compressors() -> dict[str, object]:
 def _postfix(path: Path):
     from audit_kit.config import SourceConfig
     from audit_kit.loaders import get_loader
-    from tests.conftest import sink_for
+    from tests._support import sink_for
 
     con, sink = sink_for("postfix_log", system="mail")
     res = get_loader("postfix_log")(
