@@ -74,19 +74,26 @@ def is_run_output(name: str) -> bool:
     return name in RUN_OUTPUTS or bool(_TEMP_FILE.match(name))
 
 
-def is_run_folder(path: Path) -> bool:
-    """Whether *path* is a folder an audit-kit run wrote (its manifest says so)."""
+def read_manifest(path: Path) -> dict | None:
+    """The manifest of the run folder *path*, or None if *path* is not a folder an
+    audit-kit run wrote (no manifest, unreadable, too big, or without the marker)."""
     manifest = Path(path) / "manifest.json"
     try:
         if not manifest.is_file() or manifest.stat().st_size > _MANIFEST_MAX:
-            return False
+            return None
         doc = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
+        return None
     if not isinstance(doc, dict):
-        return False
+        return None
     key, value = RUN_MARKER
-    return doc.get(key) == value or ("audit_kit_version" in doc and "as_of" in doc)
+    ours = doc.get(key) == value or ("audit_kit_version" in doc and "as_of" in doc)
+    return doc if ours else None
+
+
+def is_run_folder(path: Path) -> bool:
+    """Whether *path* is a folder an audit-kit run wrote (its manifest says so)."""
+    return read_manifest(path) is not None
 
 
 def is_empty_folder(path: Path) -> bool:

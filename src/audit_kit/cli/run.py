@@ -3,27 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from pathlib import Path
 
 from audit_kit.errors import ConfigError
 from audit_kit.safe_output import echo
-
-
-def period_end(period: str) -> tuple[dt.date, str]:
-    """``2026Q4`` -> (2026-12-31, '2026-Q4')."""
-    p = period.upper().replace("-", "")
-    if len(p) != 6 or p[4] != "Q" or not p[:4].isdigit() or p[5] not in "1234":
-        raise ConfigError(f"period {period!r} is not a quarter; write it as 2026Q4")
-    from audit_kit.pipeline import AS_OF_RANGE
-
-    y, q = int(p[:4]), int(p[5])
-    lo, hi = (d.year for d in AS_OF_RANGE)
-    if not lo <= y <= hi:
-        raise ConfigError(f"period {period!r} is outside the years {lo}..{hi}; "
-                          "give the quarter the audit covers, e.g. 2026Q4")
-    end = dt.date(y, 12, 31) if q == 4 else dt.date(y, 3 * q + 1, 1) - dt.timedelta(days=1)
-    return end, f"{y}-Q{q}"
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -59,9 +42,7 @@ def main(args: argparse.Namespace) -> int:
 
     as_of, out = args.as_of, args.out
     if args.period:
-        end, label = period_end(args.period)
-        as_of = as_of or end.isoformat()
-        out = out or Path(args.config).resolve().parent / "reports" / label
+        as_of, out = period_run(args.period, as_of=as_of, out=out, config=args.config)
     result = run_audit(
         args.config,
         as_of=as_of,
@@ -72,6 +53,27 @@ def main(args: argparse.Namespace) -> int:
     )
     print_result(result, report=not args.no_report)
     return result.exit_code
+
+
+def period_run(period: str, *, as_of: str | None, out: Path | None,
+               config: Path) -> tuple[str, Path]:
+    """``--period``'s audit date and output folder: its last day unless ``--as-of`` names
+    a day inside it, ``reports/<2026-Q4>`` beside CONFIG unless ``--out``; refused when the
+    two dates disagree or ``--out`` holds another quarter's run (which this one would
+    replace)."""
+    from audit_kit.config import parse_date
+    from audit_kit.runs import check_period, parse_period, read_run
+
+    end, label = parse_period(period)
+    if as_of:
+        check_period(label, parse_date(as_of, what="--as-of"))
+    out = out or Path(config).resolve().parent / "reports" / label
+    held = read_run(out)
+    if held is not None and held.quarter != label:
+        raise ConfigError(
+            f"--out {out} holds the run of {held.quarter} (as of {held.as_of.isoformat()}); "
+            f"--period {label} would replace it; give {label}'s own folder")
+    return as_of or end.isoformat(), out
 
 
 def print_result(result, *, report: bool = True) -> None:
