@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import astuple, dataclass, fields
+from dataclasses import astuple, dataclass, field, fields
 from pathlib import Path
 
 from audit_kit import safe_output
@@ -23,8 +23,10 @@ class Finding:
     source_file: str
     record_ref: str
     subject_id: str
-    email: str
-    phone: str
+    # shown in findings.csv and a revealed report only: a notebook cell's repr of a
+    # finding names the person by subject_id
+    email: str = field(repr=False)
+    phone: str = field(repr=False)
     field: str
     detail: str
 

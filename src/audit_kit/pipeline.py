@@ -56,6 +56,11 @@ class AuditResult:
     def summary(self) -> dict[str, Counter]:
         return _summary(self.findings)
 
+    def __repr__(self) -> str:
+        # what a notebook cell shows as text: counts, never the findings' e-mails and phones
+        return (f"AuditResult(out={str(self.out)!r}, as_of={self.as_of.isoformat()}, "
+                f"findings={len(self.findings)}, exit_code={self.exit_code})")
+
     def summary_lines(self) -> list[str]:
         lines = []
         for cat in ("retention", "minimisation", "transfer", "rights", "statement", "integrity"):

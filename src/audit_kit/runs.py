@@ -116,3 +116,17 @@ def previous_run(run_dir: str | Path, as_of: dt.date) -> RunInfo | None:
     want = f"{y - 1}-Q4" if q == 1 else f"{y}-Q{q - 1}"
     runs = [r for r in earlier_runs(run_dir, as_of) if r.quarter == want]
     return runs[0] if runs else None
+
+
+def latest_run(folder: str | Path) -> RunInfo | None:
+    """The run directly in *folder* with the latest audit date (then the latest folder
+    name), hidden folders (staging, swap) skipped; None when there is none. The notebooks'
+    default run (:func:`audit_kit.notebook.run_folder`)."""
+    try:
+        entries = sorted(Path(folder).iterdir())
+    except OSError:
+        return None
+    runs = [run for entry in entries
+            if not entry.name.startswith(".") and entry.is_dir()
+            and (run := read_run(entry)) is not None]
+    return max(runs, key=lambda r: (r.as_of, r.path.name), default=None)

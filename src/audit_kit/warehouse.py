@@ -102,7 +102,10 @@ def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
         # (DuckDB's default limit is 80 % of the machine); AUDIT_KIT_MEMORY_LIMIT overrides
         limit = os.environ.get("AUDIT_KIT_MEMORY_LIMIT", "1GB")
         con.execute(f"SET memory_limit = '{limit.replace(chr(39), '')}'")
-    con.execute("SET enable_progress_bar = false")  # no bars on the owner's terminal or in CI logs
+    # no bars on the owner's terminal or in CI logs; in a Jupyter kernel without
+    # ipywidgets DuckDB refuses to change the setting, which is already off there
+    if con.execute("SELECT current_setting('enable_progress_bar')").fetchone()[0]:
+        con.execute("SET enable_progress_bar = false")
     con.execute("CREATE SEQUENCE IF NOT EXISTS rec_seq")
     for name, schema in _DDL.items():
         con.execute(_ddl(name, schema))
