@@ -27,7 +27,7 @@ import duckdb
 import nbformat
 import pytest
 
-from tests._support import DATA, REPO
+from tests._support import DATA, POLICY, REPO
 
 pytestmark = pytest.mark.slow  # a real kernel per notebook
 
@@ -108,7 +108,7 @@ def source_run(tmp_path_factory):
     shutil.copy(DATA / "vcard" / "android_21_fi.vcf", data / "phone" / "ok.vcf")
     (data / "phone" / "notes.vcf").write_text("not a card\n", encoding="utf-8")
     (data / "config.yaml").write_text(
-        f"organisation: Testi Oy\npolicy: {REPO / 'audits' / 'policy.yaml'}\n"
+        f"organisation: Testi Oy\npolicy: {POLICY}\n"
         "as_of: 2026-12-31\nsources:\n"
         "  - {name: customers, kind: customers_csv, path: asiakkaat.csv, system: billing}\n"
         "  - {name: phone, kind: vcard, path: phone, system: android_backup}\n",
