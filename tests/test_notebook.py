@@ -183,3 +183,20 @@ def test_overview_charts_need_matplotlib_and_show_tables_without_it(monkeypatch)
     assert png is not None and png.data[:8] == b"\x89PNG\r\n\x1a\n"
     monkeypatch.setitem(sys.modules, "matplotlib.backends.backend_agg", None)
     assert overview.area_chart("retention", rules, trend) is None
+
+
+def test_raw_rows_come_from_the_findings_own_source_not_a_similarly_named_one():
+    """Sources crm and crm-2 have raw tables src_crm and src_crm_2: a side table of crm
+    would be src_crm_<x>, so src_crm_2's rows must not answer for crm."""
+    import duckdb
+
+    con = duckdb.connect()
+    cols = "source VARCHAR, file VARCHAR, record_ref VARCHAR, name VARCHAR"
+    con.execute(f"CREATE TABLE src_crm ({cols})")
+    con.execute(f"CREATE TABLE src_crm_2 ({cols})")
+    con.execute("INSERT INTO src_crm_2 VALUES ('crm-2', 'crm.csv', 'line 2', 'Aino Ahola')")
+    with pytest.raises(ConfigError, match="no raw row for crm.csv / line 2"):
+        trace.raw(con, _finding())
+    con.execute("INSERT INTO src_crm VALUES ('crm', 'crm.csv', 'line 2', 'Aino Ahola')")
+    found = trace.raw(con, _finding())
+    assert found.table == "src_crm" and list(found.rows["name"]) == ["‹10 chars›"]

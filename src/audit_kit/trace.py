@@ -120,16 +120,18 @@ class Raw:
 
 
 def raw(con, finding: Finding, *, reveal: bool = False) -> Raw:
-    """The raw row(s) of the finding's file and place: the source's raw table first,
-    then its side tables (a mail source's addresses and correspondents)."""
+    """The raw row(s) of the finding's source, file and place: the source's raw table
+    first, then its side tables (a mail source's addresses and correspondents; a table
+    of another source whose name extends this one's holds none of its rows)."""
     table = raw_table_name(finding.source)
     names = sorted(
-        r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
-        if r[0] == table or r[0].startswith(table + "_")
+        (r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+         if r[0] == table or r[0].startswith(table + "_")),
+        key=lambda n: (n != table, n),
     )
-    for name in sorted(names, key=lambda n: (n != table, n)):
-        rows = _df(con, f'SELECT * FROM "{name}" WHERE file = ? AND record_ref = ?',
-                   [finding.source_file, finding.record_ref])
+    for name in names:
+        rows = _df(con, f'SELECT * FROM "{name}" WHERE source = ? AND file = ? AND record_ref = ?',
+                   [finding.source, finding.source_file, finding.record_ref])
         if len(rows):
             return Raw(name, masked(rows, reveal=reveal, plain=PROVENANCE))
     raise ConfigError(
