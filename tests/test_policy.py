@@ -33,7 +33,8 @@ def _hostile(policy: dict) -> dict:
     org["own_domains"].append("kone" + EVIL)
     org["role_mailboxes"].append("tiski" + EVIL)
     p["policy_version"] += EVIL
-    p["purposes"] = {k: v + EVIL for k, v in p["purposes"].items()}
+    p["purposes"] = {k: {lg: t + EVIL for lg, t in v.items()} if isinstance(v, dict)
+                     else v + EVIL for k, v in p["purposes"].items()}
     p["fields"]["section"] += EVIL
     for r in p["retention"] + p["statutory"]:
         r["section"] += EVIL
@@ -48,6 +49,10 @@ def _hostile(policy: dict) -> dict:
     for u in p["statement"]["unmentioned_transfers"]:
         for k in ("system", "section", "what"):
             u[k] += EVIL
+    aa = p["access_answer"]
+    aa["controller"] = {k: v + EVIL for k, v in aa["controller"].items()}
+    aa["recipients"] = {name + EVIL: {lg: t + EVIL for lg, t in v.items()}
+                        for name, v in aa["recipients"].items()}
     return p
 
 
@@ -145,6 +150,12 @@ def _set(path: str, value):
          "unknown transfer mechanism"),
         (_set("statement.unmentioned_transfers.0.system", "web"),
          "statement.unmentioned_transfers[0].system", "unknown system 'web'"),
+        (lambda p: p["access_answer"]["recipients"].update({"crm": {"fi": "x", "en": "x"}}),
+         "access_answer.recipients.crm", "unknown system 'crm'"),
+        (lambda p: p["access_answer"]["data_sources"].update({"supplier": {"fi": "x", "en": "x"}}),
+         "access_answer.data_sources", "unknown role 'supplier'"),
+        (lambda p: p["purposes"].update({"prospect": {"fi": "markkinointi"}}),
+         "purposes.prospect.en", "required key is missing"),
         (lambda p: p["organisation"]["role_mailboxes"].append("info@x.fi"),
          "organisation.role_mailboxes", "without @domain"),
         (_set("retention.0.months", -5), "retention.0.months", "greater than or equal to 0"),

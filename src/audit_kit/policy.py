@@ -198,22 +198,76 @@ class StatementClaims(_Strict):
     _rights = field_validator("rights_listed")(_known(RIGHTS, "right"))
 
 
+class LangText(_Strict):
+    """A text in both languages of the outputs (Finnish and English)."""
+
+    fi: str
+    en: str
+
+    def __call__(self, lang: str) -> str:
+        return self.fi if lang == "fi" else self.en
+
+
+class Controller(_Strict):
+    """The controller's contact details for the data subject (statement §1, §2, §8)."""
+
+    address: str
+    phone: str
+    email: str
+
+
+class SupervisoryAuthority(_Strict):
+    """Where a data subject may complain (GDPR Art. 77; statement §8)."""
+
+    name: LangText
+    postal_address: str
+    phone: str
+    email: str
+    web: str
+
+
+class AccessAnswer(_Strict):
+    """What the access-request letter (GDPR Art. 15) says beyond the rules: the
+    controller's contact details, the supervisory authority, where data not collected
+    from the person came from (per role), who processes each system's data for the
+    company (per system; a system not named keeps the data in-house), and whether any
+    automated decision-making takes place."""
+
+    controller: Controller
+    supervisory_authority: SupervisoryAuthority
+    data_sources: dict[str, LangText] = {}
+    recipients: dict[str, LangText] = {}
+    automated_decisions: bool = False
+
+    _source_roles = field_validator("data_sources")(_known_role)
+
+
 class Policy(_Strict):
     policy_version: str
     language: Literal["fi", "en"]
     organisation: Organisation
-    purposes: dict[str, str]
+    #: role -> its purpose (statement §4): fi and en (the letters), or one text for both
+    purposes: dict[str, LangText]
     fields: FieldsPolicy
     retention: list[RetentionRule]
     statutory: list[StatutoryRule]
     systems: dict[str, System]
     rights: Rights
     statement: StatementClaims
+    #: the access-request letter's facts (``audit-kit subject`` needs them)
+    access_answer: AccessAnswer | None = None
     #: SHA-256 of the policy file, for the manifest
     sha256: str = ""
     path: str = ""
 
     _purpose_roles = field_validator("purposes")(_known_role)
+
+    @field_validator("purposes", mode="before")
+    @classmethod
+    def _one_text_for_both(cls, v):
+        if isinstance(v, dict):
+            return {k: {"fi": t, "en": t} if isinstance(t, str) else t for k, t in v.items()}
+        return v
 
     @model_validator(mode="after")
     def _consistent(self) -> Policy:
@@ -234,6 +288,11 @@ class Policy(_Strict):
                     f"role {rule.role!r} already has a retention period ({roles[rule.role]}); "
                     "one role, one clock")
             roles[rule.role] = key
+        for name in (self.access_answer.recipients if self.access_answer else ()):
+            if name not in self.systems:
+                raise PolicyConflict(
+                    f"access_answer.recipients.{name}",
+                    f"unknown system {name!r}; known: {', '.join(self.systems)}")
         for i, u in enumerate(self.statement.unmentioned_transfers):
             if u.system not in self.systems:
                 raise PolicyConflict(
@@ -246,6 +305,11 @@ class Policy(_Strict):
                     key, f"rule id {rid!r} is already used by {seen[rid]}; rule ids are unique")
             seen[rid] = key
         return self
+
+    def purpose(self, role: str, lang: str) -> str:
+        """The purpose of *role*'s records in *lang* ("" when the policy names none)."""
+        p = self.purposes.get(role)
+        return p(lang) if p else ""
 
     def rule_ids(self) -> list[tuple[str, str]]:
         """(key, rule id) of every rule the policy names, in file order."""

@@ -272,19 +272,18 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, names: list[str],
 _EMAIL_CLASSES = ("email",)
 _PHONE_CLASSES = ("phone", "work_phone", "mobile_phone", "home_phone")
 _IDENT_CLASSES = (*_EMAIL_CLASSES, *_PHONE_CLASSES, "person_name")
-
-def add_months(d: dt.date, months: int) -> dt.date:
-    """Calendar months, day clamped to the month's end (as DuckDB's INTERVAL does)."""
-    import calendar
-
-    y, m = divmod(d.month - 1 + months, 12)
-    year, month = d.year + y, m + 1
-    return dt.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+#: a role whose record is how a right is honoured: kept, never "data to erase" (READING §8)
+_KEPT_ROLES = ("marketing_optout",)
 
 
 @dataclass
 class HeldRecord:
-    """One place where the person appears, with everything the answer says about it."""
+    """One place where the person appears, with everything the answer says about it.
+
+    *findings*: the audit's findings (findings.csv) for this person at this place;
+    *retention*: what the letter says of the retention, read from the policy and those
+    findings (``status``: ``ended`` when a retention rule flags the record, else
+    ``statutory``, ``period``, ``kept_for`` or ``unknown``)."""
 
     source: str
     source_kind: str
@@ -299,18 +298,21 @@ class HeldRecord:
     phone: str | None
     dates: dict[str, str]
     fields: list[dict[str, str]]
-    purpose: str
-    retention: dict[str, str | None]
-    storage: dict[str, str | None]
+    purpose: dict[str, str]
+    findings: list[dict[str, str]]
+    retention: dict[str, str | int | None]
     erasure: dict[str, str | None]
 
 
 @dataclass
 class AccessReport:
-    """Everything a run's warehouse holds about one person, and how to erase it.
+    """Everything a run's warehouse holds about one person, the audit's findings for
+    them, and how to erase it.
 
-    Render with :meth:`html` (Finnish or English) or :meth:`to_json`; in Jupyter the
-    object displays itself. :meth:`write` stores both, owner-only.
+    Two documents: :meth:`letter` (to the person, Finnish or English, every GDPR Art.
+    15(1)-(2) item, nothing internal) and :meth:`internal` (for the company: how the
+    search was done, the sources searched, the findings and the erasure plan).
+    :meth:`write` stores them owner-only; in Jupyter the object shows its letter.
     """
 
     as_of: dt.date
@@ -319,11 +321,18 @@ class AccessReport:
     searched: dict[str, str | None]
     subject_ids: list[str]
     records: list[HeldRecord]
+    #: the run's configured sources (manifest.json): name, kind, system, files, loaded
+    sources_searched: list[dict]
+    policy: object
     lang: str = "fi"
 
     @property
     def sources(self) -> list[str]:
         return sorted({r.source for r in self.records})
+
+    @property
+    def findings(self) -> list[dict[str, str]]:
+        return [f for r in self.records for f in r.findings]
 
     @property
     def erasure_plan(self) -> list[dict[str, str | None]]:
@@ -338,27 +347,49 @@ class AccessReport:
             "as_of": self.as_of.isoformat(),
             "searched": self.searched,
             "subject_ids": self.subject_ids,
+            "sources_searched": self.sources_searched,
             "sources": self.sources,
             "records": [asdict(r) for r in self.records],
             "erasure_plan": self.erasure_plan,
         }
 
-    def html(self, lang: str | None = None) -> str:
-        return _render_html(self, lang or self.lang)
+    def letter(self, lang: str | None = None) -> str:
+        """The letter to the person (HTML), in *lang* (default: the report's)."""
+        return _letter_html(self, lang or self.lang)
+
+    def internal(self, lang: str | None = None) -> str:
+        """The company's internal sheet (HTML), in *lang* (default: the policy's)."""
+        return _internal_html(self, lang or self.policy.language)
 
     def _repr_html_(self) -> str:
-        return self.html()
+        return self.letter()
 
-    def write(self, out: Path, lang: str | None = None) -> tuple[Path, Path]:
-        """Write :data:`ANSWER_FILES` into *out* (files 0600; folders it creates 0700, an
-        existing folder keeps its mode)."""
+    def write(self, out: Path, lang: str | None = None) -> tuple[Path, Path, Path]:
+        """Write the letter (:func:`letter_name`: one file per language, so one language
+        never replaces the other) and :data:`INTERNAL_FILES` into *out*; files 0600,
+        folders it creates 0700 (an existing folder keeps its mode)."""
         from audit_kit.outdir import make_private_dirs, write_private
         from audit_kit.safe_output import json_text
 
+        lang = lang or self.lang
         out = make_private_dirs(out)
-        texts = (self.html(lang), json_text(self.to_json(), default=str))
-        html_name, json_name = ANSWER_FILES
-        return write_private(out / html_name, texts[0]), write_private(out / json_name, texts[1])
+        sheet, data = INTERNAL_FILES
+        return (write_private(out / letter_name(lang), self.letter(lang)),
+                write_private(out / sheet, self.internal()),
+                write_private(out / data, json_text(self.to_json(), default=str)))
+
+
+#: the internal sheet and its data, beside the letters in an answer folder
+INTERNAL_FILES = ("internal.html", "internal.json")
+
+
+def letter_name(lang: str) -> str:
+    """The letter's file name: the language is in it (``letter.fi.html``)."""
+    return f"letter.{lang}.html"
+
+
+#: every name :meth:`AccessReport.write` writes (an answer folder holds only these)
+ANSWER_FILES = (letter_name("fi"), letter_name("en"), *INTERNAL_FILES)
 
 
 def _label_prefix(label: str) -> str:
@@ -395,55 +426,53 @@ def _own_fields(rec: dict, rows: list[tuple[str, str, str]], shared: bool,
     return [{"field": f, "label": lab, "value": v} for f, lab, v in rows if (f, lab, v) in keep]
 
 
-def _retention(rec: dict, policy, as_of: dt.date) -> dict[str, str | None]:
-    for r in policy.retention:
-        if r.role == rec["role"]:
-            start = rec[r.counts_from]
-            deadline = add_months(start, r.months) if start else None
-            what = {"ended_on": ("päättymisestä", "after it ended"),
-                    "last_activity": ("viimeisestä tapahtumasta", "after the last activity"),
-                    "requested_on": ("pyynnöstä", "after the request")}[r.counts_from]
-            fi = f"{r.months} kk {what[0]} (§{r.section})"
-            en = f"{r.months} months {what[1]} (§{r.section})"
-            if start is None:  # the clock has not started: a live relationship or device
-                fi, en = fi + "; ei vielä päättynyt", en + "; not ended yet"
-            return {"rule": r.rule, "fi": fi, "en": en,
-                    "deadline": deadline.isoformat() if deadline else None,
-                    "overdue": "yes" if deadline and deadline < as_of else "no"}
+def _retention(rec: dict, found: list[dict[str, str]], policy) -> dict[str, str | int | None]:
+    """What the letter says of a record's retention: the rules' verdict (a retention
+    finding for this person at this place) first, else the period or criteria the
+    policy gives the role. No date is computed here: a statutory record's date is the
+    warehouse's ``kept_until``, the one the retention rule reads."""
+    flagged = sorted({f["rule_id"] for f in found if f["category"] == "retention"})
+    if flagged:
+        return {"status": "ended", "rules": ", ".join(flagged)}
     for s in policy.statutory:
         if s.role == rec["role"]:
-            until = rec["kept_until"] or (
-                dt.date(rec["last_activity"].year + s.years_after_year_end, 12, 31)
-                if rec["last_activity"] else None)
-            return {"rule": s.rule,
-                    "fi": f"{s.law}: {s.years_after_year_end} vuotta tilikauden päättymisestä",
-                    "en": f"{s.law}: {s.years_after_year_end} years from the end of the "
-                          "financial year",
-                    "deadline": until.isoformat() if until else None,
-                    "overdue": "yes" if until and until < as_of else "no"}
-    # a role without a retention clock in the policy: why it is kept, as its kind says
+            until = rec["kept_until"]
+            return {"status": "statutory", "rule": s.rule, "law": s.law,
+                    "years": s.years_after_year_end,
+                    "until": until.isoformat() if until else None}
+    for r in policy.retention:
+        if r.role == rec["role"]:
+            return {"status": "period", "rule": r.rule, "months": r.months,
+                    "counts_from": r.counts_from}
     kept = roles().get(rec["role"])
-    fi, en = ((kept.kept_for["fi"], kept.kept_for["en"]) if kept and kept.kept_for
-              else ("ei säilytysaikaa politiikassa", "no period in the policy"))
-    return {"rule": None, "fi": fi, "en": en, "deadline": None, "overdue": "no"}
+    if kept and kept.kept_for:
+        return {"status": "kept_for", "fi": kept.kept_for["fi"], "en": kept.kept_for["en"]}
+    return {"status": "unknown"}
 
 
-def _storage(system: str, policy, as_of: dt.date) -> dict[str, str | None]:
-    from audit_kit.rules.transfers import invalid_systems
+def _erasure(rec: dict, retention: dict) -> dict[str, str | None]:
+    """The erasure plan's step for a record: invoices inside their statutory window and
+    ban records are kept; everything else is deleted."""
+    if rec["role"] in _KEPT_ROLES:
+        return {"action": "keep", "kept_until": None, "law": None, "why": "ban"}
+    if retention["status"] == "statutory":
+        return {"action": "keep", "kept_until": retention["until"], "law": retention["law"],
+                "why": "statutory"}
+    return {"action": "delete", "kept_until": None, "law": None, "why": None}
 
-    s = policy.systems.get(system)
-    bad = invalid_systems(policy, as_of)
-    if s is None:
-        return {"system": system, "provider": None, "country": None, "transfer": None}
-    return {"system": system, "provider": s.provider, "country": s.country,
-            "mechanism": s.mechanism, "transfer": bad.get(system)}
 
+def _person_findings(run_dir: Path, sids: list[str]) -> list[dict[str, str]]:
+    """The run's findings (findings.csv) for the subject ids *sids*."""
+    from dataclasses import asdict
 
-def _erasure(rec: dict, retention: dict, policy, as_of: dt.date) -> dict[str, str | None]:
-    law = next((s.law for s in policy.statutory if s.role == rec["role"]), None)
-    if law and retention["deadline"] and retention["deadline"] >= as_of.isoformat():
-        return {"action": "keep", "kept_until": retention["deadline"], "law": law}
-    return {"action": "delete", "kept_until": None, "law": None}
+    from audit_kit.findings import read_csv
+
+    path = run_dir / "findings.csv"
+    if not path.is_file():
+        raise ConfigError("not an audit run folder (no findings.csv); give the --out folder "
+                          "of `audit-kit run`", file=run_dir)
+    want = set(sids)
+    return [asdict(f) for f in read_csv(path) if f.subject_id in want]
 
 
 def access_report(run_dir: str | Path, *, email: str | None = None, phone: str | None = None,
@@ -454,6 +483,7 @@ def access_report(run_dir: str | Path, *, email: str | None = None, phone: str |
     The person is found by a normalised identifier (a record's own, or a contact-point
     value of a record), then every record linked to those (``persons.subject_id``). A
     *name* never finds anyone; it drops found subjects whose names all disagree with it.
+    The verdicts are the run's own: its findings for the person's subject ids.
     """
     import json
 
@@ -470,6 +500,11 @@ def access_report(run_dir: str | Path, *, email: str | None = None, phone: str |
     pol = load_policy(policy or default_policy_path())
     if manifest.get("policy", {}).get("sha256") not in (None, pol.sha256):
         raise ConfigError("the run was made with another policy file; give it with --policy",
+                          file=pol.path)
+    if pol.access_answer is None:
+        raise ConfigError("the policy has no `access_answer:` section (the controller's "
+                          "contact details, the supervisory authority, data sources, "
+                          "recipients); add it as in the packaged audits/policy.yaml",
                           file=pol.path)
     as_of = dt.date.fromisoformat(manifest["as_of"])
     con = duckdb.connect(str(wh), read_only=True)
@@ -509,6 +544,7 @@ def access_report(run_dir: str | Path, *, email: str | None = None, phone: str |
                     keep.add(sid)
             sids = [s for s in sids if s in keep]
             recs = [r for r in recs if r["subject_id"] in keep]
+        found = _person_findings(run_dir, sids)
         held = []
         for rec in recs:
             same_place = con.execute(
@@ -520,7 +556,10 @@ def access_report(run_dir: str | Path, *, email: str | None = None, phone: str |
             rows = con.execute(
                 "SELECT field, label, value FROM fields WHERE source = ? AND record_ref = ? "
                 "ORDER BY label, field", [rec["source"], rec["record_ref"]]).fetchall()
-            ret = _retention(rec, pol, as_of)
+            here = [f for f in found if f["subject_id"] == rec["subject_id"]
+                    and f["source"] == rec["source"] and f["record_ref"] == rec["record_ref"]
+                    and f["source_file"] in ("", rec["file"])]
+            ret = _retention(rec, here, pol)
             held.append(HeldRecord(
                 source=rec["source"], source_kind=rec["source_kind"], system=rec["system"],
                 file=rec["file"], record_ref=rec["record_ref"], role=rec["role"],
@@ -529,83 +568,35 @@ def access_report(run_dir: str | Path, *, email: str | None = None, phone: str |
                 dates={k: rec[k].isoformat() for k in
                        ("ended_on", "last_activity", "requested_on", "kept_until") if rec[k]},
                 fields=_own_fields(rec, rows, bool(others), others),
-                purpose=pol.purposes.get(rec["role"], ""),
-                retention=ret, storage=_storage(rec["system"], pol, as_of),
-                erasure=_erasure(rec, ret, pol, as_of)))
+                purpose={lg: pol.purpose(rec["role"], lg) for lg in ("fi", "en")},
+                findings=here, retention=ret, erasure=_erasure(rec, ret)))
     finally:
         con.close()
     org = manifest.get("organisation", pol.organisation.name)
-    return AccessReport(as_of=as_of, organisation=org,
-                        run_dir=run_dir, searched={"email": em, "phone": ph, "name": name},
-                        subject_ids=sids, records=held, lang=lang or pol.language)
+    searched = [{k: s.get(k) for k in ("name", "kind", "system", "records_loaded")}
+                | {"files": len(s.get("files", []))} for s in manifest.get("sources", [])]
+    return AccessReport(as_of=as_of, organisation=org, run_dir=run_dir,
+                        searched={"email": em, "phone": ph, "name": name},
+                        subject_ids=sids, records=held, sources_searched=searched,
+                        policy=pol, lang=lang or pol.language)
 
 
-_T = {
-    "title": ("Tietopyyntö: henkilöstä tallennetut tiedot",
-              "Access request: data held about the person"),
-    "intro": ("Vastaus tarkastusoikeuspyyntöön (EU:n tietosuoja-asetus 15 art.). Tilanne {as_of}.",
-              "Answer to an access request (GDPR Art. 15), as of {as_of}."),
-    "searched": ("Haettu tunnisteilla", "Searched by"),
-    "summary": ("{n} merkintää {m} lähteessä.", "{n} records in {m} sources."),
-    "none": ("Henkilöstä ei ole tallennettu tietoja.", "No data is held about the person."),
-    "source": ("Lähde", "Source"), "place": ("Kohta", "Place"),
-    "purpose": ("Käyttötarkoitus", "Purpose"),
-    "data": ("Tiedot", "Data"), "retention": ("Säilytys", "Retention"),
-    "deadline": ("Poistettava viimeistään", "Delete by"), "storage": ("Säilytyspaikka", "Stored"),
-    "transfer": ("Siirto EU/ETA-alueen ulkopuolelle ilman pätevää perustetta",
-                 "Transfer outside the EU/EEA without a valid mechanism"),
-    "plan": ("Poistosuunnitelma", "Erasure plan"),
-    "delete": ("poista", "delete"),
-    "keep": ("säilytä {until} asti ({law})", "keep until {until} ({law})"),
-    "then": ("Poiston jälkeen kirjaa se: audit-kit forget "
-             "(tunnisteista tallennetaan vain avaintiiviste).",
-             "After erasing, record it: audit-kit forget "
-             "(only keyed hashes of the identifiers are kept)."),
-    "overdue": ("määräaika ylitetty", "past the deadline"),
-}
+def answer_folder(rep: AccessReport) -> str:
+    """The answer's folder name under ``RUN_DIR/subjects``: the subject id, or for a
+    person not found a keyed hash of the identifiers searched (never the identifiers)."""
+    if rep.subject_ids:
+        return rep.subject_ids[0]
+    idents = ",".join(f"{k}:{v}" for k, v in sorted(rep.searched.items()) if v)
+    return "not-found-" + tombstone_hash("search", idents, people.subject_key())[:16]
 
 
-def _render_html(rep: AccessReport, lang: str) -> str:
-    from audit_kit.safe_output import html_text as escape
+def _letter_html(rep: AccessReport, lang: str) -> str:
+    from audit_kit.subject_letter import letter_html
 
-    i = 0 if lang == "fi" else 1
+    return letter_html(rep, lang)
 
-    def t(key: str, **kw) -> str:
-        return escape(_T[key][i].format(**kw))
 
-    out = [f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
-           f"<title>{t('title')}</title>"
-           "<style>body{font-family:sans-serif;max-width:70em;margin:2em auto}"
-           "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em;"
-           "vertical-align:top;text-align:left}.bad{color:#a00}</style></head><body>",
-           f"<h1>{t('title')}</h1><p>{escape(rep.organisation)}. {t('intro', as_of=rep.as_of)}</p>"]
-    searched = ", ".join(escape(v) for v in rep.searched.values() if v)
-    out.append(f"<p>{t('searched')}: {searched}</p>")
-    if not rep.records:
-        out.append(f"<p>{t('none')}</p></body></html>\n")
-        return "".join(out)
-    out.append(f"<p>{t('summary', n=len(rep.records), m=len(rep.sources))}</p><table><tr>"
-               + "".join(f"<th>{t(k)}</th>" for k in
-                         ("source", "place", "purpose", "data", "retention", "storage")) + "</tr>")
-    for r in rep.records:
-        data = "<br>".join(f"{escape(f['label'])}: {escape(f['value'])}" for f in r.fields) or \
-            escape(", ".join(v for v in (r.person_name, r.org_name, r.email, r.phone) if v))
-        ret = escape(r.retention["fi" if i == 0 else "en"] or "")
-        if r.retention.get("deadline"):
-            cls = ' class="bad"' if r.retention.get("overdue") == "yes" else ""
-            late = f" ({t('overdue')})" if r.retention.get("overdue") == "yes" else ""
-            ret += f"<br><span{cls}>{t('deadline')}: {escape(r.retention['deadline'])}{late}</span>"
-        st = r.storage
-        where = escape(", ".join(v for v in (st.get("provider"), st.get("country")) if v))
-        if st.get("transfer"):
-            where += f'<br><span class="bad">{t("transfer")}: {escape(st["transfer"])}</span>'
-        out.append(f"<tr><td>{escape(r.source)}<br><small>{escape(r.file)}</small></td>"
-                   f"<td>{escape(r.record_ref)}</td><td>{escape(r.purpose)}</td><td>{data}</td>"
-                   f"<td>{ret}</td><td>{where}</td></tr>")
-    out.append(f"</table><h2>{t('plan')}</h2><ul>")
-    for step in rep.erasure_plan:
-        what = (t("keep", until=step["kept_until"], law=step["law"]) if step["action"] == "keep"
-                else t("delete"))
-        out.append(f"<li>{escape(step['source'])}, {escape(step['record_ref'])}: {what}</li>")
-    out.append(f"</ul><p>{t('then')}</p></body></html>\n")
-    return "".join(out)
+def _internal_html(rep: AccessReport, lang: str) -> str:
+    from audit_kit.subject_letter import internal_html
+
+    return internal_html(rep, lang)
