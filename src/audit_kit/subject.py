@@ -323,16 +323,14 @@ class AccessReport:
     records: list[HeldRecord]
     #: the run's configured sources (manifest.json): name, kind, system, files, loaded
     sources_searched: list[dict]
+    #: the run's findings (findings.csv) for the subject ids, each record's among them
+    findings: list[dict[str, str]]
     policy: object
     lang: str = "fi"
 
     @property
     def sources(self) -> list[str]:
         return sorted({r.source for r in self.records})
-
-    @property
-    def findings(self) -> list[dict[str, str]]:
-        return [f for r in self.records for f in r.findings]
 
     @property
     def erasure_plan(self) -> list[dict[str, str | None]]:
@@ -349,6 +347,7 @@ class AccessReport:
             "subject_ids": self.subject_ids,
             "sources_searched": self.sources_searched,
             "sources": self.sources,
+            "findings": self.findings,
             "records": [asdict(r) for r in self.records],
             "erasure_plan": self.erasure_plan,
         }
@@ -578,7 +577,7 @@ def access_report(run_dir: str | Path, *, email: str | None = None, phone: str |
     return AccessReport(as_of=as_of, organisation=org, run_dir=run_dir,
                         searched={"email": em, "phone": ph, "name": name},
                         subject_ids=sids, records=held, sources_searched=searched,
-                        policy=pol, lang=lang or pol.language)
+                        findings=found, policy=pol, lang=lang or pol.language)
 
 
 def answer_folder(rep: AccessReport) -> str:
