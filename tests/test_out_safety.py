@@ -106,7 +106,8 @@ def test_rerun_into_an_earlier_run_keeps_subjects_and_the_users_files(project, c
     assert manifest["tool"] == "audit-kit"
     assert main(["subject", "reports/q4", "--email", "joro@karkkainen.example.fi"]) == 0
     (answer,) = (run / "subjects").iterdir()
-    assert sorted(p.name for p in answer.iterdir()) == ["subject.html", "subject.json"]
+    assert sorted(p.name for p in answer.iterdir()) == [
+        "internal.html", "internal.json", "letter.fi.html"]
     (run / "auditor-notes.txt").write_text("kept\n", encoding="utf-8")
     (run / "report.html").write_text("an earlier report\n", encoding="utf-8")
     kept = snapshot(run / "subjects")
@@ -125,7 +126,8 @@ def test_rerun_into_an_earlier_run_keeps_subjects_and_the_users_files(project, c
     assert main(["subject", "reports/q4", "--email", "joro@karkkainen.example.fi",
                  "--out", "answers"]) == 0
     assert shared.stat().st_mode & 0o777 == 0o755
-    assert sorted(p.name for p in shared.iterdir()) == ["subject.html", "subject.json"]
+    assert sorted(p.name for p in shared.iterdir()) == [
+        "internal.html", "internal.json", "letter.fi.html"]
     assert all(p.stat().st_mode & 0o777 == 0o600 for p in shared.iterdir())
     # ... and again into its own earlier answer; not into a folder with anything else
     assert main(["subject", "reports/q4", "--email", "joro@karkkainen.example.fi",

@@ -141,7 +141,8 @@ def test_wheel_cli_outside_the_checkout(installed, tmp_path, capsys):
     with open(run / "findings.csv", encoding="utf-8", newline="") as f:
         email = next(r["email"] for r in csv.DictReader(f) if r["email"])
     _run([ak, "subject", run, "--email", email, "--out", tmp_path / "S"], proj, env)
-    assert (tmp_path / "S" / "subject.json").is_file()
+    assert (tmp_path / "S" / "letter.fi.html").is_file()
+    assert (tmp_path / "S" / "internal.json").is_file()
 
     _run([ak, "suites"], proj, env)
     gx_files = {  # the GX project is byte-stable: the same as the committed one

@@ -105,7 +105,7 @@ def is_empty_folder(path: Path) -> bool:
 
 def holds_only(names: Iterable[str]) -> Callable[[Path], bool]:
     """A recogniser: a folder whose entries are all among *names* (e.g. an earlier
-    access-request answer: ``subject.html`` and ``subject.json``)."""
+    access-request answer: its letters, ``internal.html`` and ``internal.json``)."""
     allowed = frozenset(names)
 
     def check(path: Path) -> bool:

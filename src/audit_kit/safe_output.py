@@ -7,8 +7,8 @@ or for other programs passes through one function here:
 
 =======================  ====================================================================
 findings.csv (any CSV)   :func:`write_csv`: every cell through :func:`csv_cell`
-manifest, subject.json   :func:`json_text`
-report and subject HTML  :func:`html_text`
+manifest, internal.json  :func:`json_text`
+report, letters, sheets  :func:`html_text`
 stdout and stderr        :func:`echo` (the CLI's errors, warnings and results)
 =======================  ====================================================================
 
