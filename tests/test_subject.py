@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from audit_kit import normalise, people, pipeline, subject, warehouse
+from audit_kit import normalise, outdir, people, pipeline, subject, warehouse
 from audit_kit.cli.main import main as cli
 from audit_kit.errors import ConfigError
 from audit_kit.findings import write_csv
@@ -84,6 +84,7 @@ def run_dir(tmp_path) -> Path:
     write_csv(pipeline.to_findings(ev, {r: len(rows) for r, rows in ev.rows.items()}),
               run / "findings.csv")
     (run / "manifest.json").write_text(json.dumps({
+        outdir.RUN_MARKER[0]: outdir.RUN_MARKER[1],
         "organisation": "Oulun Konttoripiste Oy", "as_of": "2026-12-31",
         "policy": {"version": POLICY.policy_version, "sha256": POLICY.sha256},
         "sources": [{"name": n, "kind": k, "system": y, "records_loaded": c,

@@ -484,18 +484,16 @@ def access_report(run_dir: str | Path, *, email: str | None = None, phone: str |
     *name* never finds anyone; it drops found subjects whose names all disagree with it.
     The verdicts are the run's own: its findings for the person's subject ids.
     """
-    import json
-
+    from audit_kit.outdir import read_manifest
     from audit_kit.people import names_agree
     from audit_kit.policy import default_policy_path, load_policy
 
     run_dir = Path(run_dir)
     idents = identifiers(email, phone)
-    wh, man = run_dir / "warehouse.duckdb", run_dir / "manifest.json"
-    if not wh.is_file() or not man.is_file():
+    wh, manifest = run_dir / "warehouse.duckdb", read_manifest(run_dir)
+    if not wh.is_file() or manifest is None:
         raise ConfigError("not an audit run folder (no warehouse.duckdb and manifest.json); "
                           "give the --out folder of `audit-kit run`", file=run_dir)
-    manifest = json.loads(man.read_text(encoding="utf-8"))
     pol = load_policy(policy or default_policy_path())
     if manifest.get("policy", {}).get("sha256") not in (None, pol.sha256):
         raise ConfigError("the run was made with another policy file; give it with --policy",
