@@ -71,6 +71,18 @@ def _company(con):
              requested_on=D(2026, 9, 1))
     s.record(f, "line 3", "marketing_optout", person_name="Merja Ylönen",
              email="merja@my.example.fi", requested_on=D(2026, 11, 15))
+    s.record(f, "line 4", "marketing_optout", person_name="Ilkka Koskela",   # also erasure
+             email="ilkka@kk.example.fi", requested_on=D(2026, 10, 5))
+    s.record(f, "line 5", "marketing_optout", person_name="Juha", email="juha@jp.example.fi",
+             requested_on=D(2026, 5, 1))                                  # also tombstoned
+    s.record(f, "line 6", "marketing_optout", person_name="Eija Niskanen",
+             email="eija@en.example.fi", requested_on=D(2026, 11, 20))
+    s.record(f, "line 7", "marketing_optout", person_name="Timo Salo",
+             email="timo@ts.example.fi", requested_on=D(2026, 10, 15))
+    s.record(f, "line 8", "marketing_optout", person_name="Heli Tervo",
+             email="heli@ht.example.fi", requested_on=D(2026, 10, 15))
+    s.record(f, "line 9", "marketing_optout", person_name="Esa Salo",        # after the audit
+             email="esa@es.example.fi", requested_on=D(2027, 1, 2))
     s.flush()
     s, f = _sink(con, "prospects", "marketing_list", "workstations")
     s.record(f, "row 2", "prospect", person_name="Sari Lukkari", email="sari@sl.example.fi",
@@ -81,6 +93,13 @@ def _company(con):
              last_activity=D(2026, 11, 1))
     s.record(f, "row 5", "prospect", person_name="Veli Määttä", email="veli@vm.example.fi",
              last_activity=D(2026, 11, 1))
+    s.record(f, "row 6", "prospect", person_name="Eija Niskanen", email="eija@en.example.fi",
+             last_activity=D(2026, 11, 20))                               # the ban's day
+    s.record(f, "row 7", "prospect", person_name="Timo Salo", email="timo@ts.example.fi",
+             last_activity=D(2026, 9, 1), decision="banned")              # marked: fine
+    s.record(f, "row 8", "prospect", person_name="Heli Tervo", email="heli@ht.example.fi")
+    s.record(f, "row 9", "prospect", person_name="Esa Salo", email="esa@es.example.fi",
+             last_activity=D(2026, 12, 1))                                # ban after as_of
     s.flush()
 
 
@@ -102,37 +121,146 @@ def found(tombstones):
 
 
 def test_the_rights_rules(found):
-    assert sorted(found) == ["R-ban", "R-erasure", "R-erasure-open", "R-tombstone"]
+    assert sorted(found) == ["R-ban", "R-ban-listed", "R-ban-same-day", "R-erasure",
+                             "R-erasure-open", "R-erasure-refused", "R-tombstone"]
 
 
 def test_erasure_every_place_the_person_still_appears(found):
-    why = ("still present; erasure requested 2026-10-01 (erasure-requests line 2), over 1 "
-           "month(s) before the audit date (§8, GDPR Art. 12(3))")
+    why = ("still present; erasure requested 2026-10-01 (erasure-requests line 2), due "
+           "2026-11-01, no decision recorded (§8, GDPR Art. 17; time limit Art. 12(3))")
     assert found["R-erasure"] == [
         ("customers", "line 5", why, "error"),
         ("invoices", "invoice 2", why, "error"),  # past its Accounting Act period
         ("phone", "card 3", why, "error"),        # phone only: linked through line 5
-    ]
+    ]  # not the ban list's line 4: the ban record is how the ban is honoured
 
 
 def test_open_erasure_request_is_info_once(found):
     assert found["R-erasure-open"] == [
         ("erasure-requests", "line 3",
-         "open erasure request received 2026-12-20 (answer within 1 month(s), §8)", "info")]
+         "open erasure requested 2026-12-20 (erasure-requests line 3), due 2027-01-20, no "
+         "decision recorded (§8, GDPR Art. 17; time limit Art. 12(3))", "info")]
 
 
 def test_marketing_after_a_ban(found):
     assert found["R-ban"] == [
-        ("prospects", "row 2", "marketed on 2026-11-01 after a ban received 2026-09-01 "
-                               "(optouts line 2, §8)", "error")]
+        ("prospects", "row 2", "marketed on 2026-11-01 after a direct-marketing ban received "
+                               "2026-09-01 (optouts line 2; §8, GDPR Art. 21(3))", "error"),
+        ("prospects", "row 4", "marketed on 2026-11-01 after a direct-marketing ban received "
+                               "2026-05-01 (optouts line 5; §8, GDPR Art. 21(3))", "error"),
+    ]  # Esa's ban arrives after the audit date
+
+
+def test_marketing_on_the_ban_day_is_a_warning(found):
+    assert found["R-ban-same-day"] == [
+        ("prospects", "row 6", "marketed on 2026-11-20, the day of a direct-marketing ban "
+                               "received 2026-11-20 (optouts line 6; §8, GDPR Art. 21(3))",
+         "warning")]
+
+
+def test_banned_but_listed_without_a_marker_is_a_warning(found):
+    assert found["R-ban-listed"] == [
+        ("prospects", "row 3", "still on the marketing list without a ban marker after a "
+                               "direct-marketing ban received 2026-11-15 (optouts line 3; §8, "
+                               "GDPR Art. 21(3))", "warning"),
+        ("prospects", "row 8", "still on the marketing list without a ban marker after a "
+                               "direct-marketing ban received 2026-10-15 (optouts line 8; §8, "
+                               "GDPR Art. 21(3))", "warning"),
+    ]  # row 7's list marks the ban
 
 
 def test_tombstoned_person_reappears(found):
     why = "erased person appears again: erasure recorded 2026-06-01 (tombstone; §8, GDPR Art. 17)"
     assert found["R-tombstone"] == [
-        ("phone", "card 4", why, "error"),      # phone only, in another format
-        ("prospects", "row 4", why, "error"),   # e-mail given in another case
-    ]  # invoice 9 is kept by the Accounting Act; veli's erasure is after the audit date
+        ("phone", "card 4", why, "warning"),      # phone only, in another format
+        ("prospects", "row 4", why, "warning"),   # e-mail given in another case
+    ]  # invoice 9 is kept by the Accounting Act, the ban list's line 5 is the ban itself;
+    # veli's erasure is after the audit date
+
+
+# -- erasure requests: due dates (D + N months), extensions, decisions ------------------
+
+_ART17 = "(§8, GDPR Art. 17; time limit Art. 12(3))"
+
+
+def _one_request(as_of: dt.date, received: dt.date, present: bool = True, **request):
+    """A warehouse with one erasure request (line 2) and, if *present*, the person in the
+    customer register and on the ban list; the rights rules' rows for it."""
+    con = pipeline.open_warehouse(as_of)
+    s, f = _sink(con, "erasure-requests", "erasure_requests", "workstations")
+    s.record(f, "line 2", "erasure_request", person_name="Outi Ahola", email="outi@oa.example.fi",
+             requested_on=received, **request)
+    s.flush()
+    s, f = _sink(con, "optouts", "marketing_optouts", "workstations")
+    s.record(f, "line 2", "marketing_optout", email="outi@oa.example.fi",
+             requested_on=D(2026, 1, 5))
+    s.flush()
+    if present:
+        s, f = _sink(con, "customers", "customers_csv")
+        s.record(f, "line 7", "customer_contact", person_name="Outi Ahola",
+                 email="outi@oa.example.fi")
+        s.flush()
+    return {k: v for k, v in _audit(con).items() if v}
+
+
+@pytest.mark.parametrize(("received", "as_of", "extended", "rule", "due"), [
+    # a month after 31.10. is 30.11.: due that day, missed from the next
+    (D(2026, 10, 31), D(2026, 11, 30), None, "R-erasure-open", "2026-11-30"),
+    (D(2026, 10, 31), D(2026, 12, 1), None, "R-erasure", "2026-11-30"),
+    # as_of - 1 month would be 30.11.: not yet "older than a month", yet due 30.12.
+    (D(2026, 11, 30), D(2026, 12, 31), None, "R-erasure", "2026-12-30"),
+    # a recorded extension: three months
+    (D(2026, 10, 15), D(2026, 12, 31), True, "R-erasure-open", "2027-01-15"),
+    (D(2026, 9, 30), D(2026, 12, 31), True, "R-erasure", "2026-12-30"),
+    (D(2026, 9, 30), D(2026, 12, 31), False, "R-erasure", "2026-10-30"),
+])
+def test_erasure_due_date_is_receipt_plus_months(received, as_of, extended, rule, due):
+    got = _one_request(as_of, received, extended=extended)
+    words = (f"erasure requested {received.isoformat()} (erasure-requests line 2), due {due}"
+             + (" (deadline extended)" if extended else "") + ", no decision recorded " + _ART17)
+    if rule == "R-erasure-open":
+        assert got == {rule: [("erasure-requests", "line 2", "open " + words, "info")]}
+    else:  # the customer row; the ban list's row is kept
+        assert got == {rule: [("customers", "line 7", "still present; " + words, "error")]}
+
+
+def test_erased_request_is_checked_whatever_its_due_date():
+    words = ("erasure requested 2026-12-10 (erasure-requests line 2), due 2027-01-10, recorded "
+             "as erased on 2026-12-12 " + _ART17)
+    got = _one_request(AS_OF, D(2026, 12, 10), decision="erased", decided_on=D(2026, 12, 12))
+    assert got == {"R-erasure": [("customers", "line 7", "still present; " + words, "error")]}
+    # erased and gone (only the ban record is left): nothing to report
+    assert _one_request(AS_OF, D(2026, 10, 10), present=False, decision="erased") == {}
+
+
+def test_refused_with_a_reason_is_info_without_one_no_decision():
+    got = _one_request(AS_OF, D(2026, 9, 1), decision="refused",
+                       reason="voimassa oleva huoltosopimus")
+    assert got == {"R-erasure-refused": [(
+        "erasure-requests", "line 2", "erasure requested 2026-09-01 (erasure-requests line 2), "
+        "due 2026-10-01, refused with a recorded reason (§8, GDPR Art. 17(3))", "info")]}
+    got = _one_request(AS_OF, D(2026, 9, 1), decision="refused", reason="  ")
+    assert got == {"R-erasure": [(
+        "customers", "line 7", "still present; erasure requested 2026-09-01 (erasure-requests "
+        "line 2), due 2026-10-01, refused without a recorded reason " + _ART17, "error")]}
+
+
+def test_overdue_request_whose_person_is_gone_but_banned_is_no_finding():
+    """The ban record alone is not the person "still present"."""
+    assert _one_request(AS_OF, D(2026, 6, 1), present=False) == {}
+
+
+def test_no_rights_text_gives_a_ban_a_grace_period_or_deletes_the_ban_record():
+    from audit_kit.report.i18n import PROMISES
+    from audit_kit.rules.rights import TEXTS
+
+    texts = [t for rule in TEXTS.values() for part in rule.values() for t in part.values()]
+    texts += PROMISES["rights"].values()
+    assert not [t for t in texts if "kuukauden kuluessa" in t or "within a month of" in t]
+    for rid, rule in TEXTS.items():
+        cites = {"fi": "artikla", "en": "Art. "}
+        for lang, text in rule["checks"].items():
+            assert "§8" in text and cites[lang] in text, (rid, lang)
 
 
 def test_tombstone_file_keeps_no_identifiers(tombstones):
@@ -170,7 +298,7 @@ def test_tombstones_beside_the_config_with_the_demo_key(tombstones, tmp_path):
     _company(con)
     got = _audit(con, cfg)["R-tombstone"]
     assert got == [("prospects", "row 5", "erased person appears again: erasure recorded "
-                                          "2026-02-01 (tombstone; §8, GDPR Art. 17)", "error")]
+                                          "2026-02-01 (tombstone; §8, GDPR Art. 17)", "warning")]
 
 
 def test_tombstones_of_an_unknown_key_are_an_error(tombstones):

@@ -151,17 +151,39 @@ class System(_Strict):
 
 
 class BanRule(_Strict):
+    """A direct-marketing ban (GDPR Art. 21(3)) binds at once: marketing dated after it
+    (``rule``), on the day it arrived (``rule``-same-day) and a banned person left on a
+    marketing list without a ban marker (``rule``-listed)."""
+
     rule: RuleId
     section: str
     severity: Severity
+    same_day_severity: Severity = "warning"
+    listed_severity: Severity = "warning"
 
 
 class ErasureRule(_Strict):
+    """An erasure request (GDPR Art. 17) is due ``deadline_months`` after receipt, or
+    ``extended_months`` when an extension is recorded (Art. 12(3))."""
+
     rule: RuleId
     section: str
     deadline_months: Annotated[int, Field(ge=1, le=1200)]
+    extended_months: Annotated[int, Field(ge=1, le=1200)] = 3
     severity: Severity
     open_severity: Severity
+    #: a refusal recorded with its reason (Art. 17(3)), per request
+    refused_severity: Severity = "info"
+    #: an erased person (a tombstone) who appears again: possibly a new relationship
+    tombstone_severity: Severity = "warning"
+
+    @model_validator(mode="after")
+    def _extension_is_longer(self) -> ErasureRule:
+        if self.extended_months < self.deadline_months:
+            raise ValueError(
+                f"extended_months ({self.extended_months}) is shorter than deadline_months "
+                f"({self.deadline_months}); an extension lengthens the deadline")
+        return self
 
 
 class Rights(_Strict):
@@ -313,13 +335,16 @@ class Policy(_Strict):
 
     def rule_ids(self) -> list[tuple[str, str]]:
         """(key, rule id) of every rule the policy names, in file order."""
-        er = self.rights.erasure
+        er, ban = self.rights.erasure, self.rights.direct_marketing_ban
         return [
             *((f"retention[{i}].rule", r.rule) for i, r in enumerate(self.retention)),
             *((f"statutory[{i}].rule", r.rule) for i, r in enumerate(self.statutory)),
-            ("rights.direct_marketing_ban.rule", self.rights.direct_marketing_ban.rule),
+            ("rights.direct_marketing_ban.rule", ban.rule),
+            ("rights.direct_marketing_ban.rule", ban.rule + "-same-day"),
+            ("rights.direct_marketing_ban.rule", ban.rule + "-listed"),
             ("rights.erasure.rule", er.rule),
             ("rights.erasure.rule", er.rule + "-open"),
+            ("rights.erasure.rule", er.rule + "-refused"),
         ]
 
 

@@ -48,6 +48,13 @@ RECORDS_SCHEMA = pa.schema(
         ("requested_on", pa.date32()),
         ("kept_until", pa.date32()),
         ("detail", pa.string()),
+        # a rights record's recorded handling (loaders/tabular.py): an erasure request's
+        # decision (erased / refused), its date, whether its deadline was extended and the
+        # reason given; a marketing-list entry's ban marker (decision = banned)
+        ("decision", pa.string()),
+        ("decided_on", pa.date32()),
+        ("extended", pa.bool_()),
+        ("reason", pa.string()),
     ]
 )
 FIELDS_SCHEMA = pa.schema(
@@ -68,7 +75,8 @@ _DDL = {
     "files": FILES_SCHEMA,
 }
 
-_SQL_TYPES = {pa.string(): "VARCHAR", pa.date32(): "DATE", pa.int64(): "BIGINT"}
+_SQL_TYPES = {
+    pa.string(): "VARCHAR", pa.date32(): "DATE", pa.int64(): "BIGINT", pa.bool_(): "BOOLEAN"}
 
 BATCH_ROWS = 50_000
 
@@ -311,6 +319,10 @@ class SourceSink:
         requested_on: Any = None,
         kept_until: Any = None,
         detail: str | None = None,
+        decision: str | None = None,
+        decided_on: Any = None,
+        extended: bool | None = None,
+        reason: str | None = None,
     ) -> None:
         self._records.add(
             (
@@ -326,6 +338,10 @@ class SourceSink:
                 requested_on,
                 kept_until,
                 detail,
+                decision,
+                decided_on,
+                extended,
+                reason,
             )
         )
 

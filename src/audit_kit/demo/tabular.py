@@ -194,9 +194,11 @@ def write(ctx: DemoContext) -> None:
     banned = ctx.person()
     ctx.expect("R-ban", src, prospect(banned, ctx.months_ago(1)))  # marketed after the ban
     optouts.append((banned, ctx.months_ago(3)))
-    honoured = ctx.person()
-    prospect(honoured, ctx.months_ago(4))  # ban came later: fine
-    optouts.append((honoured, ctx.months_ago(2)))
+    # a ban received 15.10. after the last marketing (15.8.): no marketing since, but the
+    # person is still on the list with no ban marker there (Art. 21(3): mark the ban)
+    banned_listed = ctx.person()
+    ctx.expect("R-ban-listed", src, prospect(banned_listed, ctx.months_ago(4)))
+    optouts.append((banned_listed, ctx.months_ago(2)))
     marketing = ctx.root / "marketing"
     marketing.mkdir(parents=True, exist_ok=True)
     wb.properties.creator = "Oulun Konttoripiste Oy"

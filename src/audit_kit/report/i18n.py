@@ -174,8 +174,10 @@ PROMISES: dict[str, dict[str, str]] = {
         "en": "Data is deleted within 6 months after the customer relationship, marketing or service contract ends, or the mail ages.",
     },
     "rights": {
-        "fi": "Suoramarkkinointikieltoa ja poistopyyntöjä noudatetaan kuukauden kuluessa.",
-        "en": "Direct-marketing bans and erasure requests are honoured within a month.",
+        "fi": "Suoramarkkinointikielto sitoo heti sen saavuttua; poistopyyntöön vastataan "
+              "kuukaudessa, jatkettuna enintään kolmessa.",
+        "en": "A direct-marketing ban binds as soon as it arrives; an erasure request is "
+              "answered within a month, at most three when extended.",
     },
     "transfer": {
         "fi": "Tietoja ei siirretä EU/ETA-alueen ulkopuolelle ilman pätevää perustetta.",
