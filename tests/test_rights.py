@@ -138,7 +138,7 @@ def test_erasure_every_place_the_person_still_appears(found):
 def test_open_erasure_request_is_info_once(found):
     assert found["R-erasure-open"] == [
         ("erasure-requests", "line 3",
-         "open erasure requested 2026-12-20 (erasure-requests line 3), due 2027-01-20, no "
+         "open: erasure requested 2026-12-20 (erasure-requests line 3), due 2027-01-20, no "
          "decision recorded (§8, GDPR Art. 17; time limit Art. 12(3))", "info")]
 
 
@@ -219,7 +219,7 @@ def test_erasure_due_date_is_receipt_plus_months(received, as_of, extended, rule
     words = (f"erasure requested {received.isoformat()} (erasure-requests line 2), due {due}"
              + (" (deadline extended)" if extended else "") + ", no decision recorded " + _ART17)
     if rule == "R-erasure-open":
-        assert got == {rule: [("erasure-requests", "line 2", "open " + words, "info")]}
+        assert got == {rule: [("erasure-requests", "line 2", "open: " + words, "info")]}
     else:  # the customer row; the ban list's row is kept
         assert got == {rule: [("customers", "line 7", "still present; " + words, "error")]}
 

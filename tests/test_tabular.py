@@ -15,6 +15,7 @@ from audit_kit.loaders.contact_points import PhoneInfo
 from tests._support import DATA, sink_for
 
 T = DATA / "tabular"
+D = dt.date
 
 SAME_REGISTER = [
     "asiakkaat_cp1252_semicolon.csv",
@@ -345,3 +346,81 @@ def test_set_based_path_on_quotes_multiline_fields_and_an_unclosed_quote(monkeyp
     assert [r[0] for r in con.execute("SELECT record_ref FROM rejects").fetchall()] == [
         "line 5", "line 8"
     ]
+
+
+# -- the rights registers' handling columns (READING.md §8) --------------------------------
+
+_ERASURE_EN = (
+    'Name,Email,Received on,Extension,Outcome,Erased on,Reason\r\n'
+    'Aino M,aino@am.example.fi,2026-10-31,,,,\r\n'
+    'Eino R,eino@er.example.fi,2026-10-15,yes,,,\r\n'
+    'Väinö S,vaino@vs.example.fi,2026-09-01,Y,Refused,2026-09-20,"a live service contract"\r\n'
+    'Sanna N,sanna@sn.example.fi,2026-08-01,no,erased,2026-08-05,\r\n'
+    'Jyrki Ö,jyrki@jo.example.fi,2026-08-02,2 months,pending,,\r\n'
+)
+_ERASURE_ROWS = [
+    (D(2026, 10, 31), None, None, None, None),
+    (D(2026, 10, 15), True, None, None, None),
+    (D(2026, 9, 1), True, "refused", D(2026, 9, 20), "a live service contract"),
+    (D(2026, 8, 1), False, "erased", D(2026, 8, 5), None),
+    (D(2026, 8, 2), None, None, None, None),   # "2 months", "pending": not read as either
+]
+
+
+@pytest.mark.parametrize("via_csv_module", [False, True], ids=["lines", "csv rows"])
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_erasure_requests_read_extension_decision_and_reason(monkeypatch, tmp_path, lang,
+                                                              via_csv_module):
+    """Finnish and English headers (Saapunut, Jatkettu, Päätös, Päätöspäivä, Peruste),
+    the same records through both paths; the fields keep the texts, none unclassified."""
+    if lang == "fi":
+        path = T / "poistopyynnot_paatokset.csv"
+        rows = [(*r[:4], "voimassa oleva huoltosopimus" if r[4] else None)
+                for r in _ERASURE_ROWS]
+    else:
+        path = tmp_path / "erasure.csv"
+        path.write_bytes(_ERASURE_EN.encode("utf-8"))
+        rows = _ERASURE_ROWS
+    (con, res), (row_con, _) = _both_paths(monkeypatch, path, "erasure_requests",
+                                           via_csv_module)
+    assert (res.records_read, res.records_loaded, res.records_rejected) == (5, 5, 0)
+    assert _tables(con) == _tables(row_con)
+    q = ("SELECT requested_on, extended, decision, decided_on, reason FROM records "
+         "ORDER BY length(record_ref), record_ref")
+    assert con.execute(q).fetchall() == rows
+    assert con.execute("SELECT DISTINCT field FROM fields ORDER BY 1").fetchall() == [
+        ("email",), ("non_personal",), ("notes",), ("person_name",)]
+
+
+def test_marketing_list_ban_marker(tmp_path):
+    """A marketing list's ban-marker column (a date or a mark) sets the entry's decision;
+    empty and "ei" are no marker."""
+    path = tmp_path / "prospektit.csv"
+    path.write_text("Nimi;Sähköposti;Viimeisin markkinointi;Markkinointikielto\n"
+                    "A;a@a.example.fi;1.9.2026;15.10.2026\nB;b@b.example.fi;1.9.2026;x\n"
+                    "C;c@c.example.fi;1.9.2026;ei\nD;d@d.example.fi;1.9.2026;\n", encoding="utf-8")
+    con, _ = _load(path, "marketing_list")
+    assert con.execute("SELECT record_ref, decision FROM records ORDER BY record_ref").fetchall() \
+        == [("line 2", "banned"), ("line 3", "banned"), ("line 4", None), ("line 5", None)]
+    # "Kielto" on a marketing list is its marker; on the ban list, the ban's date
+    path.write_text("Nimi;Sähköposti;Kielto\nA;a@a.example.fi;kyllä\n", encoding="utf-8")
+    con, _ = _load(path, "marketing_list")
+    assert con.execute("SELECT decision FROM records").fetchall() == [("banned",)]
+    path.write_text("Nimi;Sähköposti;Markkinointikielto\nA;a@a.example.fi;15.10.2026\n",
+                    encoding="utf-8")
+    con, _ = _load(path, "marketing_optouts")
+    assert con.execute("SELECT requested_on, decision FROM records").fetchall() == [
+        (D(2026, 10, 15), None)]
+
+
+def test_rights_columns_are_classifiable_with_columns(tmp_path):
+    path = tmp_path / "pyynnot.csv"
+    path.write_text("Nimi;Sähköposti;Tullut;Lisäaika;Lopputulos;Milloin;Miksi\n"
+                    "A;a@a.example.fi;1.9.2026;kyllä;evätty;2.9.2026;riita laskusta\n",
+                    encoding="utf-8")
+    con, _ = _load(path, "erasure_requests", columns={
+        "Tullut": "request_date", "Lisäaika": "extended", "Lopputulos": "decision",
+        "Milloin": "decided_on", "Miksi": "reason"})
+    assert con.execute("SELECT requested_on, extended, decision, decided_on, reason "
+                       "FROM records").fetchall() == [
+        (D(2026, 9, 1), True, "refused", D(2026, 9, 2), "riita laskusta")]

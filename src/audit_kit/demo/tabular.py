@@ -116,6 +116,9 @@ def write(ctx: DemoContext) -> None:
     erasure_overdue = ctx.person()
     ref_erased = customer(erasure_overdue, ended=ctx.months_ago(2))
     ctx.expect("R-erasure", src, ref_erased)
+    # plant "erased but still present": the erasure is recorded as done, the row is not
+    erased_present = ctx.person()
+    ctx.expect("R-erasure", src, customer(erased_present, ended=ctx.months_ago(1)))
     _write_csv(billing / "asiakasrekisteri.csv", rows, encoding="cp1252", delimiter=";")
     ctx.add_source(src, "customers_csv", billing / "asiakasrekisteri.csv", "billing")
 
@@ -199,6 +202,10 @@ def write(ctx: DemoContext) -> None:
     banned_listed = ctx.person()
     ctx.expect("R-ban-listed", src, prospect(banned_listed, ctx.months_ago(4)))
     optouts.append((banned_listed, ctx.months_ago(2)))
+    # plant "marketed the day the ban arrived" (15.11.): which came first is unknown
+    same_day = ctx.person()
+    ctx.expect("R-ban-same-day", src, prospect(same_day, ctx.months_ago(1)))
+    optouts.append((same_day, ctx.months_ago(1)))
     marketing = ctx.root / "marketing"
     marketing.mkdir(parents=True, exist_ok=True)
     wb.properties.creator = "Oulun Konttoripiste Oy"
@@ -220,13 +227,35 @@ def write(ctx: DemoContext) -> None:
 
     # -- erasure requests ------------------------------------------------------------------
     src = "erasure-requests"
-    rows = [["Nimi", "Sähköposti", "Puhelin", "Pyyntö vastaanotettu"]]
-    rows.append([erasure_overdue.name, erasure_overdue.email, "", _fi(ctx.months_ago(3))])
+    rows = [["Nimi", "Sähköposti", "Puhelin", "Pyyntö vastaanotettu", "Jatkettu", "Päätös",
+             "Päätöspäivä", "Peruste"]]
+
+    def request(p: Person, received: dt.date, *handling: str, phone: str = "") -> str:
+        rows.append([p.name, p.email, phone, _fi(received), *handling,
+                     *[""] * (4 - len(handling))])
+        return f"line {len(rows)}"
+
+    request(erasure_overdue, ctx.months_ago(3))
     gone = ctx.person()  # already erased: fine
-    rows.append([gone.name, gone.email, gone.mobile, _fi(ctx.months_ago(5))])
+    request(gone, ctx.months_ago(5), phone=gone.mobile)
     fresh = ctx.person()
-    rows.append([fresh.name, fresh.email, "", _fi(ctx.as_of - dt.timedelta(days=10))])
-    ctx.expect("R-erasure-open", src, "line 4")
+    ctx.expect("R-erasure-open", src, request(fresh, ctx.as_of - dt.timedelta(days=10)))
+    # plant "extension recorded": received 15.10., past one month, due 15.1.2027 under
+    # three (Art. 12(3)); the person is a live customer, still listed: open, not overdue
+    extended = ctx.live_customer_contacts[1]
+    ctx.expect("R-erasure-open", src,
+               request(extended, ctx.months_ago(2), _fi(ctx.months_ago(1, day=10))))
+    # plant "refused with a reason" (Art. 17(3)): a live service contract
+    refused = ctx.live_customer_contacts[2]
+    ctx.expect("R-erasure-refused", src,
+               request(refused, ctx.months_ago(3), "", "hylätty", _fi(ctx.months_ago(3, day=20)),
+                       "voimassa oleva huoltosopimus"))
+    # plant "erased and gone": recorded as erased, in no source any more: checked, no finding
+    erased_gone = ctx.person()
+    request(erased_gone, ctx.months_ago(2), "", "poistettu", _fi(ctx.months_ago(2, day=25)))
+    # plant "erased but still present" (the customer row above): checked, an error there
+    request(erased_present, ctx.as_of - dt.timedelta(days=20), "", "poistettu",
+            _fi(ctx.as_of - dt.timedelta(days=17)))
     _write_csv(ctx.root / "rights" / "poistopyynnot.csv", rows, encoding="utf-8", delimiter=";")
     ctx.add_source(
         src, "erasure_requests", ctx.root / "rights" / "poistopyynnot.csv", "workstations"

@@ -51,13 +51,24 @@ TABULAR_TARGETS: dict[str, str] = {
     "non_personal": "business data, not about a person (kept as a field)",
 }
 
-#: per tabular kind, its retention date column: target -> meaning
+#: per tabular kind, its own columns (its date column, the rights registers' handling):
+#: target -> meaning
 TABULAR_DATES: dict[str, dict[str, str]] = {
     "customers_csv": {"ended_on": "date the customer relationship ended (R-customer)"},
     "service_contracts_csv": {"device_retired": "date the device was retired (R-service)"},
-    "marketing_list": {"last_marketing": "date of the latest marketing (R-marketing)"},
+    "marketing_list": {
+        "last_marketing": "date of the latest marketing (R-marketing)",
+        "ban_marker": "the list marks a direct-marketing ban: a date or a mark such as "
+                      "kyllä or x; empty, ei or no = none (R-ban-listed)",
+    },
     "marketing_optouts": {"ban_date": "date the direct-marketing ban arrived (R-ban)"},
-    "erasure_requests": {"request_date": "date the erasure request arrived (R-erasure)"},
+    "erasure_requests": {
+        "request_date": "date the erasure request arrived (R-erasure)",
+        "extended": "the deadline was extended (GDPR Art. 12(3)): a date or kyllä/yes",
+        "decision": "the decision: erased (poistettu) or refused (hylätty, evätty)",
+        "decided_on": "date of the decision (erased on)",
+        "reason": "why the request was refused (GDPR Art. 17(3)); free text",
+    },
 }
 
 #: the contact CSV kind's targets: field classes
@@ -133,7 +144,7 @@ def describe() -> list[str]:
     once with each kind's date column, then the contact CSV kind's."""
     lines = [", ".join(TABULAR_DATES) + ":"]
     lines += [f"  {n:<16} {m}" for n, m in {**TABULAR_TARGETS, **IGNORE}.items()]
-    lines.append("  and the kind's date column:")
+    lines.append("  and the kind's own columns:")
     for kind, dates in TABULAR_DATES.items():
         lines += [f"  {n:<16} {m} [{kind}]" for n, m in dates.items()]
     lines.append(", ".join(CONTACT_KINDS) + ":")

@@ -20,11 +20,12 @@ from __future__ import annotations
 import bisect
 import codecs
 import csv
+import functools
 import datetime as dt
 import io
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -96,7 +97,8 @@ KINDS = (
           {"fi": "huoltosopimuslistalta", "en": "from the service-contract list"},
           FuzzSeed("contracts.csv", "bad/csv_ragged.csv")),
     _kind("marketing_list", 30, PROSPECT, "prospects, CSV or XLSX",
-          '"Viimeisin markkinointi" drives R-marketing',
+          '"Viimeisin markkinointi" drives R-marketing; a "Markkinointikielto" marker '
+          "column marks a ban (R-ban-listed)",
           {"fi": "markkinointilistalta", "en": "from the marketing list"},
           FuzzSeed("prospects.csv", "bad/csv_formula.csv")),
     _kind("marketing_optouts", 40, MARKETING_OPTOUT, "direct-marketing bans",
@@ -104,7 +106,8 @@ KINDS = (
           {"fi": "markkinointikieltolistalta", "en": "from the marketing-ban list"},
           FuzzSeed("optouts.csv", "bad/csv_ragged.csv")),
     _kind("erasure_requests", 50, ERASURE_REQUEST, "erasure requests",
-          '"Pyyntö vastaanotettu"',
+          '"Pyyntö vastaanotettu"; "Jatkettu" (a date or kyllä), "Päätös" (poistettu / '
+          'hylätty), "Päätöspäivä", "Peruste" drive R-erasure',
           {"fi": "poistopyyntölistalta", "en": "from the erasure-request list"},
           FuzzSeed("erasure.csv", "bad/csv_ragged.csv")),
 )
@@ -267,6 +270,139 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+#: per kind, semantic columns only that kind has (looked up before :data:`SYNONYMS`): the
+#: rights registers' handling of a request (READING.md §8)
+KIND_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "erasure_requests": {
+        "request_date": (
+            "saapunut",
+            "vastaanotettu",
+            "pyyntö saapunut",
+            "saapumispäivä",
+            "received on",
+            "date received",
+        ),
+        # Art. 12(3): one month, extendable by two; a date or a yes
+        "extended": (
+            "jatkettu",
+            "pidennetty",
+            "määräaikaa jatkettu",
+            "määräaikaa pidennetty",
+            "määräaika jatkettu",
+            "jatkoaika",
+            "extended",
+            "extension",
+            "deadline extended",
+        ),
+        "decision": ("päätös", "ratkaisu", "decision", "outcome"),
+        "decided_on": (
+            "päätöspäivä",
+            "päätös tehty",
+            "päätetty",
+            "käsitelty",
+            "poistettu",
+            "poistopäivä",
+            "decision date",
+            "decided",
+            "decided on",
+            "erased on",
+            "deleted on",
+        ),
+        # Art. 17(3): why a request was refused
+        "reason": (
+            "peruste",
+            "perustelu",
+            "syy",
+            "epäämisen peruste",
+            "hylkäyksen syy",
+            "hylkäyksen peruste",
+            "reason",
+            "grounds",
+            "refusal reason",
+        ),
+    },
+    "marketing_list": {
+        # a column marking a direct-marketing ban on the list itself (a date or a mark)
+        "ban_marker": (
+            "markkinointikielto",
+            "suoramarkkinointikielto",
+            "kielto",
+            "kielletty",
+            "ei markkinointia",
+            "marketing ban",
+            "opt-out",
+            "opted out",
+            "do not market",
+            "do not contact",
+        ),
+    },
+    "marketing_optouts": {
+        "ban_date": ("markkinointikielto", "suoramarkkinointikielto", "kielto saapunut",
+                     "kielto päivämäärä"),
+    },
+}
+
+#: a yes / a no in a register's marker cell (an extension, a ban marker), compared lower case
+_YES = frozenset(("k", "kyllä", "kylla", "joo", "x", "y", "yes", "true", "1", "jatkettu",
+                  "pidennetty", "extended", "kielto", "kielletty", "banned", "opted out"))
+_NO = frozenset(("e", "ei", "n", "no", "false", "0", "-"))
+
+
+def _is_date(t: str) -> bool:
+    try:
+        normalise.date(t)
+    except ValueError:
+        return False
+    return True
+
+
+def extended_value(text: str) -> bool | None:
+    """An extension cell: a date or a yes is an extension, a no is none, other text is
+    not read as one (None; the request keeps the one-month deadline)."""
+    t = text.strip().lower()
+    if t in _NO:
+        return False
+    return True if t in _YES or _is_date(t) else None
+
+
+def decision_value(text: str) -> str | None:
+    """A decision cell as ``erased`` / ``refused`` (Finnish and English words); other
+    text (``käsittelyssä``, pending) is no decision."""
+    t = text.strip().lower()
+    if t.startswith(("poist", "erase", "delet", "remov")):
+        return "erased"
+    if t.startswith(("hyl", "evä", "evat", "kielt", "refus", "reject", "denied", "declin")):
+        return "refused"
+    return None
+
+
+def ban_marker_value(text: str) -> str | None:
+    """A ban-marker cell: any mark but a no (a date, kyllä, x) marks the ban."""
+    t = text.strip().lower()
+    return None if not t or t in _NO else "banned"
+
+
+def reason_value(text: str) -> str | None:
+    return text.strip() or None
+
+
+@dataclass(frozen=True)
+class TextColumn:
+    """A records column read from a semantic column's text (the first non-empty)."""
+
+    column: str
+    read: Callable[[str], object]
+    type: pa.DataType
+
+
+#: semantic column -> the records column its text gives (the rights registers)
+TEXT_COLUMNS: dict[str, TextColumn] = {
+    "extended": TextColumn("extended", extended_value, pa.bool_()),
+    "decision": TextColumn("decision", decision_value, pa.string()),
+    "reason": TextColumn("reason", reason_value, pa.string()),
+    "ban_marker": TextColumn("decision", ban_marker_value, pa.string()),
+}
+
 _FIELD_OF = {  # semantic column -> field class
     "person_name": "person_name",
     "first_name": "person_name",
@@ -287,13 +423,19 @@ _FIELD_OF = {  # semantic column -> field class
     "notes": "notes",
     "url": "url",
     "non_personal": "non_personal",
+    # the rights registers' handling columns: business data, a reason is free text
+    "extended": "non_personal",
+    "decision": "non_personal",
+    "ban_marker": "non_personal",
+    "reason": "notes",
     # columns: targets that are field classes only
     "address": "address",
     "photo": "photo",
     "other_personal": "other_personal",
 }
 
-DATE_COLUMNS = ("ended_on", "device_retired", "last_marketing", "ban_date", "request_date")
+DATE_COLUMNS = (
+    "ended_on", "device_retired", "last_marketing", "ban_date", "request_date", "decided_on")
 
 
 @dataclass(frozen=True)
@@ -302,6 +444,8 @@ class KindSpec:
     role: str
     #: semantic date column -> records column
     dates: dict[str, str]
+    #: semantic text columns read into records columns (:data:`TEXT_COLUMNS`)
+    texts: tuple[str, ...] = ()
 
 
 SPECS = {
@@ -309,9 +453,12 @@ SPECS = {
     for s in (
         KindSpec("customers_csv", CUSTOMER_CONTACT.name, {"ended_on": "ended_on"}),
         KindSpec("service_contracts_csv", SERVICE_CONTACT.name, {"device_retired": "ended_on"}),
-        KindSpec("marketing_list", PROSPECT.name, {"last_marketing": "last_activity"}),
+        KindSpec("marketing_list", PROSPECT.name, {"last_marketing": "last_activity"},
+                 ("ban_marker",)),
         KindSpec("marketing_optouts", MARKETING_OPTOUT.name, {"ban_date": "requested_on"}),
-        KindSpec("erasure_requests", ERASURE_REQUEST.name, {"request_date": "requested_on"}),
+        KindSpec("erasure_requests", ERASURE_REQUEST.name,
+                 {"request_date": "requested_on", "decided_on": "decided_on"},
+                 ("extended", "decision", "reason")),
     )
 }
 
@@ -320,20 +467,28 @@ _key = header_key
 
 
 _LOOKUP = {_key(syn): sem for sem, syns in SYNONYMS.items() for syn in syns}
+_KIND_LOOKUP = {
+    kind: {_key(syn): sem for sem, syns in by_sem.items() for syn in syns}
+    for kind, by_sem in KIND_SYNONYMS.items()
+}
 
 
 #: ``columns:`` targets that name a semantic column under another name
 _ALIASES = {"work_phone": "phone", "company_address": "street"}
 
 
-def map_headers(headers: list[str], explicit: dict[str, str] | None) -> list[str | None]:
+def map_headers(
+    headers: list[str], explicit: dict[str, str] | None, kind: str | None = None
+) -> list[str | None]:
     """Semantic name for each header (None = unknown). ``explicit`` ({header: target},
-    :func:`.columns.check_columns`) wins over synonyms."""
+    :func:`.columns.check_columns`) wins over the *kind*'s own synonyms
+    (:data:`KIND_SYNONYMS`), which win over the common ones."""
     explicit_k = {_key(k): _ALIASES.get(v, v) for k, v in (explicit or {}).items()}
+    own = _KIND_LOOKUP.get(kind or "", {})
     sem: list[str | None] = []
     for h in headers:
         k = _key(h)
-        sem.append(explicit_k.get(k) or _LOOKUP.get(k))
+        sem.append(explicit_k.get(k) or own.get(k) or _LOOKUP.get(k))
     # A bare "Nimi"/"Name" is the organisation when a contact-person column exists too.
     if sem.count("person_name") > 1:
         for i, h in enumerate(headers):
@@ -758,6 +913,11 @@ def _write_chunk(
     }
     for sem_col, col in plan.spec.dates.items():
         record[col] = pa.array(dates.get(sem_col) or [None] * n, pa.date32())
+    for sem_col in plan.spec.texts:
+        tc = TEXT_COLUMNS[sem_col]
+        read = functools.cache(tc.read)
+        vals = _first(texts, plan.by_sem.get(sem_col), n)
+        record[tc.column] = pa.array([read(v) if v else None for v in vals], tc.type)
     sink.columns("records", f, record)
 
 
@@ -784,7 +944,7 @@ def _load_file(
             headers, rows = _csv_rows(text, delim, mixed, f, found, res)
         else:
             headers, rows = _csv_rows(text, delim, mixed, f, sink, res)
-    sem = map_headers(headers, check_columns(source, headers, path))
+    sem = map_headers(headers, check_columns(source, headers, path), source.kind)
     table = raw_table_name(sink.source)
     if raw_headers is None:
         sink.raw_table(headers)
@@ -797,9 +957,10 @@ def _load_file(
     raw_names = [r[0] for r in sink.con.execute(f'DESCRIBE "{table}"').fetchall()]
     plan = _Plan(headers, sem, spec, raw_names[len(PROVENANCE) :])
     if utf8 is not None:
-        tabular_sql.load(utf8, delim, plan, sink, f, res, _is_hetu, _HETU_TEXT)
+        tabular_sql.load(utf8, delim, plan, sink, f, res, _is_hetu, _HETU_TEXT, TEXT_COLUMNS)
     elif found is not None:
-        tabular_sql.load((rows, found), delim, plan, sink, f, res, _is_hetu, _HETU_TEXT)
+        tabular_sql.load((rows, found), delim, plan, sink, f, res, _is_hetu, _HETU_TEXT,
+                         TEXT_COLUMNS)
     else:
         _load_rows(rows, plan, sink, f, res, xlsx)
     return headers

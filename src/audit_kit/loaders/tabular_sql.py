@@ -350,7 +350,25 @@ def _fields_sql(run: _Run, good: str, hetu_text: tuple[str, ...]) -> str:
     )
 
 
-def _records_sql(run: _Run, good: str) -> str:
+def _text_maps(run: _Run, whole: str, text_columns) -> tuple[str, str]:
+    """Joins to the records columns read from text (*text_columns*: tabular's
+    TEXT_COLUMNS) and their select items: each distinct first non-empty text of the
+    semantic column through the row path's reader."""
+    plan, joins, sel = run.plan, "", ""
+    for k, sem_col in enumerate(plan.spec.texts):
+        tc = text_columns[sem_col]
+        first = _first(plan.by_sem.get(sem_col))
+        if first.startswith("NULL"):
+            sel += f", NULL::{'BOOLEAN' if tc.type == pa.bool_() else 'VARCHAR'} AS {tc.column}"
+            continue
+        m = run.python_map(f"x{k}", f"SELECT DISTINCT {first} FROM {whole} g "
+                           f"WHERE {first} IS NOT NULL", tc.read, tc.type)
+        joins += f" LEFT JOIN {m} t{k} ON t{k}.t = {first}"
+        sel += f", t{k}.v AS {tc.column}"
+    return joins, sel
+
+
+def _records_sql(run: _Run, good: str, texts: tuple[str, str] = ("", "")) -> str:
     plan, by = run.plan, run.plan.by_sem
     dates = ""
     for sem_col, col in plan.spec.dates.items():
@@ -365,7 +383,8 @@ def _records_sql(run: _Run, good: str) -> str:
         f"SELECT 'line ' || n AS record_ref, {quote(plan.spec.role)} AS role, "
         f"{person} AS person_name, {_first(by.get('org_name'))} AS org_name, "
         f"CASE WHEN NOT coalesce(r_biz_hetu, FALSE) THEN {biz} END AS business_id, "
-        f"r_email AS email, r_phone AS phone{dates} FROM {good} g WHERE bad IS NULL"
+        f"r_email AS email, r_phone AS phone{dates}{texts[1]} FROM {good} g{texts[0]} "
+        f"WHERE bad IS NULL{' ORDER BY g.n' if texts[0] else ''}"  # joins keep no order
     )
 
 
@@ -392,6 +411,7 @@ def load(
     res: LoadResult,
     is_hetu: Callable[[str], bool],
     hetu_text: tuple[str, ...],
+    text_columns=None,
 ) -> None:
     """Load a CSV (the header is *plan*'s) into raw, records, fields and rejects.
 
@@ -399,7 +419,8 @@ def load(
     lines) or, for a CSV the csv module has to read (quotes, mixed encodings), its
     well-formed rows from ``tabular._csv_rows`` (which counts what it reads) and the
     :class:`Rejects` it fills while they are read. *is_hetu* and *hetu_text* are
-    tabular's business-ID check and the field classes searched for identity codes."""
+    tabular's business-ID check and the field classes searched for identity codes;
+    *text_columns* its readers of the rights registers' text columns."""
     run = _Run(sink, f, plan)
     sink.flush()  # rows buffered by an earlier file go first
     try:
@@ -410,7 +431,7 @@ def load(
             res.records_read += run.con.execute(f"SELECT count(*) FROM {cells}").fetchone()[0]
         else:
             cells, found = _cells_from_rows(run, *lines_or_rows)
-        _write(run, cells, res, is_hetu, hetu_text, found)
+        _write(run, cells, res, is_hetu, hetu_text, found, text_columns or {})
     finally:
         run.close()
 
@@ -452,6 +473,7 @@ def _write(
     is_hetu: Callable[[str], bool],
     hetu_text: tuple[str, ...],
     found: str | None,
+    text_columns,
 ) -> None:
     """Raw, records, fields and rejects (in line order, with the reader's *found*) from
     the cells table."""
@@ -491,4 +513,4 @@ def _write(
         f"SELECT 'line ' || n AS record_ref, {raw_cols} FROM {good} WHERE bad IS NULL",
     )
     _insert(run, "fields", _fields_sql(run, good, hetu_text))
-    _insert(run, "records", _records_sql(run, good))
+    _insert(run, "records", _records_sql(run, good, _text_maps(run, whole, text_columns)))

@@ -182,7 +182,7 @@ def build(ctx: RunContext) -> list[Rule]:
         )
 
     open_sql = request_sql(
-        "open", f"'open ' || {_request_words(er)} || {sql_str(' (' + art17 + ')')}",
+        "open", f"'open: ' || {_request_words(er)} || {sql_str(' (' + art17 + ')')}",
         er.open_severity)
     refused_sql = request_sql(
         "refused", f"{_request_words(er)} || {sql_str(f' (§{er.section}, GDPR Art. 17(3))')}",
@@ -330,14 +330,14 @@ TEXTS: dict[str, RuleTexts] = {
                   "Art. 12(3)).",
         },
         "action": {
-            "fi": "Käsittele nämä {n} poistopyyntöä määräpäivään mennessä (päivä on rivin "
-                  "tiedoissa) ja kirjaa päätös poistopyyntölistalle.",
+            "fi": "Käsittele nämä {n} poistopyyntöä viimeistään määräpäivänä, joka näkyy rivin "
+                  "selitteessä (due), ja kirjaa päätös poistopyyntölistalle.",
             "en": "Handle these {n} erasure requests by their due dates (in each row's detail) "
                   "and record the decision in the erasure-request list.",
         },
         "action_1": {
-            "fi": "Käsittele tämä poistopyyntö määräpäivään mennessä (päivä on rivin "
-                  "tiedoissa) ja kirjaa päätös poistopyyntölistalle.",
+            "fi": "Käsittele tämä poistopyyntö viimeistään määräpäivänä, joka näkyy rivin "
+                  "selitteessä (due), ja kirjaa päätös poistopyyntölistalle.",
             "en": "Handle this erasure request by its due date (in the row's detail) and record "
                   "the decision in the erasure-request list.",
         },
