@@ -391,3 +391,18 @@ def test_a_complete_statement_has_no_gaps():
         "systems": {k: v for k, v in POLICY.systems.items() if v.country in ("FI", "DE")},
     })
     assert [c for c, _, f, _, _ in statement_checks(RunContext(fixed, AS_OF)) if f] == []
+
+
+def test_policy_refuses_an_extension_shorter_than_the_deadline(tmp_path):
+    from audit_kit.errors import PolicyError
+
+    text = default_policy_path().read_text(encoding="utf-8")
+    bad = tmp_path / "policy.yaml"
+    bad.write_text(text.replace("extended_months: 3", "extended_months: 0"), encoding="utf-8")
+    with pytest.raises(PolicyError) as err:
+        load_policy(bad)
+    assert err.value.place == "key rights.erasure.extended_months"
+    bad.write_text(text.replace("deadline_months: 1, extended_months: 3",
+                                "deadline_months: 4, extended_months: 3"), encoding="utf-8")
+    with pytest.raises(PolicyError, match="extension lengthens the deadline"):
+        load_policy(bad)
