@@ -43,6 +43,31 @@ def test_every_category_has_planted_findings(demo_run):
     assert cats >= {"retention", "minimisation", "transfer", "rights", "statement"}
 
 
+def test_rights_verdicts_and_safe_actions(demo_run):
+    """The §8 plants with their severities (READING.md §8); the ban list is never a place
+    to delete from, and no rights action gives a ban a grace period."""
+    from collections import Counter
+
+    from audit_kit.rules import rule_texts
+
+    _, result = demo_run
+    got = Counter((f.rule_id, f.severity) for f in result.findings if f.category == "rights")
+    assert got == {
+        ("R-ban", "error"): 1, ("R-ban-same-day", "warning"): 1,
+        ("R-ban-listed", "warning"): 1,
+        ("R-erasure", "error"): 4,           # overdue x3 places, erased yet still present
+        ("R-erasure-open", "info"): 3,       # two fresh, one extended to three months
+        ("R-erasure-refused", "info"): 1, ("R-tombstone", "warning"): 2,
+    }
+    assert not [f for f in result.findings if f.source_kind == "marketing_optouts"]
+    texts = rule_texts()
+    for rid, _sev in got:
+        for key in ("action", "action_1"):
+            fi = texts[rid].get(key, {}).get("fi", "")
+            assert "kuukauden kuluessa" not in fi
+            assert "kieltolista" not in fi.lower() or "ei poisteta" in fi, (rid, fi)
+
+
 def test_outputs_follow_the_contract(demo_run):
     ctx, result = demo_run
     out = result.out
