@@ -20,8 +20,8 @@ from __future__ import annotations
 import bisect
 import codecs
 import csv
-import functools
 import datetime as dt
+import functools
 import io
 import itertools
 import re
