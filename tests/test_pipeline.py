@@ -7,6 +7,7 @@ import pytest
 
 from audit_kit import pipeline
 from audit_kit.config import load_config
+from audit_kit.exitpolicy import default_path, load_accepted
 from audit_kit.policy import load_policy
 
 pytestmark = pytest.mark.slow
@@ -30,10 +31,14 @@ def test_the_stages_one_by_one_give_the_runs_outputs(demo_run, tmp_path):
     con.close()
     assert sum(map(len, ev.rows.values())) >= len(result.findings)
     findings = pipeline.validate(wh, ev, tmp_path / "validation")
-    assert findings == result.findings
 
+    # the exit policy: the accepted file beside the policy, if any
+    accepted = load_accepted(None, default=default_path(cfg.policy))
+    verdict = pipeline.judge(findings, accepted, as_of=result.as_of)
+    assert verdict.findings == result.findings
     manifest = pipeline.write(tmp_path, cfg=cfg, policy=policy, as_of=result.as_of,
-                              loaded=loaded, found=found, findings=findings)
+                              loaded=loaded, found=found, findings=verdict.findings,
+                              verdict=verdict, rules=ev.rules)
     assert manifest == result.manifest
-    for name in ("findings.csv", "manifest.json"):
+    for name in ("findings.csv", "summary.json", "manifest.json"):
         assert (tmp_path / name).read_bytes() == (result.out / name).read_bytes(), name

@@ -175,5 +175,7 @@ def test_findings_csv_neutralises_every_column(tmp_path):
     write_csv([f], path)
     rows = list(csv.reader(path.open(newline="", encoding="utf-8")))
     assert rows[0] == list(COLUMNS)
-    assert rows[1] == ["M-field", "minimisation", "error", *("'=1+2",) * 9]
+    # accepted (empty) and the key (it starts with the rule id: no formula)
+    assert rows[1] == ["M-field", "minimisation", "error", *("'=1+2",) * 9, "",
+                       "M-field/=1+2/=1+2/=1+2"]
     assert read_csv(path)[0].email == "'=1+2"

@@ -95,7 +95,8 @@ class AuditConfig(BaseModel):
         return v
 
 
-def _place(loc: tuple[Any, ...]) -> str:
+def key_place(loc: tuple[Any, ...]) -> str:
+    """A pydantic error's location as the message names it: ``key sources[2].kind``."""
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
@@ -143,6 +144,6 @@ def load_config(path: str | Path) -> AuditConfig:
             msg = "required key is missing"
         elif err["type"].startswith(("date_", "datetime_")):
             msg = f"{err['input']!r} is not a date; write it as YYYY-MM-DD"
-        raise ConfigError(msg, file=path, place=_place(err["loc"])) from None
+        raise ConfigError(msg, file=path, place=key_place(err["loc"])) from None
     sources = [s.model_copy(update={"path": (base / s.path).resolve()}) for s in cfg.sources]
     return cfg.model_copy(update={"policy": (base / cfg.policy).resolve(), "sources": sources})

@@ -10,7 +10,7 @@ from audit_kit import safe_output
 from audit_kit.vocab import CATEGORIES, SEVERITIES
 
 COLUMNS = ("rule_id", "category", "severity", "source", "source_kind", "source_file",
-           "record_ref", "subject_id", "email", "phone", "field", "detail")
+           "record_ref", "subject_id", "email", "phone", "field", "detail", "accepted", "key")
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,18 @@ class Finding:
     phone: str = field(repr=False)
     field: str
     detail: str
+    #: ``yes`` (an acceptance in force covers it), ``expired`` or ``""``
+    #: (see :mod:`audit_kit.exitpolicy`)
+    accepted: str = ""
+
+    @property
+    def stable_key(self) -> str:
+        """The finding's name in ``audits/accepted.yaml``, without line numbers or file
+        names: ``rule/source/subject_id[/field]`` for a record's finding (the person's
+        findings of the rule in the source), ``rule/source[/field]`` for a source's or the
+        statement's (``S-statement/statement/S-privacy-shield``)."""
+        parts = [self.rule_id, self.source, self.subject_id, self.field]
+        return "/".join(p for p in parts if p)
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -53,7 +65,8 @@ def sort_findings(items: list[Finding]) -> list[Finding]:
 def write_csv(items: list[Finding], path: Path) -> None:
     """findings.csv, sorted, owner-only; cells neutralised by :func:`safe_output.csv_cell`
     (so a value read back may start with the ``'`` that neutralised it)."""
-    safe_output.write_csv(path, COLUMNS, (astuple(item) for item in sort_findings(items)))
+    safe_output.write_csv(path, COLUMNS, (astuple(item) + (item.stable_key,)
+                                          for item in sort_findings(items)))
 
 
 def read_csv(path: Path) -> list[Finding]:
@@ -62,6 +75,8 @@ def read_csv(path: Path) -> list[Finding]:
     limit = csv.field_size_limit(2**31 - 1)
     try:
         with open(path, newline="", encoding="utf-8") as f:
-            return [Finding(**{n: row[n] for n in names}) for row in csv.DictReader(f)]
+            # a findings.csv from before the accepted column reads as not accepted
+            return [Finding(**{n: row.get(n) or "" for n in names})
+                    for row in csv.DictReader(f)]
     finally:
         csv.field_size_limit(limit)

@@ -47,7 +47,7 @@ PID_FILE = ".audit-kit.pid"
 #: what a run writes into its folder; a re-run replaces exactly these names
 RUN_OUTPUTS = frozenset({
     "findings.csv", "warehouse.duckdb", "warehouse.duckdb.wal", "validation",
-    "manifest.json", "report.html", "report_params.json", "data_docs", PID_FILE,
+    "manifest.json", "summary.json", "report.html", "report_params.json", "data_docs", PID_FILE,
 })
 _TEMP_FILE = re.compile(r"^\..+\.tmp-\d+$")  # write_private's temporary name
 _STAGED = re.compile(r"^\.(?P<name>.+)\.(?P<kind>partial|old)-(?P<pid>\d+)(?:-[\w]+)?$")

@@ -5,7 +5,8 @@
     found = resolve_people(con, policy, base=dir)  # persons, subject ids; tombstones
     ev = evaluate(con, policy)                   # the policy's rules as SQL -> finding rows
     findings = validate(path, ev, results_dir)   # GX validates the same SQL; counts agree
-    manifest = write(out_dir, ...)               # findings.csv, manifest.json
+    verdict = judge(findings, accepted, as_of)   # accepted findings marked, exit status
+    manifest = write(out_dir, ...)               # findings.csv, summary.json, manifest.json
     render(out_dir, ev.rules, ...)               # GX Data Docs, report.html
 
 :func:`run_audit` runs them in that order into a private staging folder beside the
@@ -29,6 +30,15 @@ from audit_kit import __version__, outdir, people, subject
 from audit_kit.config import AuditConfig, load_config, parse_date
 from audit_kit.context import RunContext
 from audit_kit.errors import AuditKitError, ConfigError, translate
+from audit_kit.exitpolicy import (
+    FAIL_ON,
+    Accepted,
+    Verdict,
+    default_path,
+    judge,
+    load_accepted,
+    summary,
+)
 from audit_kit.findings import Finding, sort_findings, write_csv
 from audit_kit.loaders import LoadResult, get_loader
 from audit_kit.policy import Policy, load_policy
@@ -47,11 +57,17 @@ class AuditResult:
     manifest: dict
     timings: dict[str, float] = field(default_factory=dict)
     #: one line each for the owner, from the loaders (e.g. a file name that is not UTF-8)
+    #: and the exit policy (an expired acceptance, one that matches nothing)
     warnings: list[str] = field(default_factory=list)
+    #: the exit policy's ``--fail-on``
+    fail_on: str = "error"
 
     @property
     def exit_code(self) -> int:
-        return 1 if any(f.severity == "error" for f in self.findings) else 0
+        """0 no failing finding, 1 failing findings (:func:`audit_kit.exitpolicy.fails`)."""
+        from audit_kit.exitpolicy import fails
+
+        return 1 if any(fails(f, self.fail_on) for f in self.findings) else 0
 
     def summary(self) -> dict[str, Counter]:
         return _summary(self.findings)
@@ -268,17 +284,25 @@ def run_audit(
     report: bool = True,
     lang: str | None = None,
     reveal: bool = False,
+    fail_on: str = "error",
+    accepted: str | Path | None = None,
+    junit: str | Path | None = None,
 ) -> AuditResult:
     """Run the audit described by *config*; write the outputs into *out*.
 
+    *fail_on* and the accepted file *accepted* (default: ``accepted.yaml`` beside the
+    policy, when it exists) decide the exit status (:mod:`audit_kit.exitpolicy`); *junit*
+    names a JUnit XML file to write as well (:mod:`audit_kit.junit`).
     Returns an :class:`AuditResult`; raises :class:`AuditKitError` for unusable input.
     """
     with outdir.stop_on_signals() as signals:
         return _run_audit(config, as_of=as_of, out=out, report=report, lang=lang,
-                          reveal=reveal, signals=signals)
+                          reveal=reveal, fail_on=fail_on, accepted=accepted, junit=junit,
+                          signals=signals)
 
 
-def _run_audit(config, *, as_of, out, report, lang, reveal, signals) -> AuditResult:
+def _run_audit(config, *, as_of, out, report, lang, reveal, fail_on, accepted, junit,
+               signals) -> AuditResult:
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     cfg = load_config(config)
@@ -291,12 +315,18 @@ def _run_audit(config, *, as_of, out, report, lang, reveal, signals) -> AuditRes
         raise ConfigError(
             "no audit date: give --as-of or `as_of:` in the config", file=cfg.config_path
         )
+    acceptances = load_accepted(accepted, default=default_path(cfg.policy))
+    if fail_on not in FAIL_ON:
+        raise ConfigError(f"--fail-on {fail_on!r} is not one of {', '.join(FAIL_ON)}")
     config_dir = Path(cfg.config_path).parent
+    inputs = [s.path for s in cfg.sources] + [cfg.policy]
+    inputs += [acceptances.path] if acceptances.path else []
     out_dir = outdir.check_run_folder(
         out if out else config_dir / "reports" / when.isoformat(),
-        inputs=[s.path for s in cfg.sources] + [cfg.policy],
+        inputs=inputs,
         homes=[config_dir],
     )
+    junit_path = check_junit_target(junit, inputs=inputs, out_dir=out_dir) if junit else None
     # a fresh name per run: GX keeps DuckDB instances per path alive within a process
     with outdir.staging(out_dir) as tmp:
         wh_path = tmp / "warehouse.duckdb"
@@ -316,8 +346,10 @@ def _run_audit(config, *, as_of, out, report, lang, reveal, signals) -> AuditRes
         findings = validate(wh_path, ev, tmp / "validation")
         timings["validate"] = time.perf_counter() - t1
         signals.check()  # GX may have swallowed an interrupt
+        verdict = judge(findings, acceptances, as_of=when, fail_on=fail_on)
+        findings = verdict.findings
         manifest = write(tmp, cfg=cfg, policy=policy, as_of=when, loaded=loaded, found=found,
-                         findings=findings)
+                         findings=findings, verdict=verdict, rules=ev.rules)
         if report:
             render(tmp, ev.rules, lang=lang or policy.language, reveal=reveal,
                    data_dir=config_dir.resolve(), timings=timings)
@@ -325,19 +357,64 @@ def _run_audit(config, *, as_of, out, report, lang, reveal, signals) -> AuditRes
         signals.check()  # an interrupt the report kernel took: the previous output stays
         with signals.deferred():  # the renames finish together
             outdir.promote(tmp, out_dir)
+    if junit_path is not None:
+        from audit_kit.junit import junit_xml
+
+        outdir.write_private(junit_path, junit_xml(
+            ev.rules, findings, RunContext(policy, as_of=when), fail_on=fail_on))
     timings["total"] = time.perf_counter() - t0
     return AuditResult(
         out=out_dir, as_of=when, findings=findings, manifest=manifest, timings=timings,
-        warnings=[w for r in loaded.results.values() for w in r.warnings],
+        warnings=[w for r in loaded.results.values() for w in r.warnings] + verdict.warnings,
+        fail_on=fail_on,
     )
 
 
+def check_junit_target(path: str | Path, *, inputs, out_dir: Path) -> Path:
+    """Where ``--junit`` may write: a new file, or an earlier JUnit file of audit-kit's
+    (its root names ``audit-kit``); never an input, a folder, nor inside the run folder
+    (a re-run replaces that). Nothing is written here."""
+    from audit_kit.errors import OutputError
+    from audit_kit.junit import is_our_junit
+
+    p = Path(path).resolve()
+    where = f"--junit {path}"
+    for src in inputs:
+        s = Path(src).resolve()
+        if p == s or p.is_relative_to(s):
+            raise OutputError(f"{where} is or lies inside the input {s}; give a file outside "
+                              "the inputs")
+    if p.is_relative_to(out_dir.resolve()):
+        raise OutputError(f"{where} lies inside the run folder --out {out_dir}; give a file "
+                          "beside it (e.g. audit-junit.xml)")
+    if p.is_dir():
+        raise OutputError(f"{where} is a folder; give a file name")
+    if p.exists() and not is_our_junit(p):
+        raise OutputError(f"{where} exists and is not audit-kit's JUnit file; nothing was "
+                          "changed; give a new file name")
+    return p
+
+
 def write(out_dir: Path, *, cfg: AuditConfig, policy: Policy, as_of: dt.date, loaded: Loaded,
-          found: People, findings: list[Finding]) -> dict:
-    """Write ``findings.csv`` and ``manifest.json`` (0600) into *out_dir*; return the
-    manifest. Identical inputs, key and versions give byte-identical files."""
+          found: People, findings: list[Finding], verdict: Verdict | None = None,
+          rules: list[Rule] | None = None) -> dict:
+    """Write ``findings.csv``, ``summary.json`` (the exit policy's *verdict* on the
+    *findings* of *rules*; by default the default policy without acceptances, over the
+    rules that found something) and ``manifest.json`` (0600, listing the other two with
+    their SHA-256) into *out_dir*; return the manifest. Identical inputs, key and
+    versions give byte-identical files."""
+    import hashlib
+
+    verdict = verdict or judge(findings, Accepted(), as_of=as_of)
+    accepted = verdict.accepted
+    ids = ([(r.rule_id, r.category) for r in rules] if rules is not None
+           else list(dict.fromkeys((f.rule_id, f.category) for f in findings)))
     write_csv(findings, out_dir / "findings.csv")
     os.chmod(out_dir / "findings.csv", 0o600)
+    outdir.write_private(out_dir / "summary.json", json_text(summary(
+        verdict, ids, as_of=as_of, versions=_summary_versions())))
+    outputs = {name: {"sha256": hashlib.sha256((out_dir / name).read_bytes()).hexdigest()}
+               for name in ("findings.csv", "summary.json")}
     results = loaded.results
     manifest = {
         outdir.RUN_MARKER[0]: outdir.RUN_MARKER[1],
@@ -370,6 +447,9 @@ def write(out_dir: Path, *, cfg: AuditConfig, policy: Policy, as_of: dt.date, lo
             for c, cs in sorted(_summary(findings).items())
             for s, n in sorted(cs.items())
         },
+        "accepted": ({"file": accepted.path.name, "sha256": accepted.sha256,
+                      "entries": len(accepted.entries)} if accepted.path else None),
+        "outputs": outputs,
         "tool_versions": _tool_versions(),
     }
     outdir.write_private(out_dir / "manifest.json", json_text(manifest))
@@ -401,6 +481,15 @@ def _summary(findings: list[Finding]) -> dict[str, Counter]:
     for f in findings:
         out.setdefault(f.category, Counter())[f.severity] += 1
     return out
+
+
+def _summary_versions() -> dict[str, str]:
+    """audit-kit, GX, DuckDB and Python, as ``summary.json`` names them."""
+    import platform
+
+    v = _tool_versions()
+    return {"audit-kit": __version__, "great-expectations": v["great-expectations"],
+            "duckdb": v["duckdb"], "python": platform.python_version()}
 
 
 def _tool_versions() -> dict[str, str]:

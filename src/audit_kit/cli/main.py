@@ -1,7 +1,8 @@
 """``audit-kit``: audit a company's personal-data exports against its privacy statement.
 
-Exit status: 0 no error findings; 1 error findings; 2 unusable config or input (one
-line on stderr naming the file; ``--debug`` shows the traceback).
+Exit status: 0 no failing finding; 1 failing findings (errors not accepted, by default:
+see :mod:`audit_kit.exitpolicy`); 2 unusable config or input (one line on stderr naming
+the file; ``--debug`` shows the traceback).
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="audit-kit",
         description="Audit a company's personal-data exports (billing registers, phone contacts, "
         "mail) against its own GDPR privacy statement.",
-        epilog="Exit status: 0 no error findings, 1 error findings, 2 unusable config or input.",
+        epilog="Exit status: 0 no failing finding, 1 failing findings (by default errors not "
+        "accepted; see run --fail-on, --accepted), 2 unusable config or input.",
     )
     p.add_argument("--version", action="version", version=f"audit-kit {__version__}")
     p.add_argument("--debug", action="store_true", help="show tracebacks for errors")

@@ -17,7 +17,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "rules through Great Expectations and write findings.csv, "
         "warehouse.duckdb, validation/, manifest.json, report.html "
         "and data_docs/ (GX Data Docs). With --period, the report "
-        "compares with the previous quarter's folder beside it.",
+        "compares with the previous quarter's folder beside it. Exit status: 0 no "
+        "failing finding, 1 failing findings (see --fail-on, --accepted), 2 unusable "
+        "config, policy, accepted file or input.",
     )
     p.add_argument("config", type=Path, help="audit config (YAML)")
     p.add_argument("--as-of", help="audit date YYYY-MM-DD (overrides as_of in the config)")
@@ -34,7 +36,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="show names and addresses in the report (owners' eyes only)",
     )
     p.add_argument("--no-report", action="store_true", help="skip the HTML report")
+    add_exit_policy_options(p)
     p.set_defaults(func=main)
+
+
+def add_exit_policy_options(p: argparse.ArgumentParser) -> None:
+    """``--fail-on``, ``--accepted`` and ``--junit`` (run and demo)."""
+    p.add_argument(
+        "--fail-on", choices=("error", "warning", "never"), default="error",
+        help="exit 1 when a finding not accepted has this severity or worse (default: error)")
+    p.add_argument(
+        "--accepted", type=Path, metavar="FILE",
+        help="accepted findings (default: accepted.yaml beside the policy, if it exists)")
+    p.add_argument("--junit", type=Path, metavar="FILE",
+                   help="also write the results as JUnit XML, one test case per rule")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -50,6 +65,9 @@ def main(args: argparse.Namespace) -> int:
         report=not args.no_report,
         lang=args.lang,
         reveal=args.reveal,
+        fail_on=args.fail_on,
+        accepted=args.accepted,
+        junit=args.junit,
     )
     print_result(result, report=not args.no_report)
     return result.exit_code
@@ -83,4 +101,7 @@ def print_result(result, *, report: bool = True) -> None:
     echo(f"audit as of {result.as_of}: {len(result.findings)} findings")
     for line in result.summary_lines():
         echo("  " + line)
+    accepted = sum(f.accepted == "yes" for f in result.findings)
+    if accepted:
+        echo(f"  accepted      {accepted:>5} (they do not fail the run)")
     echo(f"report: {result.out / 'report.html'}" if report else f"output: {result.out}")

@@ -190,6 +190,14 @@ def _sev(sev: str, lang: str) -> str:
     return f'<span class="sev {escape(sev)}">{escape(t(sev, lang))}</span>'
 
 
+def _sev_cell(f: Finding, lang: str) -> str:
+    """The severity, and whether the accepted-findings file covers the finding."""
+    if f.accepted not in ("yes", "expired"):
+        return _sev(f.severity, lang)
+    mark = escape(t("accepted_" + f.accepted, lang))
+    return _sev(f.severity, lang) + f' <span class="mute">({mark})</span>'
+
+
 def _who(f: Finding, lang: str, reveal: bool, names: dict[tuple[str, str], str]) -> str:
     if f.source_kind == "statement":
         return "—"
@@ -214,7 +222,7 @@ def _findings_rows(fs: list[Finding], lang: str, reveal: bool, names) -> list[li
     with_field = any(f.field for f in fs)
     return [
         [
-            _sev(f.severity, lang),
+            _sev_cell(f, lang),
             _who(f, lang, reveal, names),
             escape(f.source) + " · " + escape(f.record_ref),
         ]
@@ -480,7 +488,7 @@ def build_report_html(run_dir: str | Path, lang: str = "fi", reveal: bool = Fals
             if items:
                 rows = [
                     [
-                        _sev(f.severity, lang),
+                        _sev_cell(f, lang),
                         escape(f.rule_id),
                         _who(f, lang, reveal, facts.names),
                         escape(f.source) + " · " + escape(f.record_ref),
@@ -565,7 +573,7 @@ def build_report_html(run_dir: str | Path, lang: str = "fi", reveal: bool = Fals
         if rule_id == "S-statement":
             rows = [
                 [
-                    _sev(f.severity, lang),
+                    _sev_cell(f, lang),
                     escape(f.record_ref),
                     escape(STATEMENT_CHECKS.get(f.field, {}).get(lang, f.field)),
                     f'<span class="mute">{escape(f.detail)}</span>',

@@ -71,6 +71,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "action": {"fi": "Toimenpide", "en": "Action"},
     "findings": {"fi": "Havainnot säännöittäin", "en": "Findings by rule"},
     "severity": {"fi": "Vakavuus", "en": "Severity"},
+    # a finding an entry of the accepted-findings file covers (audit_kit.exitpolicy)
+    "accepted_yes": {"fi": "hyväksytty", "en": "accepted"},
+    "accepted_expired": {"fi": "hyväksyntä vanhentunut", "en": "acceptance expired"},
     "category": {"fi": "Luokka", "en": "Category"},
     "subject": {"fi": "Henkilö", "en": "Person"},
     "place": {"fi": "Sijainti lähteessä", "en": "Place in source"},
