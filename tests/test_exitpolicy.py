@@ -226,7 +226,7 @@ def _rows(path: Path) -> list[dict]:
 
 @pytest.mark.slow
 def test_accepted_findings_do_not_fail_the_run_and_stay_in_every_output(project, capsys):
-    run = ["run", "config.yaml", "--out", "out", "--no-report", "--junit", "junit.xml"]
+    run = ["run", "config.yaml", "--out", "out", "--no-report", "--junit", "ci/junit.xml"]
     assert main(run) == 1  # no accepted.yaml yet: the statement's errors fail
     capsys.readouterr()
     rows = _rows(project / "out" / "findings.csv")
@@ -263,8 +263,9 @@ def test_accepted_findings_do_not_fail_the_run_and_stay_in_every_output(project,
     assert manifest["accepted"]["entries"] == 9
     for name in ("findings.csv", "summary.json", "manifest.json"):
         assert (project / "out" / name).stat().st_mode & 0o777 == 0o600, name
-    assert (project / "junit.xml").stat().st_mode & 0o777 == 0o600
-    junit = (project / "junit.xml").read_text(encoding="utf-8")
+    assert (project / "ci").stat().st_mode & 0o777 == 0o700  # made for it, owner-only
+    assert (project / "ci" / "junit.xml").stat().st_mode & 0o777 == 0o600
+    junit = (project / "ci" / "junit.xml").read_text(encoding="utf-8")
     xmlschema.XMLSchema(str(SCHEMA)).validate(junit)
     assert "karkkainen" not in junit and "vaananen" not in junit
 
@@ -274,7 +275,7 @@ def test_accepted_findings_do_not_fail_the_run_and_stay_in_every_output(project,
     assert main(run) == 0  # every error accepted
     out = capsys.readouterr().out
     assert "accepted          8 (they do not fail the run)" in out
-    root = ET.parse(project / "junit.xml").getroot()
+    root = ET.parse(project / "ci" / "junit.xml").getroot()
     assert root.get("failures") == "0"
     assert read_csv(project / "out" / "findings.csv")[0].accepted == "yes"
 

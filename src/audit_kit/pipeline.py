@@ -360,6 +360,7 @@ def _run_audit(config, *, as_of, out, report, lang, reveal, fail_on, accepted, j
     if junit_path is not None:
         from audit_kit.junit import junit_xml
 
+        outdir.make_private_dirs(junit_path.parent)
         outdir.write_private(junit_path, junit_xml(
             ev.rules, findings, RunContext(policy, as_of=when), fail_on=fail_on))
     timings["total"] = time.perf_counter() - t0
