@@ -31,6 +31,7 @@ import pytest
 from audit_kit import warehouse
 from audit_kit.cli.main import main
 from audit_kit.config import SourceConfig
+from audit_kit.findings import COLUMNS
 from audit_kit.loaders import get_loader
 from tests._support import DATA, POLICY
 
@@ -580,20 +581,20 @@ def _hetu_invoice() -> bytes:
 
 
 def _assert_findings_csv_parses(path: Path, n: int) -> None:
-    """Exactly *n* findings of 12 columns for Python's csv, DuckDB and pandas."""
+    """Exactly *n* findings of findings.csv's columns for Python's csv, DuckDB and pandas."""
     import pandas as pd
 
     text = path.read_text(encoding="utf-8")
     assert RAW.findall(text) == [] and "\r" not in text
     with _big_fields(), open(path, newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))
-    assert len(rows) == n + 1 and {len(r) for r in rows} == {12}
+    assert len(rows) == n + 1 and {len(r) for r in rows} == {len(COLUMNS)}
     with duckdb.connect() as con:
         got = con.execute("SELECT count(*), count(detail) FROM read_csv(?, all_varchar = true)",
                           [str(path)]).fetchone()
     assert got == (n, n)
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    assert df.shape == (n, 12) and (df["detail"] != "").all()
+    assert df.shape == (n, len(COLUMNS)) and (df["detail"] != "").all()
 
 
 HOSTILE_MEMBERS = {
