@@ -163,6 +163,8 @@ def test_nobody_found_is_an_answer_naming_the_sources_searched(run_dir, tmp_path
     assert "These sources hold no data linked to you under these identifiers" in text
     assert "No data is held" not in text and "Henkilöstä ei ole tallennettu" not in rep.letter("fi")
     assert "tietosuoja@om.fi" in text  # the rights and the complaint are there all the same
+    # nothing said of recipients or transfers of data that was not found
+    assert "Recipients" not in text and "not transferred" not in text
     assert all(n in sheet.read_text(encoding="utf-8") for n, _, _, _ in SOURCES)
 
 

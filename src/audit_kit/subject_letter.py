@@ -78,6 +78,10 @@ _L = {
                    "sitä käytetään, mitä tietoja siinä on ja kuinka kauan sitä säilytetään.",
              "en": "We found {n} entries about you. For each we say where it is, what it is "
                    "used for, which data it holds and how long it is kept."},
+    "held_1": {"fi": "Löysimme teistä yhden merkinnän. Kerromme, mistä se on, mihin sitä "
+                     "käytetään, mitä tietoja siinä on ja kuinka kauan sitä säilytetään.",
+               "en": "We found one entry about you. We say where it is, what it is used for, "
+                     "which data it holds and how long it is kept."},
     "purpose": {"fi": "Käyttötarkoitus", "en": "Purpose"},
     "categories": {"fi": "Tietoryhmät", "en": "Categories of data"},
     "values": {"fi": "Tiedot", "en": "The data"},
@@ -263,7 +267,9 @@ def letter_html(rep, lang: str) -> str:
     if not rep.records:
         out.append(f"<p>{_t('none', lang)}</p>")
     else:
-        out.append(f"<h2>{_t('held_h', lang)}</h2><p>{_t('held', lang, n=len(rep.records))}</p>")
+        held = _t("held_1", lang) if len(rep.records) == 1 else _t("held", lang,
+                                                                     n=len(rep.records))
+        out.append(f"<h2>{_t('held_h', lang)}</h2><p>{held}</p>")
         for rec in rep.records:
             values = _values(rec, lang)
             cats = []
@@ -287,12 +293,29 @@ def letter_html(rep, lang: str) -> str:
                 f"<dt>{_t('stored', lang)}</dt>"
                 f"<dd>{esc(who(lang)) if who else _t('in_house', lang)}</dd>"
                 "</dl></section>")
-    systems = []
-    for rec in rep.records:
-        if rec.system not in systems:
-            systems.append(rec.system)
+    if rep.records:  # recipients, transfers and decisions: of the data found
+        out.extend(_processing(rep, lang))
+    c, sa = aa.controller, aa.supervisory_authority
+    out.append(f"<h2>{_t('rights_h', lang)}</h2><ul>"
+               + "".join(f"<li>{esc(r)}</li>" for r in _L["rights"][lang]) + "</ul>"
+               f"<p>{_t('requests', lang, email=c.email, org=org, address=c.address)}</p>"
+               f"<p>{_t('complaint', lang)} {esc(sa.name(lang))}, {esc(sa.postal_address)}, "
+               f"{_L['phone_label'][lang]} {esc(sa.phone)}, {esc(sa.email)}, {esc(sa.web)}.</p>")
+    out.append(f"<h2>{_t('controller_h', lang)}</h2><p>"
+               + _t("controller", lang, org=org, bid=pol.organisation.business_id,
+                    address=c.address, phone=c.phone, email=c.email,
+                    contact=pol.organisation.contact)
+               + "</p></body></html>\n")
+    return "".join(out)
+
+
+def _processing(rep, lang: str) -> list[str]:
+    """Art. 15(1)(c), 15(2) and 15(1)(h) for the data found: who processes it for the
+    company, the transfers outside the EU/EEA, automated decision-making."""
+    aa = rep.policy.access_answer
+    systems = list(dict.fromkeys(rec.system for rec in rep.records))
     who = [aa.recipients[s](lang) for s in systems if s in aa.recipients]
-    out.append(f"<h2>{_t('recipients_h', lang)}</h2>")
+    out = [f"<h2>{_t('recipients_h', lang)}</h2>"]
     if who:
         out.append(f"<p>{_t('recipients', lang)}</p><ul>"
                    + "".join(f"<li>{esc(w)}</li>" for w in dict.fromkeys(who)) + "</ul>")
@@ -307,18 +330,7 @@ def letter_html(rep, lang: str) -> str:
     out.append(f"<h2>{_t('automated_h', lang)}</h2><p>"
                + _t("automated_yes" if aa.automated_decisions else "automated_no", lang)
                + "</p>")
-    c, sa = aa.controller, aa.supervisory_authority
-    out.append(f"<h2>{_t('rights_h', lang)}</h2><ul>"
-               + "".join(f"<li>{esc(r)}</li>" for r in _L["rights"][lang]) + "</ul>"
-               f"<p>{_t('requests', lang, email=c.email, org=org, address=c.address)}</p>"
-               f"<p>{_t('complaint', lang)} {esc(sa.name(lang))}, {esc(sa.postal_address)}, "
-               f"{_L['phone_label'][lang]} {esc(sa.phone)}, {esc(sa.email)}, {esc(sa.web)}.</p>")
-    out.append(f"<h2>{_t('controller_h', lang)}</h2><p>"
-               + _t("controller", lang, org=org, bid=pol.organisation.business_id,
-                    address=c.address, phone=c.phone, email=c.email,
-                    contact=pol.organisation.contact)
-               + "</p></body></html>\n")
-    return "".join(out)
+    return out
 
 
 def _transfers(rep, systems: list[str], lang: str) -> list[str]:
