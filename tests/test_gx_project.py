@@ -14,6 +14,7 @@ from collections import Counter
 
 import pytest
 
+from audit_kit.cli.main import main
 from audit_kit.gx_project import PLUGIN_MODULE, write_project
 from audit_kit.policy import load_policy
 from audit_kit.rules import build_rules
@@ -48,6 +49,31 @@ def test_regenerating_changes_no_byte_and_keeps_uncommitted(tmp_path):
     mine.write_text("a GX user's own site", encoding="utf-8")
     assert _files(write_project(POLICY, tmp_path)) == first
     assert mine.read_text(encoding="utf-8") == "a GX user's own site"
+
+
+def test_suites_out_never_removes_what_it_did_not_write(tmp_path):
+    """A stale generated suite goes; a user's file beside the suites stays; a gx/ folder
+    that is not an audit-kit project is refused whole (exit 2) and left untouched."""
+    first = _files(write_project(POLICY, tmp_path))
+    gx = tmp_path / "gx"
+    stale = gx / "expectations" / "audit-kit" / "retired" / "records.json"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("{}", encoding="utf-8")
+    notes = [gx / "NOTES.md", gx / "expectations" / "README.txt", gx / "plugins" / "mine.py"]
+    for n in notes:
+        n.parent.mkdir(parents=True, exist_ok=True)
+        n.write_text("the user's own", encoding="utf-8")
+    again = _files(write_project(POLICY, tmp_path))
+    assert not stale.exists() and not stale.parent.exists()
+    assert all(n.read_text(encoding="utf-8") == "the user's own" for n in notes)
+    assert {p: b for p, b in again.items() if gx / p not in notes} == first
+
+    theirs = tmp_path / "theirs"
+    (theirs / "gx" / "expectations").mkdir(parents=True)
+    (theirs / "gx" / "expectations" / "suite.json").write_text("{}", encoding="utf-8")
+    before = _files(theirs)
+    assert main(["suites", "--policy", str(POLICY), "--out", str(theirs)]) == 2
+    assert _files(theirs) == before
 
 
 def _findings(run):

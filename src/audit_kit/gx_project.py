@@ -66,25 +66,46 @@ _YML_EDITS = (
 )
 
 
+#: the folders of the project whose files ``audit-kit suites`` generates (with the yml);
+#: a file there it did not write this time is stale and goes, nothing else is removed
+_GENERATED = ("expectations", "validation_definitions", "checkpoints")
+
+
+def is_project(folder: Path) -> bool:
+    """Whether *folder* is a GX project audit-kit generated (its yml names the plugin)."""
+    yml = folder / "great_expectations.yml"
+    try:
+        return yml.is_file() and f"module_name: {PLUGIN_MODULE}\n" in yml.read_text(
+            encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+
+
 def write_project(policy_path: Path, out: Path) -> Path:
     """Write ``out/gx/``: a GX file project with the suites, validation definitions, a
     checkpoint over all of them that builds Data Docs, naming the plugin that makes it run.
 
-    Files GX writes when the project is run (``uncommitted/``) are left alone."""
+    ``out/gx`` must be new, empty or a project this function wrote
+    (:func:`audit_kit.outdir.check_target`); a stale generated file (a rule the policy no
+    longer has) is removed, any other file (``uncommitted/``, a user's notes) is kept."""
+    from audit_kit import outdir
+
+    dest = outdir.check_target(out / "gx", flag="--out", is_ours=is_project,
+                               ours="a GX project audit-kit generated",
+                               inputs=[policy_path])
     rules = build_rules(load_policy(policy_path))
-    dest = out / "gx"
     with tempfile.TemporaryDirectory() as tmp:
         project = _generate(rules, Path(tmp))
         written = {p.relative_to(project) for p in project.rglob("*") if p.is_file()}
-        dest.mkdir(parents=True, exist_ok=True)
-        for old in sorted(dest.rglob("*"), reverse=True):
-            rel = old.relative_to(dest)
-            if rel.parts[0] == "uncommitted":
-                continue
-            if old.is_file() and rel not in written:
-                old.unlink()
-            elif old.is_dir() and not any(old.iterdir()):
-                old.rmdir()
+        outdir.make_private_dirs(dest)
+        for sub in _GENERATED:
+            for old in sorted((dest / sub).rglob("*"), reverse=True):
+                rel = old.relative_to(dest)
+                if old.is_file() and not old.is_symlink() and old.suffix == ".json" \
+                        and rel not in written:
+                    old.unlink()
+                elif old.is_dir() and not old.is_symlink() and not any(old.iterdir()):
+                    old.rmdir()
         for rel in sorted(written):
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(project / rel, dest / rel)
