@@ -14,6 +14,18 @@ CORPORA = REPO.parent / "shared" / "corpora"
 POLICY = REPO / "audits" / "policy.yaml"
 
 
+def write_config(folder: Path, sources: list[dict], policy: Path = POLICY,
+                 extra: str = "") -> Path:
+    """``folder/audit.yaml`` for *sources* (dicts: name, kind, path, system, options)."""
+    lines = ["organisation: Testi Oy", f"policy: {policy}", "as_of: '2026-12-31'", "sources:"]
+    for s in sources:
+        lines.append(f"- name: {s['name']}")
+        lines += [f"  {k}: {v}" for k, v in s.items() if k != "name"]
+    cfg = folder / "audit.yaml"
+    cfg.write_text("\n".join(lines) + "\n" + extra, encoding="utf-8")
+    return cfg
+
+
 def sink_for(kind: str, source: str = "x", system: str = "billing"):
     """An in-memory warehouse and a sink for one source: (connection, SourceSink)."""
     from audit_kit.warehouse import SourceSink, connect

@@ -33,7 +33,7 @@ from audit_kit.cli.main import main
 from audit_kit.config import SourceConfig
 from audit_kit.findings import COLUMNS
 from audit_kit.loaders import get_loader
-from tests._support import DATA, POLICY
+from tests._support import DATA, POLICY, write_config
 
 BAD = DATA / "bad"
 I_REJECTED = "{rej} of {read} records rejected; see the rejects table for each reason"
@@ -67,16 +67,6 @@ def _big_fields():
         yield
     finally:
         csv.field_size_limit(limit)
-
-
-def write_config(tmp_path: Path, sources: list[dict], policy: Path = POLICY) -> Path:
-    lines = ["organisation: Testi Oy", f"policy: {policy}", "as_of: '2026-12-31'", "sources:"]
-    for s in sources:
-        lines.append(f"- name: {s['name']}")
-        lines += [f"  {k}: {v}" for k, v in s.items() if k != "name"]
-    cfg = tmp_path / "audit.yaml"
-    cfg.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return cfg
 
 
 def run_cli(capsys, tmp_path: Path, cfg: Path, *extra: str) -> Outcome:

@@ -33,10 +33,7 @@ import duckdb
 import pytest
 
 from audit_kit.warehouse import WHOLE_FILE
-
-REPO = Path(__file__).resolve().parents[1]
-DATA = REPO / "tests" / "data"
-POLICY = REPO / "audits" / "policy.yaml"
+from tests._support import DATA, POLICY, REPO, write_config
 
 RATIO = ("{what} decompresses to more than 100 times its size (limits.max_compression_ratio): "
          "a compression bomb?")
@@ -154,17 +151,6 @@ def shared_strings_xlsx(header: list, n: int = 10_000_000) -> bytes:
 
 
 # -- running the CLI ----------------------------------------------------------------------
-
-def write_config(folder: Path, sources: list[dict], policy: Path = POLICY,
-                 extra: str = "") -> Path:
-    lines = ["organisation: Testi Oy", f"policy: {policy}", "as_of: '2026-12-31'", "sources:"]
-    for s in sources:
-        lines.append(f"- name: {s['name']}")
-        lines += [f"  {k}: {v}" for k, v in s.items() if k != "name"]
-    cfg = folder / "audit.yaml"
-    cfg.write_text("\n".join(lines) + "\n" + extra, encoding="utf-8")
-    return cfg
-
 
 #: the child runs' address-space limit. DuckDB and GX reserve far more address space than
 #: they touch (allocator and per-thread arenas, GX's imports): a run of the good files

@@ -29,6 +29,7 @@ def main(args: argparse.Namespace) -> int:
     init_project(args.dir)
     echo(f"starter project written to {args.dir}")
     echo("next: put the exports under data/raw/, list them in audits/config.yaml, check "
-          "audits/policy.yaml against your privacy statement, then "
+          "audits/policy.yaml against your privacy statement, see how each export is read "
+          "with `audit-kit check audits/config.yaml`, then "
           "`audit-kit run audits/config.yaml --period 2026Q4` (or try `audit-kit demo`)")
     return 0

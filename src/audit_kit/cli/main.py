@@ -18,7 +18,7 @@ from audit_kit.outdir import Interrupted, stop_on_signals
 from audit_kit.safe_output import console, echo
 
 #: subcommand -> module in audit_kit.cli with ``add_parser(sub)`` and ``main(args) -> int``
-COMMANDS = ("init", "run", "demo", "report", "suites", "kinds", "subject", "forget")
+COMMANDS = ("init", "check", "run", "demo", "report", "suites", "kinds", "subject", "forget")
 
 
 class _Parser(argparse.ArgumentParser):

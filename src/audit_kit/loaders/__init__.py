@@ -61,6 +61,9 @@ class LoadResult:
     notes: list[str] = field(default_factory=list)
     #: what the owner must act on (the CLI prints these; the manifest keeps both)
     warnings: list[str] = field(default_factory=list)
+    #: tabular kinds: each header (first file's order) -> what it was read as (a column
+    #: target, ``ignore`` or ``unclassified``), for ``audit-kit check``
+    columns: dict[str, str] = field(default_factory=dict)
 
     @property
     def reconciles(self) -> bool:
@@ -86,6 +89,8 @@ class LoadResult:
             self.format = ", ".join(x for x in (self.format, other.format) if x)
         self.notes += other.notes
         self.warnings += other.warnings
+        for k, v in other.columns.items():
+            self.columns.setdefault(k, v)
         return self
 
 

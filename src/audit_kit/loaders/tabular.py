@@ -945,6 +945,8 @@ def _load_file(
         else:
             headers, rows = _csv_rows(text, delim, mixed, f, sink, res)
     sem = map_headers(headers, check_columns(source, headers, path), source.kind)
+    for h, s in zip(headers, sem, strict=True):
+        res.columns.setdefault(h, s or UNCLASSIFIED)
     table = raw_table_name(sink.source)
     if raw_headers is None:
         sink.raw_table(headers)
