@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from audit_kit import __version__, outdir, people, subject
+from audit_kit import __version__, outdir, people, progress, subject
 from audit_kit.config import AuditConfig, load_config, parse_date
 from audit_kit.context import RunContext
 from audit_kit.errors import AuditKitError, ConfigError, translate
@@ -164,7 +164,9 @@ def load(cfg: AuditConfig, policy: Policy, con, *, base: Path) -> Loaded:
         sink = SourceSink(con, source=s.name, kind=s.kind, system=s.system, base=base,
                           limits=cfg.limits)
         try:
-            with sink.transaction():  # one commit per source, not one per INSERT
+            # one commit per source, not one per INSERT; a progress line on a terminal
+            with sink.transaction(), progress.source(s.name, s.kind) as bar:
+                sink.show_progress(bar)
                 res = loaders[s.name](s, sink, **_policy_kwargs(loaders[s.name], policy))
         except AuditKitError:
             raise

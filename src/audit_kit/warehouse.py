@@ -19,7 +19,7 @@ import contextlib
 import hashlib
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -143,6 +143,8 @@ class _Buffer:
     def __init__(self, con: duckdb.DuckDBPyConnection, table: str, schema: pa.Schema):
         self.con, self.table, self.schema = con, table, schema
         self.rows: list[tuple[Any, ...]] = []
+        #: called with the number of rows each flush wrote (the records' progress)
+        self.on_flush: Callable[[int], None] | None = None
 
     def add(self, row: tuple[Any, ...]) -> None:
         self.rows.append(row)
@@ -163,6 +165,8 @@ class _Buffer:
             self.con.execute(f'INSERT INTO "{self.table}" ({cols}) SELECT * FROM _ak_batch')
         finally:
             self.con.unregister("_ak_batch")
+        if self.on_flush is not None:
+            self.on_flush(len(self.rows))
         self.rows.clear()
 
 
@@ -202,6 +206,13 @@ class SourceSink:
         self._base_prefix: str | None = None
         #: one line each, for the owner: a file read under a name that is not UTF-8
         self.warnings: list[str] = []
+        self._progress = None
+
+    def show_progress(self, bar) -> None:
+        """Report files registered and records written to *bar*
+        (:class:`audit_kit.progress.SourceProgress`; None: nothing)."""
+        self._progress = bar
+        self._records.on_flush = (lambda n: bar.update(records=n)) if bar else None
 
     # -- files ---------------------------------------------------------------------
     def display_name(self, path: Path) -> str:
@@ -238,6 +249,8 @@ class SourceSink:
             sha256, size = sha256_file(path, limits=self.limits)
         ref = FileRef(path=path, name=self.display_name(path), sha256=sha256, size=size)
         self.files.append(ref)
+        if self._progress is not None:
+            self._progress.update(files=1)
         # buffered like the rows: an INSERT per file would dominate a big folder's load
         self._files.add((self.source, ref.name, ref.sha256, ref.size))
         return ref
@@ -449,6 +462,8 @@ class SourceSink:
         n = int(got[0]) if got else 0
         if table == "rejects":
             self.rejected += n
+        elif table == "records" and self._progress is not None:
+            self._progress.update(records=n)
         return n
 
     def flush(self) -> None:

@@ -12,7 +12,7 @@ import importlib
 import signal
 import sys
 
-from audit_kit import __version__
+from audit_kit import __version__, progress
 from audit_kit.errors import AuditKitError, translate
 from audit_kit.outdir import Interrupted, stop_on_signals
 from audit_kit.safe_output import console, echo
@@ -43,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"audit_kit.cli.{name}").add_parser(sub)
+    for cmd in sub.choices.values():
+        cmd.add_argument("-q", "--quiet", action="store_true",
+                         help="no progress line on stderr (there is none in CI or a pipe)")
     return p
 
 
@@ -50,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        with stop_on_signals():  # SIGINT/SIGTERM: clean up, then exit 130/143
+        # SIGINT/SIGTERM: clean up, then exit 130/143; progress only on a terminal
+        with stop_on_signals(), progress.enabled(progress.wanted(args.quiet)):
             return int(args.func(args))
     except AuditKitError as exc:
         if args.debug:
