@@ -490,8 +490,6 @@ def test_unreadable_file_and_folder_are_rejects_with_the_reason(tmp_path):
 # -- one file a loader cannot read, inside a folder, is a reject (issue 17 item 3) --------
 
 _MORK = b'// <!-- <mdb:mork:z v="1.4"/> -->\n< <(a=c)> // (f=iso-8859-1)\n'
-_MMDF = (b"\x01\x01\x01\x01\nFrom: Aino <aino.makela@example.com>\nTo: myynti@oulunkonttori.fi\n"
-         b"Subject: hei\n\nbody\n\x01\x01\x01\x01\n")
 
 #: (source, kind, system, good files, bad files as name -> bytes or a fixture, the reason)
 FOLDER_CASES = [
@@ -502,9 +500,6 @@ FOLDER_CASES = [
      {"Inbox.msf": _MORK},
      "a Thunderbird index file (.msf, Mork), not a mailbox; the mailbox it indexes holds the "
      "messages (offset 0)"),
-    ("mail", "mbox", "mail", [], {"mmdf": _MMDF},
-     "an MMDF mailbox (messages between ^A^A^A^A lines), not mbox; convert it to mbox (e.g. "
-     "formail, mutt) and audit the copy (offset 0)"),
     ("mail", "mbox", "mail", [], {"readme.txt": b"These are the office's mailboxes.\n"},
      "not an mbox file: it does not start with a 'From ' separator line; for single messages "
      "use kind eml (offset 0)"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import email.utils
 import hashlib
 import mailbox
 import sysconfig
@@ -208,6 +209,36 @@ def test_not_an_mbox_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match="not an mbox file") as exc:
         load("mbox", p)
     assert exc.value.place == "offset 0"
+
+
+def test_mmdf_mailbox_reads_as_python_mailbox_mmdf_does(tmp_path):
+    """MMDF (messages between ^A^A^A^A lines), written and read back by the standard
+    library's mailbox.MMDF: the same messages, senders and order; a From envelope line and
+    body lines starting "From " are no headers and split nothing."""
+    path = tmp_path / "Inbox.mmdf"
+    box = mailbox.MMDF(path)
+    for i, (sender, body) in enumerate([
+        ("Aino Mäkelä <aino.makela@example.com>", "Hei,\nFrom now on we order monthly.\n"),
+        ("eero.salo@paperi.example", "Tarjous liitteenä.\n"),
+        ("=?iso-8859-1?q?V=E4in=F6_Aho?= <vaino@example.net>", "\x01\x01 kaksi ^A\n"),
+    ]):
+        msg = mailbox.MMDFMessage(f"From: {sender}\nTo: myynti@oulunkonttori.fi\n"
+                                  f"Date: Mon, {i + 1} Jun 2026 10:00:00 +0300\n"
+                                  f"Subject: viesti {i}\n\n{body}".encode())
+        if i == 1:
+            msg.set_from("eero.salo@paperi.example", True)
+        box.add(msg)
+    box.close()
+    expected = [email.utils.parseaddr(str(m["From"]))[1].lower()
+                for m in mailbox.MMDF(path, create=False)]
+    con, r = load("mbox", path)
+    assert (r.records_read, r.records_loaded, r.records_rejected) == (3, 3, 0)
+    got = rows(con, "SELECT email FROM records ORDER BY CAST(split_part(record_ref, ' ', 2) "
+                    "AS INT)")
+    assert [e for (e,) in got] == expected == [
+        "aino.makela@example.com", "eero.salo@paperi.example", "vaino@example.net"]
+    offsets = [int(ref.split()[1]) for (ref,) in rows(con, "SELECT record_ref FROM records")]
+    assert all(path.read_bytes()[o:o + 5] == b"\x01\x01\x01\x01\n" for o in offsets)
 
 
 def test_empty_mbox_loads_nothing(tmp_path):

@@ -1,4 +1,5 @@
-"""Source kind ``mbox``: a Unix mailbox file (Thunderbird, Google Takeout, mutt, ...).
+"""Source kind ``mbox``: a Unix mailbox file (Thunderbird, Google Takeout, mutt, ...) or an
+MMDF mailbox (each message between two lines of four ^A bytes).
 
 The file is memory-mapped and scanned for separator lines, never read into memory.
 A separator is a line ``From <token> ...`` at the start of the file or after a newline:
@@ -51,7 +52,7 @@ from audit_kit.vocab import ROLE_MAILBOXES
 from audit_kit.warehouse import FileRef, SourceSink, raw_table_name
 
 KINDS = (SourceKind(
-    "mbox", order=90, reads="Thunderbird/Takeout mbox",
+    "mbox", order=90, reads="Thunderbird/Takeout mbox; MMDF (^A^A^A^A-delimited)",
     notes="streamed, headers + first text part only",
     place={"fi": "sähköpostista", "en": "from the mailbox"},
     roles=(CORRESPONDENT,), demo="audit_kit.demo.mail:write", fixtures=("mail/*.mbox",),
@@ -69,6 +70,8 @@ WRITE_MESSAGES = 10_000
 #: a line starting "From " (a regex, not bytes.find: the regex engine finds its "\n" by
 #: memchr, bytes.find's skip loop keys on the needle's last byte, a space)
 _FROM_LINE = re.compile(rb"\nFrom ")
+#: MMDF's message delimiter: a line of four ^A bytes before and after each message
+_MMDF = b"\x01\x01\x01\x01"
 _CL = re.compile(rb"^content-length[ \t]*:[ \t]*(\d+)", re.M | re.I)
 
 
@@ -113,10 +116,8 @@ def _first_separator(buf: Any, size: int) -> int:
         pos += 1
     if pos >= size:
         return size
-    if buf[pos:pos + 4] == b"\x01\x01\x01\x01":
-        raise InputError(
-            "an MMDF mailbox (messages between ^A^A^A^A lines), not mbox; convert it to mbox "
-            "(e.g. formail, mutt) and audit the copy", place=f"offset {pos}")
+    if buf[pos:pos + 4] == _MMDF:
+        return pos  # an MMDF mailbox: _parse_mmdf
     if buf[pos:pos + 17] == b"// <!-- <mdb:mork":
         raise InputError(
             "a Thunderbird index file (.msf, Mork), not a mailbox; the mailbox it indexes "
@@ -126,6 +127,35 @@ def _first_separator(buf: Any, size: int) -> int:
             "not an mbox file: it does not start with a 'From ' separator line; "
             "for single messages use kind eml", place=f"offset {pos}")
     return pos
+
+
+def _parse_mmdf(buf: Any, start: int, size: int, limit: int = 0) -> Iterator[Rows]:
+    """Rows of an MMDF mailbox: each message between a line of four ^A (Ctrl-A) bytes and
+    the next such line, as Python's ``mailbox.MMDF`` reads it (a ``From `` line opening a
+    message is its envelope, not a header). ``record_ref`` is the offset of the message's
+    opening ^A line. Text between messages is skipped; a last message without its closing
+    line ends at the end of the file."""
+    rows = Rows()
+    pos = start
+    while pos < size:
+        nl = buf.find(b"\n", pos, size)
+        body_from = size if nl < 0 else nl + 1
+        close = buf.find(b"\n" + _MMDF, body_from - 1, size)
+        end = size if close < 0 else close + 1
+        if buf[body_from:body_from + 5] == b"From ":
+            eol = buf.find(b"\n", body_from, end)
+            body_from = end if eol < 0 else eol + 1
+        h_end, b_start = header_end(buf, body_from, end)
+        block = buf[body_from:h_end]
+        rows.add(parse_headers(buf, body_from, end, f"offset {pos}", h_end, b_start, block,
+                               None, in_mbox=True))
+        after = buf.find(b"\n", end, size)  # past the closing ^A line
+        nxt = buf.find(_MMDF, size if after < 0 else after + 1, size)
+        pos = size if nxt < 0 else nxt
+        if limit and rows.read >= limit:
+            yield rows
+            rows = Rows()
+    yield rows
 
 
 def _content_length_end(buf: Any, cl_end: int, nxt: int, size: int) -> int:
@@ -191,6 +221,9 @@ def _ranges(buf: Any, first: int, size: int) -> list[tuple[int, int]]:
 def _batches(path: Path, buf: Any, size: int, workers: int | None) -> Iterator[Rows]:
     """The file's rows, a batch at a time, in file order."""
     first = _first_separator(buf, size)
+    if buf[first:first + 4] == _MMDF:
+        yield from _parse_mmdf(buf, first, size, BATCH_MESSAGES)
+        return
     n = pool_size(workers, size, POOL_MIN_BYTES)
     if n > 1:
         pending: list[Rows] = []
