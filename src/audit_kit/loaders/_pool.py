@@ -1,7 +1,8 @@
 """A process pool for loaders that parse one big file in byte ranges.
 
 A big input (an mbox, a vCard backup) is cut at record starts so that no record spans a
-cut; each range is parsed by a worker and the parent writes the results in file order,
+cut, a big folder (Finvoice invoices) into chunks of files; each part is parsed by a
+worker (:func:`ordered_map`, the one pool) and the parent writes the results in order,
 so provenance (offsets, card and line numbers) is what a single pass gives. Workers are
 *spawned*, never forked: the parent holds a DuckDB connection, which a forked child
 must not inherit. Below a size threshold, start-up (each worker imports the loader)
@@ -47,16 +48,31 @@ def cut_ranges(first: int, size: int, chunk: int,
     return list(zip(cuts, cuts[1:], strict=False))
 
 
-def ordered_map(task: Callable[[Any], Any], args: Iterable[Any], workers: int) -> Iterator[Any]:
-    """``task(a)`` for each of *args* in a spawned pool of *workers*, yielded in order.
+def ordered_map(task: Callable[[Any], Any], args: Iterable[Any], workers: int, *,
+                window: int | None = None) -> Iterator[tuple[Any, Any]]:
+    """``(a, task(a))`` for each of *args* in a spawned pool of *workers*, in order.
 
-    *task* must be a module-level function (it is pickled by name).
+    At most *window* tasks (default ``2 * workers + 2``) are in flight: *args* may be a
+    lazy iterator (a big folder's listing, consumed as the tasks go out) and a result
+    waits in memory only that long, while the workers keep parsing as the parent writes.
+    *task* must be picklable (a module-level function, or a ``functools.partial`` of one).
     """
+    import itertools
     import multiprocessing as mp
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
 
     ctx = mp.get_context("spawn")  # never fork a process holding a DuckDB connection
-    with ctx.Pool(workers) as pool:
-        yield from pool.imap(task, args)
+    it = iter(args)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
+        pending = deque((a, ex.submit(task, a))
+                        for a in itertools.islice(it, window or 2 * workers + 2))
+        while pending:
+            a, fut = pending.popleft()
+            done = fut.result()
+            for nxt in itertools.islice(it, 1):
+                pending.append((nxt, ex.submit(task, nxt)))
+            yield a, done
 
 
 @contextmanager

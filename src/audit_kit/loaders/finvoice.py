@@ -35,18 +35,15 @@ KPL 2:10: six years from the end of the financial period, taken as the calendar 
 from __future__ import annotations
 
 import codecs
-import contextlib
 import datetime as dt
-import gc
+import functools
 import hashlib
 import itertools
-import multiprocessing
 import operator
 import os
 import re
 import zipfile
 from collections import Counter, deque
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,6 +64,7 @@ from audit_kit.limits import (
     zip_member_problem,
 )
 from audit_kit.loaders import FuzzSeed, LoadResult, Role, SourceKind, input_files, reject_reason
+from audit_kit.loaders._pool import gc_paused, ordered_map
 from audit_kit.normalise import _HETU_CANDIDATE  # the prefilter must match find_hetus
 from audit_kit.warehouse import SourceSink
 
@@ -834,26 +832,8 @@ class _Chunk:
     invoices: int = 0
 
 
-@contextlib.contextmanager
-def _gc_paused() -> Any:
-    """The cyclic collector off while a chunk is parsed.
-
-    A chunk allocates ~100 container objects per invoice (elements, tuples, lists) and
-    frees them without forming cycles, so each collection the allocations trigger only
-    re-scans live objects for nothing (at scale, more than the parse costs). Any
-    cycle made meanwhile is collected once the collector runs again.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _read_chunk(paths: list[Path], limits: Limits) -> _Chunk:
-    with _gc_paused():
+    with gc_paused():  # ~100 containers per invoice, no cycles
         return _read_chunk_body(paths, limits)
 
 
@@ -971,26 +951,11 @@ def _chunks(paths: Any, workers: int, limits: Limits) -> Any:
         for chunk in _batches(itertools.chain(head, paths), POOL_CHUNK):
             yield _read_chunk(chunk, limits)
         return
-    # spawn, not fork: the parent holds DuckDB's threads, and forking them is unsafe
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
-        # a bounded window of chunks in flight: results wait in memory only this long
-        # (enough that the workers keep parsing while the parent inserts a batch)
-        window = 2 * workers + 2
-        pending: deque[tuple[list[Path], Any]] = deque()
-        it = _batches(itertools.chain(head, paths), POOL_CHUNK)
-        for chunk in it:
-            pending.append((chunk, ex.submit(_read_chunk_remote, chunk, limits)))
-            if len(pending) >= window:
-                break
-        while pending:
-            chunk, fut = pending.popleft()
-            done = fut.result()
-            done.paths = chunk
-            nxt = next(it, None)
-            if nxt is not None:
-                pending.append((nxt, ex.submit(_read_chunk_remote, nxt, limits)))
-            yield done
+    task = functools.partial(_read_chunk_remote, limits=limits)
+    for chunk, done in ordered_map(task, _batches(itertools.chain(head, paths), POOL_CHUNK),
+                                   workers):
+        done.paths = chunk
+        yield done
 
 
 class _Writer:

@@ -228,7 +228,7 @@ def _batches(path: Path, buf: Any, size: int, workers: int | None) -> Iterator[R
     if n > 1:
         pending: list[Rows] = []
         count = 0
-        for rows in ordered_map(_task, [(str(path), a, b) for a, b in _ranges(buf, first, size)],
+        for _, rows in ordered_map(_task, [(str(path), a, b) for a, b in _ranges(buf, first, size)],
                                 n):
             pending.append(rows)
             count += rows.read

@@ -804,7 +804,7 @@ def _parts(data: bytes, transcoded: bool, workers: int | None) -> Iterator[_Part
     tasks = ((data[a:b], transcoded, b == size) for a, b in ranges)
     n = 1 if transcoded else pool_size(workers, size, POOL_MIN_BYTES)
     if n > 1 and len(ranges) > 1:
-        yield from ordered_map(_task, tasks, n)
+        yield from (rows for _, rows in ordered_map(_task, tasks, n))
     else:
         yield from map(_task, tasks)
 
