@@ -21,13 +21,12 @@ from pathlib import Path
 from audit_kit import normalise
 from audit_kit.config import load_config
 from audit_kit.loaders import LoadResult
+from audit_kit.loaders.tabular_sql import UNREAD_DATE
 from audit_kit.policy import load_policy
 from audit_kit.warehouse import PROVENANCE, connect, raw_table_name
 
 #: how many reject reasons a source lists (the commonest first)
 TOP_REASONS = 3
-#: the field class of a date cell that is not a date (the loaders' ``unread_date`` rows)
-UNREAD_DATE = "unread_date"
 
 
 @dataclass
