@@ -67,3 +67,24 @@ def test_a_gx_count_that_differs_from_the_warehouse_stops_the_run():
     with pytest.raises(AuditKitError, match="rule R-maillog: GX counted 2 unexpected rows, "
                                             "the warehouse 1"):
         pipeline.to_findings(ev, {"R-maillog": 2})
+
+
+def test_a_finding_carries_its_rules_provision_into_findings_csv(tmp_path):
+    """findings.csv's last column is the provision the finding cites (a HETU: GDPR
+    5(1)(c) and Tietosuojalaki 29 §); a findings.csv of an earlier quarter, written
+    before the column existed, still reads (provision "")."""
+    from audit_kit.findings import COLUMNS, read_csv, write_csv
+
+    rule = next(r for r in build_rules(POLICY) if r.rule_id == "M-field")
+    rows = [("phone-contacts", "vcard", "a.vcf", "card 1", None, None, field,
+             "not allowed by §5: NOTE", "error", "S-1") for field in ("hetu", "birthday")]
+    found = pipeline.to_findings(pipeline.Evaluation([rule], {"M-field": rows}), {"M-field": 2})
+    assert {(f.field, f.provision) for f in found} == {
+        ("hetu", "GDPR 5(1)(c); Tietosuojalaki 29 §"), ("birthday", "GDPR 5(1)(c)")}
+    assert COLUMNS[-1] == "provision"
+    write_csv(found, tmp_path / "findings.csv")
+    assert read_csv(tmp_path / "findings.csv") == found
+    old = tmp_path / "old.csv"
+    old.write_text(",".join(COLUMNS[:-1]) + "\n" + ",".join(["x"] * (len(COLUMNS) - 1)) + "\n",
+                   encoding="utf-8")
+    assert [f.provision for f in read_csv(old)] == [""]

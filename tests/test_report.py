@@ -244,8 +244,27 @@ def test_every_rule_explained_with_its_count(planted):
         row = re.search(rf"<tr><td><code>{re.escape(rule_id)}</code></td>(.*?)</tr>", table, re.S)
         assert row, rule_id
         cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)
-        assert cells[1] == escape(spec["checks"]["fi"])
+        # what the rule checks, then the provisions its findings cite
+        assert cells[1].split(' <span class="mute">(')[0] == escape(spec["checks"]["fi"])
         assert cells[2] == str(per.get(rule_id, 0))
+
+
+def test_each_rule_cites_its_provisions_in_finnish(planted):
+    """READING.md "Findings and actions": a finding cites its provision; the Finnish
+    report writes a GDPR article the Finnish way."""
+    html = _html(planted)
+    table = html[html.index('id="rules"') : html.index('id="findings"')]
+
+    def cites(rule_id):
+        row = re.search(rf"<tr><td><code>{re.escape(rule_id)}</code></td>(.*?)</tr>", table, re.S)
+        return re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)[1]
+
+    assert cites("M-field").endswith(
+        '<span class="mute">(tietosuoja-asetus 5 art. 1 c; Tietosuojalaki 29 §)</span>')
+    assert cites("T-system").endswith('<span class="mute">(tietosuoja-asetus 44-46 art.)</span>')
+    assert "GDPR" not in table
+    assert {f.provision for f in _findings(planted) if f.rule_id == "M-field"} == {
+        "GDPR 5(1)(c)", "GDPR 5(1)(c); Tietosuojalaki 29 §"}
 
 
 def test_key_figures_match_warehouse_and_manifest(planted):

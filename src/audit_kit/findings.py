@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import astuple, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from audit_kit import safe_output
 from audit_kit.vocab import CATEGORIES, SEVERITIES
 
 COLUMNS = ("rule_id", "category", "severity", "source", "source_kind", "source_file",
-           "record_ref", "subject_id", "email", "phone", "field", "detail", "accepted", "key")
+           "record_ref", "subject_id", "email", "phone", "field", "detail", "accepted", "key",
+           "provision")
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,9 @@ class Finding:
     #: ``yes`` (an acceptance in force covers it), ``expired`` or ``""``
     #: (see :mod:`audit_kit.exitpolicy`)
     accepted: str = ""
+    #: the provision the finding cites (its rule's :attr:`audit_kit.rules.Rule.provision`,
+    #: e.g. "GDPR 5(1)(e)"); "" in a findings.csv written before the column existed
+    provision: str = ""
 
     @property
     def stable_key(self) -> str:
@@ -65,8 +69,9 @@ def sort_findings(items: list[Finding]) -> list[Finding]:
 def write_csv(items: list[Finding], path: Path) -> None:
     """findings.csv, sorted, owner-only; cells neutralised by :func:`safe_output.csv_cell`
     (so a value read back may start with the ``'`` that neutralised it)."""
-    safe_output.write_csv(path, COLUMNS, (astuple(item) + (item.stable_key,)
-                                          for item in sort_findings(items)))
+    safe_output.write_csv(path, COLUMNS, (
+        tuple(item.stable_key if c == "key" else getattr(item, c) for c in COLUMNS)
+        for item in sort_findings(items)))
 
 
 def read_csv(path: Path) -> list[Finding]:

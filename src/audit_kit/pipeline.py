@@ -270,6 +270,7 @@ def to_findings(evaluation: Evaluation, gx_counts: dict[str, int]) -> list[Findi
                     phone or "",
                     fld or "",
                     detail or "",
+                    provision=rule.provision_of(fld or ""),
                 )
             )
     # the same finding twice (a rule row per matching join) is one; the file is part of

@@ -63,6 +63,7 @@ def expectation_specs(rule: Rule) -> list[dict[str, Any]]:
                     "rule_id": rule.rule_id,
                     "category": rule.category,
                     "section": rule.section,
+                    "provision": rule.provision,
                     "severity": severity,
                 },
                 "severity": GX_SEVERITY[severity],

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -184,6 +185,32 @@ def _table(headers: list[str], rows: list[list[str]], cls: str = "stack") -> str
         f'<div class="scroll"><table class="{cls}"><thead><tr>{head}</tr></thead>'
         f"<tbody>{body}</tbody></table></div>"
     )
+
+
+_GDPR_ARTICLE = re.compile(r"GDPR (\d+(?:-\d+)?)((?:\(\w+\))*)")
+
+
+def provision_text(provision: str, lang: str) -> str:
+    """A finding's provision as the report cites it: "GDPR 13(1)(c)" is "tietosuoja-asetus
+    13 art. 1 c" in Finnish; national provisions ("Tietosuojalaki 29 §") as written."""
+    if lang != "fi":
+        return provision
+
+    def fi(m: re.Match) -> str:
+        points = " ".join(re.findall(r"\((\w+)\)", m.group(2)))
+        return f"tietosuoja-asetus {m.group(1)} art." + (f" {points}" if points else "")
+
+    return _GDPR_ARTICLE.sub(fi, provision)
+
+
+def _provisions(fs: list[Finding], lang: str) -> str:
+    """The distinct provisions *fs* cite, in order, as one muted HTML span ("" if none)."""
+    cited = list(dict.fromkeys(
+        part.strip() for f in fs for part in f.provision.split(";") if part.strip()))
+    if not cited:
+        return ""
+    text = "; ".join(provision_text(p, lang) for p in cited)
+    return f' <span class="mute">({escape(text)})</span>'
 
 
 def _sev(sev: str, lang: str) -> str:
@@ -523,6 +550,7 @@ def build_report_html(run_dir: str | Path, lang: str = "fi", reveal: bool = Fals
         n = per_rule.get(rule_id, 0)
         cat = category.get(rule_id, "")
         todo = [a for a in acts if a.rule_id == rule_id]
+        cites = _provisions([f for f in findings if f.rule_id == rule_id], lang)
         todo_html = (
             '<ul class="acts">' + "".join(f"<li>{escape(a.text)}</li>" for a in todo) + "</ul>"
             if todo
@@ -532,7 +560,7 @@ def build_report_html(run_dir: str | Path, lang: str = "fi", reveal: bool = Fals
             [
                 f"<code>{escape(rule_id)}</code>",
                 escape(SECTIONS.get(cat, "")),
-                escape(rule_checks(rule_id, lang)),
+                escape(rule_checks(rule_id, lang)) + cites,
                 str(n),
                 todo_html,
             ]
@@ -575,7 +603,8 @@ def build_report_html(run_dir: str | Path, lang: str = "fi", reveal: bool = Fals
                 [
                     _sev_cell(f, lang),
                     escape(f.record_ref),
-                    escape(STATEMENT_CHECKS.get(f.field, {}).get(lang, f.field)),
+                    escape(STATEMENT_CHECKS.get(f.field, {}).get(lang, f.field))
+                    + _provisions([f], lang),
                     f'<span class="mute">{escape(f.detail)}</span>',
                 ]
                 for f in fs

@@ -85,6 +85,16 @@ class Rule:
     #: every severity the rule's rows can have (its ``severity`` column); GX validates one
     #: expectation per severity, so a warning-only failure is a GX warning, not critical
     severities: tuple[str, ...] = field(kw_only=True)
+    #: the provision every finding of the rule cites (READING.md "Findings and actions"):
+    #: "GDPR 5(1)(e)", "GDPR 5(1)(c), Tietosuojalaki 29 §"; "" where none is set
+    provision: str = field(default="", kw_only=True)
+    #: a finding's ``field`` -> the provision it cites instead of :attr:`provision` (one
+    #: rule with several checks, each under its own article: S-statement)
+    field_provisions: Mapping[str, str] = field(default_factory=dict, kw_only=True)
+
+    def provision_of(self, field_name: str) -> str:
+        """The provision a finding of this rule with *field_name* cites."""
+        return self.field_provisions.get(field_name, self.provision)
 
     def query(self, table: str | None = None) -> str:
         """The SQL over *table* (default: the rule's base table), substituted exactly as

@@ -7,6 +7,10 @@ from audit_kit.context import RunContext
 from audit_kit.rules import Rule, RuleFamily, RuleTexts, sql_str
 
 CATEGORY = "minimisation"
+#: what a value the statement does not list breaks (READING.md "Findings and actions")
+DATA_MINIMISATION = "GDPR 5(1)(c)"
+#: a personal identity code: minimisation and the Data Protection Act's own HETU rule
+HETU_PROVISION = "GDPR 5(1)(c); Tietosuojalaki 29 §"
 
 
 def build(ctx: RunContext) -> list[Rule]:
@@ -67,6 +71,8 @@ def build(ctx: RunContext) -> list[Rule]:
             sql,
             "Values in fields the statement does not allow",
             severities=tuple(sorted(set(na.values()))),
+            provision=DATA_MINIMISATION,
+            field_provisions={"hetu": HETU_PROVISION},
         ),
         unclassified,
     ]

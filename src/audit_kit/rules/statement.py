@@ -13,6 +13,21 @@ from audit_kit.rules import Facts, Rule, RuleFamily, RuleTexts
 from audit_kit.rules.transfers import invalid_systems
 
 CATEGORY = "statement"
+#: the information a privacy statement must give (GDPR Art. 13; Art. 14 for data not
+#: obtained from the person)
+INFORMATION = "GDPR 13"
+#: the transfers and their safeguards the statement must name
+TRANSFER_INFORMATION = "GDPR 13(1)(f)"
+#: statement check -> the provision it cites
+PROVISIONS = {
+    "S-privacy-shield": TRANSFER_INFORMATION,
+    "S-no-transfers-claim": TRANSFER_INFORMATION,
+    "S-backup-transfer": TRANSFER_INFORMATION,
+    "S-legal-basis": "GDPR 13(1)(c)",
+    "S-weblog-retention": "GDPR 13(2)(a)",
+    "S-portability": "GDPR 13(2)(b)",
+    "S-restriction": "GDPR 13(2)(b)",
+}
 
 
 def build(ctx: RunContext) -> list[Rule]:
@@ -33,6 +48,12 @@ def build(ctx: RunContext) -> list[Rule]:
             # the checks' severities (statement_checks), whatever the audit date
             severities=tuple(sorted({"error", "warning", *(
                 u.severity for u in ctx.policy.statement.unmentioned_transfers)})),
+            provision=INFORMATION,
+            field_provisions={
+                **PROVISIONS,
+                **{u.check: TRANSFER_INFORMATION
+                   for u in ctx.policy.statement.unmentioned_transfers},
+            },
         )
     ]
 

@@ -18,6 +18,8 @@ from audit_kit.reference import reference
 from audit_kit.rules import Facts, Rule, RuleFamily, RuleTexts
 
 CATEGORY = "transfer"
+#: transfers to third countries (READING.md "Findings and actions")
+TRANSFER_PROVISION = "GDPR 44-46"
 
 
 def invalid_systems(policy: Policy, on: dt.date) -> dict[str, str]:
@@ -59,6 +61,7 @@ def build(ctx: RunContext) -> list[Rule]:
             sql,
             "People in systems stored outside the EU/EEA without a valid mechanism",
             severities=("error",),
+            provision=TRANSFER_PROVISION,
         )
     ]
 
