@@ -588,3 +588,69 @@ def test_utf8_header_with_one_bad_byte_stays_utf8():
         ("from", "Jörg M\ufffdller", "jörg@müller.example"),
         ("to", "Päivi Räsänen", "paivi@example.fi"),
     ]
+
+
+# -- possible personal identity codes in message bodies (READING.md §5) ------------------------
+
+_BODIES = (
+    # (sender, body): a code in the text (base64), one in lower case (quoted-printable),
+    # one labelled as an order number; the first message also has a code in an
+    # attachment, which is never read
+    ("aino@asiakas.example.fi", "Hei,\nhenkilötunnukseni on 131052-308T.\n"),
+    ("eino@asiakas.example.fi", "Hei,\nhetu 010101a123n, kiitos.\n"),
+    ("saara@asiakas.example.fi", "Huoltotilaus 150324-0253 vahvistettu.\n"),
+)
+
+
+def _hetu_mail(sender: str, body: str, n: int) -> bytes:
+    msg = email.message.EmailMessage()
+    msg["From"] = sender
+    msg["To"] = "myynti@oulunkonttori.fi"
+    msg["Date"] = f"Mon, {n + 2:02d} Nov 2026 10:00:00 +0200"
+    msg["Subject"] = "x"
+    msg.set_content(body, cte="quoted-printable" if n % 2 else "base64")
+    if n == 0:
+        msg.add_attachment(b"311280-999J", maintype="text", subtype="plain", filename="a.txt")
+    return msg.as_bytes(policy=email.policy.SMTP.clone(linesep="\n"))
+
+
+@pytest.mark.parametrize("kind", ["mbox", "maildir", "eml"])
+def test_a_hetu_in_a_message_body_is_a_field_of_the_message(tmp_path, kind):
+    """The first text part is scanned (either case, order numbers by their label): a code
+    there is a hetu field of the message, which joins the sender's record; an attachment
+    is never read."""
+    mails = [_hetu_mail(s, b, i) for i, (s, b) in enumerate(_BODIES)]
+    if kind == "mbox":
+        path = tmp_path / "in.mbox"
+        path.write_bytes(b"".join(b"From - Mon Jan 01 00:00:00 2026\n" + m + b"\n" for m in mails))
+    elif kind == "maildir":
+        path = tmp_path / "md"
+        for sub in ("cur", "new", "tmp"):
+            (path / sub).mkdir(parents=True)
+        for i, m in enumerate(mails):
+            (path / "cur" / f"{i}.host:2,S").write_bytes(m)
+    else:
+        path = tmp_path / "eml"
+        path.mkdir()
+        for i, m in enumerate(mails):
+            (path / f"{i}.eml").write_bytes(m)
+    con, r = load(kind, path)
+    assert (r.records_read, r.records_rejected) == (3, 0)
+    got = rows(con, "SELECT r.email, f.label, f.value FROM fields f JOIN records r "
+                    "USING (source, record_ref) WHERE f.field = 'hetu' ORDER BY r.email")
+    # the code is found, not copied: the value is masked
+    assert got == [("aino@asiakas.example.fi", "message body", "[identity code]"),
+                   ("eino@asiakas.example.fi", "message body", "[identity code]")]
+
+
+def test_the_mbox_pool_finds_the_same_hetus(monkeypatch, tmp_path):
+    from audit_kit.loaders import mbox
+
+    p = tmp_path / "many.mbox"
+    p.write_bytes(b"".join(b"From - Mon Jan 01 00:00:00 2026\n" + _hetu_mail(s, b, i) + b"\n"
+                           for i, (s, b) in enumerate(_BODIES * 30)))
+    monkeypatch.setattr(mbox, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(mbox, "CHUNK_BYTES", 5_000)
+    q = "SELECT record_ref, value FROM fields WHERE field = 'hetu' ORDER BY record_ref"
+    one, two = (rows(load("mbox", p, workers=w)[0], q) for w in (1, 2))
+    assert one == two and len(one) == 60

@@ -53,6 +53,10 @@ def _hostile(policy: dict) -> dict:
     aa["controller"] = {k: v + EVIL for k, v in aa["controller"].items()}
     aa["recipients"] = {name + EVIL: {lg: t + EVIL for lg, t in v.items()}
                         for name, v in aa["recipients"].items()}
+    st = p["statement"]
+    st["purposes_stated"] = [v + EVIL for v in st["purposes_stated"]]
+    st["recipients_named"] = [v + EVIL for v in st["recipients_named"]]
+    st["no_newsletter"]["section"] += EVIL
     return p
 
 
@@ -78,10 +82,11 @@ def test_hostile_policy_texts_give_the_plain_findings(demo_run, tmp_path):
     data = tmp_path / "data"  # the demo's inputs, so source files are named as in the plain run
     shutil.copytree(ctx.root, data)
     hostile = tmp_path / "policy.yaml"
-    hostile.write_text(
-        yaml.safe_dump(_hostile(yaml.safe_load(POLICY.read_text(encoding="utf-8"))),
-                       allow_unicode=True), encoding="utf-8")
     cfg = yaml.safe_load((data / "config.yaml").read_text(encoding="utf-8"))
+    demo_policy = data / cfg["policy"]  # the demo's own (audits/policy.yaml + its systems)
+    hostile.write_text(
+        yaml.safe_dump(_hostile(yaml.safe_load(demo_policy.read_text(encoding="utf-8"))),
+                       allow_unicode=True), encoding="utf-8")
     cfg["policy"] = str(hostile)
     for s in cfg["sources"]:
         s["system"] += EVIL

@@ -232,8 +232,10 @@ def test_actions_are_concrete_and_counted_per_source(planted):
     assert want in html
     n = per[("T-system", "phone-contacts")]
     assert (
-        f"Lopeta {n} henkilön tietojen säilytys EU/ETA-alueen ulkopuolella (phone-contacts)" in html
+        f"Näiden {n} henkilön tiedot ovat EU/ETA-alueen ulkopuolella (phone-contacts): "
+        "varmista, että järjestelmän siirtoperuste on kirjattu" in html
     )
+    assert "Kirjaa järjestelmän android_backup siirtoperuste" in html
 
 
 def test_every_rule_explained_with_its_count(planted):

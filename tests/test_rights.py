@@ -342,6 +342,9 @@ def test_statement_findings_exact_set():
         ("S-backup-transfer", "10", "error"), ("S-wordfence", "12", "warning"),
         ("S-legal-basis", "4", "error"), ("S-weblog-retention", "12", "warning"),
         ("S-portability", "8", "warning"), ("S-restriction", "8", "warning"),
+        ("S-purposes", "4", "error"), ("S-legitimate-interest", "4", "error"),
+        ("S-accounting-retention", "6", "error"), ("S-recipients", "9", "error"),
+        ("S-sources", "7", "warning"), ("S-objection", "8", "error"),
     }
     details = {c: d for c, _, f, _, d in statement_checks(RunContext(POLICY, AS_OF)) if f}
     assert "android_backup (Google LLC, US)" in details["S-no-transfers-claim"]
@@ -371,13 +374,16 @@ def test_statement_findings_once_per_run_as_rule_rows():
     con = pipeline.open_warehouse(AS_OF)
     pipeline.resolve_people(con, POLICY)
     ev = pipeline.evaluate(con, POLICY)
-    (rule,) = (r for r in ev.rules if r.category == "statement")
+    (rule,) = (r for r in ev.rules if r.rule_id == "S-statement")
     rows = [(row[0], row[3], row[6]) for row in ev.rows[rule.rule_id]]
     assert sorted(rows) == sorted([
         ("statement", "§10", "S-privacy-shield"), ("statement", "§10", "S-no-transfers-claim"),
         ("statement", "§10", "S-backup-transfer"), ("statement", "§12", "S-wordfence"),
         ("statement", "§4", "S-legal-basis"), ("statement", "§12", "S-weblog-retention"),
         ("statement", "§8", "S-portability"), ("statement", "§8", "S-restriction"),
+        ("statement", "§4", "S-purposes"), ("statement", "§4", "S-legitimate-interest"),
+        ("statement", "§6", "S-accounting-retention"), ("statement", "§9", "S-recipients"),
+        ("statement", "§7", "S-sources"), ("statement", "§8", "S-objection"),
     ])
 
 
@@ -387,7 +393,12 @@ def test_a_complete_statement_has_no_gaps():
             claims_no_transfers_outside_eu=False, mechanism_named="dpf",
             unmentioned_transfers=[], legal_basis_named=True,
             web_log_retention_stated=True,
-            rights_listed=[*POLICY.statement.rights_listed, "portability", "restriction"]),
+            rights_listed=[*POLICY.statement.rights_listed, "portability", "restriction"],
+            accounting_retention_stated=True, deletes_when_relationship_ends=False,
+            purposes_stated=sorted(set(POLICY.purposes.values())),
+            legitimate_interest_named=True,
+            recipients_named=sorted({s.provider for s in POLICY.systems.values()}),
+            data_from_person_only=False, objection_conditional=False),
         "systems": {k: v for k, v in POLICY.systems.items() if v.country in ("FI", "DE")},
     })
     assert [c for c, _, f, _, _ in statement_checks(RunContext(fixed, AS_OF)) if f] == []

@@ -424,3 +424,21 @@ def test_rights_columns_are_classifiable_with_columns(tmp_path):
     assert con.execute("SELECT requested_on, extended, decision, decided_on, reason "
                        "FROM records").fetchall() == [
         (D(2026, 9, 1), True, "refused", D(2026, 9, 2), "riita laskusta")]
+
+
+@pytest.mark.parametrize("via_csv_module", [False, True], ids=["lines", "csv rows"])
+def test_hetus_in_notes_in_either_case_and_not_order_numbers_on_both_paths(
+    monkeypatch, tmp_path, via_csv_module
+):
+    """A code in lower case is a hetu (the set-based path's prefilter takes either case);
+    a date-shaped order number with its label is not, on both paths."""
+    path = tmp_path / "rekisteri.csv"
+    path.write_text(
+        "Asiakasnumero;Yritys;Nimi;Sähköposti;Lisätiedot\r\n"
+        "1;A Oy;Aino;aino@a.example.fi;hetu 131052-308t\r\n"
+        "2;B Oy;Eino;eino@b.example.fi;Huoltotilaus 150324-0253\r\n"
+        "3;C Oy;Saara;saara@c.example.fi;soitti 150324-0253\r\n", encoding="utf-8")
+    (con, _), (row_con, _) = _both_paths(monkeypatch, path, via_csv_module=via_csv_module)
+    q = "SELECT record_ref FROM fields WHERE field = 'hetu' ORDER BY ALL"
+    assert con.execute(q).fetchall() == row_con.execute(q).fetchall() == [
+        ("line 2",), ("line 4",)]

@@ -164,14 +164,45 @@ def date(value: str | dt.date | dt.datetime | None) -> dt.date | None:
     raise ValueError("not a date (expected d.m.yyyy or yyyy-mm-dd)")
 
 
-# A henkilötunnus candidate: DDMMYY, century sign, 3 digits, check character.
+# A henkilötunnus candidate: DDMMYY, century sign, 3 digits, check character, in either
+# case (a code typed in lower case, 131052-308t, is the same code).
 _HETU_CANDIDATE = re.compile(
-    r"(?<![0-9A-Za-z])([0-3]\d[01]\d\d\d[-+A-FYXWVU]\d{3}[0-9A-Y])(?![0-9A-Za-z])"
+    r"(?<![0-9A-Za-z])([0-3]\d[01]\d\d\d[-+A-FYXWVUa-fyxwvu]\d{3}[0-9A-Ya-y])(?![0-9A-Za-z])"
 )
+
+#: words (lower case) that, just before a date-shaped code, mark it as an order, invoice
+#: or reference number: a word containing one of the first (Finnish compounds:
+#: huoltotilaus, laskunumero, asiakasviite), starting with one of the second, or one of
+#: the third
+NUMBER_LABELS_IN = ("tilau", "lasku", "viite", "viitte", "numero")
+NUMBER_LABELS_AT = ("ref", "order", "invoice")
+NUMBER_WORDS = frozenset(("no", "nr", "nro", "id"))
+#: words that mark a personal identity code (they win when nearer to the code)
+HETU_LABELS_IN = ("henkilötun", "hetu", "sotu", "syntym")
+HETU_LABELS_AT = ("ssn", "personal", "identity")
+#: how many words before a code are read for a label
+LABEL_WORDS = 3
+_WORD = re.compile(r"[^\W\d_]+")
+_CAMEL = re.compile(r"(?<=[a-zäö])(?=[A-ZÄÖ])")
+
+
+def number_label(before: str) -> bool:
+    """Whether the text *before* a code ends in a label marking an order, invoice or
+    reference number (``Huoltotilaus 150324-0253``, ``Lasku nro 150324-0253``) rather
+    than an identity code: the nearest of the last :data:`LABEL_WORDS` words that is a
+    label decides (``Laskutus: henkilötunnus 010171-...`` is an identity code)."""
+    for word in reversed(_WORD.findall(before[-80:].lower())[-LABEL_WORDS:]):
+        if any(k in word for k in HETU_LABELS_IN) or word.startswith(HETU_LABELS_AT):
+            return False
+        if (any(k in word for k in NUMBER_LABELS_IN) or word.startswith(NUMBER_LABELS_AT)
+                or word in NUMBER_WORDS):
+            return True
+    return False
 
 
 def is_hetu(value: str | None) -> bool:
-    """True for a personal identity code with a valid date and check character.
+    """True for a personal identity code with a valid date and check character, in either
+    case.
 
     Temporary codes (individual number 900-999) count: they identify a person too.
     """
@@ -184,11 +215,17 @@ def is_hetu(value: str | None) -> bool:
     return True
 
 
-def find_hetus(text: str | None) -> list[str]:
-    """Every valid personal identity code in free text (notes, addresses, ...)."""
+def find_hetus(text: str | None, label: str = "") -> list[str]:
+    """Every possible personal identity code in free text (notes, addresses, a mail
+    body): a valid date and check character (either case), not labelled as an order,
+    invoice or reference number (:func:`number_label`). *label* names the text (a column,
+    an XML element: ``OrderIdentifier``) and is read as the words before it."""
     if not text:
         return []
-    return [m for m in _HETU_CANDIDATE.findall(text) if is_hetu(m)]
+    label = _CAMEL.sub(" ", label)
+    return [m.group(1) for m in _HETU_CANDIDATE.finditer(text)
+            if is_hetu(m.group(1))
+            and not number_label(label + " " + text[max(0, m.start() - 80):m.start()])]
 
 
 def is_business_id(value: str | None) -> bool:

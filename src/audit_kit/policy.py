@@ -11,6 +11,7 @@ are refused.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from importlib import resources
@@ -130,9 +131,18 @@ class System(_Strict):
     country: str
     personal_data: bool
     section: str
+    #: the transfer mechanism on record for a system outside the EU/EEA (a key of the
+    #: reference data's ``mechanisms``: dpf, sccs_2021, ...); none is needed where an
+    #: adequacy decision is in force on the audit date
     mechanism: str | None = None
+    #: with ``mechanism: dpf``: the day the recipient's certification was checked on the
+    #: DPF List (dataprivacyframework.gov); without it the DPF is not a valid basis
+    dpf_checked_on: dt.date | None = None
     #: the statement says backups may be stored here (statement §10: S-backup-transfer)
     backup: bool = False
+    #: an outside party (a processor) holds the data: the statement must name it as a
+    #: recipient (GDPR Art. 13(1)(e); S-recipients)
+    processor: bool = False
 
     @field_validator("country")
     @classmethod
@@ -204,6 +214,19 @@ class UnmentionedTransfer(_Strict):
     what: str
 
 
+class NoNewsletter(_Strict):
+    """The statement's promise of no newsletter and no newsletter register (READING.md
+    §6): any sign of one in the data is a finding (rule S-newsletter)."""
+
+    rule: RuleId
+    section: str
+    severity: Severity
+    #: words naming a newsletter register in a column's or sheet's name (lower case)
+    names: Annotated[list[Annotated[str, Field(min_length=2)]], Field(min_length=1)]
+    #: one message to this many external recipients or more is a bulk mailing
+    bulk_recipients: Annotated[int, Field(ge=2, le=100000)]
+
+
 class StatementClaims(_Strict):
     claims_no_transfers_outside_eu: bool
     mechanism_named: str | None
@@ -211,6 +234,27 @@ class StatementClaims(_Strict):
     legal_basis_named: bool
     web_log_retention_stated: bool
     rights_listed: list[str]
+    #: §6 says how long invoices are kept as accounting vouchers (GDPR 13(2)(a))
+    accounting_retention_stated: bool
+    #: §6 says the data are deleted when the customer relationship ends (which the
+    #: accounting retention of invoices contradicts)
+    deletes_when_relationship_ends: bool
+    #: the purposes (values of ``purposes``) the statement names (§4, GDPR 13(1)(c))
+    purposes_stated: list[str]
+    #: a legitimate interest is named for marketing to prospects (GDPR 13(1)(d))
+    legitimate_interest_named: bool
+    #: the recipients the statement names (providers of ``systems``; GDPR 13(1)(e))
+    recipients_named: list[str]
+    #: §7 says every person gives the data themselves
+    data_from_person_only: bool
+    #: roles whose data come from someone else than the person (GDPR 14(2)(f))
+    sources_from_others: list[str] = []
+    #: §8 makes the right to object conditional (GDPR 21(1), 21(2) give it outright)
+    objection_conditional: bool
+    #: the statement promises no newsletter (None: it says nothing of one)
+    no_newsletter: NoNewsletter | None = None
+
+    _others = field_validator("sources_from_others")(_known_role)
 
     @field_validator("mechanism_named")
     @classmethod
@@ -315,6 +359,13 @@ class Policy(_Strict):
                 raise PolicyConflict(
                     f"access_answer.recipients.{name}",
                     f"unknown system {name!r}; known: {', '.join(self.systems)}")
+        purposes = set(self.purposes.values())
+        for i, name in enumerate(self.statement.purposes_stated):
+            if name not in purposes:
+                raise PolicyConflict(
+                    f"statement.purposes_stated[{i}]",
+                    f"unknown purpose {name!r}; known (the values of purposes): "
+                    f"{', '.join(sorted(purposes))}")
         for i, u in enumerate(self.statement.unmentioned_transfers):
             if u.system not in self.systems:
                 raise PolicyConflict(
@@ -345,6 +396,8 @@ class Policy(_Strict):
             ("rights.erasure.rule", er.rule),
             ("rights.erasure.rule", er.rule + "-open"),
             ("rights.erasure.rule", er.rule + "-refused"),
+            *((("statement.no_newsletter.rule", self.statement.no_newsletter.rule),)
+              if self.statement.no_newsletter else ()),
         ]
 
 

@@ -12,6 +12,21 @@ import yaml
 
 
 @dataclass(frozen=True)
+class Basis:
+    """The transfer basis of a system as of an audit date."""
+
+    #: ``eea`` (no transfer), ``adequacy`` (a decision in force), ``recorded`` (a valid
+    #: mechanism on record: DPF certification checked, SCCs) or ``missing``
+    status: str
+    #: why, a short English phrase for findings
+    reason: str
+
+    @property
+    def valid(self) -> bool:
+        return self.status != "missing"
+
+
+@dataclass(frozen=True)
 class Reference:
     version: str
     eea: frozenset[str]
@@ -26,36 +41,64 @@ class Reference:
     def in_eea(self, code: str) -> bool:
         return self.country(code) in self.eea
 
-    def transfer_basis(self, country: str, mechanism: str | None, on: dt.date) -> tuple[bool, str]:
-        """Is storing personal data in *country* under *mechanism* lawful on date *on*?
+    def adequacy_on(self, country: str, on: dt.date) -> dict[str, Any] | None:
+        """The adequacy decision (GDPR Art. 45) for *country* in force on *on*, if any: a
+        decision counts from its date (Brazil's 2026/179 from 26.1.2026) until it expires.
+        The United States has none of its own: the DPF covers certified recipients only."""
+        dec = self.adequacy.get(self.country(country))
+        if dec and dt.date.fromisoformat(str(dec["adopted"])) <= on and (
+            "expires" not in dec or on <= dt.date.fromisoformat(str(dec["expires"]))
+        ):
+            return dec
+        return None
 
-        Returns (valid, reason); the reason is a short English phrase for findings.
+    def transfer_basis(self, country: str, mechanism: str | None, on: dt.date, *,
+                       dpf_checked_on: dt.date | None = None) -> Basis:
+        """The basis for storing personal data in *country* on *on*, the audit date, with
+        the mechanism the policy records for the system (*mechanism*; for the DPF, the
+        day the recipient's certification was checked on the DPF List).
+
+        The audit can see what is on record, not what a provider's own terms say: a
+        missing basis is "no valid mechanism on record", never a verdict on the transfer.
         """
         c = self.country(country)
         if c in self.eea:
-            return True, f"{c} is in the EU/EEA"
+            return Basis("eea", f"{c} is in the EU/EEA")
+        if (dec := self.adequacy_on(c, on)) is not None:
+            return Basis("adequacy", f"adequacy decision for {c} ({dec['act']}, "
+                                     f"from {dec['adopted']})")
         mech = mechanism or "none"
         info = self.mechanisms.get(mech)
         if info is None:
-            return False, f"unknown transfer mechanism {mech!r}"
+            return Basis("missing", f"unknown transfer mechanism {mech!r}")
         if mech == "adequacy":
-            dec = self.adequacy.get(c)
-            if dec and dt.date.fromisoformat(str(dec["adopted"])) <= on and (
-                "expires" not in dec or on <= dt.date.fromisoformat(str(dec["expires"]))
-            ):
-                return True, f"adequacy decision for {c} ({dec['act']})"
-            return False, f"no adequacy decision in force for {c}"
+            return Basis("missing", f"no adequacy decision for {c} in force on {on}")
+        if mech == "none":
+            return Basis("missing", f"none named for {c}")
         valid_from = info.get("valid_from")
         if valid_from and on < dt.date.fromisoformat(str(valid_from)):
-            return False, f"{info['name']} not in force before {valid_from}"
+            return Basis("missing", f"the mechanism on record, {info['name']}, "
+                                    f"applies only from {valid_from}")
         invalid_from = info.get("invalid_from")
         if invalid_from and on >= dt.date.fromisoformat(str(invalid_from)):
-            return False, f"{info['name']} invalid since {invalid_from} ({info['invalidated_by']})"
-        if mech == "none":
-            return False, f"storage in {c} (outside the EU/EEA) with no transfer mechanism named"
+            return Basis("missing", f"the mechanism on record, {info['name']}, is invalid "
+                                    f"since {invalid_from} ({info['invalidated_by']})")
         if info.get("countries") and c not in info["countries"]:
-            return False, f"{info['name']} does not cover {c}"
-        return True, info["name"]
+            return Basis("missing", f"the mechanism on record, {info['name']}, does not "
+                                    f"cover {c}")
+        if info.get("certified"):
+            if dpf_checked_on is None:
+                return Basis("missing", f"{info['name']} is on record, but not the date the "
+                                        "recipient's certification was checked on the DPF List")
+            if valid_from and dpf_checked_on < dt.date.fromisoformat(str(valid_from)):
+                return Basis("missing", f"{info['name']}: the certification check on record "
+                                        f"({dpf_checked_on}) predates the framework")
+            if dpf_checked_on > on:
+                return Basis("missing", f"{info['name']}: the certification check on record "
+                                        f"({dpf_checked_on}) is after the audit date")
+            return Basis("recorded", f"{info['name']}, the recipient's certification checked "
+                                     f"on the DPF List on {dpf_checked_on}")
+        return Basis("recorded", f"{info['name']} on record")
 
 
 @cache

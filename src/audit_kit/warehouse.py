@@ -6,6 +6,9 @@ Tables (all with provenance: source, file, record_ref, sha256):
 ``src_<name>``   one per source: every column/property as read, nothing dropped
 ``records``      one row per appearance of a person in a source (see vocab.ROLES)
 ``fields``       one row per personal-data value of a record (see vocab.FIELD_CLASSES)
+``signs``        what a source shows that is no person's value: its column and sheet
+                 names, a message's bulk-mail headers or external recipients (the
+                 statement's no-newsletter promise, §6)
 ``rejects``      input records that could not be loaded, with the reason
 ``load_counts``  per source: records read, loaded, rejected, and the format detected
 
@@ -61,6 +64,13 @@ FIELDS_SCHEMA = pa.schema(
     [(c, pa.string()) for c in PROVENANCE]
     + [("field", pa.string()), ("label", pa.string()), ("value", pa.string())]
 )
+#: ``sign``: column, sheet (``label`` its name), list-unsubscribe, precedence-bulk (a
+#: message from the organisation's own domain), recipients (``n`` external recipients of
+#: one message or queue id)
+SIGNS_SCHEMA = pa.schema(
+    [(c, pa.string()) for c in PROVENANCE]
+    + [("sign", pa.string()), ("label", pa.string()), ("n", pa.int64())]
+)
 REJECTS_SCHEMA = pa.schema(
     [(c, pa.string()) for c in ("source", "source_kind", "file", "record_ref", "reason")]
 )
@@ -71,6 +81,7 @@ FILES_SCHEMA = pa.schema(
 _DDL = {
     "records": RECORDS_SCHEMA,
     "fields": FIELDS_SCHEMA,
+    "signs": SIGNS_SCHEMA,
     "rejects": REJECTS_SCHEMA,
     "files": FILES_SCHEMA,
 }
@@ -198,6 +209,7 @@ class SourceSink:
         self._records = _Buffer(con, "records", RECORDS_SCHEMA)
         self._fields = _Buffer(con, "fields", FIELDS_SCHEMA)
         self._rejects = _Buffer(con, "rejects", REJECTS_SCHEMA)
+        self._signs = _Buffer(con, "signs", SIGNS_SCHEMA)
         self._files = _Buffer(con, "files", FILES_SCHEMA)
         self._raw: dict[str, _Buffer] = {}
         self.rejected = 0
@@ -371,6 +383,11 @@ class SourceSink:
             )
         )
 
+    def sign(self, f: FileRef, record_ref: str, sign: str, label: str = "",
+             n: int | None = None) -> None:
+        """What the source shows that is no person's value (:data:`SIGNS_SCHEMA`)."""
+        self._signs.add((*self._provenance(f, record_ref), sign, label, n))
+
     def reject(self, f: FileRef | str, record_ref: str, reason: str) -> None:
         """An input record that could not be loaded. ``reason`` must not quote values."""
         name = f.name if isinstance(f, FileRef) else f
@@ -432,9 +449,8 @@ class SourceSink:
             buf = self._raw[name]
         else:
             name = table
-            buf = {"records": self._records, "fields": self._fields, "rejects": self._rejects}[
-                table
-            ]
+            buf = {"records": self._records, "fields": self._fields, "rejects": self._rejects,
+                   "signs": self._signs}[table]
         buf.flush()  # keep row order: what was added row by row goes first
         consts: dict[str, Any] = {
             "source": self.source,
@@ -467,7 +483,8 @@ class SourceSink:
         return n
 
     def flush(self) -> None:
-        for buf in (self._files, self._records, self._fields, self._rejects, *self._raw.values()):
+        for buf in (self._files, self._records, self._fields, self._rejects, self._signs,
+                    *self._raw.values()):
             buf.flush()
 
     @contextlib.contextmanager

@@ -10,9 +10,14 @@ mailbox, or a file's bytes):
   Message-ID, Subject, and Content-Type / Content-Transfer-Encoding / Content-Length;
 * only those few values go through ``email.utils.getaddresses``,
   ``email.header.decode_header`` (RFC 2047) and a date parser;
-* for phone numbers in signatures, the first ``text/plain`` part is located by
-  scanning for MIME boundary lines (``bytes.find``), and only that part is decoded
-  (quoted-printable or base64, then its charset). Attachments are skipped unread.
+* for phone numbers in signatures and possible personal identity codes in the text,
+  the first ``text/plain`` part is located by scanning for MIME boundary lines
+  (``bytes.find``), and only that part is decoded (quoted-printable or base64, then its
+  charset). Attachments are skipped unread. A code found there is a ``hetu`` field of the
+  message (label ``message body``, the value masked), for the minimisation rule (§5).
+* the signs of bulk mailing the no-newsletter rule reads (statement §6), as ``signs`` rows
+  labelled with the sender's address: a List-Unsubscribe header, Precedence: bulk (or
+  list), and the number of To/Cc recipients on another domain than the sender's.
 
 The subject is kept only as a SHA-256 and a length, never as text.
 
@@ -72,7 +77,8 @@ CORRESPONDENT_COLUMNS = (
 
 _HEADER = re.compile(
     rb"^(from|to|cc|reply-to|date|message-id|subject|content-type|"
-    rb"content-transfer-encoding|content-length|content-disposition)[ \t]*:"
+    rb"content-transfer-encoding|content-length|content-disposition|list-unsubscribe|"
+    rb"precedence)[ \t]*:"
     rb"([^\n]*(?:\n[ \t][^\n]*)*)",
     re.M | re.I,
 )
@@ -577,6 +583,10 @@ class Parsed(NamedTuple):
     content_type: str
     addresses: tuple[tuple[str, str, str, str | None], ...]  # role, name, address, email
     phones: tuple[tuple[str, str], ...]  # (raw, E.164) from the From address's signature
+    #: possible personal identity codes in the first text part (normalise.find_hetus)
+    hetus: tuple[str, ...] = ()
+    #: bulk-mail headers present: "list-unsubscribe", "precedence-bulk"
+    bulk: tuple[str, ...] = ()
 
 
 #: lines of nothing but spaces and tabs (not empty: an empty line ends the header block)
@@ -639,18 +649,30 @@ def parse_headers(
             addrs += got
             sender = sender or (emails and role == "from")
     phones: tuple[tuple[str, str], ...] = ()
-    if sender:
-        try:
-            phones = tuple(signature_phones(first_text(buf, b_start, end, hdr)))
-        except Exception:  # a broken MIME structure only costs the signature
-            phones = ()
+    hetus: tuple[str, ...] = ()
+    try:
+        text = first_text(buf, b_start, end, hdr)
+    except Exception:  # a broken MIME structure only costs the signature and the scan
+        text = None
+    if text:
+        if sender:
+            try:
+                phones = tuple(signature_phones(text))
+            except Exception:
+                phones = ()
+        if normalise._HETU_CANDIDATE.search(text):
+            hetus = tuple(dict.fromkeys(normalise.find_hetus(text)))
+    bulk = tuple(sign for sign, there in (
+        ("list-unsubscribe", "list-unsubscribe" in hdr),
+        ("precedence-bulk", hdr.get("precedence", "").strip().lower() in ("bulk", "list")),
+    ) if there)
     return Parsed(
         ref, "",
         when, day, note,
         hdr.get("message-id", "").strip(),
         subj_sha, len(subject) if "subject" in hdr else 0,
         _ctype(hdr.get("content-type"))[0],
-        addrs, phones,
+        addrs, phones, hetus, bulk,
     )
 
 
@@ -883,6 +905,10 @@ class Rows:
         self.rej: list[Any] = [[], []]  # record_ref, reason
         self.files: list[Any] = [[], [], [], []]  # msg file, msg sha256, addr file, addr sha256
         self.rej_files: list[Any] = []
+        # possible identity codes in message bodies: message ref, code, file, sha256
+        self.hetu: list[Any] = [[], [], [], []]
+        # signs of bulk mail: message ref, sign, sender, n, file, sha256
+        self.sign: list[Any] = [[], [], [], [], [], []]
         # per (message, address): seq, file, sha256, ref, day, role, name, email, E.164s,
         # raw phones; staged for Correspondents (file and sha256 only when per file)
         self.stage: list[list[Any]] = [[] for _ in range(10)]
@@ -892,7 +918,7 @@ class Rows:
     def add(self, p: Parsed, f: FileRef | None = None, folder: str = "", flags: str = "") -> None:
         self.read += 1
         (ref, reject, date, day, note, message_id, subject_sha256, subject_len, content_type,
-         addresses, phones) = p
+         addresses, phones, hetus, bulk) = p
         if reject:
             self.rejected += 1
             self.rej[0].append(ref)
@@ -925,6 +951,13 @@ class Rows:
         if self.per_file:
             assert f is not None
             fname, fsha = f.name, f.sha256
+        for code in hetus:
+            self.hetu[0].append(ref)
+            self.hetu[1].append(code)
+            self.hetu[2].append(fname)
+            self.hetu[3].append(fsha)
+        self._signs(ref, addresses, bulk, fname, fsha)
+        if self.per_file:
             self.files[0].append(fname)
             self.files[1].append(fsha)
             k = len(addresses)
@@ -955,6 +988,22 @@ class Rows:
                 s_e164.append(None)
                 s_raw.append(None)
 
+    def _signs(self, ref: str, addresses, bulk: tuple[str, ...], fname, fsha) -> None:
+        """The message's signs of bulk mail, labelled with its sender's address (the rule
+        decides which senders are the organisation's own)."""
+        sender = next((e for role, _, _, e in addresses if role == "from" and e), None)
+        if sender is None:
+            return
+        domain = sender.rpartition("@")[2]
+        outside = {e for role, _, _, e in addresses
+                   if role in ("to", "cc") and e and e.rpartition("@")[2] != domain}
+        signs = [(b, None) for b in bulk]
+        if len(outside) >= 2:
+            signs.append(("recipients", len(outside)))
+        for sign, n in signs:
+            for col, v in zip(self.sign, (ref, sign, sender, n, fname, fsha), strict=True):
+                col.append(v)
+
     def __len__(self) -> int:
         return self.read
 
@@ -966,7 +1015,7 @@ class Rows:
             return batches[0]
         parts = [b.arrow() for b in batches]
         out = cls(per_file=parts[0].per_file)
-        for name in ("msg", "addr", "rej", "files"):
+        for name in ("msg", "addr", "rej", "files", "hetu", "sign"):
             cols = [getattr(b, name) for b in parts]
             setattr(out, name, [pa.concat_arrays(c) for c in zip(*cols, strict=True)])
         out.rej_files = pa.concat_arrays([b.rej_files for b in parts])
@@ -983,8 +1032,10 @@ class Rows:
 
     def arrow(self) -> Rows:
         """Convert the columns to Arrow arrays (in the worker: they pickle as buffers)."""
-        for cols in (self.msg, self.addr, self.rej, self.files):
-            cols[:] = [c if isinstance(c, pa.Array) else _strings(c) for c in cols]
+        for cols in (self.msg, self.addr, self.rej, self.files, self.hetu, self.sign):
+            cols[:] = [c if isinstance(c, pa.Array)
+                       else pa.array(c, pa.int64()) if cols is self.sign and i == 3
+                       else _strings(c) for i, c in enumerate(cols)]
         if not isinstance(self.rej_files, pa.Array):
             self.rej_files = _strings(self.rej_files)
         self.stage[:] = [c if isinstance(c, pa.Array) else pa.array(c, type=t)
@@ -1007,6 +1058,20 @@ class Rows:
         if self.per_file:
             per_file = {"file": self.rej_files}
         sink.columns("rejects", f, {**per_file, "record_ref": self.rej[0], "reason": self.rej[1]})
+        if len(self.hetu[0]):
+            n = len(self.hetu[0])
+            if self.per_file:
+                per_file = {"file": self.hetu[2], "sha256": self.hetu[3]}
+            # the code itself is not copied into the warehouse (as the tabular loaders)
+            sink.columns("fields", f, {**per_file, "record_ref": self.hetu[0],
+                                       "field": ["hetu"] * n, "label": ["message body"] * n,
+                                       "value": ["[identity code]"] * n})
+        if len(self.sign[0]):
+            if self.per_file:
+                per_file = {"file": self.sign[4], "sha256": self.sign[5]}
+            sink.columns("signs", f, {**per_file, "record_ref": self.sign[0],
+                                      "sign": self.sign[1], "label": self.sign[2],
+                                      "n": self.sign[3]})
 
 
 #: files up to this size are read whole; bigger ones are memory-mapped

@@ -591,7 +591,8 @@ def _interpret(inv: Invoice, g: dict[str, list[str]]) -> None:
     texts += [(p.rsplit("/", 1)[-1].split("[", 1)[0], v) for p, v in inv.elements]
     for label, v in texts:
         if len(v) >= 11:
-            for code in normalise.find_hetus(v):
+            # an element naming an order, invoice or reference number is its context
+            for code in normalise.find_hetus(v, label.lstrip("@")):
                 if (label, code) not in seen:
                     seen.add((label, code))
                     add(("hetu", label.lstrip("@"), code))

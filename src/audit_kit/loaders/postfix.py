@@ -873,6 +873,35 @@ def _write(con, sink: SourceSink, raw_name: str, queue_name: str,
     _address_map(con, raw_name, own_domains, role_mailboxes)
     _addresses(con, sink, raw_name)
     _queue(con, sink, raw_name, queue_name)
+    _recipients(con, sink, raw_name)
+
+
+def _recipients(con, sink: SourceSink, raw_name: str) -> None:
+    """A ``recipients`` sign per queue id (one message) with two or more recipients on
+    another domain than its sender's, labelled with the sender's address, at the queue
+    id's first line: the no-newsletter rule reads them (statement §6)."""
+    bare = ("lower(CASE WHEN starts_with({0}, '<') AND ends_with({0}, '>') "
+            "THEN substr({0}, 2, length({0}) - 2) ELSE {0} END)")
+    con.execute(f"""
+        INSERT INTO signs (source, source_kind, system, file, record_ref, sha256, sign,
+                           label, n)
+        SELECT ?, ?, ?, file, record_ref, sha256, 'recipients', sender, n FROM (
+            SELECT q.queue_id, arg_min(t.file, t.rowid) AS file,
+                   arg_min(t.record_ref, t.rowid) AS record_ref,
+                   arg_min(t.sha256, t.rowid) AS sha256, any_value(q.sender) AS sender,
+                   count(DISTINCT {bare.format('t."to"')}) FILTER (
+                       WHERE split_part({bare.format('t."to"')}, '@', 2)
+                             <> split_part(q.sender, '@', 2)) AS n,
+                   min(t.rowid) AS r0
+            FROM (SELECT rowid, * FROM "{raw_name}" WHERE {_QUEUE_WHERE}) t
+            JOIN (SELECT queue_id, min({bare.format('"from"')}) AS sender
+                  FROM "{raw_name}" WHERE {_QUEUE_WHERE} AND "from" IS NOT NULL
+                        AND "from" <> '<>'
+                  GROUP BY queue_id) q USING (queue_id)
+            GROUP BY q.queue_id)
+        WHERE n >= 2
+        ORDER BY r0
+    """, [sink.source, sink.kind, sink.system])
 
 
 #: the address keys of a line, in the order their records and fields are written

@@ -695,6 +695,8 @@ def _xlsx_rows(
             f"no sheet named {source.sheet!r}; sheets: {', '.join(wb.sheetnames)}", file=f.name
         ) from None
     res.format = f"xlsx (sheet {ws.title!r})"
+    for name in wb.sheetnames:  # every sheet's name is a sign (a "tilaajat" sheet, §6)
+        sink.sign(f, "workbook", "sheet", name)
     it = _sheet_rows(ws, f, sink.limits)
     try:
         headers = ["" if h is None else str(h).strip() for h in next(it)]
@@ -947,6 +949,9 @@ def _load_file(
     sem = map_headers(headers, check_columns(source, headers, path), source.kind)
     for h, s in zip(headers, sem, strict=True):
         res.columns.setdefault(h, s or UNCLASSIFIED)
+    for h in headers:  # a column's name is a sign (an "Uutiskirje" column, §6)
+        if h:
+            sink.sign(f, "row 1" if xlsx else "line 1", "column", h)
     table = raw_table_name(sink.source)
     if raw_headers is None:
         sink.raw_table(headers)

@@ -43,7 +43,8 @@ UNREAD_DATE = "unread_date"
 
 #: RE2 superset prefilters: text that cannot match skips the Python check
 #: (normalise._HETU_CANDIDATE without its look-arounds; tabular._HETU_SHAPE unanchored)
-_HETU_CANDIDATE_RE2 = f"[0-3]{DIGIT}[01]{DIGIT}{{3}}[-+A-FYXWVU]{DIGIT}{{3}}[0-9A-Y]"
+_HETU_CANDIDATE_RE2 = (
+    f"[0-3]{DIGIT}[01]{DIGIT}{{3}}[-+A-FYXWVUa-fyxwvu]{DIGIT}{{3}}[0-9A-Ya-y]")
 _HETU_SHAPE_RE2 = f"{DIGIT}{{6}}[-+A-FU-Ya-fu-y]{DIGIT}{{3}}[0-9A-Ya-y]"
 
 _ids = itertools.count()

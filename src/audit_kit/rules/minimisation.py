@@ -82,15 +82,15 @@ def build(ctx: RunContext) -> list[Rule]:
 TEXTS: dict[str, RuleTexts] = {
     "M-field": {
         "checks": {
-            "fi": "Tieto, jota seloste (§5) ei salli: kotiosoite, kotipuhelin, syntymäaika, henkilötunnus, valokuva (virhe); ammattinimike (varoitus).",
+            "fi": "Tieto, jota seloste (§5) ei luettele kerättäviin tietoihin: kotiosoite, kotipuhelin, syntymäaika, mahdollinen henkilötunnus, valokuva (virhe); ammattinimike (varoitus).",
             "en": "Data the statement (§5) does not allow: home address, home phone, birthday, identity code, photo (error); job title (warning).",
         },
         "action": {
-            "fi": "Poista nämä {n} kiellettyä tietoa {place}: {what}.",
+            "fi": "Poista nämä {n} tietoa, joita seloste ei luettele, {place}: {what}.",
             "en": "Delete these {n} values the statement does not allow {place}: {what}.",
         },
         "action_1": {
-            "fi": "Poista tämä kielletty tieto {place}: {what}.",
+            "fi": "Poista tämä tieto, jota seloste ei luettele, {place}: {what}.",
             "en": "Delete this value the statement does not allow {place}: {what}.",
         },
     },
@@ -100,11 +100,11 @@ TEXTS: dict[str, RuleTexts] = {
             "en": "Columns the tool could not classify: their data is outside every rule.",
         },
         "action": {
-            "fi": "Luokittele nämä {n} saraketta lähteen {source} columns:-asetuksella (tietoluokka tai ignore).",
+            "fi": "Luokittele nämä {n} saraketta lähteen {source} asetuksissa kohdassa columns: (tietoluokka, tai ignore, jos sarake ei sisällä henkilötietoa).",
             "en": "Classify these {n} columns with the columns: setting of {source} (a field class or ignore).",
         },
         "action_1": {
-            "fi": "Luokittele tämä sarake lähteen {source} columns:-asetuksella (tietoluokka tai ignore).",
+            "fi": "Luokittele tämä sarake lähteen {source} asetuksissa kohdassa columns: (tietoluokka, tai ignore, jos sarake ei sisällä henkilötietoa).",
             "en": "Classify this column with the columns: setting of {source} (a field class or ignore).",
         },
     },

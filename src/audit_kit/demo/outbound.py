@@ -1,0 +1,124 @@
+"""Demo plants of what leaves the company: transfers as of the audit date and the sales
+mailbox's sent mail (runs last; draws its people after every other writer).
+
+Each plant is a function named for its case:
+
+* :func:`transfers_on_record`: the statement's systems outside the EU/EEA with no valid
+  mechanism on record (Google's backup under Privacy Shield, Wordfence with none): one
+  ``T-mechanism`` error per system (each person in the backup is a ``T-system`` warning,
+  planted with the contacts);
+* :func:`helpdesk_in_brazil`: a helpdesk service in Brazil holding two live customers'
+  contacts, audited after Brazil's adequacy decision (26.1.2026): no finding;
+* :func:`sent_mail`: the sales mailbox's "Sent" folder, an mbox: a possible identity code
+  in a customer's message body, one written in lower case, and a date-shaped order number
+  with its label (``Huoltotilaus``: no finding); a mailing with a List-Unsubscribe header,
+  and one message to 22 external recipients (``S-newsletter``: the statement promises no
+  newsletter).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import email.policy
+import io
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+from audit_kit.demo import OWN_DOMAIN, DemoContext, Person
+
+SENT_SOURCE = "mail-sent"
+HELPDESK_SOURCE = "helpdesk-contacts"
+_TZ = dt.timezone(dt.timedelta(hours=2))
+_HETU_CHECK = "0123456789ABCDEFHJKLMNPRSTUVWXY"
+
+
+def transfers_on_record(ctx: DemoContext) -> None:
+    """Case: systems outside the EU/EEA with no valid transfer mechanism on record."""
+    for system in ("android_backup", "website"):
+        ctx.expect("T-mechanism", system, f"systems.{system}")
+
+
+def helpdesk_in_brazil(ctx: DemoContext) -> None:
+    """Case: a system in Brazil, audited after the adequacy decision 2026/179 (26.1.2026)
+    took effect: no transfer finding (and no other: the people are live customers')."""
+    from audit_kit.demo.contacts import HEADER, _row
+
+    ctx.policy_systems["helpdesk"] = {
+        "provider": "helpdesk service (Brazil)", "country": "BR", "personal_data": True,
+        "section": "11", "processor": True}
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(HEADER)
+    for p in ctx.live_customer_contacts[2:4]:
+        w.writerow(_row(p))
+    path = ctx.root / "helpdesk" / "contacts.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"))
+    ctx.add_source(HELPDESK_SOURCE, "google_contacts_csv", path, "helpdesk")
+
+
+def _hetu(ctx: DemoContext) -> str:
+    """A valid temporary-range (900-999) identity code of the 1970s."""
+    d, m, y = ctx.rng.randrange(1, 29), ctx.rng.randrange(1, 13), ctx.rng.randrange(70, 80)
+    n = ctx.rng.randrange(900, 1000)
+    return f"{d:02d}{m:02d}{y:02d}-{n}{_HETU_CHECK[int(f'{d:02d}{m:02d}{y:02d}{n}') % 31]}"
+
+
+def _mail(when: dt.date, sender: str, to: list[str], body: str, **headers: str) -> bytes:
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = ", ".join(to)
+    msg["Date"] = format_datetime(dt.datetime(when.year, when.month, when.day, 10, 0,
+                                              tzinfo=_TZ))
+    msg["Subject"] = "Kopiokoneet"
+    for name, value in headers.items():
+        msg[name.replace("_", "-")] = value
+    msg.set_content(body, cte="quoted-printable")
+    return msg.as_bytes(policy=email.policy.SMTP.clone(linesep="\n"))
+
+
+def _addr(p: Person) -> str:
+    return f"{p.name} <{p.email}>"
+
+
+def sent_mail(ctx: DemoContext) -> None:
+    """Cases: identity codes in mail bodies (one in lower case), an order number shaped
+    like one with its label; a List-Unsubscribe mailing and a message to 22 recipients."""
+    sales = f"Myynti <myynti@{OWN_DOMAIN}>"
+    live = ctx.live_customer_contacts
+    out = bytearray()
+    refs: dict[str, str] = {}
+
+    def add(key: str, message: bytes) -> None:
+        refs[key] = f"offset {len(out)}"
+        out.extend(b"From - Mon Jan 01 00:00:00 2026\n" + message + b"\n")
+
+    recent = ctx.months_ago(1)
+    # the order number passes the checksum (about one in 31 do): its label says what it is
+    add("order", _mail(recent, _addr(live[4]), [sales],
+                       "Hei,\n\nHuoltotilaus 150324-0253 on vastaanotettu, kiitos.\n"))
+    add("hetu", _mail(recent, _addr(live[5]), [sales],
+                      f"Hei,\n\nlaskutusta varten henkilötunnukseni on {_hetu(ctx)}.\n"))
+    add("lower", _mail(recent, _addr(live[6]), [sales],
+                       f"Moi,\n\nhetu {_hetu(ctx).lower()} puuttui lomakkeelta.\n"))
+    # a newsletter the statement says does not exist: unsubscribe header, and a mass send
+    add("unsub", _mail(recent, sales, [live[7].email], "Joulukuun tarjoukset: väriaineet -20 %.\n",
+                       List_Unsubscribe=f"<mailto:myynti@{OWN_DOMAIN}?subject=unsubscribe>"))
+    many = [ctx.person() for _ in range(22)]
+    add("bulk", _mail(recent, sales, [p.email for p in many],
+                      "Hei,\n\ntervetuloa tutustumaan uusiin monitoimilaitteisiin.\n"))
+    path = ctx.root / "mail" / "Sent.mbox"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(bytes(out))
+    ctx.add_source(SENT_SOURCE, "mbox", path, "mail")
+    ctx.expect("M-field", SENT_SOURCE, refs["hetu"], "hetu")
+    ctx.expect("M-field", SENT_SOURCE, refs["lower"], "hetu")
+    ctx.expect("S-newsletter", SENT_SOURCE, refs["unsub"], "list-unsubscribe")
+    ctx.expect("S-newsletter", SENT_SOURCE, refs["bulk"], "recipients")
+
+
+def write(ctx: DemoContext) -> None:
+    transfers_on_record(ctx)
+    helpdesk_in_brazil(ctx)
+    sent_mail(ctx)
