@@ -570,6 +570,21 @@ def _hetu_invoice() -> bytes:
     return data.replace(b"<InvoiceNumber>P-1</InvoiceNumber>", b"")
 
 
+def _statement_findings() -> int:
+    """The statement's own gaps: findings of every run under the shipped policy."""
+    import datetime as dt
+
+    from audit_kit.context import RunContext
+    from audit_kit.policy import load_policy
+    from audit_kit.rules.statement import statement_checks
+
+    ctx = RunContext(load_policy(POLICY), dt.date(2026, 12, 31))
+    return sum(1 for _, _, failed, _, _ in statement_checks(ctx) if failed)
+
+
+STATEMENT = _statement_findings()
+
+
 def _assert_findings_csv_parses(path: Path, n: int) -> None:
     """Exactly *n* findings of findings.csv's columns for Python's csv, DuckDB and pandas."""
     import pandas as pd
@@ -613,9 +628,9 @@ def test_hostile_zip_member_names_finish_the_audit_and_the_report(capsys, tmp_pa
     cap = capsys.readouterr()
     o = Outcome(rc, cap.out, cap.err, out_dir)
     assert (o.rc, o.err) == (1, "")
-    assert o.out.splitlines()[0] == "audit as of 2026-12-31: 13 findings"
+    assert o.out.splitlines()[0] == f"audit as of 2026-12-31: {5 + STATEMENT} findings"
     assert RAW.findall(o.out) == []
-    _assert_findings_csv_parses(out_dir / "findings.csv", 13)
+    _assert_findings_csv_parses(out_dir / "findings.csv", 5 + STATEMENT)
     found = [(f["rule_id"], f["source_file"], f["record_ref"], f["field"], f["detail"])
              for f in o.findings() if f["category"] != "statement"]
     assert sorted(found) == sorted(
@@ -659,7 +674,7 @@ def test_hostile_header_and_values_in_a_register(capsys, tmp_path):
                            "ORDER BY record_ref, label").fetchall() == [
             ("Huom\x1b[2J", "=cmd|' /C calc'!A0"), ("Koti\u202eosoite\x00", "Koti\r\nkatu 1"),
             ("Huom\x1b[2J", "@SUM(A1)"), ("Koti\u202eosoite\x00", "Kotikatu\u20662")]
-    _assert_findings_csv_parses(o.out_dir / "findings.csv", 11)
+    _assert_findings_csv_parses(o.out_dir / "findings.csv", 3 + STATEMENT)
     detail = "not allowed by §5: Huom\\x1b[2J, Koti\\u202eosoite\\x00"
     assert [(f["rule_id"], f["record_ref"], f["email"], f["detail"])
             for f in o.findings() if f["category"] != "statement"] == [
@@ -701,7 +716,7 @@ def test_a_file_name_that_is_not_utf8_is_read_and_named(capsys, tmp_path, non_ut
                            "FROM load_counts").fetchall() == [(4, 3, 1)]  # line 3 padded
         assert con.execute("SELECT DISTINCT file FROM rejects").fetchall() == [
             ("in/caf\\xe9.csv",)]
-    _assert_findings_csv_parses(o.out_dir / "findings.csv", 9)
+    _assert_findings_csv_parses(o.out_dir / "findings.csv", 1 + STATEMENT)
     notes = json.loads((o.out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert notes["sources"][0]["notes"] == [
         o.err.removeprefix("audit-kit: warning: ").strip(),
@@ -737,7 +752,7 @@ def test_a_200_kb_header_name_is_one_cell_the_report_reads(capsys, tmp_path):
     o = run_file(capsys, tmp_path, "wide.csv", "customers_csv", "billing",
                  data=data.encode("utf-8"))
     assert (o.rc, o.err) == (1, "")
-    _assert_findings_csv_parses(o.out_dir / "findings.csv", 9)
+    _assert_findings_csv_parses(o.out_dir / "findings.csv", 1 + STATEMENT)
     assert [f["detail"] for f in o.findings() if f["rule_id"] == "M-unclassified"] == [
         f"unclassified column '{header}', values in 1 row: classify it in the config (columns:)"]
     assert header in build_report_html(o.out_dir, lang="en")

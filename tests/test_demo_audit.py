@@ -126,7 +126,6 @@ def test_transfer_hetu_and_newsletter_plants_have_their_severity_and_provision(d
            or f.source == SENT_SOURCE}
     assert got == {
         ("T-mechanism", "android_backup", "", "error", "GDPR 44-46"),
-        ("T-mechanism", "website", "", "error", "GDPR 44-46"),
         ("T-system", "phone-contacts", "", "warning", "GDPR 44-46"),
         ("T-system", "google-contacts", "", "warning", "GDPR 44-46"),
         ("M-field", SENT_SOURCE, "hetu", "error", "GDPR 5(1)(c); Tietosuojalaki 29 §"),

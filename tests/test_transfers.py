@@ -57,20 +57,20 @@ W, INFO = "warning", "info"
 @pytest.mark.parametrize(("as_of", "people", "systems"), [
     # Privacy Shield valid; the DPF, the SCCs of 2021 and Brazil's adequacy not yet
     (dt.date(2020, 7, 15), {"line 1": INFO, "line 2": W, "line 4": W, "line 5": W},
-     {"crm", "helpdesk", "survey", "website"}),
+     {"crm", "helpdesk", "survey"}),
     # Schrems II
     (dt.date(2020, 7, 16), {"line 1": W, "line 2": W, "line 4": W, "line 5": W},
-     {"android_backup", "crm", "helpdesk", "survey", "website"}),
+     {"android_backup", "crm", "helpdesk", "survey"}),
     # the day before the DPF: a DPF mechanism is no basis yet
     (dt.date(2023, 7, 9), {"line 1": W, "line 2": W, "line 4": W, "line 5": INFO},
-     {"android_backup", "crm", "helpdesk", "website"}),
+     {"android_backup", "crm", "helpdesk"}),
     (dt.date(2023, 7, 10), {"line 1": W, "line 2": INFO, "line 4": W, "line 5": INFO},
-     {"android_backup", "helpdesk", "website"}),
+     {"android_backup", "helpdesk"}),
     # the day before Brazil's adequacy decision 2026/179, and its day
     (dt.date(2026, 1, 25), {"line 1": W, "line 2": INFO, "line 4": W, "line 5": INFO},
-     {"android_backup", "helpdesk", "website"}),
+     {"android_backup", "helpdesk"}),
     (dt.date(2026, 1, 26), {"line 1": W, "line 2": INFO, "line 5": INFO},
-     {"android_backup", "website"}),
+     {"android_backup"}),
 ])
 def test_transfer_verdicts_follow_the_audit_date(as_of, people, systems):
     rows = _run(as_of)
@@ -173,11 +173,11 @@ def test_run_as_of_two_dates_changes_the_transfer_findings(demo_run, tmp_path):
         return Counter((f.source, f.severity) for f in r.findings if f.rule_id == "T-system")
 
     backup = {"phone-contacts": 8, "google-contacts": 8}
-    assert systems(before) == {"helpdesk", "website"}
+    assert systems(before) == {"helpdesk"}
     assert people(before) == Counter({**{(s, "info"): n for s, n in backup.items()},
                                       ("helpdesk-contacts", "warning"): 2})
-    assert systems(after) == {"android_backup", "helpdesk", "website"}
+    assert systems(after) == {"android_backup", "helpdesk"}
     assert people(after) == Counter({**{(s, "warning"): n for s, n in backup.items()},
                                      ("helpdesk-contacts", "warning"): 2})
-    assert systems(result) == {"android_backup", "website"}
+    assert systems(result) == {"android_backup"}
     assert people(result) == Counter({(s, "warning"): n for s, n in backup.items()})

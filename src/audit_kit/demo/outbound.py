@@ -3,10 +3,10 @@ mailbox's sent mail (runs last; draws its people after every other writer).
 
 Each plant is a function named for its case:
 
-* :func:`transfers_on_record`: the statement's systems outside the EU/EEA with no valid
-  mechanism on record (Google's backup under Privacy Shield, Wordfence with none): one
-  ``T-mechanism`` error per system (each person in the backup is a ``T-system`` warning,
-  planted with the contacts);
+* :func:`transfers_on_record`: the statement's system outside the EU/EEA with no valid
+  mechanism on record whose data the demo holds (Google's backup under Privacy Shield):
+  one ``T-mechanism`` error (each person in the backup is a ``T-system`` warning, planted
+  with the contacts; the website's Wordfence has no data in the demo);
 * :func:`helpdesk_in_brazil`: a helpdesk service in Brazil holding two live customers'
   contacts, audited after Brazil's adequacy decision (26.1.2026): no finding;
 * :func:`sent_mail`: the sales mailbox's "Sent" folder, an mbox: a possible identity code
@@ -35,8 +35,7 @@ _HETU_CHECK = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 
 def transfers_on_record(ctx: DemoContext) -> None:
     """Case: systems outside the EU/EEA with no valid transfer mechanism on record."""
-    for system in ("android_backup", "website"):
-        ctx.expect("T-mechanism", system, f"systems.{system}")
+    ctx.expect("T-mechanism", "android_backup", "systems.android_backup")
 
 
 def helpdesk_in_brazil(ctx: DemoContext) -> None:

@@ -8,9 +8,9 @@ from 26.1.2026); a valid mechanism on record (the DPF from 10.7.2023 for a recip
 whose certification check is recorded, SCCs 2021/914); or none. The verdicts are the
 run's facts, ``transfer_checks``, and two rules read them:
 
-* **T-mechanism**: one error per system without a valid mechanism on record, saying what
-  to record (the audit sees the record, not the provider's own terms: it never calls a
-  transfer unlawful);
+* **T-mechanism**: one error per system without a valid mechanism on record whose data
+  the audit read, saying what to record (the audit sees the record, not the provider's
+  own terms: it never calls a transfer unlawful);
 * **T-system**: each record in such a system, a warning (the evidence: who is
   affected); once a valid mechanism is on record, info.
 """
@@ -80,7 +80,10 @@ def build(ctx: RunContext) -> list[Rule]:
         "SELECT t.system AS source, 'policy' AS source_kind, '' AS source_file, "
         "'systems.' || t.system AS record_ref, NULL AS rec_id, NULL AS email, NULL AS phone, "
         "'' AS field, t.mechanism_detail AS detail, 'error' AS severity "
-        "FROM (SELECT * FROM {batch}) t WHERE t.status = 'missing'"
+        "FROM (SELECT * FROM {batch}) t WHERE t.status = 'missing' "
+        # with its evidence: a system of the inventory whose data this audit did not
+        # read is the statement checks' matter (S-no-transfers-claim, S-backup-transfer)
+        "AND t.system IN (SELECT system FROM records)"
     )
     per_record = (
         "SELECT b.source, b.source_kind, b.file AS source_file, b.record_ref, b.rec_id, "
