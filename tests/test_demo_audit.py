@@ -114,11 +114,11 @@ def test_findings_rows_are_normalised(demo_run):
 
 def test_transfer_hetu_and_newsletter_plants_have_their_severity_and_provision(demo_run):
     """One T-mechanism error per system without a valid mechanism on record, each person
-    in it a T-system warning; the helpdesk in Brazil (after its adequacy decision) and the
-    order number labelled "Huoltotilaus" nothing; the mail-body codes errors citing the
-    HETU provisions; the bulk mailings S-newsletter errors. (That the order-number message
+    in it a T-system warning; the order number labelled "Huoltotilaus" nothing; the
+    mail-body codes errors citing the HETU provisions; the bulk mailings S-newsletter
+    errors. (That the order-number message
     has no finding at all is the exact-set test's: it is not in the ground truth.)"""
-    from audit_kit.demo.outbound import HELPDESK_SOURCE, SENT_SOURCE
+    from audit_kit.demo.outbound import SENT_SOURCE
 
     _, result = demo_run
     got = {(f.rule_id, f.source, f.field, f.severity, f.provision) for f in result.findings
@@ -132,7 +132,6 @@ def test_transfer_hetu_and_newsletter_plants_have_their_severity_and_provision(d
         ("S-newsletter", SENT_SOURCE, "list-unsubscribe", "error", "GDPR 5(1)(b); GDPR 13(1)(c)"),
         ("S-newsletter", SENT_SOURCE, "recipients", "error", "GDPR 5(1)(b); GDPR 13(1)(c)"),
     }
-    assert not [f for f in result.findings if f.source == HELPDESK_SOURCE]
     assert len([f for f in result.findings if f.source == SENT_SOURCE and f.field == "hetu"]) == 2
     for f in result.findings:
         assert "unlawful" not in f.detail

@@ -153,6 +153,11 @@ def test_every_demo_finding_walks_to_its_source(planted):
                 assert set(raw.rows["file"]) == {f.source_file}, f
                 assert set(raw.rows["record_ref"]) == {f.record_ref}
                 assert trace.check_files(trace.files_of(con, f), planted.data).verified, f
+            elif f.source_kind == "policy":  # T-mechanism: a system of the inventory
+                st = trace.statement(con, f, REPO / "audits" / "policy.yaml")
+                assert list(st.check["system"]) == [f.source]
+                assert list(st.policy_lines["text"].str.strip().str.split(":").str[0]) == [
+                    f.source]
             else:
                 st = trace.statement(con, f, REPO / "audits" / "policy.yaml")
                 assert list(st.check["check_id"]) == [f.field]
@@ -258,7 +263,7 @@ def test_the_overview_counts_trends_and_charts(planted, tmp_path):
     n = len(findings_of(planted.run))
     assert f"audit as of 2026-12-31, policy 2026.4, {n} findings (run 2026-Q4)" in text
     assert "2 run(s), oldest first" in text and "2026-09-30" in text and "2026-Q3" in text
-    assert "205 read = 205 loaded + 0 rejected, in 14 sources" in text
+    assert "210 read = 210 loaded + 0 rejected, in 15 sources" in text
     assert "R-maillog" in text and "I-empty" in text
     assert images(nb) == 1 + 6  # the sources, then one chart per area
     assert "ERROR" not in text

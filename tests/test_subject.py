@@ -246,14 +246,6 @@ def _demo_records(result, where: str, params: list) -> set[tuple[str, str]]:
         con.close()
 
 
-def _demo_policy(ctx) -> Path:
-    """The policy the demo's config names (the demo writes its own beside the config)."""
-    import yaml
-
-    cfg = yaml.safe_load((ctx.root / "config.yaml").read_text(encoding="utf-8"))
-    return ctx.root / cfg["policy"]
-
-
 @pytest.mark.slow
 def test_demo_person_every_record_and_nobody_else(demo_run):
     ctx, result = demo_run
@@ -261,7 +253,7 @@ def test_demo_person_every_record_and_nobody_else(demo_run):
     email, phone = normalise.email(p.email), normalise.phone(p.mobile)
     expected = _demo_records(result, "email = ? OR phone = ?", [email, phone])
     assert len(expected) >= 3  # register, service contract, phone backup at least
-    rep = subject.access_report(result.out, email=p.email, policy=_demo_policy(ctx))
+    rep = subject.access_report(result.out, email=p.email)
     assert set(_places(rep)) == expected
     assert len(_places(rep)) == len(expected)
     for r in rep.records:  # nothing of anyone else
@@ -274,7 +266,7 @@ def test_demo_ignored_erasure_request_person(demo_run):
     ctx, result = demo_run
     with open(ctx.root / "rights" / "poistopyynnot_2.csv", encoding="utf-8-sig") as f:
         email = list(csv.reader(f, delimiter=";"))[1][1]
-    rep = subject.access_report(result.out, email=email, policy=_demo_policy(ctx))
+    rep = subject.access_report(result.out, email=email)
     assert sorted(_places(rep)) == [("erasure-requests-2", "line 2"),
                                     ("prospects-fair", "line 10"), ("prospects-fair", "line 8")]
     assert [s["action"] for s in rep.erasure_plan] == ["delete"] * 3

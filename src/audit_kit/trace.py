@@ -13,7 +13,9 @@ Three kinds of finding, three walks:
 * **statement** findings (``S-statement``) come from the policy, not from a file: the
   check's row of ``statement_checks`` and the policy lines that cite the section (the
   policy encodes the statement section by section; the statement's own text is not
-  part of the run).
+  part of the run). A finding on a system of the policy's inventory (``T-mechanism``,
+  source kind ``policy``) walks the same way: its row of ``transfer_checks`` and the
+  policy lines of the system.
 
 Every table is pseudonymised unless *reveal* (:mod:`audit_kit.notebook`).
 """
@@ -38,7 +40,7 @@ if TYPE_CHECKING:
 
 def kind_of(finding: Finding) -> str:
     """``statement``, ``source`` (no record named) or ``record``."""
-    if finding.source_kind == "statement":
+    if finding.source_kind in ("statement", "policy"):
         return "statement"
     return "record" if finding.record_ref else "source"
 
@@ -224,12 +226,16 @@ def statement(con, finding: Finding, policy_file: Path) -> StatementTrace:
     audit date) and the lines of *policy_file* that cite its section or name its check."""
     import pandas as pd
 
-    check = _df(con, "SELECT * FROM statement_checks WHERE check_id = ?", [finding.field])
-    section = finding.record_ref.lstrip("§")
-    cites = re.compile(
-        rf"""section:\s*["']?{re.escape(section)}["']?(?!\d)|§{re.escape(section)}(?!\d)"""
-        rf"|\b{re.escape(finding.field)}\b"
-    )
+    if finding.source_kind == "policy":  # a system of the inventory: its transfer verdict
+        check = _df(con, "SELECT * FROM transfer_checks WHERE system = ?", [finding.source])
+        cites = re.compile(rf"^\s*{re.escape(finding.source)}\s*:")
+    else:
+        check = _df(con, "SELECT * FROM statement_checks WHERE check_id = ?", [finding.field])
+        section = finding.record_ref.lstrip("§")
+        cites = re.compile(
+            rf"""section:\s*["']?{re.escape(section)}["']?(?!\d)|§{re.escape(section)}(?!\d)"""
+            rf"|\b{re.escape(finding.field)}\b"
+        )
     lines = [
         {"line": n, "text": text.rstrip()}
         for n, text in enumerate(policy_file.read_text(encoding="utf-8").splitlines(), 1)

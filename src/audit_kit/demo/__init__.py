@@ -170,10 +170,6 @@ class DemoContext:
     expected: list[Expected] = field(default_factory=list)
     #: contact persons of customers whose relationship is live (look-alike material)
     live_customer_contacts: list[Person] = field(default_factory=list)
-    #: systems the demo company has beyond the statement's inventory (name -> the
-    #: policy's system entry): the demo's policy is then audits/policy.yaml plus these,
-    #: written beside the config (``policy.yaml``)
-    policy_systems: dict[str, dict[str, Any]] = field(default_factory=dict)
     _used: set[str] = field(default_factory=set)
     _serial: int = 0
 
@@ -275,18 +271,9 @@ def generate(root: Path, as_of: dt.date = DEMO_AS_OF) -> DemoContext:
         writer(ctx)
     from audit_kit.policy import default_policy_path
 
-    policy = str(default_policy_path())
-    if ctx.policy_systems:
-        policy = "policy.yaml"
-        raw = yaml.safe_load(default_policy_path().read_text(encoding="utf-8"))
-        raw["systems"].update(ctx.policy_systems)
-        (root / policy).write_text(
-            "# The demo company's policy: audits/policy.yaml plus the demo's own systems.\n"
-            + yaml.safe_dump(raw, sort_keys=False, allow_unicode=True, width=100),
-            encoding="utf-8")
     config = {
         "organisation": ORGANISATION,
-        "policy": policy,
+        "policy": str(default_policy_path()),
         "as_of": as_of.isoformat(),
         "sources": [{**s, "path": str(Path(s["path"]).relative_to(ctx.root))} for s in ctx.sources],
     }

@@ -7,8 +7,6 @@ Each plant is a function named for its case:
   mechanism on record whose data the demo holds (Google's backup under Privacy Shield):
   one ``T-mechanism`` error (each person in the backup is a ``T-system`` warning, planted
   with the contacts; the website's Wordfence has no data in the demo);
-* :func:`helpdesk_in_brazil`: a helpdesk service in Brazil holding two live customers'
-  contacts, audited after Brazil's adequacy decision (26.1.2026): no finding;
 * :func:`sent_mail`: the sales mailbox's "Sent" folder, an mbox: a possible identity code
   in a customer's message body, one written in lower case, and a date-shaped order number
   with its label (``Huoltotilaus``: no finding); a mailing with a List-Unsubscribe header,
@@ -18,17 +16,14 @@ Each plant is a function named for its case:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import email.policy
-import io
 from email.message import EmailMessage
 from email.utils import format_datetime
 
 from audit_kit.demo import OWN_DOMAIN, DemoContext, Person
 
 SENT_SOURCE = "mail-sent"
-HELPDESK_SOURCE = "helpdesk-contacts"
 _TZ = dt.timezone(dt.timedelta(hours=2))
 _HETU_CHECK = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 
@@ -36,25 +31,6 @@ _HETU_CHECK = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 def transfers_on_record(ctx: DemoContext) -> None:
     """Case: systems outside the EU/EEA with no valid transfer mechanism on record."""
     ctx.expect("T-mechanism", "android_backup", "systems.android_backup")
-
-
-def helpdesk_in_brazil(ctx: DemoContext) -> None:
-    """Case: a system in Brazil, audited after the adequacy decision 2026/179 (26.1.2026)
-    took effect: no transfer finding (and no other: the people are live customers')."""
-    from audit_kit.demo.contacts import HEADER, _row
-
-    ctx.policy_systems["helpdesk"] = {
-        "provider": "helpdesk service (Brazil)", "country": "BR", "personal_data": True,
-        "section": "11", "processor": True}
-    buf = io.StringIO(newline="")
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(HEADER)
-    for p in ctx.live_customer_contacts[2:4]:
-        w.writerow(_row(p))
-    path = ctx.root / "helpdesk" / "contacts.csv"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"))
-    ctx.add_source(HELPDESK_SOURCE, "google_contacts_csv", path, "helpdesk")
 
 
 def _hetu(ctx: DemoContext) -> str:
@@ -119,5 +95,4 @@ def sent_mail(ctx: DemoContext) -> None:
 
 def write(ctx: DemoContext) -> None:
     transfers_on_record(ctx)
-    helpdesk_in_brazil(ctx)
     sent_mail(ctx)
