@@ -54,7 +54,6 @@ def _hostile(policy: dict) -> dict:
     aa["recipients"] = {name + EVIL: {lg: t + EVIL for lg, t in v.items()}
                         for name, v in aa["recipients"].items()}
     st = p["statement"]
-    st["purposes_stated"] = [v + EVIL for v in st["purposes_stated"]]
     st["recipients_named"] = [v + EVIL for v in st["recipients_named"]]
     st["no_newsletter"]["section"] += EVIL
     return p

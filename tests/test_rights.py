@@ -395,7 +395,7 @@ def test_a_complete_statement_has_no_gaps():
             web_log_retention_stated=True,
             rights_listed=[*POLICY.statement.rights_listed, "portability", "restriction"],
             accounting_retention_stated=True, deletes_when_relationship_ends=False,
-            purposes_stated=sorted(set(POLICY.purposes.values())),
+            purposes_stated=list(POLICY.purposes),
             legitimate_interest_named=True,
             recipients_named=sorted({s.provider for s in POLICY.systems.values()}),
             data_from_person_only=False, objection_conditional=False),

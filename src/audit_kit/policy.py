@@ -239,7 +239,8 @@ class StatementClaims(_Strict):
     #: §6 says the data are deleted when the customer relationship ends (which the
     #: accounting retention of invoices contradicts)
     deletes_when_relationship_ends: bool
-    #: the purposes (values of ``purposes``) the statement names (§4, GDPR 13(1)(c))
+    #: the roles (keys of ``purposes``) whose purpose the statement names (§4, GDPR
+    #: 13(1)(c))
     purposes_stated: list[str]
     #: a legitimate interest is named for marketing to prospects (GDPR 13(1)(d))
     legitimate_interest_named: bool
@@ -359,13 +360,12 @@ class Policy(_Strict):
                 raise PolicyConflict(
                     f"access_answer.recipients.{name}",
                     f"unknown system {name!r}; known: {', '.join(self.systems)}")
-        purposes = set(self.purposes.values())
         for i, name in enumerate(self.statement.purposes_stated):
-            if name not in purposes:
+            if name not in self.purposes:
                 raise PolicyConflict(
                     f"statement.purposes_stated[{i}]",
-                    f"unknown purpose {name!r}; known (the values of purposes): "
-                    f"{', '.join(sorted(purposes))}")
+                    f"unknown purpose {name!r}; known (the roles of purposes): "
+                    f"{', '.join(self.purposes)}")
         for i, u in enumerate(self.statement.unmentioned_transfers):
             if u.system not in self.systems:
                 raise PolicyConflict(

@@ -92,7 +92,9 @@ def _accounting_retention(ctx: RunContext) -> str | None:
 
 
 def _purposes(ctx: RunContext) -> str | None:
-    missing = sorted(set(ctx.policy.purposes.values()) - set(ctx.policy.statement.purposes_stated))
+    stated = set(ctx.policy.statement.purposes_stated)
+    missing = list(dict.fromkeys(p.en for role, p in ctx.policy.purposes.items()
+                                 if role not in stated))
     if missing:
         return ("the data also serve purposes the statement does not name: "
                 + ", ".join(missing) + " (GDPR Art. 13(1)(c))")
