@@ -40,8 +40,8 @@ FIXES = {
         "are deleted when the customer relationship ends"),
     "S-purposes": (
         {"purposes_stated": list(POLICY.purposes)},
-        "purposes the statement does not name: invoicing and accounting, e-mail "
-        "correspondence, e-mail correspondence (the mail server's log)"),
+        "purposes the statement does not name: e-mail correspondence, invoicing and "
+        "accounting, e-mail correspondence (the mail server's log)"),
     "S-legitimate-interest": ({"legitimate_interest_named": True}, "Art. 13(1)(d)"),
     "S-recipients": (
         {"recipients_named": ["Google LLC", "Netplaza Oy", "cloud billing software"]},

@@ -93,7 +93,8 @@ def _accounting_retention(ctx: RunContext) -> str | None:
 
 def _purposes(ctx: RunContext) -> str | None:
     stated = set(ctx.policy.statement.purposes_stated)
-    missing = list(dict.fromkeys(p.en for role, p in ctx.policy.purposes.items()
+    # by role: the same order whatever the policy file's key order
+    missing = list(dict.fromkeys(p.en for role, p in sorted(ctx.policy.purposes.items())
                                  if role not in stated))
     if missing:
         return ("the data also serve purposes the statement does not name: "
