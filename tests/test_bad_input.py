@@ -679,7 +679,7 @@ def test_hostile_header_and_values_in_a_register(capsys, tmp_path):
     assert [(f["rule_id"], f["record_ref"], f["email"], f["detail"])
             for f in o.findings() if f["category"] != "statement"] == [
         ("R-customer", "line 2", "aino@example.com",
-         "ended 2020-01-01, more than 6 months before the audit date (§6)"),
+         "ended 2020-01-01, deadline 2020-07-01 passed (6 months, §6)"),
         ("M-field", "line 2", "aino@example.com", detail),
         ("M-field", "line 5", "'=1+2@example.com", detail),
     ]

@@ -27,6 +27,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from audit_kit.clock import deadline_passed
 from audit_kit.demo import OWN_DOMAIN, DemoContext
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -126,7 +127,7 @@ def write(ctx: DemoContext) -> None:
         f"to=<{staff[1]}> proto=ESMTP helo=<unknown>",
     )
     _delivery(ctx, rotated, _at(ctx.months_ago(6, 10), 10), old_and_recent.email, staff[2])
-    # after the cut-off (2026-06-30): no finding although the file is a rotated one
+    # inside the six months (deadline after as_of): no finding although the file is a rotated one
     _delivery(ctx, rotated, _at(ctx.months_ago(5, 8), 11), late_in_rotated.email, staff[0])
 
     _delivery(ctx, live, _at(ctx.months_ago(2, 6), 9), recent_only.email, staff[1])
@@ -134,7 +135,6 @@ def write(ctx: DemoContext) -> None:
     _delivery(ctx, live, _at(ctx.months_ago(0, 2), 12), late_in_rotated.email, staff[0])
     _delivery(ctx, live, _at(ctx.months_ago(0, 14), 8), staff[2], recent_only.email)
 
-    cutoff = ctx.months_ago(6, 28).replace(day=30)  # as_of - 6 months = 2026-06-30
     planted = (both_files.email, only_oldest.email, old_and_recent.email)
     logs = (oldest, rotated, live)
     while True:
@@ -142,7 +142,7 @@ def write(ctx: DemoContext) -> None:
         for log in logs:
             for n, (t, _, addrs) in enumerate(log.lines, start=1):
                 for a in addrs:
-                    if a in planted and t.date() < cutoff and (a not in newest or t > newest[a][0]):
+                    if a in planted and deadline_passed(t.date(), 6, ctx.as_of) and (a not in newest or t > newest[a][0]):
                         newest[a] = (t, n)
         refs = [newest[a][1] for a in planted]
         if len(set(refs)) == len(refs):

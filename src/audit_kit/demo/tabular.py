@@ -93,7 +93,9 @@ def write(ctx: DemoContext) -> None:
         customer(p, notes=rng.choice(["", "Kopiokone huollettu", "Toivoo soittoa aamuisin"]))
         ctx.live_customer_contacts.append(p)
     customer(ctx.person(), ended=ctx.months_ago(1))  # ended last month: fine
-    customer(ctx.person(), ended=dt.date(2026, 6, 30))  # exactly 6 months: fine
+    # the month-end case: ended 30.6.2026, deadline 30.12.2026 (D + 6 months) passed at
+    # the audit date 31.12.2026 (``as_of - 6 months`` would be 30.6. and miss it)
+    ctx.expect("R-customer", src, customer(ctx.person(), ended=dt.date(2026, 6, 30)))
     for months in (7, 20):
         ref = customer(ctx.person(), ended=ctx.months_ago(months))
         ctx.expect("R-customer", src, ref)

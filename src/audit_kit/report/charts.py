@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 
+from audit_kit.clock import deadline_passed
+
 #: category colours (Okabe-Ito palette, readable for common colour blindness)
 COLOURS = {
     "retention": "#0072B2",
@@ -32,16 +34,6 @@ def months_between(earlier: dt.date, later: dt.date) -> int:
     return max(m, 0)
 
 
-def minus_months(d: dt.date, months: int) -> dt.date:
-    """*d* minus calendar months, clamped to the month's last day (DuckDB semantics)."""
-    y, m = divmod(d.year * 12 + d.month - 1 - months, 12)
-    m += 1
-    nxt = dt.date(y + (m == 12), m % 12 + 1, 1)
-    return min(
-        d.replace(year=y, month=m, day=1) + dt.timedelta(days=d.day - 1), nxt - dt.timedelta(days=1)
-    )
-
-
 def _svg(width: int, height: int, body: str, label: str) -> str:
     return (
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
@@ -60,8 +52,8 @@ def age_chart(
     old_label: str = "{old} / {n}",
     months: int = 6,
 ) -> str:
-    """One strip per row label: a bar per month of age, red beyond the *months* line."""
-    limit = minus_months(as_of, months)
+    """One strip per row label: a bar per month of age, red where "within *months* months"
+    has passed (:func:`audit_kit.clock.deadline_passed`)."""
     width, left, right = 480, 6, 474
     cols = AGE_CAP + 1
     step = (right - left) / cols
@@ -73,14 +65,14 @@ def age_chart(
         b = [[0, 0] for _ in range(cols)]
         for d in dates:
             i = min(months_between(d, as_of), AGE_CAP)
-            b[i][1 if d < limit else 0] += 1
+            b[i][1 if deadline_passed(d, months, as_of) else 0] += 1
         peak = max([peak] + [ok + bad for ok, bad in b])
         buckets.append([tuple(x) for x in b])
     out: list[str] = []
     x6 = left + months * step
     for r, ((label, dates), b) in enumerate(zip(rows, buckets, strict=False)):
         y0 = top + r * (strip + gap)
-        n_old = sum(1 for d in dates if d < limit)
+        n_old = sum(1 for d in dates if deadline_passed(d, months, as_of))
         out.append(
             f'<text x="{left}" y="{y0 + 12}" fill="{INK}" font-size="18" font-weight="600">'
             f"{escape(label)}</text>"

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 
+from audit_kit import clock
 from audit_kit.context import RunContext
 from audit_kit.errors import PolicyError
 from audit_kit.policy import Policy
@@ -42,11 +43,17 @@ FINDING_COLUMNS = (
 AS_OF = "(SELECT as_of FROM audit_params)"
 
 
-def months_before(months: int) -> str:
-    """SQL for as_of minus calendar months (READING.md: ``as_of - INTERVAL 6 MONTH``), as
-    a DATE: the same day (a DATE minus months is that day's midnight), and the DATE
-    columns it is compared with stay DATEs instead of each being cast to TIMESTAMP."""
-    return f"CAST({AS_OF} - INTERVAL {int(months)} MONTH AS DATE)"
+def deadline(start: str, months: int) -> str:
+    """SQL: the deadline of "within *months* months after *start*" (a DATE expression):
+    *start* + calendar months (READING.md; :func:`audit_kit.clock.deadline`)."""
+    return clock.deadline_sql(start, months)
+
+
+def past_deadline(start: str, months: int) -> str:
+    """SQL: the deadline of "within *months* months after *start*" was missed, i.e. the
+    audit date is after ``start + months`` (never ``start < as_of - months``: the two
+    differ at month ends; :func:`audit_kit.clock.deadline_passed`)."""
+    return clock.passed_sql(start, months, AS_OF)
 
 
 def sql_str(value: str) -> str:

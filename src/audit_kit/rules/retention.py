@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from audit_kit.context import RunContext
-from audit_kit.rules import AS_OF, Rule, RuleFamily, RuleTexts, months_before, sql_str
+from audit_kit.rules import AS_OF, Rule, RuleFamily, RuleTexts, deadline, past_deadline, sql_str
 
 CATEGORY = "retention"
 
 _BASE = (
     "SELECT source, source_kind, file AS source_file, record_ref, rec_id, email, phone, "
     "'' AS field, {detail} AS detail, {sev} AS severity FROM (SELECT * FROM {{batch}}) b{joins} "
-    "WHERE role = {role} AND {col} < {cutoff}{extra}"
+    "WHERE role = {role} AND {passed}{extra}"
 )
 
 _PERSON_PRESENT = " AND (person_name IS NOT NULL OR email IS NOT NULL OR phone IS NOT NULL)"
@@ -22,7 +22,7 @@ def live_contacts(prospect_months: int) -> str:
     return (
         "SELECT email, phone FROM records WHERE "
         f"(role IN ('customer_contact', 'service_contact') AND (ended_on IS NULL OR ended_on > {AS_OF})) "
-        f"OR (role = 'prospect' AND last_activity >= {months_before(prospect_months)})"
+        f"OR (role = 'prospect' AND {deadline('last_activity', prospect_months)} >= {AS_OF})"
     )
 
 
@@ -33,20 +33,20 @@ def build(ctx: RunContext) -> list[Rule]:
     by_role = {r.role: r for r in policy.retention}
     prospect_months = by_role["prospect"].months if "prospect" in by_role else 6
     for r in policy.retention:
-        cutoff = months_before(r.months)
+        passed = past_deadline(r.counts_from, r.months)
         what = {"ended_on": "ended", "last_activity": "last activity"}.get(
             r.counts_from, r.counts_from
         )
         detail = (
-            f"{sql_str(what + ' ')} || strftime({r.counts_from}, '%Y-%m-%d') || "
-            + sql_str(f", more than {r.months} months before the audit date (§{r.section})")
+            f"{sql_str(what + ' ')} || strftime({r.counts_from}, '%Y-%m-%d') || ', deadline ' || "
+            f"strftime({deadline(r.counts_from, r.months)}, '%Y-%m-%d') || "
+            + sql_str(f" passed ({r.months} months, §{r.section})")
         )
         common = dict(
             detail=detail,
             sev=sql_str(r.severity),
             role=sql_str(r.role),
-            col=r.counts_from,
-            cutoff=cutoff,
+            passed=passed,
         )
         if r.role == "correspondent":
             sql = _BASE.format(
@@ -78,7 +78,7 @@ def build(ctx: RunContext) -> list[Rule]:
                 # the file last: two rotated logs' same line number on the same day is a
                 # tie arg_max would break by row order, differently between runs
                 "'(\\d+)$', 1) AS BIGINT), 0), file)) AS n "
-                f"FROM (SELECT * FROM {{batch}}) b WHERE role = {sql_str(r.role)} AND last_activity < {cutoff} "
+                f"FROM (SELECT * FROM {{batch}}) b WHERE role = {sql_str(r.role)} AND {passed} "
                 "GROUP BY source, email)"
             )
             desc = "Mail-server log lines older than the period, per external address"
