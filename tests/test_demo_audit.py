@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 import stat
 
 import pytest
@@ -28,6 +29,37 @@ def test_findings_equal_ground_truth_per_category(demo_run, category):
     got = {f.key for f in result.findings if f.category == category}
     assert got - truth == set(), "findings not in the ground truth (false positives)"
     assert truth - got == set(), "planted findings the audit missed"
+
+
+def test_second_demo_policy_moves_exactly_the_statutory_clock(demo_run, tmp_path):
+    """The demo audited with its second policy (financial year ending 30.6.,
+    ``audit_kit.demo.retention.FY_0630``): the findings differ from the first run exactly
+    where the clock moves (ctx.clock_moves), nothing else."""
+    import yaml
+
+    from audit_kit.demo.retention import FY_0630
+    from audit_kit.pipeline import run_audit
+    from audit_kit.policy import default_policy_path
+    from audit_kit.subject import TOMBSTONE_FILE
+
+    ctx, result = demo_run
+    raw = yaml.safe_load(default_policy_path().read_text(encoding="utf-8"))
+    for key, value in FY_0630.items():
+        raw[key] = {**raw.get(key, {}), **value}
+    policy = tmp_path / "policy-fy0630.yaml"
+    policy.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    config = yaml.safe_load((ctx.root / "config.yaml").read_text(encoding="utf-8"))
+    config["policy"] = str(policy)
+    config["sources"] = [{**s, "path": str(ctx.root / s["path"])} for s in config["sources"]]
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config, allow_unicode=True),
+                                          encoding="utf-8")
+    shutil.copy(ctx.root / TOMBSTONE_FILE, tmp_path)  # read beside the config
+    variant = run_audit(tmp_path / "config.yaml", out=tmp_path / "out", report=False)
+    first = {f.key for f in result.findings}
+    second = {f.key for f in variant.findings}
+    assert ctx.clock_moves
+    assert first - second == set(ctx.clock_moves)
+    assert second - first == set()
 
 
 def _category_of(rule_id: str) -> str:

@@ -118,3 +118,82 @@ def test_retention_detail_names_the_deadline():
     ev = pipeline.evaluate(con, POLICY)
     assert [r[7] for r in ev.rows["R-customer"]] == [
         "ended 2026-06-30, deadline 2026-12-30 passed (6 months, §6)"]
+
+
+# -- the statutory clock of accounting vouchers (KPL 2:10) ------------------------------------
+
+def _policy(tmp_path, **accounting):
+    import yaml
+
+    from audit_kit.policy import load_policy
+
+    raw = yaml.safe_load(default_policy_path().read_text(encoding="utf-8"))
+    if accounting:
+        raw["accounting"] = {**raw.get("accounting", {}), **accounting}
+    else:
+        raw.pop("accounting", None)
+    path = tmp_path / "policy.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return load_policy(path)
+
+
+@pytest.mark.parametrize(("year_end", "d", "want"), [
+    ("31.12.", D(2019, 6, 15), D(2025, 12, 31)),
+    ("31.12.", D(2019, 12, 31), D(2025, 12, 31)),
+    ("31.12.", D(2020, 1, 1), D(2026, 12, 31)),
+    # financial year ending 30.6.: the period of 15.10.2019 ends 30.6.2020
+    ("30.6.", D(2019, 6, 30), D(2025, 12, 31)),
+    ("30.6.", D(2019, 7, 1), D(2026, 12, 31)),
+    ("30.6.", D(2019, 10, 15), D(2026, 12, 31)),
+    # etasku.fi's worked example: period ending 31.3.2024 -> vouchers until 31.12.2030
+    ("31.3.", D(2023, 4, 1), D(2030, 12, 31)),
+    ("31.3.", D(2024, 3, 31), D(2030, 12, 31)),
+    ("31.3.", D(2024, 4, 1), D(2031, 12, 31)),
+    # a leap-day year end: 28.2. in other years
+    ("29.2.", D(2023, 2, 28), D(2029, 12, 31)),
+    ("29.2.", D(2023, 3, 1), D(2030, 12, 31)),
+])
+def test_voucher_window_in_python_and_sql(tmp_path, year_end, d, want):
+    acc = _policy(tmp_path, financial_year_end=year_end).accounting
+    assert clock.voucher_kept_until(d, acc) == want
+    sql = clock.voucher_kept_until_sql(f"DATE '{d}'", acc)
+    assert duckdb.connect().execute(f"SELECT {sql}").fetchone()[0] == want
+
+
+def test_voucher_clock_defaults_and_years(tmp_path):
+    acc = _policy(tmp_path).accounting  # no accounting: key
+    assert (acc.voucher_years, acc.financial_year_end, acc.year_end) == (6, "31.12.", (12, 31))
+    acc = _policy(tmp_path, voucher_years=10).accounting
+    assert clock.voucher_kept_until(D(2019, 6, 1), acc) == D(2029, 12, 31)
+
+
+@pytest.mark.parametrize("bad", ["31.13.", "30.2.", "6/30", "", "kesäkuu"])
+def test_financial_year_end_must_be_a_day_and_month(tmp_path, bad):
+    from audit_kit.errors import PolicyError
+
+    with pytest.raises(PolicyError) as exc:
+        _policy(tmp_path, financial_year_end=bad)
+    assert exc.value.place == "key accounting.financial_year_end"
+    assert "write it as D.M., e.g. 31.12. or 30.6." in exc.value.message
+
+
+def _invoices(con):
+    s, f = _sink(con, "invoices", "finvoice")
+    for ref, d in (("invoice 1", D(2019, 6, 15)), ("invoice 2", D(2019, 10, 15)),
+                   ("invoice 3", D(2020, 1, 2))):
+        s.record(f, ref, "invoice_party", person_name="Pekka Salo", email=f"p{ref[-1]}@ps.example.fi",
+                 last_activity=d)
+    s.flush()
+
+
+def test_r_invoice_follows_the_policys_financial_year(tmp_path):
+    con = pipeline.open_warehouse(AS_OF)
+    _invoices(con)
+    assert _rows(con)["R-invoice"] == [("invoices", "invoice 1", "error"),
+                                       ("invoices", "invoice 2", "error")]
+    fy = _policy(tmp_path, financial_year_end="30.6.")
+    assert _rows(con, policy=fy)["R-invoice"] == [("invoices", "invoice 1", "error")]
+    ev = pipeline.evaluate(con, fy)
+    assert [r[7] for r in ev.rows["R-invoice"]] == [
+        "invoice of 2019-06-15, statutory retention (Kirjanpitolaki 1336/1997 2:10) ended "
+        "2025-12-31"]

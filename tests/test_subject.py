@@ -58,7 +58,7 @@ def run_dir(tmp_path) -> Path:
     for name, email, phone in (("Timo Ahola", TIMO[0], None),
                                ("Heli Tervo", None, "+358409005005")):
         s.record(f, "invoice 3", "invoice_party", person_name=name, email=email, phone=phone,
-                 last_activity=D(2025, 4, 1), kept_until=D(2031, 12, 31))
+                 last_activity=D(2025, 4, 1))
     for cls, label, value in (("person_name", "BuyerContactPersonName", "Timo Ahola"),
                               ("email", "BuyerEmailaddressIdentifier", TIMO[0]),
                               ("org_name", "BuyerOrganisationName", "Iin Insinöörit Oy"),
@@ -342,7 +342,7 @@ def test_demo_letter_has_every_art15_item_in_both_languages_and_nothing_internal
                 assert aa.recipients[s](lang) in text
             # (d) retention: the statutory window of the invoice, the criteria of the others
             inv = next(r for r in rep.records if r.role == "invoice_party")
-            d = dt.date.fromisoformat(inv.dates["kept_until"])
+            d = dt.date.fromisoformat(inv.retention["until"])  # the policy's voucher clock
             assert {"fi": f"säilytetään {d.day}.{d.month}.{d.year} asti",
                     "en": f"kept until {d.day} {d:%B} {d.year}"}[lang] in text
             assert {"fi": "poistamme tiedot viimeistään 6 kuukauden kuluttua",

@@ -116,14 +116,52 @@ class RetentionRule(_Strict):
 
 
 class StatutoryRule(_Strict):
+    """A role whose records are accounting vouchers: kept by law for the window of
+    :attr:`Policy.accounting` (:func:`audit_kit.clock.voucher_kept_until`)."""
+
     rule: RuleId
     section: str
     role: str
     law: str
-    years_after_year_end: Years
     severity: Severity
 
     _role = field_validator("role")(_known_role)
+
+
+_DAY_MONTH = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.?\s*$")
+
+
+class Accounting(_Strict):
+    """The one statutory clock of accounting vouchers (Kirjanpitolaki 2:10; READING.md
+    §6): kept *voucher_years* from the end of the calendar year in which the voucher's
+    financial period ended; the period ends on *financial_year_end* (``D.M.``, e.g.
+    ``31.12.`` or ``30.6.``). See :mod:`audit_kit.clock`."""
+
+    voucher_years: Years = 6
+    financial_year_end: str = "31.12."
+
+    @field_validator("financial_year_end")
+    @classmethod
+    def _day_month(cls, v: str) -> str:
+        import datetime as dt
+
+        m = _DAY_MONTH.match(v)
+        try:
+            # a leap year: 29.2. is a real (if odd) year end
+            dt.date(2000, int(m.group(2)), int(m.group(1))) if m else None
+        except ValueError:
+            m = None
+        if m is None:
+            raise ValueError(f"financial_year_end {v!r} is not a day and month; write it as "
+                             "D.M., e.g. 31.12. or 30.6.")
+        return v
+
+    @property
+    def year_end(self) -> tuple[int, int]:
+        """(month, day) of the financial year's last day."""
+        m = _DAY_MONTH.match(self.financial_year_end)
+        assert m is not None  # validated
+        return int(m.group(2)), int(m.group(1))
 
 
 class System(_Strict):
@@ -318,6 +356,7 @@ class Policy(_Strict):
     fields: FieldsPolicy
     retention: list[RetentionRule]
     statutory: list[StatutoryRule]
+    accounting: Accounting = Accounting()
     systems: dict[str, System]
     rights: Rights
     statement: StatementClaims

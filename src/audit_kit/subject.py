@@ -40,6 +40,7 @@ from pathlib import Path
 import duckdb
 
 from audit_kit import normalise, people
+from audit_kit.clock import voucher_kept_until
 from audit_kit.errors import ConfigError, InputError
 from audit_kit.loaders import roles
 
@@ -428,16 +429,17 @@ def _own_fields(rec: dict, rows: list[tuple[str, str, str]], shared: bool,
 def _retention(rec: dict, found: list[dict[str, str]], policy) -> dict[str, str | int | None]:
     """What the letter says of a record's retention: the rules' verdict (a retention
     finding for this person at this place) first, else the period or criteria the
-    policy gives the role. No date is computed here: a statutory record's date is the
-    warehouse's ``kept_until``, the one the retention rule reads."""
+    policy gives the role. A statutory record's date is the policy's one voucher clock
+    (:func:`audit_kit.clock.voucher_kept_until`), the one the retention rules read."""
     flagged = sorted({f["rule_id"] for f in found if f["category"] == "retention"})
     if flagged:
         return {"status": "ended", "rules": ", ".join(flagged)}
     for s in policy.statutory:
         if s.role == rec["role"]:
-            until = rec["kept_until"]
+            until = (voucher_kept_until(rec["last_activity"], policy.accounting)
+                     if rec["last_activity"] else None)
             return {"status": "statutory", "rule": s.rule, "law": s.law,
-                    "years": s.years_after_year_end,
+                    "years": policy.accounting.voucher_years,
                     "until": until.isoformat() if until else None}
     for r in policy.retention:
         if r.role == rec["role"]:
@@ -526,7 +528,7 @@ def access_report(run_dir: str | Path, *, email: str | None = None, phone: str |
             [sorted(hits)]).fetchall()}) if hits else []
         cols = ["rec_id", "source", "source_kind", "system", "file", "record_ref", "role",
                 "person_name", "org_name", "email", "phone", "ended_on", "last_activity",
-                "requested_on", "kept_until", "subject_id"]
+                "requested_on", "subject_id"]
         recs = [dict(zip(cols, row, strict=True)) for row in con.execute(
             f"SELECT {', '.join('r.' + c for c in cols[:-1])}, p.subject_id FROM records r "
             "JOIN persons p ON p.rec_id = r.rec_id WHERE list_contains(?, p.subject_id) "
@@ -563,7 +565,7 @@ def access_report(run_dir: str | Path, *, email: str | None = None, phone: str |
                 subject_id=rec["subject_id"], person_name=rec["person_name"],
                 org_name=rec["org_name"], email=rec["email"], phone=rec["phone"],
                 dates={k: rec[k].isoformat() for k in
-                       ("ended_on", "last_activity", "requested_on", "kept_until") if rec[k]},
+                       ("ended_on", "last_activity", "requested_on") if rec[k]},
                 fields=_own_fields(rec, rows, bool(others), others),
                 purpose={lg: pol.purpose(rec["role"], lg) for lg in ("fi", "en")},
                 findings=here, retention=ret, erasure=_erasure(rec, ret)))

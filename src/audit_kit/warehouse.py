@@ -49,7 +49,6 @@ RECORDS_SCHEMA = pa.schema(
         ("ended_on", pa.date32()),
         ("last_activity", pa.date32()),
         ("requested_on", pa.date32()),
-        ("kept_until", pa.date32()),
         ("detail", pa.string()),
         # a rights record's recorded handling (loaders/tabular.py): an erasure request's
         # decision (erased / refused), its date, whether its deadline was extended and the
@@ -342,7 +341,6 @@ class SourceSink:
         ended_on: Any = None,
         last_activity: Any = None,
         requested_on: Any = None,
-        kept_until: Any = None,
         detail: str | None = None,
         decision: str | None = None,
         decided_on: Any = None,
@@ -361,7 +359,6 @@ class SourceSink:
                 ended_on,
                 last_activity,
                 requested_on,
-                kept_until,
                 detail,
                 decision,
                 decided_on,

@@ -170,6 +170,10 @@ class DemoContext:
     expected: list[Expected] = field(default_factory=list)
     #: contact persons of customers whose relationship is live (look-alike material)
     live_customer_contacts: list[Person] = field(default_factory=list)
+    #: findings the second demo policy's clock (financial year ending 30.6.,
+    #: :data:`audit_kit.demo.retention.FY_0630`) takes away: (rule_id, source, record_ref,
+    #: field)
+    clock_moves: list[tuple[str, str, str, str]] = field(default_factory=list)
     _used: set[str] = field(default_factory=set)
     _serial: int = 0
 
@@ -221,10 +225,11 @@ def business_id(rng: random.Random) -> str:
 Writer = Callable[[DemoContext], None]
 
 #: the demo's scenarios that belong to no one source kind, written after the kinds'
-#: writers: the statement's own gaps, and the rights scenario (it draws its people after
-#: every kind's writer has drawn theirs)
+#: writers: the statement's own gaps, the rights scenario, the retention plants and what
+#: leaves the company (each draws its people after every kind's writer has drawn theirs;
+#: the outbound plants run last)
 SCENARIOS = ("audit_kit.demo.tabular:statement", "audit_kit.demo.people:write",
-             "audit_kit.demo.outbound:write")
+             "audit_kit.demo.retention:write", "audit_kit.demo.outbound:write")
 
 
 def _writer(ref: str) -> Writer:

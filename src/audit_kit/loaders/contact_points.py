@@ -125,7 +125,7 @@ def notes_field(sink: SourceSink, f: FileRef, ref: str, label: str, text: str | 
 
 
 _RECORD_TEXT = ("person_name", "org_name", "business_id", "email", "phone", "detail")
-_RECORD_DATES = ("ended_on", "last_activity", "requested_on", "kept_until")
+_RECORD_DATES = ("ended_on", "last_activity", "requested_on")
 
 
 class ColumnSink:

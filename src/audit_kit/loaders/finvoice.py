@@ -28,8 +28,8 @@ every other element text and every attribute as ``(path, value)``. Canonical row
 ``invoice_party``: the buyer's contact person (or the buyer itself when the buyer
 identifier is a personal identity code: a private person), and the delivery and invoice
 recipient contact persons when they are different persons. ``last_activity`` is the
-invoice date and ``kept_until`` 31 December of the invoice year + 6 (Accounting Act
-KPL 2:10: six years from the end of the financial period, taken as the calendar year).
+invoice date; how long the Accounting Act keeps the invoice is the policy's statutory
+clock (:mod:`audit_kit.clock`), applied by the rules, never fixed here.
 """
 
 from __future__ import annotations
@@ -791,7 +791,7 @@ def _read_zip(path: Path, data: bytes, res: _FileOutcome, limits: Limits) -> Non
 #: raw-table columns of the invoice table (all distinct, so raw_table keeps the names)
 _RAW_NAMES = (*COLUMNS, *EXTRA_COLUMNS)
 _REC_NAMES = ("person_name", "org_name", "business_id", "email", "phone", "detail",
-              "last_activity", "kept_until")
+              "last_activity")
 _STR = pa.string()
 #: (table, column names after the file index and record_ref, their Arrow types)
 _TABLES: dict[str, tuple[tuple[str, ...], tuple[pa.DataType, ...]]] = {
@@ -799,7 +799,7 @@ _TABLES: dict[str, tuple[tuple[str, ...], tuple[pa.DataType, ...]]] = {
     "elements": (("path", "value"), (_STR, _STR)),
     "fields": (("field", "label", "value"), (_STR, _STR, _STR)),
     "rejects": (("reason",), (_STR,)),
-    "records": (_REC_NAMES, (_STR,) * 6 + (pa.date32(), pa.date32())),
+    "records": (_REC_NAMES, (_STR,) * 6 + (pa.date32(),)),
 }
 #: write to the warehouse every this many invoices (one INSERT per table); a trade of the
 #: parent's CPU for memory, bounded by the whole run's peak RSS target (benchmarks/NOTES.md)
@@ -888,10 +888,9 @@ def _read_chunk_body(paths: list[Path], limits: Limits) -> _Chunk:
                 else:
                     d = inv.invoice_date
                     assert d is not None
-                    kept = dt.date(d.year + 6, 12, 31)
                     for p in inv.people:
                         rec.append((i, ref, p.person_name, p.org_name, p.business_id, p.email,
-                                    p.phone, p.detail, d, kept))
+                                    p.phone, p.detail, d))
                     loaded += 1
                 versions.add(inv.version or "unknown version")
     tables = {

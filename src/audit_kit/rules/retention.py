@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from audit_kit.clock import voucher_kept_until_sql
 from audit_kit.context import RunContext
 from audit_kit.rules import AS_OF, Rule, RuleFamily, RuleTexts, deadline, past_deadline, sql_str
 
@@ -88,14 +89,15 @@ def build(ctx: RunContext) -> list[Rule]:
         rules.append(
             Rule(r.rule, CATEGORY, r.section, "records", sql, desc, severities=(r.severity,))
         )
+    kept_until = voucher_kept_until_sql("last_activity", policy.accounting)
     for s in policy.statutory:
         sql = (
             "SELECT source, source_kind, file AS source_file, record_ref, rec_id, email, phone, "
             "'' AS field, 'invoice of ' || strftime(last_activity, '%Y-%m-%d') || "
             f"{sql_str(f', statutory retention ({s.law}) ended ')} || "
-            "strftime(kept_until, '%Y-%m-%d') AS detail, "
+            f"strftime({kept_until}, '%Y-%m-%d') AS detail, "
             f"{sql_str(s.severity)} AS severity FROM (SELECT * FROM {{batch}}) b "
-            f"WHERE role = {sql_str(s.role)} AND kept_until < {AS_OF}"
+            f"WHERE role = {sql_str(s.role)} AND {kept_until} < {AS_OF}"
         )
         rules.append(
             Rule(

@@ -24,7 +24,7 @@ export records an extension (READING.md: "within N months" is D + N months, miss
 the audit date is after it). Its recorded decision (``records.decision``, read by
 :mod:`audit_kit.loaders.tabular`) decides the verdict:
 
-* ``R-erasure``: the person still appears (see :data:`_ERASABLE`) although the request
+* ``R-erasure``: the person still appears (see :func:`_erasable`) although the request
   is recorded as erased (checked whatever its due date), or is past its due date with
   no decision recorded (a refusal without its reason is no decision).
 * ``R-erasure-refused``: refused with a recorded reason (Art. 17(3)): info, per request.
@@ -39,6 +39,7 @@ Every detail cites the section and the provision.
 
 from __future__ import annotations
 
+from audit_kit.clock import voucher_kept_until_sql
 from audit_kit.context import RunContext
 from audit_kit.rules import AS_OF, Rule, RuleFamily, RuleTexts, sql_str
 
@@ -51,14 +52,17 @@ _COLS = (
 
 #: the records an erasure reaches: not the request register, not the direct-marketing
 #: ban list (the ban record is kept to honour the ban), and not invoices the Accounting
-#: Act still keeps (a kept_until past the audit date; unknown = kept).
+#: Act still keeps (the policy's voucher window past the audit date; no date = kept).
 #: A CASE, not ``NOT (role = ... OR ...)`` (the same truth table, NULLs included):
 #: DuckDB must find nothing to push into the records scan, or it hashes every record
 #: for the join (benchmarks/NOTES.md, "rules/rights.py").
-_ERASABLE = (
-    "CASE r.role WHEN 'erasure_request' THEN false WHEN 'marketing_optout' THEN false "
-    f"WHEN 'invoice_party' THEN r.kept_until < {AS_OF} ELSE r.role IS NOT NULL END"
-)
+def _erasable(policy) -> str:
+    """SQL: the records an erasure reaches (see the comment above); an invoice is kept
+    while the policy's voucher window runs (:func:`audit_kit.clock.voucher_kept_until_sql`;
+    no date = kept)."""
+    kept = voucher_kept_until_sql("r.last_activity", policy.accounting)
+    return ("CASE r.role WHEN 'erasure_request' THEN false WHEN 'marketing_optout' THEN false "
+            f"WHEN 'invoice_party' THEN {kept} < {AS_OF} ELSE r.role IS NOT NULL END")
 
 
 def _day(col: str) -> str:
@@ -128,7 +132,7 @@ def _subject_records(name: str, subjects: str, cols: str) -> str:
 
     A plain CTE, not MATERIALIZED: GX's ``COUNT(*)`` over the rule can then drop the
     columns it does not count. It needs no fence as long as nothing is pushed into the
-    records scan (see ``_ERASABLE``)."""
+    records scan (see ``_erasable``)."""
     return (f"WITH {name} AS (SELECT p.rec_id, {cols} FROM persons p "
             f"JOIN ({subjects}) s ON s.subject_id = p.subject_id) ")
 
@@ -170,7 +174,7 @@ def build(ctx: RunContext) -> list[Rule]:
         + f"SELECT {_COLS}'still present; ' || e.words || {sql_str(' (' + art17 + ')')} "
         f"AS detail, {sql_str(er.severity)} AS severity "
         "FROM (SELECT * FROM {batch}) r JOIN e ON e.rec_id = r.rec_id "
-        f"WHERE {_ERASABLE}"
+        f"WHERE {_erasable(policy)}"
     )
 
     def request_sql(state: str, words: str, severity: str) -> str:
@@ -206,7 +210,7 @@ def build(ctx: RunContext) -> list[Rule]:
         f"|| {sql_str(f' (tombstone; §{er.section}, GDPR Art. 17)')} AS detail, "
         f"{sql_str(er.tombstone_severity)} AS severity "
         "FROM (SELECT * FROM {batch}) r JOIN t ON t.rec_id = r.rec_id "
-        f"WHERE {_ERASABLE}"
+        f"WHERE {_erasable(policy)}"
     )
 
     def rule(rid: str, section: str, sql: str, description: str, severity: str) -> Rule:
