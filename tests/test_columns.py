@@ -51,7 +51,7 @@ def test_every_tabular_kind_and_the_contact_csv_kind_take_columns():
     kinds = {k for k in list(source_kinds()) if targets(k)}
     assert kinds == {
         "customers_csv", "service_contracts_csv", "marketing_list", "marketing_optouts",
-        "erasure_requests", "google_contacts_csv",
+        "erasure_requests", "retention_holds", "google_contacts_csv",
     }
     assert all("ignore" in targets(k) for k in kinds)
 

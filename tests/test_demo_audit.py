@@ -62,6 +62,30 @@ def test_second_demo_policy_moves_exactly_the_statutory_clock(demo_run, tmp_path
     assert second - first == set()
 
 
+def test_no_finding_asks_to_alter_an_invoice_inside_its_window(demo_run):
+    """An invoice the Accounting Act still keeps is only ever M-voucher (keep it
+    unchanged); the retention rows of held, unknown-status and unknown-purpose people
+    are info or warnings, never errors to delete."""
+    import duckdb
+
+    from audit_kit.clock import voucher_kept_until
+    from audit_kit.policy import default_policy_path, load_policy
+
+    _, result = demo_run
+    accounting = load_policy(default_policy_path()).accounting
+    con = duckdb.connect(str(result.out / "warehouse.duckdb"), read_only=True)
+    dated = con.execute("SELECT source, record_ref, last_activity FROM records "
+                        "WHERE role = 'invoice_party'").fetchall()
+    con.close()
+    inside = {(s, ref) for s, ref, d in dated if voucher_kept_until(d, accounting) >= result.as_of}
+    assert {f.rule_id for f in result.findings if (f.source, f.record_ref) in inside} == {
+        "M-voucher"}
+    severities = {(f.rule_id, f.severity) for f in result.findings
+                  if f.rule_id in ("R-held", "R-status", "R-purpose-unknown")}
+    assert severities == {("R-held", "info"), ("R-status", "warning"),
+                          ("R-purpose-unknown", "info")}
+
+
 def _category_of(rule_id: str) -> str:
     """The category the rule's family carries (a planted rule id without a finding)."""
     from audit_kit.rules import rule_categories

@@ -467,8 +467,8 @@ def test_demo_invoices_load_and_match_the_planted_findings(tmp_path):
     from audit_kit.policy import default_policy_path, load_policy
 
     accounting = load_policy(default_policy_path()).accounting
-    expired = sorted({(ref,) for ref, d in rows(con, "SELECT record_ref, last_activity FROM records")
-                      if voucher_kept_until(d, accounting) < as_of})
+    dated = rows(con, "SELECT record_ref, last_activity FROM records")
+    expired = sorted({(ref,) for ref, d in dated if voucher_kept_until(d, accounting) < as_of})
     expected = sorted((e.record_ref,) for e in ctx.expected if e.rule_id == "R-invoice")
     assert expired == expected and len(expired) == 1
     flagged = rows(

@@ -188,20 +188,19 @@ def test_a_key_given_twice_is_refused_with_its_line(tmp_path):
 
 
 def test_an_apostrophe_in_a_law_text_is_a_text(tmp_path):
-    import duckdb
-
     err_free = yaml.safe_load(POLICY.read_text(encoding="utf-8"))
     err_free["statutory"][0]["law"] = "Kirjanpitolaki 1336/1997 2:10 ('KPL')"
     path = tmp_path / "policy.yaml"
     path.write_text(yaml.safe_dump(err_free, allow_unicode=True), encoding="utf-8")
     rule = next(r for r in build_rules(load_policy(path)) if r.rule_id == "R-invoice")
-    con = duckdb.connect()
+    from audit_kit import warehouse
+
+    con = warehouse.connect()  # the canonical tables, empty
     con.execute("CREATE TABLE audit_params AS SELECT DATE '2026-12-31' AS as_of")
-    con.execute("CREATE TABLE records (source VARCHAR, source_kind VARCHAR, file VARCHAR, "
-                "record_ref VARCHAR, rec_id BIGINT, email VARCHAR, phone VARCHAR, role VARCHAR, "
-                "last_activity DATE)")
-    con.execute("INSERT INTO records VALUES ('inv', 'finvoice', 'a.xml', '1', 1, NULL, NULL, "
-                "'invoice_party', DATE '2019-05-01')")
+    con.execute("CREATE TABLE persons (rec_id BIGINT, subject_id VARCHAR)")  # no holds
+    con.execute("INSERT INTO records (source, source_kind, file, record_ref, role, "
+                "last_activity) VALUES ('inv', 'finvoice', 'a.xml', '1', 'invoice_party', "
+                "DATE '2019-05-01')")
     (detail,) = con.execute(f"SELECT detail FROM ({rule.query()})").fetchone()
     assert detail == ("invoice of 2019-05-01, statutory retention (Kirjanpitolaki 1336/1997 "
                       "2:10 ('KPL')) ended 2025-12-31")

@@ -181,8 +181,8 @@ def _invoices(con):
     s, f = _sink(con, "invoices", "finvoice")
     for ref, d in (("invoice 1", D(2019, 6, 15)), ("invoice 2", D(2019, 10, 15)),
                    ("invoice 3", D(2020, 1, 2))):
-        s.record(f, ref, "invoice_party", person_name="Pekka Salo", email=f"p{ref[-1]}@ps.example.fi",
-                 last_activity=d)
+        s.record(f, ref, "invoice_party", person_name="Pekka Salo",
+                 email=f"p{ref[-1]}@ps.example.fi", last_activity=d)
     s.flush()
 
 
@@ -197,3 +197,202 @@ def test_r_invoice_follows_the_policys_financial_year(tmp_path):
     assert [r[7] for r in ev.rows["R-invoice"]] == [
         "invoice of 2019-06-15, statutory retention (Kirjanpitolaki 1336/1997 2:10) ended "
         "2025-12-31"]
+
+
+# -- the purpose ends for the person; status unknown; purpose unknown; holds --------------------
+
+def _people(con):
+    """Former customer Aino (ended 2024) in the phone backup, Google contacts and an
+    invoice inside its window; Eino, also a former customer, still writes mail (a live
+    purpose); Sari and Pekka known only from the phone; Veli a live customer with no
+    activity for years; Leena a live customer invoiced last spring; a prospect with no
+    marketing date; Kari banned marketing and left (the ban record is kept)."""
+    s, f = _sink(con, "customers", "customers_csv")
+    s.record(f, "line 2", "customer_contact", person_name="Aino Salo",
+             email="aino@as.example.fi", phone="+358409001001", ended_on=D(2024, 11, 30))
+    s.record(f, "line 3", "customer_contact", person_name="Eino Salo",
+             email="eino@es.example.fi", ended_on=D(2024, 11, 30))
+    s.record(f, "line 4", "customer_contact", person_name="Veli Määttä",
+             email="veli@vm.example.fi")
+    s.record(f, "line 5", "customer_contact", person_name="Leena Ahola",
+             email="leena@la.example.fi")
+    s.record(f, "line 6", "customer_contact", person_name="Kari Tervo",
+             email="kari@kt.example.fi", ended_on=D(2025, 1, 31))
+    s.flush()
+    s, f = _sink(con, "phone", "vcard", "android_backup")
+    s.record(f, "card 1", "phone_contact", person_name="Aino S", phone="+358409001001")
+    s.record(f, "card 2", "phone_contact", person_name="Eino Salo", email="eino@es.example.fi")
+    s.record(f, "card 3", "phone_contact", person_name="Sari Lukkari", phone="+358409003003")
+    s.record(f, "card 4", "phone_contact", person_name="Pekka Pekkala", phone="+358409004004")
+    s.record(f, "card 5", "phone_contact", person_name="Kari Tervo", email="kari@kt.example.fi")
+    s.flush()
+    s, f = _sink(con, "google", "google_contacts_csv", "android_backup")
+    s.record(f, "line 2", "phone_contact", person_name="Aino Salo", email="aino@as.example.fi")
+    s.record(f, "line 3", "phone_contact", person_name="Sari Lukkari", phone="+358409003003")
+    s.flush()
+    s, f = _sink(con, "invoices", "finvoice")
+    s.record(f, "invoice 7", "invoice_party", person_name="Aino Salo",
+             email="aino@as.example.fi", last_activity=D(2024, 6, 1))
+    s.record(f, "invoice 8", "invoice_party", person_name="Leena Ahola",
+             email="leena@la.example.fi", last_activity=D(2026, 4, 1))
+    s.flush()
+    s, f = _sink(con, "inbox", "mbox", "mail")
+    s.record(f, "offset 0", "correspondent", person_name="Eino Salo",
+             email="eino@es.example.fi", last_activity=D(2026, 11, 2))
+    s.flush()
+    s, f = _sink(con, "prospects", "marketing_list", "workstations")
+    s.record(f, "row 2", "prospect", person_name="Juha Kinnunen", email="juha@jk.example.fi")
+    s.flush()
+    s, f = _sink(con, "optouts", "marketing_optouts", "workstations")
+    s.record(f, "line 2", "marketing_optout", person_name="Kari Tervo",
+             email="kari@kt.example.fi", requested_on=D(2024, 3, 1))
+    s.flush()
+
+
+def test_every_purpose_ended_each_other_appearance_is_a_finding():
+    con = pipeline.open_warehouse(AS_OF)
+    _people(con)
+    rows = _rows(con)
+    # Aino and Kari: every purpose ended; their phone and Google contacts are findings;
+    # Aino's invoice is inside its window and Kari's ban record is kept: neither counts.
+    # Eino's mail of November is a live purpose.
+    assert rows["R-person"] == [("google", "line 2", "error"), ("phone", "card 1", "error"),
+                                ("phone", "card 5", "error")]
+    assert rows["R-customer"] == [("customers", "line 2", "error"),
+                                  ("customers", "line 3", "error"),
+                                  ("customers", "line 6", "error")]
+    pipeline.resolve_people(con, POLICY)
+    ev = pipeline.evaluate(con, POLICY)
+    assert {r[7] for r in ev.rows["R-person"] if r[3] == "card 1"} == {
+        "every purpose ended, the last deadline 2025-05-30 passed (§6, GDPR Art. 5(1)(e))"}
+
+
+def test_purpose_unknown_is_one_info_row_per_person():
+    con = pipeline.open_warehouse(AS_OF)
+    _people(con)
+    # Sari (card 3 and Google line 3: one person, her first record) and Pekka
+    assert _rows(con)["R-purpose-unknown"] == [("phone", "card 3", "info"),
+                                               ("phone", "card 4", "info")]
+
+
+def test_status_unknown_customer_without_end_and_prospect_without_date():
+    con = pipeline.open_warehouse(AS_OF)
+    _people(con)
+    rows = _rows(con)
+    # Veli: no end date, no invoice, contract or mail; Leena was invoiced in April
+    assert rows["R-status"] == [("customers", "line 4", "warning"),
+                                ("prospects", "row 2", "warning")]
+
+
+def test_a_customer_invoiced_within_24_months_is_not_status_unknown():
+    con = pipeline.open_warehouse(AS_OF)
+    s, f = _sink(con, "customers", "customers_csv")
+    s.record(f, "line 2", "customer_contact", person_name="Veli Määttä", email="veli@vm.example.fi")
+    s.flush()
+    s, f = _sink(con, "invoices", "finvoice")
+    for ref, d in (("invoice 1", D(2024, 12, 30)), ("invoice 2", D(2024, 12, 31))):
+        s.record(f, ref, "invoice_party", person_name="Veli Määttä", email="veli@vm.example.fi",
+                 last_activity=d)
+    s.flush()
+    assert "R-status" not in _rows(con)  # 31.12.2024 + 24 months = 31.12.2026: not passed
+    con.execute("DELETE FROM records WHERE record_ref = 'invoice 2'")
+    assert _rows(con)["R-status"] == [("customers", "line 2", "warning")]  # 30.12.2026: passed
+
+
+def _holds(con):
+    s, f = _sink(con, "holds", "retention_holds", "workstations")
+    s.record(f, "line 2", "retention_hold", person_name="Aino Salo",
+             email="aino@as.example.fi", ended_on=D(2027, 6, 30))
+    s.record(f, "line 3", "retention_hold", ended_on=D(2026, 9, 30))
+    s.field(f, "line 3", "non_personal", "Asiakasnumero", "1006")
+    s.flush()
+    s, f = _sink(con, "customers2", "customers_csv")
+    s.field(f, "line 9", "non_personal", "Asiakasnumero", "1006")
+    s.record(f, "line 9", "customer_contact", person_name="Kari Tervo",
+             email="kari@kt.example.fi", ended_on=D(2025, 1, 31))
+    s.flush()
+
+
+def test_a_running_hold_makes_the_persons_findings_info_an_ended_one_does_not():
+    con = pipeline.open_warehouse(AS_OF)
+    _people(con)
+    _holds(con)
+    pipeline.resolve_people(con, POLICY)
+    ev = pipeline.evaluate(con, POLICY)
+    got = {rid: sorted((r[0], r[3], r[7], r[8]) for r in rows)
+           for rid, rows in ev.rows.items() if rid in ("R-held", "R-person", "R-customer")}
+    held = "; held until 2027-06-30 (holds line 2)"
+    ended = "; hold ended 2026-09-30 (holds line 3)"
+    person = "every purpose ended, the last deadline {} passed (§6, GDPR Art. 5(1)(e))"
+    assert got["R-held"] == [
+        ("customers", "line 2", "R-customer: ended 2024-11-30, deadline 2025-05-30 passed "
+                                "(6 months, §6)" + held, "info"),
+        ("google", "line 2", "R-person: " + person.format("2025-05-30") + held, "info"),
+        ("phone", "card 1", "R-person: " + person.format("2025-05-30") + held, "info")]
+    # Kari's hold named his customer number and ended 30.9.2026: findings again
+    assert got["R-person"] == [("phone", "card 5", person.format("2025-07-31") + ended, "error")]
+    assert got["R-customer"] == [
+        ("customers", "line 3", "ended 2024-11-30, deadline 2025-05-30 passed (6 months, §6)",
+         "error"),
+        ("customers", "line 6", "ended 2025-01-31, deadline 2025-07-31 passed (6 months, §6)"
+         + ended, "error"),
+        ("customers2", "line 9", "ended 2025-01-31, deadline 2025-07-31 passed (6 months, §6)"
+         + ended, "error")]
+    # half a year later the first hold has ended too (and Eino's mail of 2.11.2026 is
+    # past its six months: his phone contact follows)
+    con.execute("UPDATE audit_params SET as_of = DATE '2027-07-01'")
+    ev = pipeline.evaluate(con, POLICY)
+    assert ev.rows["R-held"] == []
+    assert sorted(r[3] for r in ev.rows["R-person"]) == ["card 1", "card 2", "card 5", "line 2"]
+
+
+# -- voucher-safe actions: a not-allowed value in an invoice inside its window ---------------
+
+def _vouchers(con):
+    s, f = _sink(con, "invoices", "finvoice")
+    for ref, d in (("invoice 1", D(2025, 4, 15)), ("invoice 2", D(2018, 11, 20))):
+        s.record(f, ref, "invoice_party", person_name="Pirjo Koskela",
+                 email=f"p{ref[-1]}@pk.example.fi", last_activity=d)
+        s.field(f, ref, "hetu", "BuyerPartyIdentifier", "131052-308T")
+    s.flush()
+    s, f = _sink(con, "customers", "customers_csv")
+    s.record(f, "line 2", "customer_contact", person_name="Pirjo Koskela",
+             email="p1@pk.example.fi")
+    s.field(f, "line 2", "hetu", "Lisätiedot", "131052-308T")
+    s.flush()
+
+
+def test_an_invoice_inside_its_window_is_kept_unchanged_never_edited():
+    con = pipeline.open_warehouse(AS_OF)
+    _vouchers(con)
+    pipeline.resolve_people(con, POLICY)
+    ev = pipeline.evaluate(con, POLICY)
+    got = {rid: sorted((r[0], r[3], r[6], r[7]) for r in ev.rows[rid])
+           for rid in ("M-field", "M-voucher")}
+    assert got["M-voucher"] == [
+        ("invoices", "invoice 1", "hetu", "not allowed by §5: BuyerPartyIdentifier; voucher "
+                                          "kept unchanged until 2031-12-31 (KPL 2:10)")]
+    # past its window (kept until 31.12.2024) the invoice may go: an ordinary finding
+    assert got["M-field"] == [
+        ("customers", "line 2", "hetu", "not allowed by §5: Lisätiedot"),
+        ("invoices", "invoice 2", "hetu", "not allowed by §5: BuyerPartyIdentifier")]
+
+
+def test_the_voucher_action_keeps_restricts_and_stops_in_finnish():
+    from audit_kit.findings import Finding
+    from audit_kit.report.build import actions
+    from audit_kit.report.i18n import field_name
+
+    def f(ref, until):
+        return Finding("M-voucher", "minimisation", "error", "invoices", "finvoice", "", ref,
+                       "S-1", "", "", "hetu", "not allowed by §5: BuyerPartyIdentifier; voucher "
+                       f"kept unchanged until {until} (KPL 2:10)")
+
+    (one,) = actions([f("invoice 1", "2031-12-31")], "fi")
+    assert one.text == ("Säilytä tämä tosite muuttamattomana 31.12.2031 asti, rajaa pääsy "
+                        "siihen äläkä kirjoita tällaisia tietoja "
+                        f"({field_name('hetu', 'fi')}) uusiin laskuihin.")
+    (two,) = actions([f("invoice 1", "2031-12-31"), f("invoice 3", "2032-12-31")], "en")
+    assert two.text == ("Keep these 2 vouchers unchanged until 2032-12-31, restrict access to "
+                        f"them and stop writing such data ({field_name('hetu', 'en')}) on new "
+                        "invoices.")

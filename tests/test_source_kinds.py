@@ -185,5 +185,5 @@ def test_the_built_in_kinds_and_roles_come_from_the_loader_modules():
     assert {k.load.__module__ for k in kinds.values()} == {
         f"audit_kit.loaders.{m}" for m in
         ("tabular", "finvoice", "vcard", "contacts_csv", "mbox", "maildir", "eml", "postfix")}
-    assert list(ROLES) == list(roles()) and len(ROLES) == 9
+    assert list(ROLES) == list(roles()) and len(ROLES) == 10
     assert ROLES["invoice_party"].startswith("person on an invoice")

@@ -357,6 +357,9 @@ class Policy(_Strict):
     retention: list[RetentionRule]
     statutory: list[StatutoryRule]
     accounting: Accounting = Accounting()
+    #: §6 reading: a customer with no end date and no invoice, contract or mail this many
+    #: months is "status unknown" (R-status)
+    inactivity_months: Months = 24
     systems: dict[str, System]
     rights: Rights
     statement: StatementClaims

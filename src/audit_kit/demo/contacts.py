@@ -14,6 +14,9 @@ every card and CSV row is a ``T-system`` finding. Planted minimisation findings,
 to a clean look-alike: birthday, home address (vs. a work address), home phone (vs. a
 mobile labelled CELL and a WORK phone), photo, a valid HETU in notes (vs. a notes text
 with a number that is not a valid HETU) and a job title (warning).
+
+The contacts who are not the company's live customers are known only from the address
+book: no recorded purpose, one ``R-purpose-unknown`` (info) per person (READING.md §6).
 """
 
 from __future__ import annotations
@@ -149,6 +152,8 @@ def _write_vcf(ctx: DemoContext, people: list[Person]) -> None:
         cards.append(text)
         ref = f"card {i}"
         ctx.expect("T-system", VCF_SOURCE, ref, "")
+        if person not in ctx.live_customer_contacts:  # known only from the phone
+            ctx.expect("R-purpose-unknown", VCF_SOURCE, ref, "")
         for cls in planted:
             ctx.expect("M-field", VCF_SOURCE, ref, cls)
     path.write_bytes("".join(cards).encode("ascii"))
@@ -208,11 +213,13 @@ def _write_csv(ctx: DemoContext, people: list[Person]) -> None:
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(HEADER)
     line = 2
-    for cells, planted in plans:
+    for (cells, planted), person in zip(plans, people, strict=True):
         before = buf.tell()
         w.writerow(cells)
         ref = f"line {line}"
         ctx.expect("T-system", CSV_SOURCE, ref, "")
+        if person not in ctx.live_customer_contacts:  # added on the web: Google only
+            ctx.expect("R-purpose-unknown", CSV_SOURCE, ref, "")
         for cls in planted:
             ctx.expect("M-field", CSV_SOURCE, ref, cls)
         line += buf.getvalue()[before:].count("\n")  # multi-line cells span physical lines

@@ -6,8 +6,9 @@ Finvoice 3.0 in UTF-8 (plus one 3.0 file still in ISO-8859-15). Planted:
 
 * an invoice of 2019 (kept until 2025-12-31 < as_of): ``R-invoice`` for its contact
   person; next to it a January 2020 invoice, kept until 2026-12-31: no finding;
-* a private-person buyer whose buyer identifier is a personal identity code:
-  ``M-field`` ``hetu``; next to it a sole trader's invoice with a business ID: no finding;
+* a private-person buyer whose buyer identifier is a personal identity code, the invoice
+  inside its statutory window: ``M-voucher`` ``hetu`` (keep the voucher unchanged); next
+  to it a sole trader's invoice with a business ID: no finding;
 * invoices of ended customers whose contact person appears nowhere else: inside the
   statutory window, so no finding whatever §6 says.
 """
@@ -218,7 +219,8 @@ def write(ctx: DemoContext) -> None:
         contact=consumer,
         private=True,
     )
-    ctx.expect("M-field", SOURCE, ref, field="hetu")
+    # inside the statutory window: the voucher is kept unchanged (M-voucher, not M-field)
+    ctx.expect("M-voucher", SOURCE, ref, field="hetu")
     # the look-alike: a sole trader (toiminimi) with a business ID
     trader = ctx.person()
     emit(

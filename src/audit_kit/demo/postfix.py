@@ -142,7 +142,8 @@ def write(ctx: DemoContext) -> None:
         for log in logs:
             for n, (t, _, addrs) in enumerate(log.lines, start=1):
                 for a in addrs:
-                    if a in planted and deadline_passed(t.date(), 6, ctx.as_of) and (a not in newest or t > newest[a][0]):
+                    if (a in planted and deadline_passed(t.date(), 6, ctx.as_of)
+                            and (a not in newest or t > newest[a][0])):
                         newest[a] = (t, n)
         refs = [newest[a][1] for a in planted]
         if len(set(refs)) == len(refs):

@@ -115,6 +115,7 @@ def write(ctx: DemoContext) -> None:
     p = ctx.person()
     ref = customer(p, biz=_hetu(rng, 1958), org=p.name)  # private person (Procountor)
     ctx.expect("M-field", src, ref, "hetu")
+    ctx.live_customer_contacts.append(p)
     erasure_overdue = ctx.person()
     ref_erased = customer(erasure_overdue, ended=ctx.months_ago(2))
     ctx.expect("R-erasure", src, ref_erased)

@@ -69,6 +69,7 @@ TABULAR_DATES: dict[str, dict[str, str]] = {
         "decided_on": "date of the decision (erased on)",
         "reason": "why the request was refused (GDPR Art. 17(3)); free text",
     },
+    "retention_holds": {"held_until": "date a retention hold ends (holds on R-* findings)"},
 }
 
 #: the contact CSV kind's targets: field classes

@@ -1,5 +1,6 @@
 """Tabular registers: customer register, service contracts, marketing lists, opt-outs,
-erasure requests. CSV (UTF-8 with or without BOM, cp1252; ``;`` ``,`` or tab) or XLSX.
+erasure requests, retention holds. CSV (UTF-8 with or without BOM, cp1252; ``;`` ``,``
+or tab) or XLSX.
 
 Finnish and English headers are recognised by synonyms (:data:`SYNONYMS`); a source's
 ``columns:`` mapping overrides them. Unknown columns are kept in the raw table and
@@ -75,6 +76,10 @@ MARKETING_OPTOUT = Role(
 ERASURE_REQUEST = Role(
     "erasure_request", "erasure request; requested_on = request received",
     {"fi": "pyynnön käsittelyn kirjaus (§8)", "en": "record of handling the request (§8)"})
+RETENTION_HOLD = Role(
+    "retention_hold", "agreed longer retention or a legal claim; ended_on = held until",
+    {"fi": "sovittu pidempi säilytys tai oikeusvaateen peruste (§6)",
+     "en": "agreed longer retention or a legal claim (§6)"})
 
 
 def _kind(name: str, order: int, role: Role, reads: str, notes: str, place: dict[str, str],
@@ -110,6 +115,12 @@ KINDS = (
           'hylätty), "Päätöspäivä", "Peruste" drive R-erasure',
           {"fi": "poistopyyntölistalta", "en": "from the erasure-request list"},
           FuzzSeed("erasure.csv", "bad/csv_ragged.csv")),
+    _kind("retention_holds", 60, RETENTION_HOLD,
+          "retention holds: agreed longer retention, legal claims (statement §6)",
+          'e-mail, phone or "Asiakasnumero", "Säilytetään asti" (until), "Peruste" (reason): '
+          "the person's retention findings are R-held (info) until that date",
+          {"fi": "säilytyssopimusten listalta", "en": "from the retention-hold list"},
+          FuzzSeed("holds.csv", "bad/csv_ragged.csv")),
 )
 
 #: semantic column -> header synonyms (compared case- and punctuation-insensitively)
@@ -193,6 +204,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "kommentti",
         "comments",
         "muistiinpanot",
+        "peruste",
+        "säilytyksen peruste",
+        "reason",
     ),
     "ended_on": (
         "asiakkuus päättynyt",
@@ -216,6 +230,14 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "last marketing",
         "last marketed",
         "latest marketing",
+    ),
+    "held_until": (
+        "säilytetään asti",
+        "säilytys päättyy",
+        "voimassa asti",
+        "held until",
+        "hold until",
+        "keep until",
     ),
     "ban_date": ("kielto vastaanotettu", "kielto", "ban received", "opt-out date", "opted out"),
     "request_date": (
@@ -435,7 +457,8 @@ _FIELD_OF = {  # semantic column -> field class
 }
 
 DATE_COLUMNS = (
-    "ended_on", "device_retired", "last_marketing", "ban_date", "request_date", "decided_on")
+    "ended_on", "device_retired", "last_marketing", "ban_date", "request_date", "decided_on",
+    "held_until")
 
 
 @dataclass(frozen=True)
@@ -459,6 +482,7 @@ SPECS = {
         KindSpec("erasure_requests", ERASURE_REQUEST.name,
                  {"request_date": "requested_on", "decided_on": "decided_on"},
                  ("extended", "decision", "reason")),
+        KindSpec("retention_holds", RETENTION_HOLD.name, {"held_until": "ended_on"}),
     )
 }
 

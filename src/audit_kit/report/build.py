@@ -124,6 +124,20 @@ def verdicts(findings: list[Finding]) -> dict[str, str]:
     return out
 
 
+#: rules whose findings name a field class (one action per class list and severity)
+_FIELD_RULES = ("M-field", "M-voucher")
+
+
+def _kept_until(fs: list[Finding], lang: str) -> str:
+    """The latest "kept unchanged until" date of M-voucher findings (fi: d.m.yyyy)."""
+    found = sorted(m.groups() for f in fs
+                   if (m := re.search(r"until (\d{4})-(\d\d)-(\d\d)", f.detail)))
+    if not found:
+        return ""
+    y, mo, d = found[-1]
+    return f"{int(d)}.{int(mo)}.{y}" if lang == "fi" else f"{y}-{mo}-{d}"
+
+
 @dataclass
 class Action:
     category: str
@@ -139,18 +153,19 @@ def actions(findings: list[Finding], lang: str) -> list[Action]:
     groups: dict[tuple[str, str, str], list[Finding]] = defaultdict(list)
     for f in findings:
         # minimisation: errors and warnings (job titles) are separate actions
-        groups[(f.rule_id, f.source, f.severity if f.rule_id == "M-field" else "")].append(f)
+        groups[(f.rule_id, f.source, f.severity if f.rule_id in _FIELD_RULES else "")].append(f)
     out = []
     for (rule_id, source, _), fs in groups.items():
         sev = min((f.severity for f in fs), key=SEV_ORDER.index)
         kind = fs[0].source_kind
-        if rule_id == "M-field":
+        if rule_id in _FIELD_RULES:
             classes = sorted(
                 {f.field for f in fs},
                 key=lambda c: (list(FIELDS).index(c) if c in FIELDS else 99, c),
             )
             what = ", ".join(field_name(c, lang) for c in classes)
-            text = rule_action(rule_id, lang, n=len(fs), kind=kind, source=source, what=what)
+            text = rule_action(rule_id, lang, n=len(fs), kind=kind, source=source, what=what,
+                               until=_kept_until(fs, lang))
         else:
             text = rule_action(rule_id, lang, n=len(fs), kind=kind, source=source)
         out.append(Action(fs[0].category, rule_id, sev, source, len(fs), text or rule_id))
@@ -237,7 +252,7 @@ def _who(f: Finding, lang: str, reveal: bool, names: dict[tuple[str, str], str])
 
 
 def _field_cell(f: Finding, lang: str) -> str:
-    if f.rule_id == "M-field":
+    if f.rule_id in _FIELD_RULES:
         label = f.detail.split(": ", 1)[1] if ": " in f.detail else ""
         return escape(field_name(f.field, lang)) + (
             f' <span class="mute">({escape(label)})</span>' if label else ""

@@ -266,15 +266,18 @@ FALLBACK = {
 
 
 def rule_action(
-    rule_id: str, lang: str, *, n: int, kind: str = "", source: str = "", what: str = ""
+    rule_id: str, lang: str, *, n: int, kind: str = "", source: str = "", what: str = "",
+    until: str = "",
 ) -> str:
-    """The concrete action for *n* findings of *rule_id* in one source."""
+    """The concrete action for *n* findings of *rule_id* in one source (*until*: the
+    date M-voucher's vouchers are kept to)."""
     spec = RULES.get(rule_id)
     if spec is None:
         return FALLBACK["action"][lang].format(n=n, rule=rule_id, source=source)
     tmpl = spec["action_1"][lang] if n == 1 and "action_1" in spec else spec["action"][lang]
     return tmpl.format(
-        n=n, place=place(kind, lang), source=source, what=field_name(what, lang) if what else ""
+        n=n, place=place(kind, lang), source=source, what=field_name(what, lang) if what else "",
+        until=until,
     )
 
 

@@ -1,10 +1,17 @@
 """Minimisation (statement §5): values in fields the statement does not allow, and the
-columns a loader could not classify (one warning per source and column)."""
+columns a loader could not classify (one warning per source and column).
+
+A not-allowed value in an accounting voucher inside its statutory window (an invoice the
+Accounting Act keeps, :mod:`audit_kit.clock`) is ``M-voucher``, not ``M-field``: the
+voucher must stay unchanged, so the action is to keep it, restrict access to it and stop
+writing such values on new invoices, never to delete the value.
+"""
 
 from __future__ import annotations
 
+from audit_kit.clock import voucher_kept_until_sql
 from audit_kit.context import RunContext
-from audit_kit.rules import Rule, RuleFamily, RuleTexts, sql_str
+from audit_kit.rules import AS_OF, Rule, RuleFamily, RuleTexts, sql_str
 
 CATEGORY = "minimisation"
 #: what a value the statement does not list breaks (READING.md "Findings and actions")
@@ -41,41 +48,68 @@ def build(ctx: RunContext) -> list[Rule]:
         + " ".join(f"WHEN {sql_str(c)} THEN {sql_str(s)}" for c, s in sorted(na.items()))
         + " END"
     )
-    # The shape keeps the work proportional to the few not-allowed values, not to the
-    # warehouse: the field rows first and only their records after (MATERIALIZED fences),
-    # the classes as a semi join, the e-mail and phone fetched by rec_id, the labels made
-    # distinct before the join and sorted as a list. Any rewrite must give the same rows;
-    # the plans it avoids: benchmarks/NOTES.md, "rules/minimisation.py".
-    sql = (
-        f"WITH f AS MATERIALIZED (SELECT * FROM (SELECT * FROM {{batch}}) b "
-        f"WHERE field IN (SELECT unnest([{classes}]))), "
-        "k AS MATERIALIZED (SELECT source, record_ref, rec_id FROM records "
-        "WHERE (source, record_ref) IN (SELECT source, record_ref FROM f)), "
-        "r AS MATERIALIZED (SELECT k.source, k.record_ref, k.rec_id, x.email, x.phone "
-        "FROM k JOIN records x ON x.rec_id = k.rec_id) "
-        "SELECT f.source, any_value(f.source_kind) AS source_kind, f.file AS source_file, f.record_ref, "
-        "min(r.rec_id) AS rec_id, any_value(r.email) AS email, any_value(r.phone) AS phone, f.field, "
-        f"{sql_str(f'not allowed by §{policy.fields.section}: ')} || "
-        "list_aggr(list_sort(list(f.label)), 'string_agg', ', ') "
-        f"AS detail, any_value({severity}) AS severity "
-        "FROM (SELECT DISTINCT source, source_kind, file, record_ref, field, label FROM f) f "
-        "LEFT JOIN r ON r.source = f.source AND r.record_ref = f.record_ref "
-        "GROUP BY f.source, f.file, f.record_ref, f.field"
-    )
+    # a record of a statutory role (an invoice) still inside the voucher window
+    kept = voucher_kept_until_sql("x.last_activity", policy.accounting)
+    statutory = ", ".join(sql_str(s.role) for s in policy.statutory) or "NULL"
+    voucher = f"CASE WHEN x.role IN ({statutory}) AND {kept} >= {AS_OF} THEN {kept} END"
+
+    def field_sql(in_voucher: bool) -> str:
+        return _field_sql(classes, severity, policy.fields.section, voucher, in_voucher)
+
     return [
         Rule(
             "M-field",
             CATEGORY,
             policy.fields.section,
             "fields",
-            sql,
+            field_sql(False),
             "Values in fields the statement does not allow",
             severities=tuple(sorted(set(na.values()))),
             provision=DATA_MINIMISATION,
             field_provisions={"hetu": HETU_PROVISION},
         ),
+        Rule(
+            "M-voucher",
+            CATEGORY,
+            policy.fields.section,
+            "fields",
+            field_sql(True),
+            "Values the statement does not allow in vouchers the Accounting Act keeps",
+            severities=tuple(sorted(set(na.values()))),
+        ),
         unclassified,
     ]
+
+
+def _field_sql(classes: str, severity: str, section: str, voucher: str, in_voucher: bool) -> str:
+    """M-field's rows (*in_voucher* false) or M-voucher's: the not-allowed values of the
+    records outside, or inside, a voucher's statutory window (*voucher*: the SQL of the
+    record's kept-until date, NULL outside a window)."""
+    # The shape keeps the work proportional to the few not-allowed values, not to the
+    # warehouse: the field rows first and only their records after (MATERIALIZED fences),
+    # the classes as a semi join, the e-mail and phone fetched by rec_id, the labels made
+    # distinct before the join and sorted as a list. Any rewrite must give the same rows;
+    # the plans it avoids: benchmarks/NOTES.md, "rules/minimisation.py".
+    until = ("|| '; voucher kept unchanged until ' || strftime(max(r.kept), '%Y-%m-%d') "
+             "|| ' (KPL 2:10)' " if in_voucher else "")
+    return (
+        f"WITH f AS MATERIALIZED (SELECT * FROM (SELECT * FROM {{batch}}) b "
+        f"WHERE field IN (SELECT unnest([{classes}]))), "
+        "k AS MATERIALIZED (SELECT source, record_ref, rec_id FROM records "
+        "WHERE (source, record_ref) IN (SELECT source, record_ref FROM f)), "
+        f"r AS MATERIALIZED (SELECT k.source, k.record_ref, k.rec_id, x.email, x.phone, "
+        f"{voucher} AS kept "
+        "FROM k JOIN records x ON x.rec_id = k.rec_id) "
+        "SELECT f.source, any_value(f.source_kind) AS source_kind, f.file AS source_file, f.record_ref, "
+        "min(r.rec_id) AS rec_id, any_value(r.email) AS email, any_value(r.phone) AS phone, f.field, "
+        f"{sql_str(f'not allowed by §{section}: ')} || "
+        "list_aggr(list_sort(list(f.label)), 'string_agg', ', ') "
+        f"{until}AS detail, any_value({severity}) AS severity "
+        "FROM (SELECT DISTINCT source, source_kind, file, record_ref, field, label FROM f) f "
+        "LEFT JOIN r ON r.source = f.source AND r.record_ref = f.record_ref "
+        "GROUP BY f.source, f.file, f.record_ref, f.field "
+        f"HAVING max(r.kept) IS {'NOT ' if in_voucher else ''}NULL"
+    )
 
 
 #: what each rule checks and the owners' action, fi/en (see :data:`audit_kit.rules.RuleTexts`)
@@ -92,6 +126,22 @@ TEXTS: dict[str, RuleTexts] = {
         "action_1": {
             "fi": "Poista tämä tieto, jota seloste ei luettele, {place}: {what}.",
             "en": "Delete this value the statement does not allow {place}: {what}.",
+        },
+    },
+    "M-voucher": {
+        "checks": {
+            "fi": "Tieto, jota seloste (§5) ei salli, on kirjanpitolain mukaan säilytettävässä tositteessa (laskussa); "
+                  "tositetta ei saa muuttaa säilytysaikana (kirjanpitolaki 2 luku 10 §).",
+            "en": "Data the statement (§5) does not allow is in an accounting voucher (an invoice) the Accounting Act "
+                  "keeps; the voucher must not be altered during its retention (KPL 2:10).",
+        },
+        "action": {
+            "fi": "Säilytä nämä {n} tositetta muuttamattomina {until} asti, rajaa pääsy niihin äläkä kirjoita tällaisia tietoja ({what}) uusiin laskuihin.",
+            "en": "Keep these {n} vouchers unchanged until {until}, restrict access to them and stop writing such data ({what}) on new invoices.",
+        },
+        "action_1": {
+            "fi": "Säilytä tämä tosite muuttamattomana {until} asti, rajaa pääsy siihen äläkä kirjoita tällaisia tietoja ({what}) uusiin laskuihin.",
+            "en": "Keep this voucher unchanged until {until}, restrict access to it and stop writing such data ({what}) on new invoices.",
         },
     },
     "M-unclassified": {
