@@ -269,6 +269,9 @@ def test_formula_cells_load_as_text_and_are_neutralised_in_findings(capsys, tmp_
             for f in o.findings() if f["category"] != "statement"]
     assert rows == [
         ("R-customer", "line 2", "'=1+2@example.com", "+358401234567", ""),
+        # no end date, no invoice, contract or mail: status unknown (warnings)
+        ("R-status", "line 3", "'-2+3@example.com", "+358407654321", ""),
+        ("R-status", "line 4", "'+sum@example.com", "", ""),
         ("M-field", "line 3", "'-2+3@example.com", "+358407654321", "home_address"),
         ("M-field", "line 4", "'+sum@example.com", "", "home_address"),
     ]
@@ -427,8 +430,9 @@ def test_config_with_an_unknown_kind(capsys, tmp_path):
     o = run_cli(capsys, tmp_path, _config_case(tmp_path, "config_unknown_kind.yaml"))
     assert_file_fault(o, f"{tmp_path}/config_unknown_kind.yaml (key sources[0].kind): "
                          "unknown source kind 'vcf'; known: customers_csv, service_contracts_csv, "
-                         "marketing_list, marketing_optouts, erasure_requests, finvoice, vcard, "
-                         "google_contacts_csv, mbox, maildir, eml, postfix_log")
+                         "marketing_list, marketing_optouts, erasure_requests, finvoice, "
+                         "retention_holds, vcard, google_contacts_csv, mbox, maildir, eml, "
+                         "postfix_log")
 
 
 def test_config_with_an_impossible_date(capsys, tmp_path):
@@ -633,9 +637,11 @@ def test_hostile_zip_member_names_finish_the_audit_and_the_report(capsys, tmp_pa
     _assert_findings_csv_parses(out_dir / "findings.csv", 5 + STATEMENT)
     found = [(f["rule_id"], f["source_file"], f["record_ref"], f["field"], f["detail"])
              for f in o.findings() if f["category"] != "statement"]
+    # an invoice of 1.2.2026, inside its statutory window: the voucher is kept unchanged
     assert sorted(found) == sorted(
-        ("M-field", "in/inv.zip", f"{shown}: invoice 1", "hetu",
-         "not allowed by §5: BuyerPartyIdentifier, InvoiceFreeText")
+        ("M-voucher", "in/inv.zip", f"{shown}: invoice 1", "hetu",
+         "not allowed by §5: BuyerPartyIdentifier, InvoiceFreeText; voucher kept unchanged "
+         "until 2032-12-31 (KPL 2:10)")
         for shown in HOSTILE_MEMBERS.values() if shown is not None)
     manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["sources"][0]["notes"] == ["inv.zip: 1 zip member(s) that are not .xml "
@@ -674,12 +680,14 @@ def test_hostile_header_and_values_in_a_register(capsys, tmp_path):
                            "ORDER BY record_ref, label").fetchall() == [
             ("Huom\x1b[2J", "=cmd|' /C calc'!A0"), ("Koti\u202eosoite\x00", "Koti\r\nkatu 1"),
             ("Huom\x1b[2J", "@SUM(A1)"), ("Koti\u202eosoite\x00", "Kotikatu\u20662")]
-    _assert_findings_csv_parses(o.out_dir / "findings.csv", 3 + STATEMENT)
+    _assert_findings_csv_parses(o.out_dir / "findings.csv", 4 + STATEMENT)  # one R-status
     detail = "not allowed by §5: Huom\\x1b[2J, Koti\\u202eosoite\\x00"
     assert [(f["rule_id"], f["record_ref"], f["email"], f["detail"])
             for f in o.findings() if f["category"] != "statement"] == [
         ("R-customer", "line 2", "aino@example.com",
          "ended 2020-01-01, deadline 2020-07-01 passed (6 months, §6)"),
+        ("R-status", "line 5", "'=1+2@example.com",
+         "no end date and no invoice, contract or mail: status unknown, record the end date (§6)"),
         ("M-field", "line 2", "aino@example.com", detail),
         ("M-field", "line 5", "'=1+2@example.com", detail),
     ]
@@ -716,7 +724,7 @@ def test_a_file_name_that_is_not_utf8_is_read_and_named(capsys, tmp_path, non_ut
                            "FROM load_counts").fetchall() == [(4, 3, 1)]  # line 3 padded
         assert con.execute("SELECT DISTINCT file FROM rejects").fetchall() == [
             ("in/caf\\xe9.csv",)]
-    _assert_findings_csv_parses(o.out_dir / "findings.csv", 1 + STATEMENT)
+    _assert_findings_csv_parses(o.out_dir / "findings.csv", 4 + STATEMENT)  # 3 of them R-status
     notes = json.loads((o.out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert notes["sources"][0]["notes"] == [
         o.err.removeprefix("audit-kit: warning: ").strip(),
@@ -752,7 +760,7 @@ def test_a_200_kb_header_name_is_one_cell_the_report_reads(capsys, tmp_path):
     o = run_file(capsys, tmp_path, "wide.csv", "customers_csv", "billing",
                  data=data.encode("utf-8"))
     assert (o.rc, o.err) == (1, "")
-    _assert_findings_csv_parses(o.out_dir / "findings.csv", 1 + STATEMENT)
+    _assert_findings_csv_parses(o.out_dir / "findings.csv", 2 + STATEMENT)  # one of them R-status
     assert [f["detail"] for f in o.findings() if f["rule_id"] == "M-unclassified"] == [
         f"unclassified column '{header}', values in 1 row: classify it in the config (columns:)"]
     assert header in build_report_html(o.out_dir, lang="en")
