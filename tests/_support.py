@@ -79,9 +79,9 @@ HOSTILE_LINE = 12  # a customer-register line with an R-customer finding in the 
 class Planted:
     data: Path
     run: Path  # data/reports/2026-Q4
-    previous: Path  # data/reports/2026-Q3
-    reveal_html: Path  # the same run rendered with reveal=True
-    en_html: Path
+    previous: Path  # data/reports/kesa-audit: Q3's run, found by its as_of, not its name
+    reveal_html: Path  # the same run rendered with reveal=True: report.revealed.html
+    en_html: Path  # report.en.html
     exit_code: int
 
 
@@ -99,9 +99,10 @@ def plant_hostile_name(data: Path) -> None:
 
 
 def build_planted(base: Path) -> Planted:
-    """The demo company with HOSTILE planted, audited for 2026Q3 (no report) and then
-    2026Q4 with ``audit-kit run --period``, so the Q4 report compares with a real previous
-    quarter; the Q4 report is rendered again revealed and in English."""
+    """The demo company with HOSTILE planted, audited as of 30.9.2026 into a folder not
+    named for its quarter (no report) and then 2026Q4 with ``audit-kit run --period``, so
+    the Q4 report compares with a real previous quarter; the Q4 report is rendered again
+    revealed and in English, each under its own default name."""
     from audit_kit.cli.main import main
     from audit_kit.demo import generate
     from audit_kit.pipeline import run_audit
@@ -110,10 +111,10 @@ def build_planted(base: Path) -> Planted:
     data = base / "data"
     generate(data)
     plant_hostile_name(data)
-    previous = data / "reports" / "2026-Q3"
+    previous = data / "reports" / "kesa-audit"
     run_audit(data / "config.yaml", as_of="2026-09-30", out=previous, report=False)
     code = main(["run", str(data / "config.yaml"), "--period", "2026Q4"])
     run = data / "reports" / "2026-Q4"
-    reveal = render_report(run, lang="fi", reveal=True, out_name="report_reveal.html")
-    en = render_report(run, lang="en", out_name="report_en.html")
+    reveal = render_report(run, lang="fi", reveal=True)
+    en = render_report(run, lang="en")
     return Planted(data, run, previous, reveal, en, code)

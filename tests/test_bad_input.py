@@ -646,10 +646,12 @@ def test_hostile_zip_member_names_finish_the_audit_and_the_report(capsys, tmp_pa
     manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["sources"][0]["notes"] == ["inv.zip: 1 zip member(s) that are not .xml "
                                                "skipped"]
-    html = (out_dir / "report.html").read_text(encoding="utf-8")
+    assert sorted(manifest["reports"]) == ["report.revealed.html"]  # --reveal: never report.html
+    html = (out_dir / "report.revealed.html").read_text(encoding="utf-8")
     assert RAW.findall(html) == []
-    assert "s · \\x1b[2J\\x1b[31mFAKE.xml: invoice 1" in html
-    assert "s · x\\u202eLMX.xml: invoice 1" in html
+    zipped = 's: <code class="file">in/inv.zip</code> · '
+    assert zipped + "\\x1b[2J\\x1b[31mFAKE.xml: invoice 1" in html
+    assert zipped + "x\\u202eLMX.xml: invoice 1" in html
 
 
 def test_hostile_header_and_values_in_a_register(capsys, tmp_path):

@@ -2,8 +2,9 @@
 
 One planted demo run is shared by the report tests (the ``planted`` fixture): the demo company
 with a hostile name (``<script>``/``<img onerror>``) written into the customer register,
-audited for 2026Q3 (no report) and then 2026Q4 with ``audit-kit run --period`` so the
-Q4 report compares with a real previous quarter.
+audited as of 30.9.2026 into a folder not named for its quarter (no report) and then
+2026Q4 with ``audit-kit run --period`` so the Q4 report compares with a real previous
+quarter.
 """
 
 from __future__ import annotations
@@ -22,15 +23,17 @@ import duckdb
 import pytest
 
 from audit_kit.findings import read_csv
-from audit_kit.report import charts, history
+from audit_kit.report import actions, charts, coverage, history
 from audit_kit.report.i18n import (
     CATALOGUE,
     FALLBACK,
     FIELDS,
     PLACES,
     PROMISES,
+    REF_WORDS,
     RULES,
     STATEMENT_CHECKS,
+    ref_text,
     rule_action,
 )
 from tests._support import HOSTILE, Planted
@@ -110,16 +113,85 @@ def test_months_between(earlier, later, want):
 
 
 @pytest.mark.parametrize(
-    ("d", "label", "prev"),
+    ("as_of", "want"),
     [
-        (dt.date(2026, 12, 31), "2026-Q4", "2026-Q3"),
-        (dt.date(2026, 3, 31), "2026-Q1", "2025-Q4"),
-        (dt.date(2026, 5, 2), "2026-Q2", "2026-Q1"),
+        (dt.date(2026, 12, 31), dt.date(2027, 3, 31)),
+        (dt.date(2026, 3, 31), dt.date(2026, 6, 30)),
+        (dt.date(2026, 5, 2), dt.date(2026, 9, 30)),
+        (dt.date(2026, 8, 15), dt.date(2026, 12, 31)),
     ],
 )
-def test_quarters(d, label, prev):
-    assert history.quarter_of(d) == label
-    assert history.previous_quarter(label) == prev
+def test_next_audit_is_the_next_quarters_end(as_of, want):
+    assert actions.next_quarter_end(as_of) == want
+
+
+@pytest.mark.parametrize(
+    ("ref", "fi"),
+    [("line 11", "rivi 11"), ("row 7", "rivi 7"), ("card 2", "kortti 2"),
+     ("invoice 2019001", "lasku 2019001"), ("offset 418", "tavukohta 418"),
+     ("whole file", "koko tiedosto"), ("cur/1776211200.M2P4242.posti:2,S", None), ("§10", None),
+     ("line x", None)],
+)
+def test_record_references_in_finnish(ref, fi):
+    assert ref_text(ref, "fi") == (fi or ref)
+    assert ref_text(ref, "en") == ref
+    assert set(REF_WORDS) >= {"line", "row", "card", "invoice", "offset"}
+
+
+def _f(rule_id, category, severity, subject="", source="s", ref="line 1", field=""):
+    from audit_kit.findings import Finding
+
+    return Finding(rule_id, category, severity, source, "customers_csv", "f.csv", ref, subject,
+                   "", "", field, "")
+
+
+def test_items_match_by_person_and_promise_not_line_or_rule():
+    before = [
+        _f("R-maillog", "retention", "error", "S-1", ref="line 11"),
+        _f("R-erasure-open", "rights", "info", "S-2", ref="line 4"),
+        _f("M-field", "minimisation", "error", "S-3", field="hetu"),
+        _f("S-statement", "statement", "error", source="statement", ref="§10",
+           field="S-privacy-shield"),
+        _f("R-erasure-open", "rights", "info", "S-4"),
+        _f("R-customer", "retention", "error", "S-5"),
+    ]
+    now = [
+        _f("R-maillog", "retention", "error", "S-1", ref="line 40"),  # the line moved
+        _f("R-email", "retention", "error", "S-1"),  # another rule, same person and promise
+        _f("R-erasure", "rights", "error", "S-2", ref="line 9"),  # open -> overdue
+        _f("M-field", "minimisation", "error", "S-3", field="birthday"),
+        _f("S-statement", "statement", "error", source="statement", ref="§10",
+           field="S-privacy-shield"),
+        _f("M-field", "minimisation", "warning", "S-6", field="job_title"),
+    ]
+    ch = history.compare(before, now, "2026-Q3")
+    assert [it.key for it in ch.new] == [("person", "S-6", "minimisation")]
+    assert [(a.key, b.rules, a.rules) for a, b in ch.escalated] == [
+        (("person", "S-2", "rights"), ("R-erasure-open",), ("R-erasure",))
+    ]
+    assert [it.key for it in ch.fixed] == [("person", "S-5", "retention")]
+    assert [it.key for it in ch.closed] == [("person", "S-4", "rights")]  # info gone: closed
+    assert {it.key for it in ch.persisting} == {
+        ("person", "S-1", "retention"),
+        ("person", "S-3", "minimisation"),
+        ("place", "statement", "S-statement", "S-privacy-shield"),
+    }
+
+
+def test_coverage_status_comes_from_the_rules_installed():
+    got = {(s.section, s.title["en"]): s.status for s in coverage.sections()}
+    assert got[("§5", "Data kept")] == "checked"
+    assert got[("§8", "Data-subject rights")] == "partly"
+    assert got[("§11", "Security")] == "manual"
+    assert {s.section for s in coverage.sections()} == {f"§{i}" for i in range(1, 13)}
+    no_rule = {s.title["en"]: s for s in coverage.sections(set())}
+    assert all(s.status == "manual" for s in no_rule.values())
+    assert no_rule["No newsletter"].how("en").startswith("No rule yet")
+    with_rule = {s.title["en"]: s for s in coverage.sections({"R-newsletter"})}
+    assert with_rule["No newsletter"].status == "checked"
+    assert got[("§6", "No newsletter")] == (
+        "checked" if any("newsletter" in k.lower() for k in coverage.known_checks()) else "manual"
+    )
 
 
 def test_chart_text_is_escaped():
@@ -299,21 +371,38 @@ def test_age_chart_counts_equal_the_six_month_rule(planted):
         assert f">{old}/{n} yli 6 kk</text>" in svg, role
 
 
-def test_quarter_changes_equal_set_arithmetic(planted):
+def test_quarter_changes_match_items_by_person_and_promise(planted):
     html = _html(planted)
-    before = {f.key for f in read_csv(planted.previous / "findings.csv")}
-    now = {f.key for f in _findings(planted)}
-    assert before != now  # as_of moved a quarter: the retention clock changed findings
-    section = html[html.index('id="changes"') : html.index('id="rules"')]
+    before = read_csv(planted.previous / "findings.csv")
+    now = _findings(planted)
+    old = {history.item_key(f): f.severity for f in before}
+    cur = {history.item_key(f): f.severity for f in now}
+    worst = {}
+    for fs, into in ((before, "b"), (now, "n")):
+        for f in fs:
+            k = (into, history.item_key(f))
+            worst[k] = min(worst.get(k, "info"), f.severity, key=("error", "warning", "info").index)
+    escalated = {
+        k for k in cur.keys() & old.keys()
+        if ("error", "warning", "info").index(worst[("n", k)])
+        < ("error", "warning", "info").index(worst[("b", k)])
+    }
+    assert escalated  # the demo's open erasure request of Q3 is overdue in Q4
+    section = html[html.index('id="changes"') : html.index('id="coverage"')]
     assert "(2026-Q3)" in section
+    fixed = {k for k in old.keys() - cur.keys() if worst[("b", k)] != "info"}
     for label, n in (
-        ("Uusia", len(now - before)),
-        ("Korjattu", len(before - now)),
-        ("Edelleen korjaamatta", len(now & before)),
+        ("Uusia", len(cur.keys() - old.keys())),
+        ("Pahentuneita", len(escalated)),
+        ("Korjattu", len(fixed)),
+        ("Edelleen korjaamatta", len(cur.keys() & old.keys()) - len(escalated)),
     ):
         assert f"<b>{n}</b><span>{label}</span>" in section, label
-    # the trend chart shows both quarters
+    assert "<code>R-erasure-open → R-erasure</code>" in section
+    # the trend chart and table show both quarters, found by as_of (the folder is kesa-audit)
+    assert planted.previous.name == "kesa-audit"
     assert ">2026-Q3</text>" in html and ">2026-Q4</text>" in html
+    assert "<td>2026-Q3 <span" in html
 
 
 def test_no_previous_quarter_says_so(planted, tmp_path):
@@ -412,11 +501,16 @@ def test_report_cli_rerenders_in_the_runs_language(planted, tmp_path):
     shutil.copytree(planted.run, copy, ignore=shutil.ignore_patterns("data_docs"))
     params = json.loads((copy / "report_params.json").read_text(encoding="utf-8"))
     assert params["lang"] == "fi" and Path(params["data_dir"]) == planted.data.resolve()
-    (copy / "report.html").unlink()
+    for name in ("report.html", "report.en.html", "report.revealed.html"):
+        (copy / name).unlink()
     assert main(["report", str(copy)]) == 0
     assert '<html lang="fi">' in (copy / "report.html").read_text(encoding="utf-8")
+    fi = (copy / "report.html").read_bytes()
     assert main(["report", str(copy), "--lang", "en"]) == 0
-    assert '<html lang="en">' in (copy / "report.html").read_text(encoding="utf-8")
+    assert main(["report", str(copy), "--reveal"]) == 0
+    assert (copy / "report.html").read_bytes() == fi  # neither overwrote the owners' copy
+    assert '<html lang="en">' in (copy / "report.en.html").read_text(encoding="utf-8")
+    assert "Älä lähetä sitä eteenpäin" in (copy / "report.revealed.html").read_text("utf-8")
 
 
 def test_clean_run_says_promises_kept(planted, tmp_path):
@@ -436,6 +530,106 @@ def test_clean_run_says_promises_kept(planted, tmp_path):
 def test_render_time_under_15_seconds(planted):
     from audit_kit.report import render_report
 
+    before = (planted.run / "report.html").read_bytes()
     t0 = time.perf_counter()
-    render_report(planted.run, lang="fi", out_name="report_timed.html")
+    render_report(planted.run, lang="fi")
     assert time.perf_counter() - t0 < 15
+    assert (planted.run / "report.html").read_bytes() == before  # the same input, the same bytes
+
+
+# -- outputs, actions, people, coverage (issue 19) ---------------------------------------------
+
+
+def test_the_three_reports_have_their_own_names_and_are_in_the_manifest(planted):
+    assert planted.reveal_html == planted.run / "report.revealed.html"
+    assert planted.en_html == planted.run / "report.en.html"
+    m = json.loads((planted.run / "manifest.json").read_text(encoding="utf-8"))
+    assert m["reports"] == {
+        "report.en.html": {"lang": "en", "revealed": False},
+        "report.html": {"lang": "fi", "revealed": False},
+        "report.revealed.html": {"lang": "fi", "revealed": True},
+    }
+    owners = _html(planted)
+    assert '<html lang="fi">' in owners and "Älä lähetä sitä eteenpäin" not in owners
+    assert escape(HOSTILE) not in owners
+
+
+def _todo(html: str) -> list[str]:
+    part = html[html.index('id="todo"') : html.index('id="figures"')]
+    return re.findall(r'<li [^>]*class="act"[^>]*>(.*?)</dl></li>', part, re.S)
+
+
+def test_every_action_has_a_due_date_who_and_its_records(planted):
+    html = _html(planted)
+    findings = _findings(planted)
+    acts = _todo(html)
+    assert len(acts) == len({(f.rule_id, f.source, f.severity if f.rule_id == "M-field" else "")
+                             for f in findings})
+    ids = set(re.findall(r'<tr id="(f-\d+)">', html))
+    assert len(ids) == len(findings)  # every finding row is a link target
+    listed = 0
+    for a in acts:
+        due = re.search(r'<dd class="due">(.*?)</dd>', a).group(1)
+        who = re.search(r'<dd class="who">(.*?)</dd>', a).group(1)
+        assert due.startswith(("heti", "viimeistään ", "ennen seuraavaa tarkastusta (")), due
+        assert "Kari Lukkarila" in who, who
+        links = re.findall(r'<a href="#(f-\d+)">', a)
+        assert links and set(links) <= ids
+        listed += len(links)
+    assert listed == len(findings)  # each finding is listed under exactly one action
+
+
+def test_due_dates_and_processors_come_from_the_requests_and_the_policy(planted):
+    html = _html(planted)
+    con = duckdb.connect(str(planted.run / "warehouse.duckdb"), read_only=True)
+    due = sorted(
+        d for (d,) in con.execute(
+            "SELECT (requested_on + INTERVAL 1 MONTH)::DATE FROM records "
+            "WHERE role = 'erasure_request' AND requested_on > (SELECT as_of FROM audit_params) "
+            "- INTERVAL 1 MONTH AND requested_on <= (SELECT as_of FROM audit_params)"
+        ).fetchall()
+    )
+    con.close()
+    assert due == [dt.date(2027, 1, 21), dt.date(2027, 1, 26)]  # the demo's two open requests
+    first = html[html.index('<p class="first">') : html.index("</header>")]
+    for d in due:
+        assert f"viimeistään {d.day}.{d.month}.{d.year}" in first
+    # "Tee ensin": the ban first, then the overdue erasures, never a routine retention item
+    order = re.findall(r'<a href="#act-([A-Za-z-]+)_', first)
+    assert order[0] == "R-ban" and order[1:3] == ["R-erasure", "R-erasure"]
+    assert not {"R-customer", "R-service", "R-marketing", "R-email"} & set(order)
+    acts = {re.search(r", ([\w-]+)\)</span>", a).group(1) + " " + a: a for a in _todo(html)}
+    maillog = next(a for k, a in acts.items() if k.startswith("R-maillog"))
+    assert "Netplaza Oy (käsittelijä); toimeksiantaja Kari Lukkarila (§2)" in maillog
+    assert '<code class="file">mail/log/maillog.1</code> · rivi 11' in maillog  # not "mail-log"
+    ban = next(a for k, a in acts.items() if k.startswith("R-ban"))
+    assert '<dd class="due">heti</dd>' in ban
+    assert "Kari Lukkarila (rekisteriasioista vastaava, §2)" in ban
+    overdue = [a for k, a in acts.items() if k.startswith("R-erasure ")]
+    assert overdue and all("heti (määräaika umpeutui " in a for a in overdue)
+
+
+def test_people_affected_in_total_and_per_promise(planted):
+    html = _html(planted)
+    findings = _findings(planted)
+    con = duckdb.connect(str(planted.run / "warehouse.duckdb"), read_only=True)
+    people = con.execute("SELECT count(*) FROM subjects").fetchone()[0]
+    con.close()
+    affected = len({f.subject_id for f in findings if f.subject_id})
+    assert 0 < affected < people
+    assert f"Havainnot koskevat {affected} henkilöä {people}:stä." in html
+    for cat in ("minimisation", "retention", "rights", "transfer"):
+        n = len({f.subject_id for f in findings if f.subject_id and f.category == cat})
+        card = re.search(rf'id="promise-{cat}">(.*?)</section>', html, re.S).group(1)
+        assert f"havaintoa · {n} henkilöä</p>" in card, cat
+
+
+def test_every_statement_section_is_shown_with_its_coverage(planted):
+    html = _html(planted)
+    part = html[html.index('id="coverage"') : html.index('id="rules"')]
+    for s in coverage.sections():
+        label = {"checked": "tarkistettu", "partly": "osittain", "manual": "ei aineistosta"}
+        row = f'<td>{escape(s.section)}</td><td data-label="Aihe">{escape(s.title["fi"])}</td>'
+        assert row in part, s.section
+        i = part.index(row)
+        assert f'<span class="cov {s.status}">{label[s.status]}</span>' in part[i : i + 400]

@@ -134,9 +134,8 @@ def test_wheel_cli_outside_the_checkout(installed, tmp_path, capsys):
     _run([ak, "demo", "--data", data, "--out", run], proj, env)
     assert _keys(run / "findings.csv") == _keys(data / "ground_truth.csv")
 
-    (run / "report.html").unlink()
     _run([ak, "report", run, "--lang", "en"], proj, env)
-    assert '<html lang="en"' in (run / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="en"' in (run / "report.en.html").read_text(encoding="utf-8")
 
     with open(run / "findings.csv", encoding="utf-8", newline="") as f:
         email = next(r["email"] for r in csv.DictReader(f) if r["email"])

@@ -47,7 +47,10 @@ PID_FILE = ".audit-kit.pid"
 #: what a run writes into its folder; a re-run replaces exactly these names
 RUN_OUTPUTS = frozenset({
     "findings.csv", "warehouse.duckdb", "warehouse.duckdb.wal", "validation",
-    "manifest.json", "summary.json", "report.html", "report_params.json", "data_docs", PID_FILE,
+    "manifest.json", "summary.json", "report_params.json", "data_docs", PID_FILE,
+    # the reports (audit_kit.report.report_name): language, revealed copy
+    "report.html", "report.fi.html", "report.en.html", "report.revealed.html",
+    "report.fi.revealed.html", "report.en.revealed.html",
 })
 _TEMP_FILE = re.compile(r"^\..+\.tmp-\d+$")  # write_private's temporary name
 _STAGED = re.compile(r"^\.(?P<name>.+)\.(?P<kind>partial|old)-(?P<pid>\d+)(?:-[\w]+)?$")

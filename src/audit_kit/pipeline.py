@@ -61,6 +61,8 @@ class AuditResult:
     warnings: list[str] = field(default_factory=list)
     #: the exit policy's ``--fail-on``
     fail_on: str = "error"
+    #: the report written (None when the run made none)
+    report: Path | None = None
 
     @property
     def exit_code(self) -> int:
@@ -353,9 +355,11 @@ def _run_audit(config, *, as_of, out, report, lang, reveal, fail_on, accepted, j
         findings = verdict.findings
         manifest = write(tmp, cfg=cfg, policy=policy, as_of=when, loaded=loaded, found=found,
                          findings=findings, verdict=verdict, rules=ev.rules)
+        report_path = None
         if report:
-            render(tmp, ev.rules, lang=lang or policy.language, reveal=reveal,
-                   data_dir=config_dir.resolve(), timings=timings)
+            report_path = out_dir / render(
+                tmp, ev.rules, lang=lang or policy.language, reveal=reveal,
+                data_dir=config_dir.resolve(), timings=timings, policy=policy).name
         os.chmod(wh_path, 0o600)
         signals.check()  # an interrupt the report kernel took: the previous output stays
         with signals.deferred():  # the renames finish together
@@ -370,7 +374,7 @@ def _run_audit(config, *, as_of, out, report, lang, reveal, fail_on, accepted, j
     return AuditResult(
         out=out_dir, as_of=when, findings=findings, manifest=manifest, timings=timings,
         warnings=[w for r in loaded.results.values() for w in r.warnings] + verdict.warnings,
-        fail_on=fail_on,
+        fail_on=fail_on, report=report_path,
     )
 
 
@@ -461,10 +465,12 @@ def write(out_dir: Path, *, cfg: AuditConfig, policy: Policy, as_of: dt.date, lo
 
 
 def render(out_dir: Path, rules: list[Rule], *, lang: str, reveal: bool = False,
-           data_dir: Path, timings: dict[str, float] | None = None) -> Path:
-    """Build the GX Data Docs (``data_docs/``) and the owners' ``report.html`` in the run
-    folder *out_dir* (warehouse and manifest written); ``report_params.json`` keeps *lang*
-    and *data_dir* for ``audit-kit report``. Returns the report's path; the seconds of
+           data_dir: Path, timings: dict[str, float] | None = None,
+           policy: Policy | None = None) -> Path:
+    """Build the GX Data Docs (``data_docs/``) and the owners' report (``report.html``,
+    or ``report.revealed.html`` with *reveal*) in the run folder *out_dir* (warehouse and
+    manifest written); ``report_params.json`` keeps *lang*, *data_dir* and what the
+    report needs from *policy* for ``audit-kit report``. Returns the report's path; the seconds of
     each part go into *timings* (``data_docs``, ``report``) when given."""
     from audit_kit.report import render_report, save_report_params
     from audit_kit.report.datadocs import build_data_docs
@@ -474,7 +480,7 @@ def render(out_dir: Path, rules: list[Rule], *, lang: str, reveal: bool = False,
     build_data_docs(out_dir, rules)
     seconds["data_docs"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    save_report_params(out_dir, lang=lang, data_dir=data_dir)
+    save_report_params(out_dir, lang=lang, data_dir=data_dir, policy=policy)
     path = render_report(out_dir, lang=lang, reveal=reveal)
     seconds["report"] = time.perf_counter() - t0
     return path

@@ -179,7 +179,8 @@ class System(_Strict):
     #: the statement says backups may be stored here (statement §10: S-backup-transfer)
     backup: bool = False
     #: an outside party (a processor) holds the data: the statement must name it as a
-    #: recipient (GDPR Art. 13(1)(e); S-recipients)
+    #: recipient (GDPR Art. 13(1)(e); S-recipients), and the report's actions on this
+    #: system's data are the provider's to carry out, on the §2 person's order
     processor: bool = False
 
     @field_validator("country")

@@ -13,7 +13,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "report",
         help="render the HTML report of a finished run",
         description="Execute the report notebook (notebooks/report.ipynb) with "
-        "nbconvert on RUN_DIR and write RUN_DIR/report.html.",
+        "nbconvert on RUN_DIR and write RUN_DIR/report.html (the run's language; "
+        "report.en.html in another, report.revealed.html with --reveal).",
     )
     p.add_argument("run_dir", type=Path, help="output folder of `audit-kit run`")
     p.add_argument(

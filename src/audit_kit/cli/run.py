@@ -104,4 +104,4 @@ def print_result(result, *, report: bool = True) -> None:
     accepted = sum(f.accepted == "yes" for f in result.findings)
     if accepted:
         echo(f"  accepted      {accepted:>5} (they do not fail the run)")
-    echo(f"report: {result.out / 'report.html'}" if report else f"output: {result.out}")
+    echo(f"report: {result.report}" if report and result.report else f"output: {result.out}")

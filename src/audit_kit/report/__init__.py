@@ -6,6 +6,12 @@ tagged ``parameters`` (papermill users can run it too); :func:`render_report` in
 the run's parameters after it, executes it with nbconvert's ExecutePreprocessor and
 exports the outputs only (no code cells) into one self-contained page: styles inline,
 nothing fetched from the network.
+
+What must stay true: the reports of one run never overwrite each other. ``report.html``
+is the run's language (the policy's, or the run's ``--lang``), pseudonymised; another
+language is ``report.<lang>.html``; a revealed copy (names and contact details) is
+``report[.<lang>].revealed.html``, never ``report.html``. Every report rendered is listed
+in the manifest's ``reports``.
 """
 
 from __future__ import annotations
@@ -24,8 +30,8 @@ def _title(run_dir: Path, lang: str) -> str:
     import datetime as dt
     import json
 
-    from audit_kit.report.history import quarter_of
     from audit_kit.report.i18n import t
+    from audit_kit.runs import quarter_of
 
     try:
         m = json.loads((Path(run_dir) / "manifest.json").read_text(encoding="utf-8"))
@@ -38,12 +44,25 @@ def _title(run_dir: Path, lang: str) -> str:
 PARAMS_FILE = "report_params.json"
 
 
-def save_report_params(run_dir: Path, *, lang: str, data_dir: Path) -> Path:
+def save_report_params(run_dir: Path, *, lang: str, data_dir: Path, policy=None) -> Path:
     """Remember the run's report language and input folder (``audit-kit report`` and the
-    auditor notebook read them: the warehouse names input files relative to *data_dir*)."""
+    auditor notebook read them: the warehouse names input files relative to *data_dir*),
+    and what the report's actions need from the *policy* (:class:`audit_kit.policy.Policy`):
+    the §2 person responsible, the systems inventory's providers and processors, and the
+    erasure deadline in months."""
     import json
 
-    text = json.dumps({"lang": lang, "data_dir": str(data_dir)}, indent=2) + "\n"
+    params: dict = {"lang": lang, "data_dir": str(data_dir)}
+    if policy is not None:
+        params["policy"] = {
+            "responsible": policy.organisation.contact,
+            "erasure_months": policy.rights.erasure.deadline_months,
+            "systems": {
+                name: {"provider": s.provider, "processor": s.processor}
+                for name, s in policy.systems.items()
+            },
+        }
+    text = json.dumps(params, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
     return write_private(Path(run_dir) / PARAMS_FILE, text)
 
 
@@ -57,14 +76,41 @@ def report_params(run_dir: Path) -> dict:
         return {}
 
 
+def report_name(lang: str, reveal: bool, run_lang: str) -> str:
+    """``report.html`` in the run's language *run_lang*, else ``report.<lang>.html``;
+    ``.revealed`` before ``.html`` for a copy with names."""
+    parts = ["report"] + ([lang] if lang != run_lang else []) + (["revealed"] if reveal else [])
+    return ".".join(parts) + ".html"
+
+
+def _list_in_manifest(run_dir: Path, name: str, lang: str, reveal: bool) -> None:
+    """Add report *name* to the manifest's ``reports`` (a run folder without a readable
+    manifest is left alone)."""
+    import json
+
+    from audit_kit.safe_output import json_text
+
+    path = Path(run_dir) / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    reports = dict(manifest.get("reports") or {})
+    reports[name] = {"lang": lang, "revealed": bool(reveal)}
+    manifest["reports"] = dict(sorted(reports.items()))
+    write_private(path, json_text(manifest))
+
+
 def render_report(
     run_dir: Path,
     *,
     lang: str = "fi",
     reveal: bool = False,
     template: Path = TEMPLATE,
-    out_name: str = "report.html",
+    out_name: str | None = None,
 ) -> Path:
+    """Render the report of *run_dir* into ``out_name`` (default :func:`report_name`,
+    the run's language from ``report_params.json``) and list it in the manifest."""
     import nbformat
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import CellExecutionError, ExecutePreprocessor
@@ -98,4 +144,8 @@ def render_report(
     )
     body, _ = exporter.from_notebook_node(nb)
     html_text = page(body, lang=lang, title=_title(run_dir, lang))
-    return write_private(Path(run_dir) / out_name, html_text)
+    if out_name is None:
+        out_name = report_name(lang, reveal, report_params(run_dir).get("lang") or lang)
+    path = write_private(Path(run_dir) / out_name, html_text)
+    _list_in_manifest(run_dir, out_name, lang, reveal)
+    return path

@@ -20,27 +20,35 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from audit_kit.findings import Finding, read_csv
-from audit_kit.report import charts, history
+from audit_kit.report import charts, coverage, history, report_params
+from audit_kit.report.actions import (
+    FIELD_RULES,
+    PROMISE_ORDER,
+    SEV_ORDER,
+    Action,
+    Due,
+    Responsible,
+    actions,
+    erasure_dues,
+)
 from audit_kit.report.i18n import (
     AGE_ROLES,
-    FIELDS,
     PROMISES,
     RULES,
     SECTIONS,
     STATEMENT_CHECKS,
     field_name,
-    rule_action,
+    ref_text,
     rule_checks,
     t,
 )
 from audit_kit.rules import rule_categories
+from audit_kit.runs import quarter_of
 from audit_kit.safe_output import html_text as escape  # HTML-escaped, controls shown
 from audit_kit.vocab import CATEGORIES
 
 #: the promises, in the order the owners read them (integrity is a data check, not a promise)
-PROMISE_ORDER = ("minimisation", "retention", "rights", "transfer", "statement")
 VERDICT_ORDER = PROMISE_ORDER + ("integrity",)
-SEV_ORDER = ("error", "warning", "info")
 
 
 def fmt_date(d: str | dt.date, lang: str) -> str:
@@ -124,64 +132,9 @@ def verdicts(findings: list[Finding]) -> dict[str, str]:
     return out
 
 
-#: rules whose findings name a field class (one action per class list and severity)
-_FIELD_RULES = ("M-field", "M-voucher")
-
-
-def _kept_until(fs: list[Finding], lang: str) -> str:
-    """The latest "kept unchanged until" date of M-voucher findings (fi: d.m.yyyy)."""
-    found = sorted(m.groups() for f in fs
-                   if (m := re.search(r"until (\d{4})-(\d\d)-(\d\d)", f.detail)))
-    if not found:
-        return ""
-    y, mo, d = found[-1]
-    return f"{int(d)}.{int(mo)}.{y}" if lang == "fi" else f"{y}-{mo}-{d}"
-
-
-@dataclass
-class Action:
-    category: str
-    rule_id: str
-    severity: str
-    source: str
-    n: int
-    text: str
-
-
-def actions(findings: list[Finding], lang: str) -> list[Action]:
-    """One concrete action per (rule, source), most severe and largest first."""
-    groups: dict[tuple[str, str, str], list[Finding]] = defaultdict(list)
-    for f in findings:
-        # minimisation: errors and warnings (job titles) are separate actions
-        groups[(f.rule_id, f.source, f.severity if f.rule_id in _FIELD_RULES else "")].append(f)
-    out = []
-    for (rule_id, source, _), fs in groups.items():
-        sev = min((f.severity for f in fs), key=SEV_ORDER.index)
-        kind = fs[0].source_kind
-        if rule_id in _FIELD_RULES:
-            classes = sorted(
-                {f.field for f in fs},
-                key=lambda c: (list(FIELDS).index(c) if c in FIELDS else 99, c),
-            )
-            what = ", ".join(field_name(c, lang) for c in classes)
-            text = rule_action(rule_id, lang, n=len(fs), kind=kind, source=source, what=what,
-                               until=_kept_until(fs, lang))
-        else:
-            text = rule_action(rule_id, lang, n=len(fs), kind=kind, source=source)
-        out.append(Action(fs[0].category, rule_id, sev, source, len(fs), text or rule_id))
-    out.sort(
-        key=lambda a: (
-            SEV_ORDER.index(a.severity),
-            VERDICT_ORDER.index(a.category) if a.category in VERDICT_ORDER else 99,
-            -a.n,
-            a.rule_id,
-            a.source,
-        )
-    )
-    return out
-
-
-def _table(headers: list[str], rows: list[list[str]], cls: str = "stack") -> str:
+def _table(
+    headers: list[str], rows: list[list[str]], cls: str = "stack", ids: list[str] | None = None
+) -> str:
     """*rows* cells are already-escaped HTML; headers are escaped here.
 
     In a ``stack`` table every cell after the first carries its header as ``data-label``:
@@ -195,7 +148,12 @@ def _table(headers: list[str], rows: list[list[str]], cls: str = "stack") -> str
             return f'<td data-label="{escape(headers[i])}">{c}</td>'
         return f"<td>{c}</td>"
 
-    body = "".join("<tr>" + "".join(td(i, c) for i, c in enumerate(r)) + "</tr>" for r in rows)
+    body = "".join(
+        (f'<tr id="{escape(ids[j])}">' if ids else "<tr>")
+        + "".join(td(i, c) for i, c in enumerate(r))
+        + "</tr>"
+        for j, r in enumerate(rows)
+    )
     return (
         f'<div class="scroll"><table class="{cls}"><thead><tr>{head}</tr></thead>'
         f"<tbody>{body}</tbody></table></div>"
@@ -252,7 +210,7 @@ def _who(f: Finding, lang: str, reveal: bool, names: dict[tuple[str, str], str])
 
 
 def _field_cell(f: Finding, lang: str) -> str:
-    if f.rule_id in _FIELD_RULES:
+    if f.rule_id in FIELD_RULES:
         label = f.detail.split(": ", 1)[1] if ": " in f.detail else ""
         return escape(field_name(f.field, lang)) + (
             f' <span class="mute">({escape(label)})</span>' if label else ""
@@ -266,12 +224,25 @@ def _findings_rows(fs: list[Finding], lang: str, reveal: bool, names) -> list[li
         [
             _sev_cell(f, lang),
             _who(f, lang, reveal, names),
-            escape(f.source) + " · " + escape(f.record_ref),
+            _place(f, lang),
         ]
         + ([_field_cell(f, lang)] if with_field else [])
         + [f'<span class="mute">{escape(f.detail)}</span>']
         for f in fs
     ]
+
+
+def _place(f: Finding, lang: str) -> str:
+    """Where the record is: its source, the file it came from (``maillog.1``, not the
+    source's folder) and the record reference (line, card, invoice, offset)."""
+    ref = escape(ref_text(f.record_ref, lang))
+    if not f.source_file:
+        return f"{escape(f.source)}: {ref}"
+    file = f'<code class="file">{escape(f.source_file)}</code>'
+    # a Maildir or .eml record is its file: the reference would repeat the file's name
+    return f"{escape(f.source)}: {file}" + (
+        "" if f.source_file.endswith(f.record_ref) else f" · {ref}"
+    )
 
 
 def _finding_headers(lang: str, fs: list[Finding]) -> list[str]:
@@ -299,19 +270,192 @@ def _summary(v: dict[str, str], findings: list[Finding], lang: str) -> str:
     return f'<ul class="summary">{lis}</ul>'
 
 
-#: "do first": one error action per promise, people's explicit requests first
-FIRST_ORDER = ("rights", "retention", "minimisation", "transfer", "statement", "integrity")
+#: "do first": the head of the ranked actions (bans, overdue erasures, open requests, errors)
+FIRST_N = 6
 
 
-def _first(acts: list[Action], lang: str, n: int = 3) -> str:
-    top = []
-    for cat in FIRST_ORDER:
-        top += [a for a in acts if a.severity == "error" and a.category == cat][:1]
-    top = top[:n]
+def _due_text(d: Due, lang: str) -> str:
+    if d.kind == "now":
+        if d.since:
+            return t("due_now_since", lang, d=fmt_date(d.since, lang))
+        return t("due_now", lang)
+    if d.kind == "date" and d.on:
+        return t("due_on", lang, d=fmt_date(d.on, lang))
+    return t("due_next_audit", lang, d=fmt_date(d.on, lang)) if d.on else t("due_next", lang)
+
+
+def _who_text(a: Action, responsible: Responsible, lang: str) -> str:
+    if not a.who:
+        return t("who_unknown", lang)
+    if a.processor:
+        return t("who_processor", lang, p=a.who, r=responsible.person or "—")
+    return t("who_person", lang, r=a.who)
+
+
+def _first(acts: list[Action], lang: str) -> str:
+    top = [a for a in acts if a.weight <= 3][:FIRST_N]
     if not top:
         return ""
-    lis = "".join(f"<li>{escape(a.text)}</li>" for a in top)
+    lis = "".join(
+        f'<li><a href="#{_act_id(a)}">{escape(a.text)}</a> '
+        f'<span class="due">{escape(_due_text(a.due, lang))}</span></li>'
+        for a in top
+    )
     return f'<p class="first">{escape(t("first", lang))}:</p><ol class="todo">{lis}</ol>'
+
+
+def _act_id(a: Action) -> str:
+    """``act-<rule>_<source>_<severity>``, other characters than letters, digits and ``-``
+    written as ``_`` (a source name is the user's)."""
+    return "act-" + "_".join(
+        "".join(c if c.isalnum() or c == "-" else "_" for c in part)
+        for part in (a.rule_id, a.source, a.severity)
+    )
+
+
+#: at most this many records are listed under an action; the rest are in its rule's table
+RECORDS_SHOWN = 25
+
+
+def _action_html(
+    a: Action, lang: str, responsible: Responsible, fids: dict[Finding, str], reveal: bool,
+    names: dict[tuple[str, str], str],
+) -> str:
+    """One action: what, by when, who, and its records (each a link to its evidence row)."""
+    recs = []
+    for f in a.findings[:RECORDS_SHOWN]:
+        label = _place(f, lang)
+        if f.field and f.rule_id != "S-statement":
+            label += " · " + escape(field_name(f.field, lang))
+        if reveal and names.get((f.source, f.record_ref)):
+            label += " · " + escape(names[(f.source, f.record_ref)])
+        recs.append(f'<li><a href="#{fids[f]}">{label}</a></li>')
+    if len(a.findings) > RECORDS_SHOWN:
+        recs.append(
+            f'<li><a href="#rule-{escape(a.rule_id)}">'
+            f"{escape(t('more', lang, n=len(a.findings) - RECORDS_SHOWN))}</a></li>"
+        )
+    return (
+        f'<li id="{_act_id(a)}" class="act">{_sev(a.severity, lang)} <b>{escape(a.text)}</b> '
+        f'<span class="mute">({escape(SECTIONS.get(a.category, ""))}, {escape(a.rule_id)})</span>'
+        f'<dl class="meta"><dt>{escape(t("due", lang))}</dt><dd class="due">'
+        f"{escape(_due_text(a.due, lang))}</dd>"
+        f'<dt>{escape(t("who", lang))}</dt><dd class="who">'
+        f"{escape(_who_text(a, responsible, lang))}</dd>"
+        f'<dt>{escape(t("records", lang, n=len(a.findings)))}</dt>'
+        f'<dd><ul class="recs">{"".join(recs)}</ul></dd></dl></li>'
+    )
+
+
+def _people_affected(findings: list[Finding], cat: str | None = None) -> int:
+    return len(
+        {f.subject_id for f in findings if f.subject_id and (cat is None or f.category == cat)}
+    )
+
+
+def _coverage_table(lang: str) -> str:
+    rows = [
+        [
+            escape(c.section),
+            escape(c.title[lang]),
+            f'<span class="cov {c.status}">{escape(t("cov_" + c.status, lang))}</span>',
+            escape(c.how(lang)),
+        ]
+        for c in coverage.sections()
+    ]
+    return _table(
+        [t("section", lang), t("cov_topic", lang), t("cov_status", lang), t("cov_how", lang)],
+        rows,
+        "coverage stack",
+    )
+
+
+def _item_row(it: history.Item, lang: str, reveal: bool, names, before: history.Item | None = None):
+    f = it.findings[0]
+    rules = ", ".join(it.rules)
+    if before is not None:
+        rules = f"{', '.join(before.rules)} → {rules}"
+    places = "<br>".join(_place(g, lang) for g in it.findings[:3])
+    if len(it.findings) > 3:
+        places += "<br>" + escape(t("more", lang, n=len(it.findings) - 3))
+    return [
+        _sev(it.severity, lang),
+        escape(t(it.category, lang)),
+        _who(f, lang, reveal, names),
+        f"<code>{escape(rules)}</code>",
+        places,
+    ]
+
+
+def _trend_html(rows: list[history.QuarterRow], lang: str, reveal: bool, names) -> list[str]:
+    """The trend chart (open items per promise by quarter), the quarter-to-quarter table,
+    and the changes since the previous quarter with their items."""
+    parts = [f'<div id="trend"><figure><figcaption>{escape(t("trend_title", lang))}</figcaption>']
+    parts.append(
+        charts.trend_chart(
+            [(r.quarter, r.open_items) for r in rows],
+            [(c, t(c, lang)) for c in VERDICT_ORDER],
+            title=t("trend_title", lang),
+        )
+    )
+    parts.append(charts.legend([(c, t(c, lang)) for c in VERDICT_ORDER]))
+    parts.append(f'<p class="mute">{escape(t("trend_caption", lang))}</p>')
+    if len(rows) < 2:
+        parts.append(f'<p class="mute">{escape(t("trend_only_one", lang))}</p>')
+    parts.append("</figure>")
+    if len(rows) > 1:
+        table = [
+            [
+                escape(r.quarter) + f' <span class="mute">{escape(fmt_date(r.as_of, lang))}</span>',
+                str(sum(r.open_items.values())),
+            ]
+            + (
+                [str(len(r.changes.new)), str(len(r.changes.escalated)), str(len(r.changes.fixed))]
+                if r.changes
+                else ["—", "—", "—"]
+            )
+            for r in rows
+        ]
+        parts.append(
+            _table(
+                [t("quarter", lang), t("open_items", lang), t("new", lang), t("escalated", lang),
+                 t("resolved", lang)],
+                table,
+                "num trend stack",
+            )
+        )
+    ch = history.last_changes(rows)
+    parts.append(f'<h2 id="changes">{escape(t("changes", lang, prev=ch.previous))}</h2>')
+    if not ch.found:
+        parts.append(f'<p class="mute">{escape(t("changes_none", lang, prev=ch.previous))}</p>')
+        return parts + ["</div>"]
+    parts.append(
+        '<div class="tiles">'
+        + "".join(
+            f'<div class="tile {cls}"><b>{n}</b><span>{escape(t(key, lang))}</span></div>'
+            for key, cls, n in (
+                ("new", "bad", len(ch.new)),
+                ("escalated", "bad", len(ch.escalated)),
+                ("resolved", "good", len(ch.fixed)),
+                ("persisting", "warn", len(ch.persisting)),
+            )
+        )
+        + "</div>"
+    )
+    if ch.closed:
+        parts.append(f'<p class="mute">{escape(t("closed_line", lang, n=len(ch.closed)))}</p>')
+    heads = [t("severity", lang), t("category", lang), t("subject", lang), t("rule", lang),
+             t("place", lang)]
+    escalated = [_item_row(now, lang, reveal, names, before) for now, before in ch.escalated]
+    for key, rows_ in (
+        ("escalated_list", escalated),
+        ("new_list", [_item_row(it, lang, reveal, names) for it in ch.new]),
+        ("resolved_list", [_item_row(it, lang, reveal, names) for it in ch.fixed]),
+    ):
+        if rows_:
+            parts.append(f"<h3>{escape(t(key, lang))}</h3>")
+            parts.append(_table(heads, rows_))
+    return parts + ["</div>"]
 
 
 # -- the report --------------------------------------------------------------------------------
@@ -323,10 +467,19 @@ def build_report_html(run_dir: str | Path, lang: str = "fi", reveal: bool = Fals
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
     as_of = dt.date.fromisoformat(manifest["as_of"])
     facts = warehouse_facts(run_dir, as_of, lang, reveal)
-    quarter = history.quarter_of(as_of)
+    quarter = quarter_of(as_of)
     v = verdicts(findings)
     sev_total = Counter(f.severity for f in findings)
-    acts = actions(findings, lang)
+    responsible = Responsible.from_params(report_params(run_dir), manifest)
+    acts = actions(
+        findings, lang, as_of=as_of, responsible=responsible,
+        dues=erasure_dues(run_dir, responsible.erasure_months),
+    )
+    fids: dict[Finding, str] = {}
+    for i, f in enumerate(findings, 1):
+        fids.setdefault(f, f"f-{i}")
+    people = facts.people if facts.people is not None else int(manifest.get("people", 0))
+    affected = _people_affected(findings)
     parts: list[str] = []
 
     # -- headline ------------------------------------------------------------------------
@@ -344,7 +497,9 @@ def build_report_html(run_dir: str | Path, lang: str = "fi", reveal: bool = Fals
         f"{escape(t('title', lang))} {escape(quarter)}</p>"
         f"<h1>{escape(head)}</h1>"
         f'<p class="mute">{escape(t("as_of", lang))} {escape(fmt_date(as_of, lang))} · '
-        f"{escape(t('headline_sub', lang, e=sev_total['error'], w=sev_total['warning']))}</p>"
+        f"{escape(t('headline_sub', lang, e=sev_total['error'], w=sev_total['warning']))} "
+        f"{escape(t('affected_line', lang, a=fmt_int(affected, lang), p=fmt_int(people, lang)))}"
+        "</p>"
         + _summary(v, findings, lang)
         + _first(acts, lang)
         + "</header>"
@@ -358,15 +513,23 @@ def build_report_html(run_dir: str | Path, lang: str = "fi", reveal: bool = Fals
     for cat in PROMISE_ORDER:
         mark = {"broken": "✗", "warn": "!", "kept": "✓"}[v[cat]]
         items = [a for a in acts if a.category == cat]
-        lis = "".join(f'<li class="{escape(a.severity)}">{escape(a.text)}</li>' for a in items[:4])
+        lis = "".join(
+            f'<li class="{escape(a.severity)}"><a href="#{_act_id(a)}">{escape(a.text)}</a> '
+            f'<span class="due">{escape(_due_text(a.due, lang))}</span></li>'
+            for a in items[:4]
+        )
         if len(items) > 4:
-            lis += f'<li class="mute">{escape(t("more", lang, n=len(items) - 4))}</li>'
+            lis += (
+                f'<li class="mute"><a href="#todo-{cat}">'
+                f'{escape(t("more", lang, n=len(items) - 4))}</a></li>'
+            )
         cards.append(
             f'<section class="card {v[cat]}" id="promise-{cat}">'
             f'<h3><span class="mark" aria-hidden="true">{mark}</span> {escape(t(cat, lang))} '
             f'<span class="sec">{escape(SECTIONS[cat])}</span></h3>'
             f'<p class="state">{escape(t(v[cat], lang))} · {by_cat.get(cat, 0)} '
-            f"{escape(t('findings_n', lang))}</p>"
+            f"{escape(t('findings_n', lang))} · "
+            f"{escape(t('people_n', lang, n=_people_affected(findings, cat)))}</p>"
             f'<p class="promise">{escape(PROMISES[cat][lang])}</p>'
             + (f'<ol class="todo">{lis}</ol>' if lis else "")
             + "</section>"
@@ -395,28 +558,36 @@ def build_report_html(run_dir: str | Path, lang: str = "fi", reveal: bool = Fals
         )
         + "</p>"
     )
-    parts.append(f'<p class="manual">{escape(t("manual", lang))}</p>')
+    parts.append(f'<p class="manual">{escape(t("manual", lang))} '
+                 f'<a href="#coverage">{escape(t("coverage", lang))}</a></p>')
 
-    # -- what to do, in order ----------------------------------------------------------------
+    # -- what to do, promise by promise (in print: each promise on its own page) ---------
     parts.append(f'<h2 id="todo">{escape(t("todo", lang))}</h2>')
     if acts:
-        lis = "".join(
-            f"<li>{_sev(a.severity, lang)} {escape(a.text)} "
-            f'<span class="mute">({escape(SECTIONS.get(a.category, ""))}, '
-            f"{escape(a.rule_id)})</span></li>"
-            for a in acts
-        )
-        parts.append(f'<ol class="checklist">{lis}</ol>')
+        parts.append(f'<p class="mute">{escape(t("todo_intro", lang))}</p>')
+        for cat in VERDICT_ORDER:
+            mine = [a for a in acts if a.category == cat]
+            if not mine:
+                continue
+            lis = "".join(
+                _action_html(a, lang, responsible, fids, reveal, facts.names) for a in mine
+            )
+            parts.append(
+                f'<section class="todo-promise" id="todo-{cat}">'
+                f"<h3>{escape(t(cat, lang))} "
+                f'<span class="sec">{escape(SECTIONS.get(cat, ""))}</span></h3>'
+                f'<ol class="checklist">{lis}</ol></section>'
+            )
     else:
         parts.append(f"<p>{escape(t('todo_none', lang))}</p>")
 
     # -- key figures ---------------------------------------------------------------------------
     parts.append(f'<h2 id="figures">{escape(t("key_figures", lang))}</h2>')
-    people = facts.people if facts.people is not None else int(manifest.get("people", 0))
     multi = sum(n for k, n in facts.by_n_sources.items() if k > 1)
     tiles = [
         (fmt_int(people, lang), t("people", lang)),
         (fmt_int(multi, lang), t("people_multi", lang)),
+        (fmt_int(affected, lang), t("people_affected", lang)),
         (str(len(manifest["sources"])), t("n_sources", lang)),
         (fmt_int(read, lang), t("records_total", lang)),
         (fmt_int(sev_total["error"], lang), t("errors_total", lang)),
@@ -442,10 +613,17 @@ def build_report_html(run_dir: str | Path, lang: str = "fi", reveal: bool = Fals
     rows = [
         [escape(t(c, lang)) + f' <span class="mute">{escape(SECTIONS[c])}</span>']
         + [fmt_int(sev[c][s], lang) for s in SEV_ORDER]
+        + [fmt_int(_people_affected(findings, c), lang)]
         for c in VERDICT_ORDER
     ]
     parts.append(f"<h3>{escape(t('count', lang))}</h3>")
-    parts.append(_table([t("category", lang)] + [t(s, lang) for s in SEV_ORDER], rows, "num"))
+    parts.append(
+        _table(
+            [t("category", lang)] + [t(s, lang) for s in SEV_ORDER] + [t("people_col", lang)],
+            rows,
+            "num stack",
+        )
+    )
     rows = [
         [
             escape(s["name"]),
@@ -475,7 +653,7 @@ def build_report_html(run_dir: str | Path, lang: str = "fi", reveal: bool = Fals
                 t("people", lang),
             ],
             rows,
-            "num sources",
+            "num sources stack",
         )
     )
 
@@ -497,63 +675,12 @@ def build_report_html(run_dir: str | Path, lang: str = "fi", reveal: bool = Fals
     else:
         parts.append(f'<p class="mute">{escape(t("age_none", lang))}</p>')
     parts.append("</figure>")
-    quarters = history.trend(run_dir, manifest)
-    parts.append(f"<figure><figcaption>{escape(t('trend_title', lang))}</figcaption>")
-    parts.append(
-        charts.trend_chart(
-            quarters, [(c, t(c, lang)) for c in VERDICT_ORDER], title=t("trend_title", lang)
-        )
-    )
-    parts.append(charts.legend([(c, t(c, lang)) for c in VERDICT_ORDER]))
-    if len(quarters) < 2:
-        parts.append(f'<p class="mute">{escape(t("trend_only_one", lang))}</p>')
-    parts.append("</figure>")
+    parts += _trend_html(history.history(run_dir, as_of, findings), lang, reveal, facts.names)
 
-    # -- change since the previous quarter --------------------------------------------------
-    ch = history.changes(run_dir, manifest, findings)
-    if ch.found:
-        parts.append(f'<h2 id="changes">{escape(t("changes", lang, prev=ch.previous))}</h2>')
-        parts.append(
-            '<div class="tiles">'
-            + "".join(
-                f'<div class="tile {cls}"><b>{len(items)}</b>'
-                f"<span>{escape(t(key, lang))}</span></div>"
-                for key, cls, items in (
-                    ("new", "bad", ch.new),
-                    ("resolved", "good", ch.resolved),
-                    ("persisting", "warn", ch.persisting),
-                )
-            )
-            + "</div>"
-        )
-        for key, items in (("new_list", ch.new), ("resolved_list", ch.resolved)):
-            if items:
-                rows = [
-                    [
-                        _sev_cell(f, lang),
-                        escape(f.rule_id),
-                        _who(f, lang, reveal, facts.names),
-                        escape(f.source) + " · " + escape(f.record_ref),
-                        _field_cell(f, lang),
-                    ]
-                    for f in items
-                ]
-                parts.append(f"<h3>{escape(t(key, lang))}</h3>")
-                parts.append(
-                    _table(
-                        [
-                            t("severity", lang),
-                            t("rule", lang),
-                            t("subject", lang),
-                            t("place", lang),
-                            t("field", lang),
-                        ],
-                        rows,
-                    )
-                )
-    else:
-        parts.append(f'<h2 id="changes">{escape(t("changes", lang, prev=ch.previous))}</h2>')
-        parts.append(f'<p class="mute">{escape(t("changes_none", lang, prev=ch.previous))}</p>')
+    # -- what the audit checks, section by section of the statement ------------------------
+    parts.append(f'<h2 id="coverage">{escape(t("coverage", lang))}</h2>')
+    parts.append(f'<p class="mute">{escape(t("coverage_intro", lang))}</p>')
+    parts.append(_coverage_table(lang))
 
     # -- every rule: what it checks, how many, the actions --------------------------------------
     per_rule = Counter(f.rule_id for f in findings)
@@ -613,6 +740,7 @@ def build_report_html(run_dir: str | Path, lang: str = "fi", reveal: bool = Fals
             f"{escape(rule_checks(rule_id, lang))} "
             f'<span class="mute">{escape(SECTIONS.get(cat, ""))} · {len(fs)}</span></h3>'
         )
+        ids = [fids[f] for f in fs]
         if rule_id == "S-statement":
             rows = [
                 [
@@ -628,11 +756,16 @@ def build_report_html(run_dir: str | Path, lang: str = "fi", reveal: bool = Fals
                 _table(
                     [t("severity", lang), t("section", lang), t("checks", lang), t("detail", lang)],
                     rows,
+                    ids=ids,
                 )
             )
         else:
             parts.append(
-                _table(_finding_headers(lang, fs), _findings_rows(fs, lang, reveal, facts.names))
+                _table(
+                    _finding_headers(lang, fs),
+                    _findings_rows(fs, lang, reveal, facts.names),
+                    ids=ids,
+                )
             )
 
     # -- evidence ---------------------------------------------------------------------------------
@@ -643,7 +776,10 @@ def build_report_html(run_dir: str | Path, lang: str = "fi", reveal: bool = Fals
         [escape(t("as_of", lang)), escape(manifest["as_of"])],
         [escape(t("period", lang)), escape(quarter)],
         [escape(t("policy", lang)), escape(manifest["policy"]["version"])],
-        [escape(t("policy_sha", lang)), f"<code>{escape(manifest['policy']['sha256'])}</code>"],
+        [
+            escape(t("policy_sha", lang)),
+            f'<code class="hash">{escape(manifest["policy"]["sha256"])}</code>',
+        ],
         [
             escape(t("tool", lang)),
             escape(

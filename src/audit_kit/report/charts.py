@@ -1,8 +1,8 @@
 """Inline SVG charts for the report: no script, no external file, every text escaped.
 
 Charts use a fixed ``viewBox`` and scale to the page width (``width:100%``), so they
-stay sharp on a phone and in a PDF. Each bar carries a ``<title>`` (a tooltip where
-the viewer supports one) with its exact figure.
+stay sharp on a phone and in a PDF. Every figure is written on or beside its bar (a
+printed page has no tooltips); each bar also carries a ``<title>``.
 """
 
 from __future__ import annotations
@@ -91,12 +91,17 @@ def age_chart(
             for n, colour in ((ok, OK), (bad, BAD)):
                 if not n:
                     continue
-                h = max(3.0, strip * n / peak)
+                h = max(3.0, (strip - 12) * n / peak)  # room for the figure above
                 y -= h
                 span = f"{i}+" if i == AGE_CAP else str(i)
                 out.append(
                     f'<rect x="{x:.1f}" y="{y:.1f}" width="{step - 2:.1f}" height="{h:.1f}" '
                     f'fill="{colour}"><title>{span}: {n}</title></rect>'
+                )
+            if ok + bad:  # the column's figure above it
+                out.append(
+                    f'<text class="seg" x="{x + (step - 2) / 2:.1f}" y="{y - 2:.1f}" '
+                    f'fill="{INK}" font-size="10" text-anchor="middle">{ok + bad}</text>'
                 )
     bottom = top + len(rows) * (strip + gap)
     out.append(
@@ -142,6 +147,16 @@ def trend_chart(
                 f'<rect x="{cx - bar / 2:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" '
                 f'fill="{COLOURS.get(cat, MUTE)}" stroke="#fff" stroke-width="1">'
                 f"<title>{escape(label)} · {escape(cat_label)}: {v}</title></rect>"
+            )
+            # the figure on its segment; beside the bar when the segment is too low for it
+            inside = h >= 15
+            out.append(
+                f'<text class="seg" x="{cx if inside else cx + bar / 2 + 3:.1f}" '
+                f'y="{y + h / 2 + 5:.1f}" font-size="{13 if inside else 11}" font-weight="700" '
+                f'text-anchor="{"middle" if inside else "start"}" '
+                + ('fill="#fff" stroke="#1f2328" stroke-width="2.5" paint-order="stroke"'
+                   if inside else f'fill="{INK}"')
+                + f">{v}</text>"
             )
         total = sum(counts.values())
         out.append(

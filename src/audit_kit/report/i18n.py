@@ -21,9 +21,63 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "headline_ok": {"fi": "Kaikki lupaukset pitävät", "en": "Every promise is kept"},
     "headline_sub": {
-        "fi": "{e} virhettä, {w} varoitusta. Tee alla luetellut toimenpiteet ennen seuraavaa tarkastusta.",
-        "en": "{e} errors, {w} warnings. Do the actions listed below before the next audit.",
+        "fi": "{e} virhettä, {w} varoitusta.",
+        "en": "{e} errors, {w} warnings.",
     },
+    "affected_line": {
+        "fi": "Havainnot koskevat {a} henkilöä {p}:stä.",
+        "en": "The findings concern {a} of {p} people.",
+    },
+    "people_affected": {"fi": "henkilöä, joita havainnot koskevat", "en": "people the findings concern"},
+    "people_n": {"fi": "{n} henkilöä", "en": "{n} people"},
+    "people_col": {"fi": "Henkilöitä", "en": "People"},
+    "todo_intro": {
+        "fi": "Jokaisella toimenpiteellä on määräaika, tekijä ja rivit, joita se koskee (tiedosto ja rivi, kortti, lasku tai viestin kohta; linkki vie havaintoriviin). Nimiä ei näytetä.",
+        "en": "Each action has a deadline, who does it and the records it concerns (file and line, card, invoice or message offset; the link goes to the finding's row). No names are shown.",
+    },
+    "due": {"fi": "Määräaika", "en": "Due"},
+    "due_now": {"fi": "heti", "en": "now"},
+    "due_now_since": {"fi": "heti (määräaika umpeutui {d})", "en": "now (the deadline passed on {d})"},
+    "due_on": {"fi": "viimeistään {d}", "en": "by {d}"},
+    "due_next_audit": {"fi": "ennen seuraavaa tarkastusta ({d})", "en": "before the next audit ({d})"},
+    "due_next": {"fi": "ennen seuraavaa tarkastusta", "en": "before the next audit"},
+    "who": {"fi": "Tekijä", "en": "Who"},
+    "who_person": {"fi": "{r} (rekisteriasioista vastaava, §2)", "en": "{r} (the person responsible, §2)"},
+    "who_processor": {
+        "fi": "{p} (käsittelijä); toimeksiantaja {r} (§2)",
+        "en": "{p} (processor), on the order of {r} (§2)",
+    },
+    "who_unknown": {
+        "fi": "rekisteriasioista vastaava (§2; ajon tiedoista puuttuu nimi)",
+        "en": "the person responsible (§2; the run does not record the name)",
+    },
+    "records": {"fi": "Rivit ({n})", "en": "Records ({n})"},
+    "quarter": {"fi": "Neljännes", "en": "Quarter"},
+    "open_items": {"fi": "Avoimia kohtia", "en": "Open items"},
+    "escalated": {"fi": "Pahentuneita", "en": "Escalated"},
+    "closed_line": {
+        "fi": "Lisäksi {n} tiedoksi merkittyä kohtaa poistui (esim. avoimen poistopyynnön määräaika kului eikä henkilöä löydy mistään): niitä ei lasketa korjatuiksi.",
+        "en": "Also {n} information-only items are gone (e.g. an open erasure request's date passed and the person is in no source): they are not counted as fixed.",
+    },
+    "escalated_list": {
+        "fi": "Pahentuneet (esim. avoin poistopyyntö on nyt myöhässä)",
+        "en": "Escalated (e.g. an open erasure request is now overdue)",
+    },
+    "trend_caption": {
+        "fi": "Kohta = yksi henkilö yhden lupauksen osalta (henkilötön havainto: lähde, sääntö ja tieto). Kohta on korjattu vasta, kun sitä ei enää löydy; rivinumero tai sääntö voi vaihtua kohdan pysyessä samana.",
+        "en": "An item is one person under one promise (a finding without a person: source, rule and field). An item is fixed only when it is gone; its line number or rule may change while it stays the same item.",
+    },
+    "coverage": {"fi": "Mitä tarkastus kattaa", "en": "What the audit covers"},
+    "coverage_intro": {
+        "fi": "Selosteen jokainen kohta: tarkistettu aineistosta, osittain (loput käsin) tai ei tarkistettavissa aineistosta.",
+        "en": "Every section of the statement: checked from the data, partly (the rest by hand) or not checkable from the data.",
+    },
+    "cov_topic": {"fi": "Aihe", "en": "Topic"},
+    "cov_status": {"fi": "Tila", "en": "Status"},
+    "cov_how": {"fi": "Miten / mitä käsin", "en": "How / what by hand"},
+    "cov_checked": {"fi": "tarkistettu", "en": "checked"},
+    "cov_partly": {"fi": "osittain", "en": "partly checked"},
+    "cov_manual": {"fi": "ei aineistosta", "en": "not checkable from data"},
     "verdicts": {
         "fi": "Pitääkö seloste lupauksensa?",
         "en": "Does the statement keep its promises?",
@@ -118,8 +172,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "No dated contact data.",
     },
     "trend_title": {
-        "fi": "Havainnot luokittain neljänneksittäin",
-        "en": "Findings per category by quarter",
+        "fi": "Avoimet kohdat lupauksittain neljänneksittäin",
+        "en": "Open items per promise by quarter",
     },
     "trend_only_one": {
         "fi": "Aiempia neljänneksiä ei löytynyt tämän kansion vierestä; vertailu alkaa seuraavasta tarkastuksesta.",
@@ -134,10 +188,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "No results for the previous quarter ({prev}); changes cannot be compared.",
     },
     "new": {"fi": "Uusia", "en": "New"},
-    "resolved": {"fi": "Korjattu", "en": "Resolved"},
+    "resolved": {"fi": "Korjattu", "en": "Fixed"},
     "persisting": {"fi": "Edelleen korjaamatta", "en": "Still open"},
-    "new_list": {"fi": "Uudet havainnot", "en": "New findings"},
-    "resolved_list": {"fi": "Korjatut havainnot", "en": "Resolved findings"},
+    "new_list": {"fi": "Uudet", "en": "New"},
+    "resolved_list": {"fi": "Korjatut", "en": "Fixed"},
     "evidence": {"fi": "Liite: aineisto ja versiot", "en": "Appendix: evidence and versions"},
     "evidence_intro": {
         "fi": "Tarkastuksen toistamiseen tarvittavat tiedot. Tiedostojen SHA-256-tiivisteet todistavat, mitä aineistoa luettiin.",
@@ -246,6 +300,21 @@ def place(kind: str, lang: str) -> str:
 
     k = source_kinds().get(kind)
     return k.place[lang] if k else PLACES.get(kind, PLACES[""])[lang]
+
+
+#: record reference prefixes (the loaders' record_ref) in Finnish
+REF_WORDS = {"line": "rivi", "row": "rivi", "card": "kortti", "invoice": "lasku",
+             "offset": "tavukohta", "whole file": "koko tiedosto"}
+
+
+def ref_text(ref: str, lang: str) -> str:
+    """A record reference as the report shows it (``line 11`` is ``rivi 11`` in Finnish)."""
+    if lang != "fi":
+        return ref
+    if ref in REF_WORDS:
+        return REF_WORDS[ref]
+    head, sep, tail = ref.partition(" ")
+    return REF_WORDS[head] + sep + tail if head in REF_WORDS and tail.isdigit() else ref
 
 
 def field_name(cls: str, lang: str) -> str:

@@ -53,15 +53,25 @@ code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:
 .integrity,.manual{font-size:.9rem;color:var(--mute);margin:.5rem 0 0}
 .integrity.broken{color:var(--bad);font-weight:600}
 .checklist{padding-left:1.6rem}.checklist li{margin:.3rem 0}
+.checklist li.act{margin:.2rem 0 .9rem}
+.meta{display:grid;grid-template-columns:max-content 1fr;gap:.1rem .6rem;margin:.3rem 0 0;font-size:.9rem}
+.meta dt{color:var(--mute);font-weight:600}.meta dd{margin:0;min-width:0}
+.due{font-weight:600}.todo .due{font-weight:400;color:var(--mute);font-size:.85rem;white-space:nowrap}
+.recs{margin:0;padding-left:1rem}.recs li{margin:0}.recs a{color:inherit}
+code.file{white-space:normal;overflow-wrap:anywhere}
+.cov{font-weight:700;white-space:nowrap}.cov.checked{color:var(--ok)}.cov.partly{color:var(--warn)}.cov.manual{color:var(--mute)}
+tr:target{background:var(--warnbg)}
 .sev{display:inline-block;font-size:.75rem;font-weight:700;border-radius:4px;padding:0 .35rem;
  text-transform:uppercase;letter-spacing:.02em;border:1px solid currentColor}
 .error{color:var(--bad)}.warning{color:var(--warn)}.info{color:var(--mute)}.ok{color:var(--ok);font-weight:700}
 .todo li.error,.todo li.warning,.todo li.info{color:var(--ink)}
+.todo a{color:inherit;text-decoration-color:var(--line)}
 .tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(140px,1fr));gap:.5rem;margin:.4rem 0}
 .tile{border:1px solid var(--line);border-radius:8px;padding:.5rem .6rem;break-inside:avoid}
 .tile b{display:block;font-size:1.6rem;line-height:1.1}.tile span{color:var(--mute);font-size:.85rem}
 .tile.bad b{color:var(--bad)}.tile.good b{color:var(--ok)}.tile.warn b{color:var(--warn)}
 table{border-collapse:collapse;width:100%;font-size:.88rem;margin:.3rem 0}
+td{overflow-wrap:anywhere}
 th,td{border-bottom:1px solid var(--line);padding:.3rem .45rem;text-align:left;vertical-align:top}
 th{background:#f6f8fa;font-weight:600}
 table.num td:not(:first-child),table.num th:not(:first-child){text-align:right}
@@ -83,11 +93,16 @@ svg.chart{width:100%;height:auto;max-width:600px;display:block}
  table.stack tr{display:block;border-bottom:1px solid var(--line);padding:.35rem 0}
  table.stack td{display:block;border:0;padding:.05rem .2rem}
  table.stack td[data-label]::before{content:attr(data-label) ": ";color:var(--mute);font-size:.8rem}
+ table.num.stack td,table.num.stack th{text-align:left}
+ .meta{grid-template-columns:1fr}
  table.sources td:nth-child(2),table.sources th:nth-child(2),
  table.sources td:nth-child(3),table.sources th:nth-child(3){display:none}
 }
+@page{size:A4;margin:14mm 12mm}
 @media print{
- body{max-width:none;font-size:11pt;padding:0}
+ body{max-width:none;font-size:10.5pt;padding:0}
+ .todo-promise{break-before:page}
+ .checklist li.act{break-inside:avoid}
  .scroll{overflow:visible}
  h2{break-after:avoid}h3{break-after:avoid}tr,figure,.card,.tile{break-inside:avoid}
  .top,.card,.tile,.sev{-webkit-print-color-adjust:exact;print-color-adjust:exact}
