@@ -40,5 +40,9 @@ def test_the_stages_one_by_one_give_the_runs_outputs(demo_run, tmp_path):
                               loaded=loaded, found=found, findings=verdict.findings,
                               verdict=verdict, rules=ev.rules)
     assert manifest == result.manifest
-    for name in ("findings.csv", "summary.json", "manifest.json"):
+    # the report stage lists the report it writes in the manifest, as the run did
+    report = pipeline.render(tmp_path, ev.rules, lang=policy.language, data_dir=base.resolve(),
+                             policy=policy)
+    assert report == tmp_path / result.report.name
+    for name in ("findings.csv", "summary.json", "manifest.json", "report_params.json"):
         assert (tmp_path / name).read_bytes() == (result.out / name).read_bytes(), name
