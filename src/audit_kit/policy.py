@@ -266,6 +266,23 @@ class NoNewsletter(_Strict):
     bulk_recipients: Annotated[int, Field(ge=2, le=100000)]
 
 
+class WebLogs(_Strict):
+    """Statement §12: visitors' IP addresses in the website's server logs (rules W-retention
+    and W-url). The statement states no retention; the owners' period, once they set one,
+    is ``retention_months`` (a visitor-day is past it when day + months < the audit date).
+    """
+
+    section: str = "12"
+    #: the owners' retention period for web-log IP addresses; None: none set
+    retention_months: Months | None = None
+    #: W-retention: IP addresses kept past the period (per log file)
+    severity: Severity = "error"
+    #: W-retention without a period: how far back the logs keep IP addresses (per source)
+    unset_severity: Severity = "warning"
+    #: W-url: e-mail addresses or phone numbers in logged URLs (per person)
+    url_severity: Severity = "error"
+
+
 class StatementClaims(_Strict):
     claims_no_transfers_outside_eu: bool
     mechanism_named: str | None
@@ -366,6 +383,8 @@ class Policy(_Strict):
     statement: StatementClaims
     #: the access-request letter's facts (``audit-kit subject`` needs them)
     access_answer: AccessAnswer | None = None
+    #: §12: the website's server logs (optional: the defaults state no retention period)
+    web_logs: WebLogs = WebLogs()
     #: SHA-256 of the policy file, for the manifest
     sha256: str = ""
     path: str = ""

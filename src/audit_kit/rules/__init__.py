@@ -137,16 +137,23 @@ class Facts:
 @dataclass(frozen=True)
 class RuleFamily:
     name: str
-    #: the category of every finding of the family's rules
+    #: the category of the findings of the family's rules (see rule_category)
     category: str
     build: Callable[[RunContext], list[Rule]]
     #: rule id -> its texts (the ids audit-kit gives or the shipped policy uses)
     texts: Mapping[str, RuleTexts] = field(default_factory=dict)
     facts: tuple[Facts, ...] = ()
+    #: the rules whose findings have another category than the family's (rule id ->
+    #: category): a family about one source of data may check several promises
+    rule_category: Mapping[str, str] = field(default_factory=dict)
+
+    def category_of(self, rule_id: str) -> str:
+        return self.rule_category.get(rule_id, self.category)
 
 
 #: the rule families' modules, in the order the report and findings.csv list them
-FAMILY_MODULES = ("retention", "minimisation", "transfers", "rights", "statement", "integrity")
+FAMILY_MODULES = ("retention", "minimisation", "transfers", "rights", "statement", "weblog",
+                  "integrity")
 
 
 @cache
@@ -161,7 +168,7 @@ def rule_texts() -> dict[str, RuleTexts]:
 
 def rule_categories() -> dict[str, str]:
     """rule id -> category, for every rule id a family has texts for."""
-    return {rid: fam.category for fam in families() for rid in fam.texts}
+    return {rid: fam.category_of(rid) for fam in families() for rid in fam.texts}
 
 
 def write_facts(con, ctx: RunContext | None) -> None:
@@ -176,7 +183,8 @@ def build_rules(ctx: RunContext | Policy) -> list[Rule]:
     if isinstance(ctx, Policy):
         ctx = RunContext(ctx)
     policy = ctx.policy
-    rules = [replace(r, category=fam.category) for fam in families() for r in fam.build(ctx)]
+    rules = [replace(r, category=fam.category_of(r.rule_id))
+             for fam in families() for r in fam.build(ctx)]
     # the policy's own ids are unique (policy.py); none may take one of the families' ids
     named = {rid: key for key, rid in policy.rule_ids()}
     own = sorted({r.rule_id for r in rules} - set(named))
