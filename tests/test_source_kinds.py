@@ -184,6 +184,7 @@ def test_the_built_in_kinds_and_roles_come_from_the_loader_modules():
     assert all(isinstance(k, SourceKind) and callable(k.load) for k in kinds.values())
     assert {k.load.__module__ for k in kinds.values()} == {
         f"audit_kit.loaders.{m}" for m in
-        ("tabular", "finvoice", "vcard", "contacts_csv", "mbox", "maildir", "eml", "postfix")}
-    assert list(ROLES) == list(roles()) and len(ROLES) == 10
+        ("tabular", "finvoice", "vcard", "contacts_csv", "mbox", "maildir", "eml", "postfix",
+         "web_access_log")}
+    assert list(ROLES) == list(roles()) and len(ROLES) == 12
     assert ROLES["invoice_party"].startswith("person on an invoice")

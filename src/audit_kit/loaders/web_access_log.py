@@ -104,17 +104,29 @@ ROLE_MAILBOXES: tuple[str, ...] = tuple(sorted(vocab.ROLE_MAILBOXES))
 RAW_COLUMNS = ("date", "visitor", "ip_version", "bot", "first_seen", "last_seen", "requests",
                "first_line", "last_line")
 
-_Q = r'"((?:[^"\\]|\\.)*)"'  # a quoted field; Apache and nginx escape '"' as \" or \x22
-_HOSTS = r'[^\s,"]+(?:, [^\s,"]+)*'  # one address or an X-Forwarded-For list
-#: groups: pre, host, ident, user, day, mon, year, hh, mm, ss, sign, zh, zm, request,
-#: status, bytes, referrer, agent, rest
+_Q = r'"(?:[^"\\]|\\.)*"'  # a quoted field; Apache and nginx escape '"' as \" or \x22
+#: one address or an X-Forwarded-For list (no '[' starts an element: the first " [" of
+#: a line is its timestamp's)
+_HOSTS = r'[^\s,"\[]+(?:, [^\s,"\[]+)*'
+_QG = r'"((?:[^"\\]|\\.)*)"'  # the same, its text as a group
+_CLIENT = rf'(?:"[^"\[]*" |{_HOSTS} )?{_HOSTS}'  # [prefix] client
+#: an access-log line: [prefix] client ident user [time] "request" status bytes
+#: ["referrer" "agent"] [anything]. Validated whole by RE2's DFA, without capture groups
+#: (a capturing match of this pattern costs several times the validation); a valid line
+#: is then cut where its quotes are (_PARSE), or, when it has a backslash (an escaped
+#: quote) or quotes before its timestamp other than a quoted prefix, by LINE_GROUPS.
 LINE_RE = (
-    rf'^(?:("[^"]*"|{_HOSTS}) )?({_HOSTS}) (\S+) (\S+) '
-    r"\[(\d{1,2})/([A-Za-z]{3})/(\d{4}):(\d\d):(\d\d):(\d\d)(?: ([+-])(\d\d)(\d\d))?\] "
-    rf"{_Q} (\d{{3}}) (\d+|-)(?: {_Q} {_Q})?(.*)$"
+    rf'^{_CLIENT} [^\s\[]\S* [^\s\[]\S* '
+    r"\[\d{1,2}/[A-Za-z]{3}/\d{4}:\d\d:\d\d:\d\d(?: [+-]\d\d\d\d)?\] "
+    rf"{_Q} \d{{3}} (?:\d+|-)(?: {_Q} {_Q})?.*$"
 )
-_GROUPS = ("pre", "host", "ident", "usr", "d", "mon", "y", "hh", "mi", "ss", "sign", "zh", "zm",
-           "req", "status", "bytes", "ref", "ua", "rest")
+#: LINE_RE with groups: client, time, request, status and bytes, the optional referrer
+#: and agent (whole, then each), the rest
+LINE_GROUPS = (
+    rf'^({_CLIENT}) [^\s\[]\S* [^\s\[]\S* \[([^\]]*)\] {_QG} (\d{{3}} (?:\d+|-))'
+    rf"( {_QG} {_QG})?(.*)$"
+)
+_GROUP_NAMES = "['client', 'ts', 'req', 'sb', 'opt', 'ref', 'ua', 'rest']"
 #: an IP-literal list (what makes a prefix an X-Forwarded-For and not a virtual host)
 _IP_LIST = r'^"?[0-9A-Fa-f:.]+(?:, [0-9A-Fa-f:.]+)*"?$'
 #: a user agent that is a program, not a person's browser (case-insensitive)
@@ -136,31 +148,67 @@ _PHONE = (r"[?&][^=&#]*=((?:\+|00)[1-9][0-9 ().-]{5,18}[0-9]|0[1-9][0-9 ().-]{4,
 _MONTHS = "['jan','feb','mar','apr','may','jun','jul','aug','sep','oct','nov','dec']"
 
 _PARSE = f"""
-SELECT n, blank, pre, host, d_local, t_utc, status, req, ref, ua, rest,
+SELECT n, blank, pre, host, d_local, t_utc, req, ref, ua, rest,
        CASE WHEN blank THEN 'blank line'
-            WHEN host = '' THEN 'not an access-log line (common or combined format)'
+            WHEN NOT ok THEN 'not an access-log line (common or combined format)'
             WHEN t_utc IS NULL THEN 'unparseable timestamp' END AS reason
 FROM (
-  SELECT *, CASE WHEN d_local IS NOT NULL AND try_cast(hh AS INTEGER) < 24
-                      AND try_cast(mi AS INTEGER) < 60 AND try_cast(ss AS INTEGER) < 61
+  SELECT *, CASE WHEN d_local IS NOT NULL AND CAST(hh AS INTEGER) < 24
+                      AND CAST(mi AS INTEGER) < 60 AND CAST(ss AS INTEGER) < 61
                  THEN make_timestamp(year(d_local), month(d_local), day(d_local),
                                      CAST(hh AS INTEGER), CAST(mi AS INTEGER),
                                      least(CAST(ss AS INTEGER), 59))
-                      - to_minutes(CASE WHEN sign = '-' THEN -1 ELSE 1 END
-                                   * (coalesce(try_cast(zh AS INTEGER), 0) * 60
-                                      + coalesce(try_cast(zm AS INTEGER), 0)))
+                      - to_minutes(CASE WHEN zone = '' THEN 0 ELSE
+                                   CAST(substr(zone, 1, 3) AS INTEGER) * 60
+                                   + CASE WHEN left(zone, 1) = '-' THEN -1 ELSE 1 END
+                                     * CAST(substr(zone, 4, 2) AS INTEGER) END)
             END AS t_utc
   FROM (
-    SELECT n, blank, m.*, CASE WHEN m.host <> '' THEN try(make_date(
-               CAST(m.y AS INTEGER),
-               coalesce(list_position({_MONTHS}, lower(m.mon)), 0),
-               CAST(m.d AS INTEGER))) END AS d_local
+    SELECT *, try(make_date(CAST(substr(ts, p + 5, 4) AS INTEGER),
+                            coalesce(list_position({_MONTHS}, lower(substr(ts, p + 1, 3))), 0),
+                            CAST(left(ts, p - 1) AS INTEGER))) AS d_local,
+              substr(ts, p + 10, 2) AS hh, substr(ts, p + 13, 2) AS mi,
+              substr(ts, p + 16, 2) AS ss, substr(ts, p + 19) AS zone,
+              CASE WHEN length(host) < length(client)
+                   THEN left(client, length(client) - length(host) - 1) ELSE '' END AS pre
     FROM (
-      SELECT rowid - (SELECT min(rowid) FROM _pf_text) + 1 AS n,
-             coalesce(line, '') = '' AS blank,
-             regexp_extract(coalesce(line, ''), {quote(LINE_RE)},
-                            [{", ".join(quote(g) for g in _GROUPS)}]) AS m
-      FROM _pf_text)))
+      SELECT n, blank, ok, client, ts, req, strpos(ts, '/') AS p,
+             regexp_extract(client, '{_HOSTS}$', 0) AS host,
+             CASE WHEN NOT fast THEN nullif(m.ref, '') WHEN comb THEN q[4] END AS ref,
+             CASE WHEN NOT fast THEN CASE WHEN m.opt <> '' THEN m.ua END
+                  WHEN comb THEN q[6] END AS ua,
+             CASE WHEN NOT fast THEN m.rest
+                  WHEN comb THEN array_to_string(q[7:], '"')
+                  ELSE substr(array_to_string(q[3:], '"'), length(sb) + 2) END AS rest
+      FROM (
+        SELECT *, fast AND len(q) >= 7 AND q[5] = ' ' AND q[3] = ' ' || sb || ' ' AS comb
+        FROM (
+          SELECT n, blank, ok, fast, q, m,
+                 CASE WHEN fast THEN array_to_string(string_split(head, ' ')[1:-3], ' ')
+                      ELSE m.client END AS client,
+                 CASE WHEN fast THEN substr(q[1], 3, length(q[1]) - 4) ELSE m.ts END AS ts,
+                 CASE WHEN fast THEN q[2] ELSE m.req END AS req,
+                 CASE WHEN fast THEN substr(regexp_extract(q[3], '^ \\d{{3}} (?:\\d+|-)', 0), 2)
+                      ELSE m.sb END AS sb
+          FROM (
+            SELECT n, blank, ok, fast, head,
+                   CASE WHEN fast THEN string_split(substr(line, b), '"') END AS q,
+                   CASE WHEN ok AND NOT fast
+                        THEN regexp_extract(line, {quote(LINE_GROUPS)}, {_GROUP_NAMES}) END AS m
+            FROM (
+              -- the quick cut: no backslash (escaped quotes) in the line, no quote before
+              -- the timestamp but a quoted prefix's two
+              SELECT *, ok AND strpos(line, chr(92)) = 0
+                        AND (strpos(head, '"') = 0 OR (starts_with(head, '"')
+                             AND length(head) - length(replace(head, '"', '')) = 2)) AS fast
+              FROM (
+                SELECT n, line, line = '' AS blank, ok, b,
+                       CASE WHEN ok THEN left(line, b - 1) END AS head
+                FROM (
+                  SELECT n, line, regexp_full_match(line, {quote(LINE_RE)}) AS ok,
+                         strpos(line, ' [') AS b
+                  FROM (SELECT rowid - (SELECT min(rowid) FROM _pf_text) + 1 AS n,
+                               coalesce(line, '') AS line FROM _pf_text))))))))))
 """
 
 
@@ -170,28 +218,36 @@ def _url_sql(col: str) -> str:
 
 
 def _may_hold(col: str) -> str:
-    """SQL: could the value carry an e-mail address or a phone number (cheap test)?"""
-    return (f"({col} LIKE '%@%' OR {col} ILIKE '%\\%40%' ESCAPE '\\' "
-            f"OR regexp_matches({col}, '=[^&]*[0-9][^&]*[0-9][^&]*[0-9][^&]*[0-9][^&]*[0-9]'))")
+    """SQL: could the value carry an e-mail address (an '@', encoded or not) or a phone
+    number (a query value starting 0, + or %2B)? String searches only: every line pays it."""
+    tests = ("@", "%40", "=0", "=+", "=%2B", "=%2b")
+    return "(" + " OR ".join(f"strpos({col}, '{t}') > 0" for t in tests) + ")"
+
+
+#: SQL: the loaded lines that may hold personal data in their URL or referrer (few)
+_CANDIDATES = f"""
+SELECT n, d_local, {{visitor}} AS visitor, req, ref FROM _wl_p
+WHERE reason IS NULL AND ({_may_hold("req")} OR coalesce({_may_hold("ref")}, false))
+"""
 
 
 def _hits_sql(idx: int) -> str:
-    """SQL: per loaded line with a candidate, each e-mail/phone-shaped value found."""
+    """SQL: each e-mail/phone-shaped value in a candidate line (``_wl_c``)."""
     parts = []
     for where, col in (("request", _url_sql("req")), ("referrer", "ref")):
         dec = f"try(url_decode({col}))"
         # in a query string '+' is a space; an encoded plus (%2B) is the number's own
         plus = f"try(url_decode(replace({col}, '+', ' ')))"
         parts.append(f"""
-          SELECT {idx} AS file_idx, n, d_local, where_, kind, unnest(vals) AS value FROM (
-            SELECT n, d_local, '{where}' AS where_, 'email' AS kind,
+          SELECT {idx} AS file_idx, n, d_local, where_, kind, unnest(vals) AS value, visitor
+          FROM (
+            SELECT n, d_local, visitor, '{where}' AS where_, 'email' AS kind,
                    regexp_extract_all(coalesce({dec}, {col}), {quote(_EMAIL)}) AS vals
-            FROM _wl_p WHERE reason IS NULL AND {col} IS NOT NULL AND {_may_hold(col)}
+            FROM _wl_c WHERE {col} IS NOT NULL
             UNION ALL
-            SELECT n, d_local, '{where}', 'phone',
+            SELECT n, d_local, visitor, '{where}', 'phone',
                    regexp_extract_all(coalesce({plus}, {col}), {quote(_PHONE)}, 1)
-            FROM _wl_p WHERE reason IS NULL AND {col} IS NOT NULL AND {_may_hold(col)}
-              AND strpos({col}, '=') > 0)""")
+            FROM _wl_c WHERE {col} IS NOT NULL AND strpos({col}, '=') > 0)""")
     return " UNION ALL ".join(parts)
 
 
@@ -259,7 +315,8 @@ def load(
             con.execute("DROP TABLE IF EXISTS _pf_text")
         _write(con, sink, raw_name, refs, own_domains, role_mailboxes)
     finally:
-        for t in ("_pf_text", "_wl_p", "_wl_agg", "_wl_hits", "_wl_ip", "_wl_vals", "_wl_days"):
+        for t in ("_pf_text", "_wl_p", "_wl_c", "_wl_agg", "_wl_hits", "_wl_ip", "_wl_vals",
+                  "_wl_days"):
             con.execute(f"DROP TABLE IF EXISTS {t}")
     if folder and not result.records_read:
         raise InputError("no access-log files in the folder", file=path)
@@ -300,11 +357,13 @@ def _load_file(con, sink: SourceSink, ref: FileRef, idx: int, info: _FileInfo,
                      coalesce(regexp_matches(ua, {quote(BOT_RE)}), false) AS bot
               FROM _wl_p WHERE reason IS NULL)
         GROUP BY ALL""")
+    con.execute("CREATE OR REPLACE TEMP TABLE _wl_c AS "
+                + _CANDIDATES.format(visitor=_visitor_sql("")))
     con.execute(f"""
         INSERT INTO _wl_hits
-        SELECT h.*, {_visitor_sql("p.")}
-        FROM ({_hits_sql(idx)}) h JOIN _wl_p p USING (n)
-        WHERE h.value IS NOT NULL AND h.value <> ''""")
+        SELECT file_idx, n, d_local, where_, kind, value, visitor FROM ({_hits_sql(idx)})
+        WHERE value IS NOT NULL AND value <> ''""")
+    con.execute("DROP TABLE _wl_c")
     lines, rejected, shapes = con.execute(f"""
         SELECT count(*), count(reason),
                list_distinct(list(CASE WHEN reason IS NULL THEN
