@@ -297,8 +297,10 @@ def load(
         CREATE OR REPLACE TEMP TABLE _wl_hits (file_idx INTEGER, n BIGINT, d_local DATE,
             where_ VARCHAR, kind VARCHAR, value VARCHAR, visitor VARCHAR)""")
     refs: dict[int, FileRef] = {}
+    seen = 0
     try:
         for idx, p in enumerate(input_files(path, rejected=result.rejecter(sink))):
+            seen += 1
             info = _FileInfo(idx, p, (0, 0))
             try:
                 bad = _read_text(con, info, _scan_now(p, sink), sink.limits)
@@ -318,8 +320,9 @@ def load(
         for t in ("_pf_text", "_wl_p", "_wl_c", "_wl_agg", "_wl_hits", "_wl_ip", "_wl_vals",
                   "_wl_days"):
             con.execute(f"DROP TABLE IF EXISTS {t}")
-    if folder and not result.records_read:
-        raise InputError("no access-log files in the folder", file=path)
+    if folder and not seen:
+        raise InputError("no files in the folder; give the folder of the access logs",
+                         file=path)
     return result
 
 
@@ -382,7 +385,7 @@ def _load_file(con, sink: SourceSink, ref: FileRef, idx: int, info: _FileInfo,
         notes.append(f"{ref.name}: {bad} lines had bytes that are not UTF-8 (shown as U+FFFD)")
     if info.packed and not ref.name.lower().endswith(_SUFFIX[info.packed]):
         notes.append(f"{ref.name}: {info.packed}-compressed (read by its content, not its name)")
-    fmt = "access log " + (", ".join(sorted({s.replace("+", " + ") for s in shapes if s}))
+    fmt = "access log " + (", ".join(sorted({s.replace("+", " + ") for s in shapes or () if s}))
                            or "(no access-log lines)")
     if info.packed:
         fmt += f" ({info.packed})"
