@@ -133,9 +133,9 @@ TEXTS: dict[str, RuleTexts] = {
         },
         "action": {
             "fi": "Päätä verkkolokien säilytysaika, poista sitä vanhemmat lokit ja ota "
-                  "lokien kierrätys käyttöön ({source}: {n} kohtaa).",
+                  "lokien kierrätys käyttöön ({source}: {n} lokitiedostoa).",
             "en": "Set a retention period for the web logs, delete the older logs and rotate "
-                  "them ({source}: {n} points).",
+                  "them ({source}: {n} log files).",
         },
         "action_1": {
             "fi": "Päätä verkkolokien säilytysaika, poista sitä vanhemmat lokit ja ota "
