@@ -432,7 +432,7 @@ def test_config_with_an_unknown_kind(capsys, tmp_path):
                          "unknown source kind 'vcf'; known: customers_csv, service_contracts_csv, "
                          "marketing_list, marketing_optouts, erasure_requests, finvoice, "
                          "retention_holds, vcard, google_contacts_csv, mbox, maildir, eml, "
-                         "postfix_log")
+                         "postfix_log, web_access_log")
 
 
 def test_config_with_an_impossible_date(capsys, tmp_path):

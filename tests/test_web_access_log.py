@@ -183,9 +183,12 @@ def test_combined_fixture_rejects_and_records():
          f"{a} 2 requests 2026-12-01T06:15:02Z..2026-12-01T06:15:03Z"),
         # the IPv6 address written in full on line 5 is the same visitor; 00:00:10 +0200
         # is the 2nd locally, the 1st in UTC
-        ("line 3", dt.date(2026, 12, 1), f"{b} 1 request 2026-12-01T21:59:59Z..2026-12-01T21:59:59Z"),
-        ("line 5", dt.date(2026, 12, 2), f"{b} 1 request 2026-12-01T22:00:10Z..2026-12-01T22:00:10Z"),
-        ("line 6", dt.date(2026, 12, 2), f"{a} 1 request 2026-12-02T07:00:00Z..2026-12-02T07:00:00Z"),
+        ("line 3", dt.date(2026, 12, 1),
+         f"{b} 1 request 2026-12-01T21:59:59Z..2026-12-01T21:59:59Z"),
+        ("line 5", dt.date(2026, 12, 2),
+         f"{b} 1 request 2026-12-01T22:00:10Z..2026-12-01T22:00:10Z"),
+        ("line 6", dt.date(2026, 12, 2),
+         f"{a} 1 request 2026-12-02T07:00:00Z..2026-12-02T07:00:00Z"),
     ]
     # Googlebot's line is counted apart: a raw row, no record
     assert con.execute("SELECT record_ref, visitor, requests FROM src_w WHERE bot = 'true'"

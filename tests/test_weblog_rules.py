@@ -117,7 +117,8 @@ def test_w_url_one_finding_per_person(tmp_path):
                     email="aino.tervo@example.fi", phone="+358409123456")
 
     rows = _audit(tmp_path, None, extra=customer)["W-url"]
-    tail = ": stop putting personal data in URLs (send the form by POST) and delete those lines (§12)"
+    tail = (": stop putting personal data in URLs (send the form by POST) and delete those "
+            "lines (§12)")
     assert [r[3:9] for r in rows] == [
         ("line 1", "aino.tervo@example.fi", None, "email+phone",
          "e-mail address and phone number in 3 logged URLs (referrer and request, "
