@@ -207,6 +207,10 @@ def test_personal_data_in_urls_are_fields_of_their_own_records():
         ("line 2", "email", "request", "aino.tervo@example.fi"),
         ("line 3", "phone", "referrer", "+358409123456"),
     ]
+    # the raw side table: a row per line and value (what the auditor's walk shows)
+    assert con.execute('SELECT record_ref, "where", field FROM src_w_url ORDER BY rowid'
+                       ).fetchall() == [("line 2", "request", "email"),
+                                        ("line 3", "referrer", "phone")]
     # line 5's logo@2x.png and line 6's info@ on the company's own domain and numeric
     # product id are no one's data
 

@@ -37,7 +37,8 @@ with the same key, and the report counts visitors and dates without an address.
   ``IP-<hash> N requests ...`` (the first word is the visitor: W-retention counts
   distinct visitors by it). Bots (by user agent: crawlers, monitors, scripts) are
   counted apart: rows in the raw table with ``bot`` = true, no records;
-* ``records``/``fields``: one ``web_url`` record per line and e-mail address or phone
+* ``records``/``fields`` and ``src_<name>_url``: one ``web_url`` record (and raw row)
+  per line and e-mail address or phone
   number found in the request URL or the referrer (URL-decoded; the company's own domains
   and role mailboxes are not data subjects, as in the mail loaders), with its ``email``
   or ``phone`` field labelled ``request`` or ``referrer``: people resolution links them
@@ -103,6 +104,8 @@ ROLE_MAILBOXES: tuple[str, ...] = tuple(sorted(vocab.ROLE_MAILBOXES))
 
 RAW_COLUMNS = ("date", "visitor", "ip_version", "bot", "first_seen", "last_seen", "requests",
                "first_line", "last_line")
+#: ``src_<name>_url``: one row per line and value found in its URL or referrer
+URL_COLUMNS = ("date", "visitor", "where", "field", "value")
 
 _Q = r'"(?:[^"\\]|\\.)*"'  # a quoted field; Apache and nginx escape '"' as \" or \x22
 #: one address or an X-Forwarded-For list (no '[' starts an element: the first " [" of
@@ -289,6 +292,7 @@ def load(
     path = Path(source.path)
     folder = path.is_dir()
     raw_name = sink.raw_table(RAW_COLUMNS)
+    sink.raw_table(URL_COLUMNS, table="url")
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _wl_agg (file_idx INTEGER, visitor VARCHAR, day DATE,
             bot BOOLEAN, first_line BIGINT, last_line BIGINT, requests BIGINT,
@@ -501,3 +505,7 @@ def _url_records(con, sink: SourceSink, files: str, own_domains: Iterable[str],
         SELECT file, sha256, record_ref, kind AS field, where_ AS label, norm AS value,
                file_idx, n
         FROM ({hits})""", order_by="b.file_idx, b.n, b.field, b.value, b.label")
+    sink.insert_query("raw", None, f"""
+        SELECT file, sha256, record_ref, CAST(d_local AS VARCHAR) AS "date", id AS visitor,
+               where_ AS "where", kind AS field, norm AS value, file_idx, n
+        FROM ({hits})""", raw="url", order_by="b.file_idx, b.n, b.field, b.value, b.where")
