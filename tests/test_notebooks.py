@@ -159,6 +159,10 @@ def test_every_demo_finding_walks_to_its_source(planted):
                 # the system's entries (the inventory, the access answer's recipients)
                 names = set(st.policy_lines["text"].str.strip().str.split(":").str[0])
                 assert len(st.policy_lines) and names == {f.source}
+            elif kind == "source":  # the website log's line cut short (I-rejected)
+                src = trace.source(con, f)
+                assert len(src.load_counts) == 1 and len(src.rejects) >= 1, f
+                assert trace.check_files(trace.files_of(con, f), planted.data).verified, f
             else:
                 st = trace.statement(con, f, REPO / "audits" / "policy.yaml")
                 assert list(st.check["check_id"]) == [f.field]
@@ -168,7 +172,7 @@ def test_every_demo_finding_walks_to_its_source(planted):
                     cites.search(line) for line in st.policy_lines["text"]), f
     finally:
         con.close()
-    assert kinds == {"record", "statement"}
+    assert kinds == {"record", "source", "statement"}
 
 
 def _rotated_maillog_findings(run: Path) -> list[tuple[int, dict]]:
@@ -265,8 +269,9 @@ def test_the_overview_counts_trends_and_charts(planted, tmp_path):
     assert f"audit as of 2026-12-31, policy 2026.4, {n} findings (run 2026-Q4)" in text
     # the previous run is found by its as_of; its folder is not named for its quarter
     assert "2 run(s), oldest first" in text and "2026-09-30" in text
+    # 229 records of the registers and mail, 994 lines of the website log (1 cut short)
     assert planted.previous.name in text
-    assert "229 read = 229 loaded + 0 rejected, in 16 sources" in text
+    assert "1223 read = 1222 loaded + 1 rejected, in 17 sources" in text
     assert "R-maillog" in text and "I-empty" in text
     assert images(nb) == 1 + 6  # the sources, then one chart per area
     assert "ERROR" not in text
