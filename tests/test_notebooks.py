@@ -269,8 +269,8 @@ def test_the_overview_counts_trends_and_charts(planted, tmp_path):
     assert f"audit as of 2026-12-31, policy 2026.4, {n} findings (run 2026-Q4)" in text
     # the previous run is found by its as_of; its folder is not named for its quarter
     assert "2 run(s), oldest first" in text and "2026-09-30" in text
-    # 229 records of the registers and mail, 994 lines of the website log (1 cut short)
     assert planted.previous.name in text
+    # 229 records of the registers and mail, 994 lines of the website log (1 cut short)
     assert "1223 read = 1222 loaded + 1 rejected, in 17 sources" in text
     assert "R-maillog" in text and "I-empty" in text
     assert images(nb) == 1 + 6  # the sources, then one chart per area
