@@ -254,10 +254,11 @@ def test_accepted_findings_do_not_fail_the_run_and_stay_in_every_output(project,
         (r["key"], "expired" if i == 2 else "yes") for i, r in enumerate(errors)}
     summ = json.loads((project / "out" / "summary.json").read_text(encoding="utf-8"))
     assert summ["exit_code"] == 1 and summ["as_of"] == "2026-12-31" and summ["period"] == "2026-Q4"
-    assert summ["findings"] == {"error": 13, "warning": 6, "info": 0, "total": 19,
+    assert summ["findings"] == {"error": 13, "warning": 7, "info": 0, "total": 20,
                                 "accepted": 12, "expired": 1, "failing": 1}
     assert {r: c["total"] for r, c in summ["by_rule"].items() if c["total"]} == {
-        "R-customer": 2, "M-field": 2, "M-unclassified": 1, "S-statement": 14}
+        "R-customer": 2, "M-field": 2, "M-unclassified": 1, "S-statement": 14,
+        "R-status": 1}  # a customer with no end date and no activity: status unknown
     assert summ["by_category"]["minimisation"]["failing"] == 1
     assert set(summ["versions"]) == {"audit-kit", "great-expectations", "duckdb", "python"}
     manifest = json.loads((project / "out" / "manifest.json").read_text(encoding="utf-8"))

@@ -584,15 +584,20 @@ def test_every_action_has_a_due_date_who_and_its_records(planted):
 def test_due_dates_and_processors_come_from_the_requests_and_the_policy(planted):
     html = _html(planted)
     con = duckdb.connect(str(planted.run / "warehouse.duckdb"), read_only=True)
+    # the open requests (no decision, not yet due): one month, three when extended
     due = sorted(
         d for (d,) in con.execute(
-            "SELECT (requested_on + INTERVAL 1 MONTH)::DATE FROM records "
-            "WHERE role = 'erasure_request' AND requested_on > (SELECT as_of FROM audit_params) "
-            "- INTERVAL 1 MONTH AND requested_on <= (SELECT as_of FROM audit_params)"
+            "SELECT * FROM (SELECT (requested_on + CASE WHEN extended THEN INTERVAL 3 MONTH "
+            "ELSE INTERVAL 1 MONTH END)::DATE AS due FROM records WHERE role = 'erasure_request' "
+            "AND decision IS NULL AND requested_on <= (SELECT as_of FROM audit_params)) "
+            "WHERE due >= (SELECT as_of FROM audit_params)"
         ).fetchall()
     )
     con.close()
-    assert due == [dt.date(2027, 1, 21), dt.date(2027, 1, 26)]  # the demo's two open requests
+    # the demo's three open requests, one of them extended (15.10. + 3 months)
+    assert due == [dt.date(2027, 1, 15), dt.date(2027, 1, 21), dt.date(2027, 1, 26)]
+    # each source's open requests are one action, due on its earliest request's date
+    due = [dt.date(2027, 1, 15), dt.date(2027, 1, 26)]
     first = html[html.index('<p class="first">') : html.index("</header>")]
     for d in due:
         assert f"viimeistään {d.day}.{d.month}.{d.year}" in first

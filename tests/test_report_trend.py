@@ -50,17 +50,20 @@ def test_unchanged_files_show_nothing_fixed_and_the_escalation(quarters):
     for r in rows[1:]:
         assert r.changes.fixed == [], r.quarter
     q4 = rows[2].changes
-    # the customer's erasure request, open as of 30.9., is overdue as of 31.12.
-    assert [(now.rules, before.rules) for now, before in q4.escalated] == [
-        (("R-erasure",), ("R-erasure-open",))
+    # the customer's erasure request, open as of 30.9., is overdue as of 31.12.; the
+    # customer whose retention hold ran until 30.9.2026 is past its deadline again
+    assert sorted((now.rules, before.rules) for now, before in q4.escalated) == [
+        (("R-customer",), ("R-held",)),
+        (("R-erasure",), ("R-erasure-open",)),
     ]
-    now, before = q4.escalated[0]
-    assert now.subject_id == before.subject_id
+    for now, before in q4.escalated:
+        assert now.subject_id == before.subject_id
     html = build_report_html(runs / "zz", "fi")
     section = html[html.index('id="changes"') : html.index('id="coverage"')]
     assert "<b>0</b><span>Korjattu</span>" in section
-    assert "<b>1</b><span>Pahentuneita</span>" in section
+    assert "<b>2</b><span>Pahentuneita</span>" in section
     assert "<code>R-erasure-open → R-erasure</code>" in section
+    assert "<code>R-held → R-customer</code>" in section
 
 
 def test_deleting_one_planted_record_shows_exactly_that_one_fixed(quarters):

@@ -380,19 +380,22 @@ def test_an_invoice_inside_its_window_is_kept_unchanged_never_edited():
 
 def test_the_voucher_action_keeps_restricts_and_stops_in_finnish():
     from audit_kit.findings import Finding
-    from audit_kit.report.build import actions
+    from audit_kit.report.actions import actions
     from audit_kit.report.i18n import field_name
+
+    as_of = dt.date(2026, 12, 31)
 
     def f(ref, until):
         return Finding("M-voucher", "minimisation", "error", "invoices", "finvoice", "", ref,
                        "S-1", "", "", "hetu", "not allowed by §5: BuyerPartyIdentifier; voucher "
                        f"kept unchanged until {until} (KPL 2:10)")
 
-    (one,) = actions([f("invoice 1", "2031-12-31")], "fi")
+    (one,) = actions([f("invoice 1", "2031-12-31")], "fi", as_of=as_of)
     assert one.text == ("Säilytä tämä tosite muuttamattomana 31.12.2031 asti, rajaa pääsy "
                         "siihen äläkä kirjoita tällaisia tietoja "
                         f"({field_name('hetu', 'fi')}) uusiin laskuihin.")
-    (two,) = actions([f("invoice 1", "2031-12-31"), f("invoice 3", "2032-12-31")], "en")
+    (two,) = actions([f("invoice 1", "2031-12-31"), f("invoice 3", "2032-12-31")], "en",
+                     as_of=as_of)
     assert two.text == ("Keep these 2 vouchers unchanged until 2032-12-31, restrict access to "
                         f"them and stop writing such data ({field_name('hetu', 'en')}) on new "
                         "invoices.")

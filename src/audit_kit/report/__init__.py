@@ -49,7 +49,7 @@ def save_report_params(run_dir: Path, *, lang: str, data_dir: Path, policy=None)
     auditor notebook read them: the warehouse names input files relative to *data_dir*),
     and what the report's actions need from the *policy* (:class:`audit_kit.policy.Policy`):
     the §2 person responsible, the systems inventory's providers and processors, and the
-    erasure deadline in months."""
+    erasure deadlines in months (plain and extended)."""
     import json
 
     params: dict = {"lang": lang, "data_dir": str(data_dir)}
@@ -57,6 +57,7 @@ def save_report_params(run_dir: Path, *, lang: str, data_dir: Path, policy=None)
         params["policy"] = {
             "responsible": policy.organisation.contact,
             "erasure_months": policy.rights.erasure.deadline_months,
+            "erasure_extended_months": policy.rights.erasure.extended_months,
             "systems": {
                 name: {"provider": s.provider, "processor": s.processor}
                 for name, s in policy.systems.items()

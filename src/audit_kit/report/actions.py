@@ -85,6 +85,8 @@ class Responsible:
     #: source name -> system name (from the manifest)
     source_system: dict[str, str] = field(default_factory=dict)
     erasure_months: int | None = None
+    #: the deadline when an extension is recorded (Art. 12(3)); None in an older run
+    erasure_extended_months: int | None = None
 
     @classmethod
     def from_params(cls, params: dict, manifest: dict) -> Responsible:
@@ -97,6 +99,7 @@ class Responsible:
             },
             source_system={s["name"]: s.get("system", "") for s in manifest.get("sources", [])},
             erasure_months=pol.get("erasure_months"),
+            erasure_extended_months=pol.get("erasure_extended_months"),
         )
 
     def who(self, source: str, category: str) -> tuple[str, bool]:
@@ -108,31 +111,37 @@ class Responsible:
         return self.person, False
 
 
-def erasure_dues(run_dir: Path, months: int | None) -> tuple[dict, dict]:
-    """From the warehouse: subject_id -> the earliest erasure request's due date, and
-    (source, record_ref) of each request -> its due date (D + *months* months)."""
+def erasure_dues(run_dir: Path, months: int | None, extended_months: int | None = None,
+                 ) -> tuple[dict, dict]:
+    """From the warehouse: subject_id -> the earliest due date among the person's erasure
+    requests already past it (an overdue request's deadline; none for a request recorded as
+    erased but still present before its due date), and (source, record_ref) of each
+    request -> its due date. The due date is the rights rules' own formula
+    (:func:`audit_kit.rules.rights.request_due_sql`: D + *months*, D + *extended_months*
+    when an extension is recorded)."""
     import duckdb
+
+    from audit_kit.rules import AS_OF
+    from audit_kit.rules.rights import request_due_sql
 
     path = Path(run_dir) / "warehouse.duckdb"
     if months is None or not path.exists():
         return {}, {}
+    due = request_due_sql(months, extended_months or months, alias="r")
     con = duckdb.connect(str(path), read_only=True)
     try:
-        due = "(r.requested_on + to_months(?))::DATE"
         per_person = dict(
             con.execute(
                 f"SELECT p.subject_id, min({due}) FROM records r JOIN persons p "
                 "ON p.rec_id = r.rec_id WHERE r.role = 'erasure_request' "
-                "AND r.requested_on IS NOT NULL GROUP BY 1",
-                [months],
+                f"AND r.requested_on IS NOT NULL AND {due} < {AS_OF} GROUP BY 1"
             ).fetchall()
         )
         per_record = {
             (s, ref): d
             for s, ref, d in con.execute(
                 f"SELECT r.source, r.record_ref, {due} FROM records r "
-                "WHERE r.role = 'erasure_request' AND r.requested_on IS NOT NULL",
-                [months],
+                "WHERE r.role = 'erasure_request' AND r.requested_on IS NOT NULL"
             ).fetchall()
         }
     except duckdb.Error:

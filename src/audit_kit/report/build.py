@@ -473,7 +473,8 @@ def build_report_html(run_dir: str | Path, lang: str = "fi", reveal: bool = Fals
     responsible = Responsible.from_params(report_params(run_dir), manifest)
     acts = actions(
         findings, lang, as_of=as_of, responsible=responsible,
-        dues=erasure_dues(run_dir, responsible.erasure_months),
+        dues=erasure_dues(run_dir, responsible.erasure_months,
+                          responsible.erasure_extended_months),
     )
     fids: dict[Finding, str] = {}
     for i, f in enumerate(findings, 1):

@@ -81,12 +81,18 @@ def _bans() -> str:
     )
 
 
+def request_due_sql(deadline_months: int, extended_months: int, alias: str = "q") -> str:
+    """SQL of an erasure request's due date (*alias*: the request's record): receipt + the
+    deadline in calendar months, the extended one when an extension is recorded (Art.
+    12(3)). The one formula: the rules and the report's due dates both use it."""
+    months = (f"CASE WHEN coalesce({alias}.extended, false) THEN {int(extended_months)} "
+              f"ELSE {int(deadline_months)} END")
+    return f"CAST({alias}.requested_on + to_months({months}) AS DATE)"
+
+
 def _due(er) -> str:
-    """SQL of a request's due date (``q``: the request's record): receipt + the deadline
-    in calendar months, the extended one when an extension is recorded (Art. 12(3))."""
-    months = (f"CASE WHEN coalesce(q.extended, false) THEN {int(er.extended_months)} "
-              f"ELSE {int(er.deadline_months)} END")
-    return f"CAST(q.requested_on + to_months({months}) AS DATE)"
+    """SQL of a request's due date (``q``: the request's record; :func:`request_due_sql`)."""
+    return request_due_sql(er.deadline_months, er.extended_months)
 
 
 def _state(er) -> str:
