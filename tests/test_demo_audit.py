@@ -10,6 +10,7 @@ import stat
 import pytest
 
 from audit_kit.findings import COLUMNS
+from tests._support import REPO
 
 pytestmark = pytest.mark.slow
 
@@ -91,6 +92,21 @@ def _category_of(rule_id: str) -> str:
     from audit_kit.rules import rule_categories
 
     return rule_categories()[rule_id]
+
+
+def test_the_readmes_demo_output_is_the_demos(demo_run):
+    """The README shows what `make demo` prints: the same counts, line for line."""
+    ctx, result = demo_run
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    start = text.index("demo company written to data/demo")
+    shown = text[start : text.index("report: audits/reports/demo/report.html", start)]
+    assert shown.splitlines() == [
+        f"demo company written to data/demo ({len(ctx.sources)} sources, "
+        f"{len(ctx.expected)} planted findings in ground_truth.csv)",
+        f"audit as of {result.as_of}: {len(result.findings)} findings",
+        *("  " + line for line in result.summary_lines()),
+    ]
+    assert f"The {len(result.findings)} findings are exactly the planted ones" in text
 
 
 def test_every_category_has_planted_findings(demo_run):
