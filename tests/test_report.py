@@ -14,7 +14,6 @@ import datetime as dt
 import json
 import re
 import shutil
-import time
 from collections import Counter
 from html import escape
 from pathlib import Path
@@ -529,14 +528,14 @@ def test_clean_run_says_promises_kept(planted, tmp_path):
     assert "Ei toimenpiteitä tällä kertaa." in html
 
 
-def test_render_time_under_15_seconds(planted):
+def test_rerendering_gives_the_same_bytes(planted):
+    """The same run rendered again: the same report, byte for byte (how long it takes is
+    benchmarks/bench_report.py's matter, not a test's)."""
     from audit_kit.report import render_report
 
     before = (planted.run / "report.html").read_bytes()
-    t0 = time.perf_counter()
     render_report(planted.run, lang="fi")
-    assert time.perf_counter() - t0 < 15
-    assert (planted.run / "report.html").read_bytes() == before  # the same input, the same bytes
+    assert (planted.run / "report.html").read_bytes() == before
 
 
 # -- outputs, actions, people, coverage (issue 19) ---------------------------------------------
