@@ -304,7 +304,12 @@ def test_nbconvert_runs_the_notebooks_with_their_defaults_from_root_and_notebook
     ov = outputs(nbconvert(project, "overview.ipynb", project / "notebooks",
                            tmp_path / "overview.ipynb"))
     assert "(run latest)" in ov and "2 run(s), oldest first" in ov and "zz-before" in ov
-    assert "ERROR" not in auditor + ov
+    # the owners' report notebook opened in JupyterLab (working folder notebooks/): the
+    # latest run by as_of, not a folder name relative to wherever the kernel runs
+    report = outputs(nbconvert(project, "report.ipynb", project / "notebooks",
+                               tmp_path / "report.ipynb"))
+    assert "Tarkastuspäivä 31.12.2026" in report
+    assert "ERROR" not in auditor + ov + report
     assert latest.is_dir()
 
 
