@@ -15,8 +15,8 @@ from audit_kit.errors import OutputError
 from audit_kit.policy import default_policy_path, load_policy
 from tests._support import REPO
 
-WRITTEN = {".gitignore", "audits", "audits/config.yaml", "audits/policy.yaml", "data",
-           "data/README.md", "data/raw"}
+WRITTEN = {".gitignore", "audits", "audits/config.yaml", "audits/policy.yaml",
+           "audits/accepted.yaml", "data", "data/README.md", "data/raw"}
 
 
 def _tree(root) -> set[str]:
@@ -42,6 +42,12 @@ def test_init_writes_the_starter_into_a_new_folder(tmp_path):
     assert cfg.policy == (dest / "audits" / "policy.yaml").resolve()
     assert load_policy(cfg.policy).organisation.name == cfg.organisation
     assert cfg.sources == []
+    # the accepted-findings file beside the policy, where `run` looks: none accepted yet
+    from audit_kit.exitpolicy import default_path, load_accepted
+
+    assert default_path(cfg.policy) == (dest / "audits" / "accepted.yaml").resolve()
+    accepted = load_accepted(None, default=default_path(cfg.policy))
+    assert accepted.entries == () and accepted.path is not None
 
 
 def test_init_into_an_empty_folder_keeps_its_mode(tmp_path):

@@ -32,6 +32,7 @@ pytestmark = pytest.mark.slow
 RESOURCES = {
     "audit_kit/report/report.ipynb": "notebooks/report.ipynb",
     "audit_kit/starter/audits/policy.yaml": "audits/policy.yaml",
+    "audit_kit/starter/audits/accepted.yaml": "audits/accepted.yaml",
     "audit_kit/starter/data/README.md": "data/README.md",
 }
 

@@ -13,7 +13,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "init",
         help="write a starter project (audits/, data/) into a new or empty folder",
         description="Write audits/config.yaml, audits/policy.yaml (the packaged default "
-        "policy, to edit), data/README.md, data/raw/ and .gitignore into DIR. "
+        "policy, to edit), audits/accepted.yaml (accepted findings: none yet), "
+        "data/README.md, data/raw/ and .gitignore into DIR. "
         "A folder that is not empty is refused: no file is ever overwritten.",
     )
     p.add_argument(

@@ -6,12 +6,13 @@
       .gitignore            real exports and audit outputs never enter git
       audits/config.yaml    the audit config: which exports, under which policy
       audits/policy.yaml    the packaged default policy (the demo company's), to edit
+      audits/accepted.yaml  accepted findings (none yet; the format in its comments)
       data/README.md        what goes under data/
       data/raw/             the company's real exports (git-ignored)
 
-The files are this package's resources. In the source tree ``audits/policy.yaml`` and
-``data/README.md`` are symlinks to the repository's own ``audits/policy.yaml`` and
-``data/README.md``, so there is one copy of each; a built wheel holds their contents.
+The files are this package's resources. In the source tree ``audits/policy.yaml``,
+``audits/accepted.yaml`` and ``data/README.md`` are symlinks to the repository's own
+files, so there is one copy of each; a built wheel holds their contents.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ FILES = {
     ".gitignore": "gitignore",
     "audits/config.yaml": "audits/config.yaml",
     "audits/policy.yaml": "audits/policy.yaml",
+    "audits/accepted.yaml": "audits/accepted.yaml",
     "data/README.md": "data/README.md",
 }
 #: folders of the new project, owner-only (data/raw/ will hold personal data)
