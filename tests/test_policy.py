@@ -49,6 +49,10 @@ def _hostile(policy: dict) -> dict:
     for u in p["statement"]["unmentioned_transfers"]:
         for k in ("system", "section", "what"):
             u[k] += EVIL
+        u["text"] = {lg: v + EVIL for lg, v in u["text"].items()}
+    for e in p["coverage"]:
+        e["section"] += EVIL
+        e["title"] = {lg: v + EVIL for lg, v in e["title"].items()}
     aa = p["access_answer"]
     aa["controller"] = {k: v + EVIL for k, v in aa["controller"].items()}
     aa["recipients"] = {name + EVIL: {lg: t + EVIL for lg, t in v.items()}
@@ -166,12 +170,37 @@ def _set(path: str, value):
         (_set("retention.0.months", 10**23), "retention.0.months", ""),
         (_set("rights.erasure.deadline_months", 0), "rights.erasure.deadline_months", ""),
         (_set("statutory.0.law", "KPL\x00"), "statutory[0].law", "control character"),
+        # the coverage names the rules built, and every rule of a section (issue 15)
+        (_set("coverage.4.audited_by.1", "M-fields"), "coverage[4].audited_by[1]",
+         "no rule or statement check 'M-fields'; the ids this policy builds: R-customer, "),
+        (lambda p: p["coverage"][5]["audited_by"].remove("R-held"), "coverage",
+         "no entry names R-held (§6); add each to the audited_by of its statement section"),
+        (lambda p: p["statement"].pop("no_newsletter"), "coverage[6].audited_by[0]",
+         "no rule or statement check 'S-newsletter'"),
+        (lambda p: p["statement"]["unmentioned_transfers"][0].pop("text"),
+         "statement.unmentioned_transfers.0.text", "required key is missing"),
+        (lambda p: p["coverage"][0].update({"rules": ["R-x"]}), "coverage.0.rules",
+         "unknown key"),
     ],
 )
 def test_contradictory_or_unknown_entries_are_refused_naming_file_and_key(tmp_path, edit, key,
                                                                           says):
     err = _edited(tmp_path, edit)
     assert err.place == f"key {key}" and says in err.message
+    assert "\n" not in str(err)
+
+
+def test_every_rule_of_a_section_the_demo_policy_builds_is_under_a_coverage_section():
+    from audit_kit.rules import audited_ids
+
+    pol = load_policy(POLICY)
+    built = audited_ids(build_rules(pol))
+    named = {i for e in pol.coverage for i in e.audited_by}
+    assert sorted(r for r, sec in built.items() if sec and r not in named) == []
+    # the only ids without a section: the statement's umbrella rule (its checks have
+    # sections) and the data-integrity rules, which audit the export, not a promise
+    assert sorted(r for r, sec in built.items() if not sec) == [
+        "I-date", "I-empty", "I-reconcile", "I-rejected", "S-statement"]
 
 
 def test_a_key_given_twice_is_refused_with_its_line(tmp_path):

@@ -177,20 +177,36 @@ def test_items_match_by_person_and_promise_not_line_or_rule():
     }
 
 
-def test_coverage_status_comes_from_the_rules_installed():
-    got = {(s.section, s.title["en"]): s.status for s in coverage.sections()}
+def _demo_sections() -> list[coverage.Section]:
+    from audit_kit.policy import default_policy_path, load_policy
+
+    pol = load_policy(default_policy_path())
+    return coverage.sections({"policy": {"coverage": coverage.entries(pol)}})
+
+
+def test_coverage_status_is_computed_from_what_audits_each_section():
+    got = {(s.label, s.title["en"]): s.status for s in _demo_sections()}
     assert got[("§5", "Data kept")] == "checked"
     assert got[("§8", "Data-subject rights")] == "partly"
     assert got[("§11", "Security")] == "manual"
-    assert {s.section for s in coverage.sections()} == {f"§{i}" for i in range(1, 13)}
-    no_rule = {s.title["en"]: s for s in coverage.sections(set())}
-    assert all(s.status == "manual" for s in no_rule.values())
-    assert no_rule["No newsletter"].how("en").startswith("No rule yet")
-    with_rule = {s.title["en"]: s for s in coverage.sections({"R-newsletter"})}
-    assert with_rule["No newsletter"].status == "checked"
-    assert got[("§6", "No newsletter")] == (
-        "checked" if any("newsletter" in k.lower() for k in coverage.known_checks()) else "manual"
-    )
+    assert {s.label for s in _demo_sections()} == {f"§{i}" for i in range(1, 13)}
+    nothing = coverage.Section("9", {"fi": "x", "en": "x"}, (), {"fi": "y", "en": "y"})
+    assert nothing.status == "manual" and nothing.how("en") == "By hand: y"
+    assert coverage.Section("9", {"fi": "x", "en": "x"}, ("S-x",)).status == "checked"
+    # a run without the policy's coverage (or a policy without one) maps no sections
+    assert coverage.sections({}) is None and coverage.sections({"policy": {}}) is None
+
+
+def test_coverage_lists_only_the_rules_built():
+    """An id the policy names but the rules built do not have is not shown as auditing."""
+    from audit_kit.policy import default_policy_path, load_policy
+    from audit_kit.rules import build_rules
+
+    pol = load_policy(default_policy_path())
+    built = [r for r in build_rules(pol) if r.rule_id != "S-newsletter"]
+    kept = {(e["section"], e["title"]["en"]): e for e in coverage.entries(pol, built)}
+    assert kept[("6", "No newsletter")]["audited_by"] == []
+    assert "R-held" in kept[("6", "Retention")]["audited_by"]
 
 
 def test_chart_text_is_escaped():
@@ -630,12 +646,33 @@ def test_people_affected_in_total_and_per_promise(planted):
         assert f"havaintoa · {n} henkilöä</p>" in card, cat
 
 
-def test_every_statement_section_is_shown_with_its_coverage(planted):
-    html = _html(planted)
+def _coverage_rows(html: str) -> dict[tuple[str, str], tuple[str, str]]:
+    """The rendered coverage table: (section, topic) -> (status, how)."""
     part = html[html.index('id="coverage"') : html.index('id="rules"')]
-    for s in coverage.sections():
-        label = {"checked": "tarkistettu", "partly": "osittain", "manual": "ei aineistosta"}
-        row = f'<td>{escape(s.section)}</td><td data-label="Aihe">{escape(s.title["fi"])}</td>'
-        assert row in part, s.section
-        i = part.index(row)
-        assert f'<span class="cov {s.status}">{label[s.status]}</span>' in part[i : i + 400]
+    rows = {}
+    for tr in re.findall(r"<tr>(.*?)</tr>", part, re.S):
+        cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)]
+        if cells:
+            status = re.search(r'class="cov (\w+)"', tr).group(1)
+            rows[(cells[0], cells[1])] = (status, cells[3])
+    return rows
+
+
+def test_every_statement_section_is_shown_with_its_coverage(planted):
+    rows = _coverage_rows(_html(planted))
+    assert {k[0] for k in rows} == {f"§{i}" for i in range(1, 13)}
+    for s in _demo_sections():
+        status, how = rows[(s.label, escape(s.title["fi"]))]
+        assert status == s.status, s.label
+        for rid in s.audited_by:
+            assert rid in how or rid == "policy", (s.label, rid)
+    # the sections the rules of the web logs and the newsletter audit (issue 15: stale table)
+    assert rows[("§12", "Evästeet ja verkkosivu")][1].startswith(
+        "Tarkistaa: W-retention, W-url, S-weblog-retention, S-wordfence.")
+    assert rows[("§6", "Ei uutiskirjettä")] == ("checked", "Tarkistaa: S-newsletter.")
+    retention = rows[("§6", "Säilytysaika")][1]
+    assert all(r in retention for r in ("R-person", "R-status", "R-held", "R-purpose-unknown"))
+    rights = rows[("§8", "Rekisteröidyn oikeudet")][1]
+    assert all(r in rights for r in ("R-ban-listed", "R-ban-same-day", "R-erasure-open",
+                                     "R-erasure-refused"))
+    assert "lokit eivät ole aineistossa" not in _html(planted)

@@ -240,6 +240,16 @@ class Rights(_Strict):
     erasure: ErasureRule
 
 
+class LangText(_Strict):
+    """A text in both languages of the outputs (Finnish and English)."""
+
+    fi: str
+    en: str
+
+    def __call__(self, lang: str) -> str:
+        return self.fi if lang == "fi" else self.en
+
+
 class UnmentionedTransfer(_Strict):
     """A transfer of a system's data that the statement does not mention (a statement
     check, failed while the system holds personal data outside the EU/EEA)."""
@@ -251,6 +261,8 @@ class UnmentionedTransfer(_Strict):
     severity: Severity
     #: the transfer, in words, for the finding's detail
     what: str
+    #: the check in plain words, as the report lists it (fi/en)
+    text: LangText
 
 
 class NoNewsletter(_Strict):
@@ -321,16 +333,6 @@ class StatementClaims(_Strict):
     _rights = field_validator("rights_listed")(_known(RIGHTS, "right"))
 
 
-class LangText(_Strict):
-    """A text in both languages of the outputs (Finnish and English)."""
-
-    fi: str
-    en: str
-
-    def __call__(self, lang: str) -> str:
-        return self.fi if lang == "fi" else self.en
-
-
 class Controller(_Strict):
     """The controller's contact details for the data subject (statement §1, §2, §8)."""
 
@@ -365,6 +367,24 @@ class AccessAnswer(_Strict):
     _source_roles = field_validator("data_sources")(_known_role)
 
 
+#: the pseudo-id of a coverage entry checked by the policy's own validation at load (the
+#: business ID's check digit, the own domains and role mailboxes)
+AT_LOAD = "policy"
+
+
+class CoverageSection(_Strict):
+    """One section of the statement in the report's "what the audit covers" table: its
+    title, the ids of the rules and statement checks that audit it (of the rules this
+    policy builds; :data:`AT_LOAD` for the policy's own validation) and what is left to
+    check by hand. Which ids exist is checked against the rules built
+    (:func:`audit_kit.rules.check_coverage`)."""
+
+    section: str
+    title: LangText
+    audited_by: list[RuleId] = []
+    by_hand: LangText | None = None
+
+
 class Policy(_Strict):
     policy_version: str
     language: Literal["fi", "en"]
@@ -385,6 +405,8 @@ class Policy(_Strict):
     access_answer: AccessAnswer | None = None
     #: §12: the website's server logs (optional: the defaults state no retention period)
     web_logs: WebLogs = WebLogs()
+    #: the report's coverage, per section of the statement (None: the policy maps none)
+    coverage: list[CoverageSection] | None = None
     #: SHA-256 of the policy file, for the manifest
     sha256: str = ""
     path: str = ""
@@ -554,7 +576,10 @@ def load_policy(path: str | Path) -> Policy:
             msg = "required key is missing"
         raise PolicyError(msg, file=path, place=f"key {loc}") from None
     pol = pol.model_copy(update={"sha256": hashlib.sha256(data).hexdigest(), "path": str(path)})
-    from audit_kit.rules import build_rules
 
-    build_rules(pol)  # refuses a rule id the families use themselves, before any input is read
+    from audit_kit.rules import build_rules, check_coverage
+
+    # refuses a rule id the families use themselves, and a coverage naming a rule not
+    # built or leaving one out, before any input is read
+    check_coverage(pol, build_rules(pol))
     return pol

@@ -121,7 +121,7 @@ KINDS = (SourceKind(
     reads="Google Contacts CSV (new and old headers), Outlook, Thunderbird",
     notes="Outlook and Thunderbird headers in English, Finnish, Swedish or German (the "
           "exporters' own column lists); short rows read as padded",
-    place={"fi": "Google-yhteystiedoista", "en": "from the Google contacts"},
+    place={"fi": "yhteystietoluettelosta", "en": "from the contacts list"},
     roles=(PHONE_CONTACT,), demo="audit_kit.demo.contacts:write", fixtures=("contacts_csv/*",),
     fuzz=(FuzzSeed("contacts.csv", "contacts_csv/google_new.csv"),)),)
 

@@ -44,13 +44,13 @@ with the same key, and the report counts visitors and dates without an address.
   or ``phone`` field labelled ``request`` or ``referrer``: people resolution links them
   to the registers (rule W-url). The URL itself is not stored.
 
-Wordfence (§12's security plugin) is not read. Its Live Traffic and login records are
-rows of the WordPress database (``wp_wfhits``, ``wp_wflogins``) shown on the plugin's
-admin pages; the plugin's source offers no CSV export of them (its Import/Export tool
-exports the plugin's settings), and no real export of them exists to test a reader
-against. What Wordfence sends to Defiant Inc. (US) is the policy's system ``website``
-and the statement check S-wordfence. A database dump of those tables would be a kind of
-its own, written against a real dump.
+A WordPress security plugin's own records (Wordfence's Live Traffic and login records)
+are not read. They are rows of the WordPress database (``wp_wfhits``, ``wp_wflogins``)
+shown on the plugin's admin pages; the plugin's source offers no CSV export of them (its
+Import/Export tool exports the plugin's settings), and no real export of them exists to
+test a reader against. What such a plugin sends abroad is the policy's: a system of its
+inventory and, where the statement is silent, an ``unmentioned_transfers`` check. A
+database dump of those tables would be a kind of its own, written against a real dump.
 
 How: each file's lines are split by the postfix loader's line reader (DuckDB's CSV
 reader for plain UTF-8 files, a numpy split for compressed or odd ones: the same line

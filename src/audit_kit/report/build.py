@@ -353,15 +353,18 @@ def _people_affected(findings: list[Finding], cat: str | None = None) -> int:
     )
 
 
-def _coverage_table(lang: str) -> str:
+def _coverage_table(params: dict, lang: str) -> str:
+    kept = coverage.sections(params)
+    if kept is None:
+        return f'<p class="mute">{escape(t("coverage_none", lang))}</p>'
     rows = [
         [
-            escape(c.section),
+            escape(c.label),
             escape(c.title[lang]),
             f'<span class="cov {c.status}">{escape(t("cov_" + c.status, lang))}</span>',
             escape(c.how(lang)),
         ]
-        for c in coverage.sections()
+        for c in kept
     ]
     return _table(
         [t("section", lang), t("cov_topic", lang), t("cov_status", lang), t("cov_how", lang)],
@@ -470,7 +473,10 @@ def build_report_html(run_dir: str | Path, lang: str = "fi", reveal: bool = Fals
     quarter = quarter_of(as_of)
     v = verdicts(findings)
     sev_total = Counter(f.severity for f in findings)
-    responsible = Responsible.from_params(report_params(run_dir), manifest)
+    params = report_params(run_dir)
+    responsible = Responsible.from_params(params, manifest)
+    # the statement checks' words: the library's, and the policy's own checks' (kept by the run)
+    check_words = STATEMENT_CHECKS | ((params.get("policy") or {}).get("check_texts") or {})
     acts = actions(
         findings, lang, as_of=as_of, responsible=responsible,
         dues=erasure_dues(run_dir, responsible.erasure_months,
@@ -681,7 +687,7 @@ def build_report_html(run_dir: str | Path, lang: str = "fi", reveal: bool = Fals
     # -- what the audit checks, section by section of the statement ------------------------
     parts.append(f'<h2 id="coverage">{escape(t("coverage", lang))}</h2>')
     parts.append(f'<p class="mute">{escape(t("coverage_intro", lang))}</p>')
-    parts.append(_coverage_table(lang))
+    parts.append(_coverage_table(params, lang))
 
     # -- every rule: what it checks, how many, the actions --------------------------------------
     per_rule = Counter(f.rule_id for f in findings)
@@ -747,7 +753,7 @@ def build_report_html(run_dir: str | Path, lang: str = "fi", reveal: bool = Fals
                 [
                     _sev_cell(f, lang),
                     escape(f.record_ref),
-                    escape(STATEMENT_CHECKS.get(f.field, {}).get(lang, f.field))
+                    escape(check_words.get(f.field, {}).get(lang, f.field))
                     + _provisions([f], lang),
                     f'<span class="mute">{escape(f.detail)}</span>',
                 ]

@@ -78,6 +78,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "cov_checked": {"fi": "tarkistettu", "en": "checked"},
     "cov_partly": {"fi": "osittain", "en": "partly checked"},
     "cov_manual": {"fi": "ei aineistosta", "en": "not checkable from data"},
+    "cov_by": {"fi": "Tarkistaa: {ids}.", "en": "Audited by: {ids}."},
+    "cov_by_hand": {"fi": "Käsin: {text}", "en": "By hand: {text}"},
+    "cov_at_load": {"fi": "tarkastussäännöt ladattaessa (policy)", "en": "the policy's checks at load (policy)"},
+    "coverage_none": {
+        "fi": "Tarkastussäännöt (policy) eivät jaa tarkastusta selosteen kohtiin (coverage puuttuu): kaikki kohdat, joita säännöt eivät tarkista, on tarkistettava käsin.",
+        "en": "The policy maps no sections of the statement (no coverage): every section its rules do not check must be checked by hand.",
+    },
     "verdicts": {
         "fi": "Pitääkö seloste lupauksensa?",
         "en": "Does the statement keep its promises?",
@@ -152,8 +159,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "statement": {"fi": "Selosteen omat puutteet", "en": "Gaps in the statement itself"},
     "integrity": {"fi": "Aineiston eheys", "en": "Data integrity"},
     "manual": {
-        "fi": "Tarkista käsin (§11), koska aineisto ei näytä niitä: salasanat vaihdetaan 3 kk välein, tulosteet hävitetään, paperirekisterit ovat lukitussa kaapissa.",
-        "en": "Check by hand (§11), the data cannot show these: passwords changed every 3 months, printouts destroyed, paper registers locked away.",
+        "fi": "Osa selosteen lupauksista on tarkistettava käsin, koska aineisto ei näytä niitä:",
+        "en": "Some of the statement's promises must be checked by hand, the data cannot show them:",
     },
     "charts": {"fi": "Kuvina", "en": "At a glance"},
     "age_title": {

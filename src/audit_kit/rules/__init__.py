@@ -98,6 +98,9 @@ class Rule:
     #: a finding's ``field`` -> the provision it cites instead of :attr:`provision` (one
     #: rule with several checks, each under its own article: S-statement)
     field_provisions: Mapping[str, str] = field(default_factory=dict, kw_only=True)
+    #: the ids of the checks the rule reports in its ``field`` with their statement
+    #: sections (S-statement: the statement checks); the policy's coverage names them
+    checks: Mapping[str, str] = field(default_factory=dict, kw_only=True)
 
     def provision_of(self, field_name: str) -> str:
         """The provision a finding of this rule with *field_name* cites."""
@@ -197,3 +200,38 @@ def build_rules(ctx: RunContext | Policy) -> list[Rule]:
                 file=policy.path or None, place=f"key {named.get(r.rule_id, 'rule ' + r.rule_id)}")
         seen.add(r.rule_id)
     return rules
+
+
+def audited_ids(rules: Sequence[Rule]) -> dict[str, str]:
+    """id -> statement section ("" for none) of every rule in *rules* and every check a
+    rule reports in its field (:attr:`Rule.checks`): what a policy's coverage may name."""
+    out: dict[str, str] = {}
+    for r in rules:
+        out[r.rule_id] = r.section
+        out.update(r.checks)
+    return out
+
+
+def check_coverage(policy: Policy, rules: Sequence[Rule]) -> None:
+    """The policy's ``coverage`` (if any) against the *rules* built from it: an entry
+    naming an id no rule or check has, or a rule or check of a statement section that no
+    entry names, is a :class:`PolicyError` naming the key."""
+    from audit_kit.policy import AT_LOAD
+
+    if policy.coverage is None:
+        return
+    known = audited_ids(rules)
+    named: set[str] = set()
+    for i, entry in enumerate(policy.coverage):
+        for j, rid in enumerate(entry.audited_by):
+            if rid != AT_LOAD and rid not in known:
+                raise PolicyError(
+                    f"no rule or statement check {rid!r}; the ids this policy builds: "
+                    f"{', '.join(k for k, sec in known.items() if sec)} (or {AT_LOAD})",
+                    file=policy.path or None, place=f"key coverage[{i}].audited_by[{j}]")
+            named.add(rid)
+    left = [f"{rid} (§{sec})" for rid, sec in known.items() if sec and rid not in named]
+    if left:
+        raise PolicyError(
+            f"no entry names {', '.join(left)}; add each to the audited_by of its "
+            "statement section", file=policy.path or None, place="key coverage")

@@ -304,22 +304,22 @@ _FI, _EN = "seloste §6; tietosuoja-asetuksen 5 artiklan 1 kohdan e alakohta", \
 TEXTS: dict[str, RuleTexts] = {
     "R-customer": {
         "checks": {
-            "fi": f"Asiakkuus on päättynyt ja 6 kuukauden määräaika on kulunut, mutta yhteyshenkilö on yhä rekisterissä ({_FI}).",
-            "en": f"The customer relationship ended and its 6-month deadline has passed, but the contact person is still listed ({_EN}).",
+            "fi": f"Asiakkuus on päättynyt ja säilytysaika on kulunut, mutta yhteyshenkilö on yhä rekisterissä ({_FI}).",
+            "en": f"The customer relationship ended and its retention period has passed, but the contact person is still listed ({_EN}).",
         },
         **_REMOVE_CONTACTS,
     },
     "R-service": {
         "checks": {
-            "fi": f"Huoltosopimuksen laite on poistettu käytöstä ja 6 kuukauden määräaika on kulunut, mutta pääkäyttäjä on yhä listalla ({_FI}).",
-            "en": f"The service-contract device was retired and its 6-month deadline has passed, but the main user is still listed ({_EN}).",
+            "fi": f"Huoltosopimuksen laite on poistettu käytöstä ja säilytysaika on kulunut, mutta pääkäyttäjä on yhä listalla ({_FI}).",
+            "en": f"The service-contract device was retired and its retention period has passed, but the main user is still listed ({_EN}).",
         },
         **_REMOVE_CONTACTS,
     },
     "R-marketing": {
         "checks": {
-            "fi": f"Henkilöä ei ole markkinoitu 6 kuukauteen, mutta hän on yhä markkinointilistalla ({_FI}).",
-            "en": f"The person has not been marketed to for 6 months but is still on the marketing list ({_EN}).",
+            "fi": f"Henkilöä ei ole markkinoitu säilytysajan kuluessa, mutta hän on yhä markkinointilistalla ({_FI}).",
+            "en": f"The person has not been marketed to for the retention period but is still on the marketing list ({_EN}).",
         },
         "action": {
             "fi": "Poista nämä {n} henkilöä {place}.",
@@ -329,8 +329,8 @@ TEXTS: dict[str, RuleTexts] = {
     },
     "R-email": {
         "checks": {
-            "fi": f"Vain sähköpostista tunnettu henkilö, jonka viimeisimmästä viestistä on kulunut yli 6 kuukautta ({_FI}).",
-            "en": f"A correspondent known only from mail whose latest message is over 6 months old ({_EN}).",
+            "fi": f"Vain sähköpostista tunnettu henkilö, jonka viimeisimmästä viestistä on kulunut säilytysaikaa kauemmin ({_FI}).",
+            "en": f"A correspondent known only from mail whose latest message is older than the retention period ({_EN}).",
         },
         "action": {
             "fi": "Poista näiden {n} henkilön viestit ja osoitteet {place} ({source}).",
@@ -343,12 +343,12 @@ TEXTS: dict[str, RuleTexts] = {
     },
     "R-maillog": {
         "checks": {
-            "fi": f"Postipalvelimen lokirivit ovat yli 6 kuukautta vanhoja ({_FI}).",
-            "en": f"Mail-server log lines older than 6 months ({_EN}).",
+            "fi": f"Postipalvelimen lokirivit ovat säilytysaikaa vanhempia ({_FI}).",
+            "en": f"Mail-server log lines older than the retention period ({_EN}).",
         },
         "action": {
-            "fi": "Pyydä Netplaza Oy:tä poistamaan yli 6 kuukautta vanhat lokirivit ({n} osoitetta).",
-            "en": "Ask Netplaza Oy to delete log lines older than 6 months ({n} addresses).",
+            "fi": "Poista postipalvelimen lokista rivit, joiden säilytysaika on kulunut ({n} osoitetta).",
+            "en": "Delete the mail-server log lines past the retention period ({n} addresses).",
         },
     },
     "R-invoice": {
@@ -401,9 +401,9 @@ TEXTS: dict[str, RuleTexts] = {
     },
     "R-status": {
         "checks": {
-            "fi": "Tila tuntematon: asiakkaalla ei ole päättymispäivää eikä laskuja, sopimuksia tai sähköpostia 24 kuukauteen, "
+            "fi": "Tila tuntematon: asiakkaalla ei ole päättymispäivää eikä laskuja, sopimuksia tai sähköpostia tarkastussäännöissä asetettuna aikana, "
                   "tai markkinointilistan henkilöllä ei ole markkinointipäivää (seloste §6).",
-            "en": "Status unknown: a customer with no end date and no invoice, contract or mail in 24 months, "
+            "en": "Status unknown: a customer with no end date and no invoice, contract or mail for the policy's inactivity period, "
                   "or a prospect with no marketing date (statement §6).",
         },
         "action": {

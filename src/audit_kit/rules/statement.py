@@ -178,6 +178,13 @@ def _checks(ctx: RunContext) -> list[Check]:
     return CHECKS[:3] + unmentioned + CHECKS[3:]
 
 
+def check_texts(policy) -> dict[str, dict[str, str]]:
+    """Every statement check of *policy* in plain words, fi/en: :data:`CHECK_TEXTS` and
+    the policy's own checks' texts."""
+    return CHECK_TEXTS | {u.check: {"fi": u.text.fi, "en": u.text.en}
+                          for u in policy.statement.unmentioned_transfers}
+
+
 def statement_checks(ctx: RunContext) -> list[tuple[str, str, bool, str, str]]:
     """(check_id, section, failed, severity, detail) for each statement check, as of the
     context's audit date."""
@@ -248,6 +255,7 @@ def build(ctx: RunContext) -> list[Rule]:
             severities=tuple(sorted({c.severity for c in checks})),
             provision=INFORMATION,
             field_provisions={c.check_id: c.provision for c in checks},
+            checks={c.check_id: c.section for c in checks},
         ),
         *_newsletter(ctx),
     ]
@@ -293,23 +301,21 @@ TEXTS: dict[str, RuleTexts] = {
 
 FAMILY = RuleFamily("statement", CATEGORY, build, TEXTS, (STATEMENT_CHECKS,))
 
-#: each statement check (an S-statement finding's field) in plain words, fi/en
+#: each of the library's statement checks (an S-statement finding's field) in plain words,
+#: fi/en; a check the policy defines (``unmentioned_transfers``) has its own text there
+#: (:func:`check_texts`). The texts name no system or provider: the finding's detail does.
 CHECK_TEXTS: dict[str, dict[str, str]] = {
     "S-privacy-shield": {
         "fi": "Seloste vetoaa Privacy Shieldiin, joka on ollut pätemätön 16.7.2020 alkaen. Nimeä pätevä siirtoperuste.",
         "en": "The statement relies on Privacy Shield, invalid since 16 July 2020. Name a valid mechanism.",
     },
     "S-no-transfers-claim": {
-        "fi": "Seloste sanoo, ettei tietoja siirretä EU:n ulkopuolelle, mutta Googlen varmuuskopio ja Wordfence ovat Yhdysvalloissa.",
-        "en": "The statement says no data leaves the EU, but the Google backup and Wordfence are in the US.",
+        "fi": "Seloste sanoo, ettei tietoja siirretä EU:n ulkopuolelle, mutta osa järjestelmistä on EU/ETA-alueen ulkopuolella (ks. lisätiedot).",
+        "en": "The statement says no data leaves the EU, but some systems are outside the EU/EEA (see the detail).",
     },
     "S-backup-transfer": {
         "fi": "Varmuuskopiot voivat siirtyä EU:n ulkopuolelle ilman nimettyä perustetta.",
         "en": "Backups may leave the EU/EEA without a named mechanism.",
-    },
-    "S-wordfence": {
-        "fi": "Wordfence-lisäosa voi lähettää kävijöiden IP-osoitteita Yhdysvaltoihin; seloste ei kerro siitä.",
-        "en": "The Wordfence plugin may send visitors' IP addresses to the US; the statement does not say so.",
     },
     "S-legal-basis": {
         "fi": "Käsittelyn oikeusperustetta ei ole nimetty yhdellekään tarkoitukselle.",
