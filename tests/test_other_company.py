@@ -62,6 +62,12 @@ COVERAGE = [
 ]
 
 
+#: the other statement's retention promise in its own words (no minimisation promise: the
+#: report's generic words)
+RETENTION_PROMISE = {"fi": "Asiakkaan tiedot poistetaan kolmen kuukauden kuluttua asiakkuuden päättymisestä.",
+                     "en": "A customer's data is deleted three months after the relationship ends."}
+
+
 def other_policy() -> dict:
     """The demo policy rewritten for Pohjan Tilipalvelu Oy."""
     p = yaml.safe_load(POLICY.read_text(encoding="utf-8"))
@@ -79,7 +85,13 @@ def other_policy() -> dict:
         "firewall": {"provider": "Sucuri Inc.", "country": "US", "mechanism": "none",
                      "personal_data": True, "section": "6", "processor": True},
     }
-    p["web_logs"]["retention_months"] = 3
+    p["web_logs"].update(retention_months=3, section="6")
+    # its own numbering: data and retention §3, rights §4, the website §6
+    for r in p["retention"] + p["statutory"]:
+        r["section"] = "3"
+    p["fields"]["section"] = p["statement"]["no_newsletter"]["section"] = "3"
+    for r in p["rights"].values():
+        r["section"] = "4"
     st = p["statement"]
     st["unmentioned_transfers"] = [{
         "check": "S-firewall", "system": "firewall", "section": "6", "severity": "warning",
@@ -93,6 +105,7 @@ def other_policy() -> dict:
     aa["recipients"] = {"billing": {"fi": "Laskutin Oy", "en": "Laskutin Oy"},
                         "mail": {"fi": "Postikeskus Oy", "en": "Postikeskus Oy"}}
     p["coverage"] = COVERAGE
+    p["promises"] = {"retention": RETENTION_PROMISE}
     return p
 
 
@@ -131,12 +144,22 @@ def test_another_companys_report_names_only_its_own_policy(tmp_path):
     for word in FIRST_CUSTOMER:
         assert word.lower() not in html.lower(), word
         assert word.lower() not in en.lower(), word
-    assert "Delete the mail-server log lines past the retention period (1 addresses)." in _text(en)
+    assert "Delete the mail-server log lines past the retention period (1 address)." in _text(en)
     text = _text(html)
     # the policy's check text, the processor who acts on the mail log, the systems abroad
     assert "Sucuri-palomuuri näkee kävijöiden IP-osoitteet Yhdysvalloissa." in text
     assert "Postikeskus Oy (käsittelijä)" in text
     assert "firewall (Sucuri Inc., US)" in text
+    # the verdict cards' promises: the policy's own words, else the generic ones; the
+    # sections they cite: those of this policy's rules
+    def card(cat: str) -> str:
+        return re.search(rf'id="promise-{cat}">(.*?)</section>', html, re.S).group(1)
+
+    assert f'<p class="promise">{RETENTION_PROMISE["fi"]}</p>' in card("retention")
+    assert ('<p class="promise">Rekisteriin tallennetaan vain selosteessa luetellut tiedot.</p>'
+            in card("minimisation"))
+    for cat, sections in [("retention", "§3, §6"), ("minimisation", "§3, §6"), ("rights", "§4")]:
+        assert f'<span class="sec">{sections}</span>' in card(cat), cat
     # the coverage table is this policy's, row for row
     part = html[html.index('id="coverage"') : html.index('id="rules"')]
     rows = [[_text(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)]

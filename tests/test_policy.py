@@ -181,6 +181,8 @@ def _set(path: str, value):
          "statement.unmentioned_transfers.0.text", "required key is missing"),
         (lambda p: p["coverage"][0].update({"rules": ["R-x"]}), "coverage.0.rules",
          "unknown key"),
+        (lambda p: p["promises"].update({"newsletter": {"fi": "x", "en": "x"}}), "promises",
+         "unknown category 'newsletter'"),
     ],
 )
 def test_contradictory_or_unknown_entries_are_refused_naming_file_and_key(tmp_path, edit, key,

@@ -22,6 +22,7 @@ import duckdb
 import pytest
 
 from audit_kit.findings import read_csv
+from audit_kit.policy import default_policy_path, load_policy
 from audit_kit.report import actions, charts, coverage, history
 from audit_kit.report.i18n import (
     CATALOGUE,
@@ -36,6 +37,8 @@ from audit_kit.report.i18n import (
     rule_action,
 )
 from tests._support import HOSTILE, Planted
+
+POLICY = load_policy(default_policy_path())
 
 
 def _html(p: Planted, name: str = "report.html") -> str:
@@ -178,10 +181,7 @@ def test_items_match_by_person_and_promise_not_line_or_rule():
 
 
 def _demo_sections() -> list[coverage.Section]:
-    from audit_kit.policy import default_policy_path, load_policy
-
-    pol = load_policy(default_policy_path())
-    return coverage.sections({"policy": {"coverage": coverage.entries(pol)}})
+    return coverage.sections({"policy": {"coverage": coverage.entries(POLICY)}})
 
 
 def test_coverage_status_is_computed_from_what_audits_each_section():
@@ -199,12 +199,10 @@ def test_coverage_status_is_computed_from_what_audits_each_section():
 
 def test_coverage_lists_only_the_rules_built():
     """An id the policy names but the rules built do not have is not shown as auditing."""
-    from audit_kit.policy import default_policy_path, load_policy
     from audit_kit.rules import build_rules
 
-    pol = load_policy(default_policy_path())
-    built = [r for r in build_rules(pol) if r.rule_id != "S-newsletter"]
-    kept = {(e["section"], e["title"]["en"]): e for e in coverage.entries(pol, built)}
+    built = [r for r in build_rules(POLICY) if r.rule_id != "S-newsletter"]
+    kept = {(e["section"], e["title"]["en"]): e for e in coverage.entries(POLICY, built)}
     assert kept[("6", "No newsletter")]["audited_by"] == []
     assert "R-held" in kept[("6", "Retention")]["audited_by"]
 
@@ -249,12 +247,14 @@ def test_report_is_one_self_contained_file_without_code(planted):
 def test_verdict_card_per_promise_with_section(planted):
     html = _html(planted)
     findings = _findings(planted)
+    # the sections the demo policy's rules of each category audit (W-url and W-retention:
+    # §12; the statement checks: their own sections), not a table of the library's
     for cat, section in [
-        ("minimisation", "§5"),
-        ("retention", "§6"),
+        ("minimisation", "§5, §12"),
+        ("retention", "§6, §12"),
         ("rights", "§8"),
         ("transfer", "§10"),
-        ("statement", "§4, §8, §10, §12"),
+        ("statement", "§4, §6, §7, §8, §9, §10, §12"),
     ]:
         sev = {f.severity for f in findings if f.category == cat}
         state = "broken" if "error" in sev else ("warn" if sev else "kept")
@@ -264,6 +264,8 @@ def test_verdict_card_per_promise_with_section(planted):
         assert m, cat
         assert m.group(1) == state, cat
         assert escape(section) in m.group(2)
+        if cat in POLICY.promises:  # the statement's own words (the policy's promises)
+            assert f'<p class="promise">{escape(POLICY.promises[cat].fi)}</p>' in m.group(2)
         n = sum(1 for f in findings if f.category == cat)
         assert f"· {n} havaintoa" in m.group(2)
 

@@ -25,7 +25,7 @@ from audit_kit.errors import FileRejected, PolicyError
 from audit_kit.limits import read_input
 from audit_kit.normalise import is_business_id
 from audit_kit.reference import reference
-from audit_kit.vocab import FIELD_CLASSES, RIGHTS, ROLES
+from audit_kit.vocab import CATEGORIES, FIELD_CLASSES, RIGHTS, ROLES
 
 Severity = Literal["error", "warning", "info"]
 #: a rule id: cited in findings.csv and the report, one word
@@ -405,6 +405,9 @@ class Policy(_Strict):
     access_answer: AccessAnswer | None = None
     #: §12: the website's server logs (optional: the defaults state no retention period)
     web_logs: WebLogs = WebLogs()
+    #: per category of findings: the statement's promise in its own words, fi/en (the
+    #: report's verdict cards; a category not given gets the library's generic words)
+    promises: dict[str, LangText] = {}
     #: the report's coverage, per section of the statement (None: the policy maps none)
     coverage: list[CoverageSection] | None = None
     #: SHA-256 of the policy file, for the manifest
@@ -412,6 +415,8 @@ class Policy(_Strict):
     path: str = ""
 
     _purpose_roles = field_validator("purposes")(_known_role)
+    _promise_categories = field_validator("promises")(
+        _known(dict.fromkeys(CATEGORIES, ""), "category"))
 
     @field_validator("purposes", mode="before")
     @classmethod

@@ -49,18 +49,23 @@ def save_report_params(run_dir: Path, *, lang: str, data_dir: Path, policy=None)
     auditor notebook read them: the warehouse names input files relative to *data_dir*),
     and what the report's actions need from the *policy* (:class:`audit_kit.policy.Policy`):
     the §2 person responsible, the systems inventory's providers and processors, the
-    erasure deadlines in months (plain and extended), the statement checks' texts and the
-    coverage per statement section (:func:`audit_kit.report.coverage.entries`)."""
+    erasure deadlines in months (plain and extended), the statement checks' texts, the
+    statement's promises in its own words, the coverage per statement section
+    (:func:`audit_kit.report.coverage.entries`) and the sections each category and rule
+    audits (:class:`audit_kit.report.coverage.Cited`)."""
     import json
 
-    from audit_kit.report.coverage import entries
+    from audit_kit.report.coverage import Cited, entries
+    from audit_kit.rules import build_rules
     from audit_kit.rules.statement import check_texts
 
     params: dict = {"lang": lang, "data_dir": str(data_dir)}
     if policy is not None:
         params["policy"] = {
             "check_texts": check_texts(policy),
+            "promises": {c: {"fi": p.fi, "en": p.en} for c, p in policy.promises.items()},
             "coverage": entries(policy),
+            "sections": Cited.from_rules(build_rules(policy)).as_params(),
             "responsible": policy.organisation.contact,
             "erasure_months": policy.rights.erasure.deadline_months,
             "erasure_extended_months": policy.rights.erasure.extended_months,

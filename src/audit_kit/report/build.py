@@ -35,7 +35,6 @@ from audit_kit.report.i18n import (
     AGE_ROLES,
     PROMISES,
     RULES,
-    SECTIONS,
     STATEMENT_CHECKS,
     field_name,
     ref_text,
@@ -257,13 +256,14 @@ def _finding_headers(lang: str, fs: list[Finding]) -> list[str]:
 MARKS = {"broken": "✗", "warn": "!", "kept": "✓"}
 
 
-def _summary(v: dict[str, str], findings: list[Finding], lang: str) -> str:
+def _summary(v: dict[str, str], findings: list[Finding], lang: str, cited: coverage.Cited,
+             ) -> str:
     """One line per promise: mark, name, section, verdict and count (the first screen)."""
     by_cat = Counter(f.category for f in findings)
     lis = "".join(
         f'<li class="{v[c]}"><span class="mark" aria-hidden="true">{MARKS[v[c]]}</span> '
         f'<a href="#promise-{c}">{escape(t(c, lang))}</a> '
-        f'<span class="sec">{escape(SECTIONS[c])}</span>'
+        f'<span class="sec">{escape(cited.category(c))}</span>'
         f' <span class="state">{escape(t(v[c], lang))} ({by_cat.get(c, 0)})</span></li>'
         for c in PROMISE_ORDER
     )
@@ -319,7 +319,7 @@ RECORDS_SHOWN = 25
 
 def _action_html(
     a: Action, lang: str, responsible: Responsible, fids: dict[Finding, str], reveal: bool,
-    names: dict[tuple[str, str], str],
+    names: dict[tuple[str, str], str], cited: coverage.Cited,
 ) -> str:
     """One action: what, by when, who, and its records (each a link to its evidence row)."""
     recs = []
@@ -337,7 +337,8 @@ def _action_html(
         )
     return (
         f'<li id="{_act_id(a)}" class="act">{_sev(a.severity, lang)} <b>{escape(a.text)}</b> '
-        f'<span class="mute">({escape(SECTIONS.get(a.category, ""))}, {escape(a.rule_id)})</span>'
+        f'<span class="mute">({escape(cited.rule(a.rule_id) or cited.category(a.category))}, '
+        f"{escape(a.rule_id)})</span>"
         f'<dl class="meta"><dt>{escape(t("due", lang))}</dt><dd class="due">'
         f"{escape(_due_text(a.due, lang))}</dd>"
         f'<dt>{escape(t("who", lang))}</dt><dd class="who">'
@@ -477,6 +478,10 @@ def build_report_html(run_dir: str | Path, lang: str = "fi", reveal: bool = Fals
     responsible = Responsible.from_params(params, manifest)
     # the statement checks' words: the library's, and the policy's own checks' (kept by the run)
     check_words = STATEMENT_CHECKS | ((params.get("policy") or {}).get("check_texts") or {})
+    # the promises in the statement's own words where the policy gives them
+    promises = PROMISES | ((params.get("policy") or {}).get("promises") or {})
+    # the statement sections each category and rule audits (the rules the run built)
+    cited = coverage.Cited.from_params(params)
     acts = actions(
         findings, lang, as_of=as_of, responsible=responsible,
         dues=erasure_dues(run_dir, responsible.erasure_months,
@@ -507,7 +512,7 @@ def build_report_html(run_dir: str | Path, lang: str = "fi", reveal: bool = Fals
         f"{escape(t('headline_sub', lang, e=sev_total['error'], w=sev_total['warning']))} "
         f"{escape(t('affected_line', lang, a=fmt_int(affected, lang), p=fmt_int(people, lang)))}"
         "</p>"
-        + _summary(v, findings, lang)
+        + _summary(v, findings, lang, cited)
         + _first(acts, lang)
         + "</header>"
     )
@@ -533,11 +538,11 @@ def build_report_html(run_dir: str | Path, lang: str = "fi", reveal: bool = Fals
         cards.append(
             f'<section class="card {v[cat]}" id="promise-{cat}">'
             f'<h3><span class="mark" aria-hidden="true">{mark}</span> {escape(t(cat, lang))} '
-            f'<span class="sec">{escape(SECTIONS[cat])}</span></h3>'
+            f'<span class="sec">{escape(cited.category(cat))}</span></h3>'
             f'<p class="state">{escape(t(v[cat], lang))} · {by_cat.get(cat, 0)} '
             f"{escape(t('findings_n', lang))} · "
             f"{escape(t('people_n', lang, n=_people_affected(findings, cat)))}</p>"
-            f'<p class="promise">{escape(PROMISES[cat][lang])}</p>'
+            f'<p class="promise">{escape(promises[cat][lang])}</p>'
             + (f'<ol class="todo">{lis}</ol>' if lis else "")
             + "</section>"
         )
@@ -577,12 +582,12 @@ def build_report_html(run_dir: str | Path, lang: str = "fi", reveal: bool = Fals
             if not mine:
                 continue
             lis = "".join(
-                _action_html(a, lang, responsible, fids, reveal, facts.names) for a in mine
+                _action_html(a, lang, responsible, fids, reveal, facts.names, cited) for a in mine
             )
             parts.append(
                 f'<section class="todo-promise" id="todo-{cat}">'
                 f"<h3>{escape(t(cat, lang))} "
-                f'<span class="sec">{escape(SECTIONS.get(cat, ""))}</span></h3>'
+                f'<span class="sec">{escape(cited.category(cat))}</span></h3>'
                 f'<ol class="checklist">{lis}</ol></section>'
             )
     else:
@@ -618,7 +623,7 @@ def build_report_html(run_dir: str | Path, lang: str = "fi", reveal: bool = Fals
     for f in findings:
         sev[f.category][f.severity] += 1
     rows = [
-        [escape(t(c, lang)) + f' <span class="mute">{escape(SECTIONS[c])}</span>']
+        [escape(t(c, lang)) + f' <span class="mute">{escape(cited.category(c))}</span>']
         + [fmt_int(sev[c][s], lang) for s in SEV_ORDER]
         + [fmt_int(_people_affected(findings, c), lang)]
         for c in VERDICT_ORDER
@@ -708,7 +713,7 @@ def build_report_html(run_dir: str | Path, lang: str = "fi", reveal: bool = Fals
         rows.append(
             [
                 f"<code>{escape(rule_id)}</code>",
-                escape(SECTIONS.get(cat, "")),
+                escape(cited.rule(rule_id) or cited.category(cat)),
                 escape(rule_checks(rule_id, lang)) + cites,
                 str(n),
                 todo_html,
@@ -745,7 +750,8 @@ def build_report_html(run_dir: str | Path, lang: str = "fi", reveal: bool = Fals
         parts.append(
             f'<h3 id="rule-{escape(rule_id)}"><code>{escape(rule_id)}</code> '
             f"{escape(rule_checks(rule_id, lang))} "
-            f'<span class="mute">{escape(SECTIONS.get(cat, ""))} · {len(fs)}</span></h3>'
+            f'<span class="mute">{escape(cited.rule(rule_id) or cited.category(cat))} · '
+            f"{len(fs)}</span></h3>"
         )
         ids = [fids[f] for f in fs]
         if rule_id == "S-statement":

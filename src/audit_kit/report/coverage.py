@@ -84,3 +84,46 @@ def sections(params: dict) -> list[Section] | None:
                 dict(e["by_hand"]) if e.get("by_hand") else None)
         for e in kept
     ]
+
+
+def _section_key(s: str) -> tuple:
+    return (0, int(s), s) if s.isdigit() else (1, 0, s)
+
+
+@dataclass(frozen=True)
+class Cited:
+    """The statement sections each category's and each rule's findings audit, from the
+    rules the run built (a rule's ``section``; S-statement: its checks' sections). The
+    report cites them on the verdict cards, actions and rules; none is a literal of the
+    library."""
+
+    #: category -> sections, in the statement's order
+    categories: dict[str, list[str]]
+    #: rule id -> sections
+    rules: dict[str, list[str]]
+
+    @classmethod
+    def from_rules(cls, rules: Sequence) -> Cited:
+        by_rule: dict[str, set[str]] = {}
+        by_cat: dict[str, set[str]] = {}
+        for r in rules:
+            secs = {r.section, *r.checks.values()} - {""}
+            by_rule.setdefault(r.rule_id, set()).update(secs)
+            by_cat.setdefault(r.category, set()).update(secs)
+        return cls({c: sorted(s, key=_section_key) for c, s in by_cat.items()},
+                   {r: sorted(s, key=_section_key) for r, s in by_rule.items()})
+
+    @classmethod
+    def from_params(cls, params: dict) -> Cited:
+        kept = (params.get("policy") or {}).get("sections") or {}
+        return cls(dict(kept.get("categories") or {}), dict(kept.get("rules") or {}))
+
+    def as_params(self) -> dict:
+        return {"categories": self.categories, "rules": self.rules}
+
+    def category(self, cat: str) -> str:
+        """``§5, §12`` (``—`` for none: integrity, or a run that kept none)."""
+        return ", ".join(f"§{s}" for s in self.categories.get(cat, ())) or "—"
+
+    def rule(self, rule_id: str) -> str:
+        return ", ".join(f"§{s}" for s in self.rules.get(rule_id, ()))

@@ -217,25 +217,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "ok_mark": {"fi": "✓", "en": "✓"},
 }
 
-#: per category: the statement section it audits (cited on the verdict card)
-SECTIONS = {
-    "minimisation": "§5",
-    "retention": "§6",
-    "rights": "§8",
-    "transfer": "§10",
-    "statement": "§4, §8, §10, §12",
-    "integrity": "—",
-}
-
-#: the promise each verdict card checks, in plain words
+#: the promise each verdict card checks, in plain words, where the policy gives none in the
+#: statement's own words (``promises:``): generic, naming no statement's fields or periods
 PROMISES: dict[str, dict[str, str]] = {
     "minimisation": {
-        "fi": "Rekisteriin tallennetaan vain nimi, yrityksen osoite, työpuhelin ja sähköposti.",
-        "en": "Only name, company address, work phone and e-mail are kept.",
+        "fi": "Rekisteriin tallennetaan vain selosteessa luetellut tiedot.",
+        "en": "Only the data the statement lists are kept.",
     },
     "retention": {
-        "fi": "Tiedot poistetaan 6 kk kuluessa, kun asiakkuus, markkinointi tai huoltosopimus päättyy tai sähköposti vanhenee.",
-        "en": "Data is deleted within 6 months after the customer relationship, marketing or service contract ends, or the mail ages.",
+        "fi": "Tiedot poistetaan, kun selosteen mukainen säilytysaika päättyy.",
+        "en": "Data is deleted when the retention period the statement gives ends.",
     },
     "rights": {
         "fi": "Suoramarkkinointikielto sitoo heti sen saavuttua; poistopyyntöön vastataan "

@@ -350,6 +350,10 @@ TEXTS: dict[str, RuleTexts] = {
             "fi": "Poista postipalvelimen lokista rivit, joiden säilytysaika on kulunut ({n} osoitetta).",
             "en": "Delete the mail-server log lines past the retention period ({n} addresses).",
         },
+        "action_1": {
+            "fi": "Poista postipalvelimen lokista rivit, joiden säilytysaika on kulunut (1 osoite).",
+            "en": "Delete the mail-server log lines past the retention period (1 address).",
+        },
     },
     "R-invoice": {
         "checks": {
