@@ -89,6 +89,7 @@ def other_policy() -> dict:
     # its own numbering: data and retention §3, rights §4, the website §6
     for r in p["retention"] + p["statutory"]:
         r["section"] = "3"
+    p["retention"][0]["months"] = 3  # R-customer: three months, the others six
     p["fields"]["section"] = p["statement"]["no_newsletter"]["section"] = "3"
     for r in p["rights"].values():
         r["section"] = "4"
@@ -160,6 +161,10 @@ def test_another_companys_report_names_only_its_own_policy(tmp_path):
             in card("minimisation"))
     for cat, sections in [("retention", "§3, §6"), ("minimisation", "§3, §6"), ("rights", "§4")]:
         assert f'<span class="sec">{sections}</span>' in card(cat), cat
+    # the age chart: each role against its own period (three months for ended customers)
+    svg = re.search(r'<svg[^>]*class="chart".*?</svg>', html, re.S).group(0)
+    assert re.search(r">\d+/\d+ yli 3 kk</text>", svg) and re.search(r">\d+/\d+ yli 6 kk</text>", svg)
+    assert ">6 kk</text>" not in svg and ">3 kk</text>" not in svg  # no one line for all
     # the coverage table is this policy's, row for row
     part = html[html.index('id="coverage"') : html.index('id="rules"')]
     rows = [[_text(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)]

@@ -51,8 +51,9 @@ def save_report_params(run_dir: Path, *, lang: str, data_dir: Path, policy=None)
     the §2 person responsible, the systems inventory's providers and processors, the
     erasure deadlines in months (plain and extended), the statement checks' texts, the
     statement's promises in its own words, the coverage per statement section
-    (:func:`audit_kit.report.coverage.entries`) and the sections each category and rule
-    audits (:class:`audit_kit.report.coverage.Cited`)."""
+    (:func:`audit_kit.report.coverage.entries`), the sections each category and rule
+    audits (:class:`audit_kit.report.coverage.Cited`) and the retention clocks per role
+    (the age chart's periods)."""
     import json
 
     from audit_kit.report.coverage import Cited, entries
@@ -66,6 +67,8 @@ def save_report_params(run_dir: Path, *, lang: str, data_dir: Path, policy=None)
             "promises": {c: {"fi": p.fi, "en": p.en} for c, p in policy.promises.items()},
             "coverage": entries(policy),
             "sections": Cited.from_rules(build_rules(policy)).as_params(),
+            "retention_clocks": {r.role: {"counts_from": r.counts_from, "months": r.months}
+                                 for r in policy.retention},
             "responsible": policy.organisation.contact,
             "erasure_months": policy.rights.erasure.deadline_months,
             "erasure_extended_months": policy.rights.erasure.extended_months,

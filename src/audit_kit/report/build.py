@@ -63,18 +63,26 @@ def fmt_int(n: int, lang: str) -> str:
 # -- data from the run's warehouse -----------------------------------------------------------
 
 
+#: the records' date columns a retention clock counts from (the policy's ``counts_from``)
+RECORD_DATES = ("ended_on", "last_activity", "requested_on")
+
+
 @dataclass
 class WarehouseFacts:
     people: int | None = None
     by_n_sources: dict[int, int] = field(default_factory=dict)
     people_per_source: dict[str, int] = field(default_factory=dict)
-    ages: list[tuple[str, list[dt.date]]] = field(default_factory=list)
+    #: per charted role: its label, dated records and retention months (the policy's)
+    ages: list[tuple[str, list[dt.date], int]] = field(default_factory=list)
     undated: int = 0
     names: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
-def warehouse_facts(run_dir: Path, as_of: dt.date, lang: str, reveal: bool) -> WarehouseFacts:
-    """People, sources per person, dated contact data (and names if *reveal*)."""
+def warehouse_facts(run_dir: Path, as_of: dt.date, lang: str, reveal: bool,
+                    clocks: dict[str, dict] | None = None) -> WarehouseFacts:
+    """People, sources per person, dated contact data (and names if *reveal*). The dates
+    charted are those of the roles of :data:`AGE_ROLES` with a retention clock in
+    *clocks* (role -> ``counts_from``, ``months``: the policy's, kept by the run)."""
     import duckdb
 
     path = run_dir / "warehouse.duckdb"
@@ -99,13 +107,17 @@ def warehouse_facts(run_dir: Path, as_of: dt.date, lang: str, reveal: bool) -> W
                     "SELECT source, count(DISTINCT subject_id) FROM persons GROUP BY 1"
                 ).fetchall()
             )
-        for role, (col, label) in AGE_ROLES.items():
+        for role, label in AGE_ROLES.items():
+            clock = (clocks or {}).get(role)
+            if clock is None or clock.get("counts_from") not in RECORD_DATES:
+                continue
+            col = clock["counts_from"]
             rows = con.execute(f"SELECT {col} FROM records WHERE role = ?", [role]).fetchall()
             if not rows:
                 continue
             dates = [r[0] for r in rows if r[0] is not None and r[0] <= as_of]
             facts.undated += sum(1 for r in rows if r[0] is None)
-            facts.ages.append((label[lang], dates))
+            facts.ages.append((label[lang], dates, int(clock["months"])))
         if reveal:
             facts.names = {
                 (s, r): n
@@ -470,11 +482,12 @@ def build_report_html(run_dir: str | Path, lang: str = "fi", reveal: bool = Fals
     findings = read_csv(run_dir / "findings.csv")
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
     as_of = dt.date.fromisoformat(manifest["as_of"])
-    facts = warehouse_facts(run_dir, as_of, lang, reveal)
+    params = report_params(run_dir)
+    facts = warehouse_facts(run_dir, as_of, lang, reveal,
+                            (params.get("policy") or {}).get("retention_clocks"))
     quarter = quarter_of(as_of)
     v = verdicts(findings)
     sev_total = Counter(f.severity for f in findings)
-    params = report_params(run_dir)
     responsible = Responsible.from_params(params, manifest)
     # the statement checks' words: the library's, and the policy's own checks' (kept by the run)
     check_words = STATEMENT_CHECKS | ((params.get("policy") or {}).get("check_texts") or {})
@@ -672,14 +685,14 @@ def build_report_html(run_dir: str | Path, lang: str = "fi", reveal: bool = Fals
     # -- charts -------------------------------------------------------------------------------
     parts.append(f'<h2 id="charts">{escape(t("charts", lang))}</h2>')
     parts.append(f"<figure><figcaption>{escape(t('age_title', lang))}</figcaption>")
-    if any(d for _, d in facts.ages):
+    if any(d for _, d, _ in facts.ages):
         parts.append(
             charts.age_chart(
                 facts.ages,
                 as_of,
                 title=t("age_title", lang),
                 axis=t("age_axis", lang),
-                line_label=t("six_months", lang),
+                line_label=t("months_line", lang),
                 old_label=t("age_old", lang),
             )
         )

@@ -43,17 +43,19 @@ def _svg(width: int, height: int, body: str, label: str) -> str:
 
 
 def age_chart(
-    rows: list[tuple[str, list[dt.date]]],
+    rows: list[tuple[str, list[dt.date], int]],
     as_of: dt.date,
     *,
     title: str,
     axis: str,
     line_label: str,
     old_label: str = "{old} / {n}",
-    months: int = 6,
 ) -> str:
-    """One strip per row label: a bar per month of age, red where "within *months* months"
-    has passed (:func:`audit_kit.clock.deadline_passed`)."""
+    """One strip per row (label, dates, months: the row's retention period): a bar per
+    month of age, red where "within *months* months" has passed
+    (:func:`audit_kit.clock.deadline_passed`), the period's line dashed. *line_label*
+    (``{m}``: the months) names the line above the strips when every row has the same
+    period; *old_label* (``{old}``, ``{n}``, ``{m}``) is each row's count past it."""
     width, left, right = 480, 6, 474
     cols = AGE_CAP + 1
     step = (right - left) / cols
@@ -61,7 +63,7 @@ def age_chart(
     height = top + len(rows) * (strip + gap) + 34
     peak = 1
     buckets: list[list[tuple[int, int]]] = []
-    for _, dates in rows:
+    for _, dates, months in rows:
         b = [[0, 0] for _ in range(cols)]
         for d in dates:
             i = min(months_between(d, as_of), AGE_CAP)
@@ -69,15 +71,16 @@ def age_chart(
         peak = max([peak] + [ok + bad for ok, bad in b])
         buckets.append([tuple(x) for x in b])
     out: list[str] = []
-    x6 = left + months * step
-    for r, ((label, dates), b) in enumerate(zip(rows, buckets, strict=False)):
+    for r, ((label, dates, months), b) in enumerate(zip(rows, buckets, strict=False)):
+        x6 = left + min(months, AGE_CAP) * step
         y0 = top + r * (strip + gap)
         n_old = sum(1 for d in dates if deadline_passed(d, months, as_of))
         out.append(
             f'<text x="{left}" y="{y0 + 12}" fill="{INK}" font-size="18" font-weight="600">'
             f"{escape(label)}</text>"
             f'<text x="{right}" y="{y0 + 12}" fill="{BAD if n_old else MUTE}" font-size="17" '
-            f'text-anchor="end">{escape(old_label.format(old=n_old, n=len(dates)))}</text>'
+            f'text-anchor="end">'
+            f"{escape(old_label.format(old=n_old, n=len(dates), m=months))}</text>"
         )
         base = y0 + 18 + strip
         out.append(
@@ -104,10 +107,14 @@ def age_chart(
                     f'fill="{INK}" font-size="10" text-anchor="middle">{ok + bad}</text>'
                 )
     bottom = top + len(rows) * (strip + gap)
-    out.append(
-        f'<text x="{x6:.1f}" y="{top - 10}" fill="{BAD}" font-size="16" font-weight="600" '
-        f'text-anchor="middle">{escape(line_label)}</text>'
-    )
+    periods = {months for _, _, months in rows}
+    if len(periods) == 1:
+        m = periods.pop()
+        out.append(
+            f'<text x="{left + min(m, AGE_CAP) * step:.1f}" y="{top - 10}" fill="{BAD}" '
+            f'font-size="16" font-weight="600" text-anchor="middle">'
+            f"{escape(line_label.format(m=m))}</text>"
+        )
     ty = bottom + 4
     for m in (0, 6, 12, 24, AGE_CAP):
         x = right if m == AGE_CAP else left + m * step + (6 if m == 0 else 0)

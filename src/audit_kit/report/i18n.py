@@ -164,16 +164,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "charts": {"fi": "Kuvina", "en": "At a glance"},
     "age_title": {
-        "fi": "Yhteystietojen ikä ja kuuden kuukauden raja",
-        "en": "Age of contact data against the six-month line",
+        "fi": "Yhteystietojen ikä ja säilytysaika",
+        "en": "Age of contact data against the retention period",
     },
     "age_caption": {
-        "fi": "Jokainen pylväs on yksi kuukausi ennen tarkastuspäivää; korkeus = rivien määrä. Punaiset ovat yli 6 kk vanhoja: ne on poistettava, ellei henkilö ole voimassa olevan asiakkuuden tai sopimuksen yhteyshenkilö. Voimassa olevia, päivämäärättömiä rivejä: {n}.",
-        "en": "Each bar is one month before the audit date; height = number of records. Red bars are older than 6 months: they must go unless the person is a contact of a live customer or contract. Live records without a date: {n}.",
+        "fi": "Jokainen pylväs on yksi kuukausi ennen tarkastuspäivää; korkeus = rivien määrä. Punaiset ovat säilytysaikaa (katkoviiva) vanhempia: ne on poistettava, ellei henkilö ole voimassa olevan asiakkuuden tai sopimuksen yhteyshenkilö. Voimassa olevia, päivämäärättömiä rivejä: {n}.",
+        "en": "Each bar is one month before the audit date; height = number of records. Red bars are older than the retention period (the dashed line): they must go unless the person is a contact of a live customer or contract. Live records without a date: {n}.",
     },
     "age_axis": {"fi": "kuukautta ennen tarkastuspäivää", "en": "months before the audit date"},
-    "age_old": {"fi": "{old}/{n} yli 6 kk", "en": "{old} of {n} over 6 mo"},
-    "six_months": {"fi": "6 kk", "en": "6 mo"},
+    "age_old": {"fi": "{old}/{n} yli {m} kk", "en": "{old} of {n} over {m} mo"},
+    "months_line": {"fi": "{m} kk", "en": "{m} mo"},
     "age_none": {
         "fi": "Aineistossa ei ole päivättyjä yhteystietoja.",
         "en": "No dated contact data.",
@@ -265,16 +265,13 @@ FIELDS: dict[str, dict[str, str]] = {
     "unread_date": {"fi": "lukukelvoton päivämäärä", "en": "unreadable date"},
 }
 
-#: the roles drawn in the age chart: role -> (date column, label)
-AGE_ROLES: dict[str, tuple[str, dict[str, str]]] = {
-    "customer_contact": ("ended_on", {"fi": "Päättyneet asiakkuudet", "en": "Ended customers"}),
-    "service_contact": (
-        "ended_on",
-        {"fi": "Poistetut sopimuslaitteet", "en": "Retired contract devices"},
-    ),
-    "prospect": ("last_activity", {"fi": "Markkinointi", "en": "Marketing"}),
-    "correspondent": ("last_activity", {"fi": "Sähköposti", "en": "E-mail"}),
-    "maillog_address": ("last_activity", {"fi": "Postipalvelimen loki", "en": "Mail-server log"}),
+#: the roles drawn in the age chart (each with its retention clock from the policy): labels
+AGE_ROLES: dict[str, dict[str, str]] = {
+    "customer_contact": {"fi": "Päättyneet asiakkuudet", "en": "Ended customers"},
+    "service_contact": {"fi": "Poistetut sopimuslaitteet", "en": "Retired contract devices"},
+    "prospect": {"fi": "Markkinointi", "en": "Marketing"},
+    "correspondent": {"fi": "Sähköposti", "en": "E-mail"},
+    "maillog_address": {"fi": "Postipalvelimen loki", "en": "Mail-server log"},
 }
 
 #: per rule: what it checks, and the action; ``action_1`` is used when n == 1.
