@@ -23,7 +23,8 @@ from audit_kit.config import load_config
 from audit_kit.loaders import LoadResult
 from audit_kit.loaders.tabular_sql import UNREAD_DATE
 from audit_kit.policy import load_policy
-from audit_kit.warehouse import PROVENANCE, connect, raw_table_name
+from audit_kit.schema import PROVENANCE
+from audit_kit.warehouse import connect, raw_table_name
 
 #: how many reject reasons a source lists (the commonest first)
 TOP_REASONS = 3

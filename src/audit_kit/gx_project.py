@@ -28,8 +28,9 @@ import tempfile
 import uuid
 from pathlib import Path
 
+from audit_kit import schema
 from audit_kit.policy import load_policy
-from audit_kit.rules import build_rules, write_facts
+from audit_kit.rules import build_rules
 
 #: the namespace of every id in the project (fixed: changing it changes every file)
 ID_NAMESPACE = uuid.UUID("5b0e7a52-2f4e-4d5c-9a55-8c1f0d0a6b11")
@@ -122,11 +123,7 @@ def _generate(rules, tmp: Path) -> Path:
     # an empty warehouse with every table, so GX can test the datasource and assets
     empty = tmp / "empty.duckdb"
     con = connect(empty)
-    con.execute(
-        "CREATE TABLE audit_params (as_of DATE); CREATE TABLE persons (rec_id BIGINT, "
-        "subject_id VARCHAR)"
-    )
-    write_facts(con, None)  # the families' fact tables, empty
+    schema.create_all(con)
     con.close()
     old = os.environ.get("AUDIT_KIT_WAREHOUSE")
     os.environ["AUDIT_KIT_WAREHOUSE"] = str(empty)

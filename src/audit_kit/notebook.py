@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from audit_kit.errors import ConfigError
 from audit_kit.safe_output import shown
-from audit_kit.warehouse import PROVENANCE
+from audit_kit.schema import PROVENANCE
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -39,7 +39,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from audit_kit import normalise
+from audit_kit import normalise, schema
 from audit_kit.context import RunContext
 from audit_kit.errors import ConfigError
 from audit_kit.policy import Policy
@@ -310,8 +310,7 @@ def resolve(con: duckdb.DuckDBPyConnection, policy: Policy) -> int:
     # The first two records of an identifier by aggregates, not a window sort, and each
     # record's name key computed once, not per comparison.
     k = _name_key("person_name")
-    con.execute(f"""
-        CREATE OR REPLACE TABLE links AS
+    schema.LINKS.fill(con, f"""
         WITH anchors AS (
             SELECT iid, min(rec_id) AS first_rec FROM _ident GROUP BY iid
         ),
@@ -391,14 +390,12 @@ def resolve(con: duckdb.DuckDBPyConnection, policy: Policy) -> int:
     _table_from_rows(con, "_sid", (("cluster", pa.string()), ("subject_id", pa.string())),
                      [(c, pseudonym(c, key)) for c in clusters])
     # a join into a new table, not UPDATE + DROP COLUMN (each rewrites every row)
-    con.execute("""
-        CREATE OR REPLACE TABLE persons AS
+    schema.PERSONS.fill(con, """
         SELECT p.rec_id, p.source, p.record_ref, p.linked_by, p.name_agrees, p.person_data,
                s.subject_id
         FROM _persons p JOIN _sid s USING (cluster) ORDER BY p.rec_id
     """)
-    con.execute("""
-        CREATE OR REPLACE TABLE subjects AS
+    schema.SUBJECTS.fill(con, """
         SELECT p.subject_id, count(*) AS records,
                count(DISTINCT r.source) AS n_sources,
                string_agg(DISTINCT r.source, ', ' ORDER BY r.source) AS sources,

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from audit_kit import __version__, outdir, people, progress, subject
+from audit_kit import __version__, outdir, people, progress, schema, subject
 from audit_kit.config import AuditConfig, load_config, parse_date
 from audit_kit.context import RunContext
 from audit_kit.errors import AuditKitError, ConfigError, translate
@@ -131,7 +131,7 @@ def open_warehouse(as_of: dt.date, path: str | Path | None = None) -> duckdb.Duc
     """A warehouse (in memory without *path*) with the canonical tables and the one-row
     ``audit_params`` holding the audit date every rule reads."""
     con = connect(path)
-    con.execute("CREATE TABLE audit_params AS SELECT ?::DATE AS as_of", [as_of])
+    schema.AUDIT_PARAMS.fill(con, "SELECT ?::DATE AS as_of", [as_of])
     return con
 
 

@@ -39,7 +39,7 @@ from pathlib import Path
 
 import duckdb
 
-from audit_kit import normalise, people
+from audit_kit import normalise, people, schema
 from audit_kit.clock import voucher_kept_until
 from audit_kit.errors import ConfigError, InputError
 from audit_kit.loaders import roles
@@ -227,10 +227,8 @@ def load_tombstones(con: duckdb.DuckDBPyConnection, config_dir: Path | None) -> 
     stones: list[Tombstone] = []
     for p in tombstone_files(config_dir):
         stones.extend(read_tombstones(p))
-    con.execute("CREATE OR REPLACE TABLE tombstones (hash VARCHAR, kind VARCHAR, erased_on DATE, "
-                "key_id VARCHAR, file VARCHAR)")
-    con.execute("CREATE OR REPLACE TABLE identifier_hashes (kind VARCHAR, identifier VARCHAR, "
-                "key_id VARCHAR, hash VARCHAR)")
+    schema.TOMBSTONES.create(con, replace=True)
+    schema.IDENTIFIER_HASHES.create(con, replace=True)
     if not stones:
         return 0
     keys: dict[str, bytes] = {DEMO_KEY_ID: DEMO_KEY}

@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING
 from audit_kit.errors import ConfigError
 from audit_kit.findings import Finding
 from audit_kit.notebook import masked
-from audit_kit.warehouse import PROVENANCE, raw_table_name
+from audit_kit.schema import PROVENANCE
+from audit_kit.warehouse import raw_table_name
 
 if TYPE_CHECKING:
     import duckdb

@@ -1,6 +1,7 @@
 """The DuckDB warehouse: one raw table per source plus the canonical tables rules read.
 
-Tables (all with provenance: source, file, record_ref, sha256):
+Tables (declared in :mod:`audit_kit.schema`; rows carry their provenance: source, file,
+record_ref, sha256):
 
 ``files``        every input file with its SHA-256 and size
 ``src_<name>``   one per source: every column/property as read, nothing dropped
@@ -30,63 +31,17 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from audit_kit import schema
 from audit_kit.errors import InputError
 from audit_kit.limits import DEFAULT as DEFAULT_LIMITS
 from audit_kit.limits import Limits, open_input
 from audit_kit.safe_output import stored_name
 
-PROVENANCE = ("source", "source_kind", "system", "file", "record_ref", "sha256")
-
-RECORDS_SCHEMA = pa.schema(
-    [(c, pa.string()) for c in PROVENANCE]
-    + [
-        ("role", pa.string()),
-        ("person_name", pa.string()),
-        ("org_name", pa.string()),
-        ("business_id", pa.string()),
-        ("email", pa.string()),
-        ("phone", pa.string()),
-        ("ended_on", pa.date32()),
-        ("last_activity", pa.date32()),
-        ("requested_on", pa.date32()),
-        ("detail", pa.string()),
-        # a rights record's recorded handling (loaders/tabular.py): an erasure request's
-        # decision (erased / refused), its date, whether its deadline was extended and the
-        # reason given; a marketing-list entry's ban marker (decision = banned)
-        ("decision", pa.string()),
-        ("decided_on", pa.date32()),
-        ("extended", pa.bool_()),
-        ("reason", pa.string()),
-    ]
-)
-FIELDS_SCHEMA = pa.schema(
-    [(c, pa.string()) for c in PROVENANCE]
-    + [("field", pa.string()), ("label", pa.string()), ("value", pa.string())]
-)
-#: ``sign``: column, sheet (``label`` its name), list-unsubscribe, precedence-bulk (a
-#: message from the organisation's own domain), recipients (``n`` external recipients of
-#: one message or queue id)
-SIGNS_SCHEMA = pa.schema(
-    [(c, pa.string()) for c in PROVENANCE]
-    + [("sign", pa.string()), ("label", pa.string()), ("n", pa.int64())]
-)
-REJECTS_SCHEMA = pa.schema(
-    [(c, pa.string()) for c in ("source", "source_kind", "file", "record_ref", "reason")]
-)
-FILES_SCHEMA = pa.schema(
-    [("source", pa.string()), ("file", pa.string()), ("sha256", pa.string()), ("bytes", pa.int64())]
-)
-
-_DDL = {
-    "records": RECORDS_SCHEMA,
-    "fields": FIELDS_SCHEMA,
-    "signs": SIGNS_SCHEMA,
-    "rejects": REJECTS_SCHEMA,
-    "files": FILES_SCHEMA,
-}
-
-_SQL_TYPES = {
-    pa.string(): "VARCHAR", pa.date32(): "DATE", pa.int64(): "BIGINT", pa.bool_(): "BOOLEAN"}
+RECORDS_SCHEMA = schema.RECORDS.arrow().remove(len(schema.RECORDS.columns) - 1)  # no rec_id
+FIELDS_SCHEMA = schema.FIELDS.arrow()
+SIGNS_SCHEMA = schema.SIGNS.arrow()
+REJECTS_SCHEMA = schema.REJECTS.arrow()
+FILES_SCHEMA = schema.FILES.arrow()
 
 BATCH_ROWS = 50_000
 
@@ -107,11 +62,6 @@ def raw_table_name(source_name: str) -> str:
     return "src_" + re.sub(r"[^0-9A-Za-z_]", "_", source_name).lower()
 
 
-def _ddl(name: str, schema: pa.Schema) -> str:
-    cols = ", ".join(f'"{f.name}" {_SQL_TYPES[f.type]}' for f in schema)
-    return f"CREATE TABLE IF NOT EXISTS {name} ({cols})"
-
-
 def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
     """Open (or create) a warehouse with the canonical tables in place."""
     con = duckdb.connect(str(path) if path else ":memory:")
@@ -124,18 +74,7 @@ def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
     # ipywidgets DuckDB refuses to change the setting, which is already off there
     if con.execute("SELECT current_setting('enable_progress_bar')").fetchone()[0]:
         con.execute("SET enable_progress_bar = false")
-    con.execute("CREATE SEQUENCE IF NOT EXISTS rec_seq")
-    for name, schema in _DDL.items():
-        con.execute(_ddl(name, schema))
-    # a stable id per record (GX substitutes tables by subqueries, where rowid is gone)
-    con.execute(
-        "ALTER TABLE records ADD COLUMN IF NOT EXISTS rec_id BIGINT DEFAULT nextval('rec_seq')"
-    )
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS load_counts (source VARCHAR, source_kind VARCHAR, "
-        "system VARCHAR, format VARCHAR, files BIGINT, records_read BIGINT, "
-        "records_loaded BIGINT, records_rejected BIGINT, note VARCHAR)"
-    )
+    schema.create_canonical(con)
     return con
 
 
@@ -289,7 +228,7 @@ class SourceSink:
         return f.name
 
     def _provenance(self, f: FileRef, record_ref: str) -> tuple[str, ...]:
-        """The six provenance columns every row starts with (:data:`PROVENANCE`)."""
+        """The provenance columns every row starts with (:data:`schema.PROVENANCE`)."""
         return (self.source, self.kind, self.system, f.name, record_ref, f.sha256)
 
     def _raw_name(self, table: str | None) -> str:
@@ -302,17 +241,9 @@ class SourceSink:
         Columns are VARCHAR, kept exactly as read; duplicates get a ``_2`` suffix.
         """
         name = self._raw_name(table)
-        seen: dict[str, int] = {}
-        cols = []
-        for c in (*PROVENANCE, *columns):
-            base = str(c) if str(c).strip() else "column"
-            n = seen.get(base.lower(), 0) + 1
-            seen[base.lower()] = n
-            cols.append(base if n == 1 else f"{base}_{n}")
-        schema = pa.schema([(c, pa.string()) for c in cols])
-        quoted = ", ".join('"' + c.replace('"', '""') + '" VARCHAR' for c in cols)
-        self.con.execute(f'CREATE OR REPLACE TABLE "{name}" ({quoted})')
-        self._raw[name] = _Buffer(self.con, name, schema)
+        t = schema.Table(name, tuple((c, "VARCHAR") for c in schema.raw_columns(columns)))
+        t.create(self.con, replace=True)
+        self._raw[name] = _Buffer(self.con, name, t.arrow())
         return name
 
     def raw(

@@ -58,7 +58,8 @@ from audit_kit.loaders.columns import (
     short_rows_note,
 )
 from audit_kit.loaders.contact_points import PhoneInfo
-from audit_kit.warehouse import PROVENANCE, FileRef, SourceSink, raw_table_name
+from audit_kit.schema import PROVENANCE
+from audit_kit.warehouse import FileRef, SourceSink, raw_table_name
 
 _SHEET = Option("sheet", Annotated[str, Field(min_length=1)],
                 "a worksheet's name (quoted if a number)",

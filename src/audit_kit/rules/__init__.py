@@ -25,6 +25,7 @@ from audit_kit import clock
 from audit_kit.context import RunContext
 from audit_kit.errors import PolicyError
 from audit_kit.policy import Policy
+from audit_kit.schema import Table
 
 #: what every rule's SELECT returns, in this order
 FINDING_COLUMNS = (
@@ -127,9 +128,13 @@ class Facts:
     columns: tuple[tuple[str, str], ...]
     rows: Callable[[RunContext], Sequence[tuple]]
 
+    @property
+    def schema(self) -> Table:
+        """The table's declaration (listed by :func:`audit_kit.schema.tables`)."""
+        return Table(self.table, self.columns)
+
     def write(self, con, ctx: RunContext | None) -> None:
-        cols = ", ".join(f"{c} {t}" for c, t in self.columns)
-        con.execute(f"CREATE OR REPLACE TABLE {self.table} ({cols})")
+        self.schema.create(con, replace=True)
         if ctx is not None:
             marks = ", ".join("?" for _ in self.columns)
             rows = list(self.rows(ctx))
