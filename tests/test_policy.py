@@ -229,9 +229,10 @@ def test_an_apostrophe_in_a_law_text_is_a_text(tmp_path):
     con = warehouse.connect()  # the canonical tables, empty
     con.execute("CREATE TABLE audit_params AS SELECT DATE '2026-12-31' AS as_of")
     con.execute("CREATE TABLE persons (rec_id BIGINT, subject_id VARCHAR)")  # no holds
-    con.execute("INSERT INTO records (source, source_kind, file, record_ref, role, "
-                "last_activity) VALUES ('inv', 'finvoice', 'a.xml', '1', 'invoice_party', "
-                "DATE '2019-05-01')")
+    con.execute("INSERT INTO files (file_id, source, source_kind, file) "
+                "VALUES (1, 'inv', 'finvoice', 'a.xml')")
+    con.execute("INSERT INTO record_rows (file_id, record_ref, role, last_activity) "
+                "VALUES (1, '1', 'invoice_party', DATE '2019-05-01')")
     (detail,) = con.execute(f"SELECT detail FROM ({rule.query()})").fetchone()
     assert detail == ("invoice of 2019-05-01, statutory retention (Kirjanpitolaki 1336/1997 "
                       "2:10 ('KPL')) ended 2025-12-31")

@@ -139,13 +139,14 @@ def test_iso_raw_columns():
 
 def test_iso_records_exclude_own_domain_role_and_null():
     con, _ = run(DATA / "iso" / "maillog")
-    assert q(con, "SELECT record_ref, role, email, last_activity FROM records ORDER BY rowid") == [
+    assert q(con, "SELECT record_ref, role, email, last_activity FROM record_rows "
+                  "ORDER BY rowid") == [
         ("line 4", "maillog_address", "aino.makinen@asiakas.example.fi", dt.date(2026, 6, 1)),
         ("line 6", "maillog_address", "eino.rasanen@toimittaja.example.fi", dt.date(2026, 6, 1)),
         ("line 8", "maillog_address", "spam.sender@roskaposti.example.com", dt.date(2026, 6, 1)),
         ("line 10", "maillog_address", "sirpa.ylonen@asiakas.example.fi", dt.date(2026, 6, 2)),
     ]
-    assert q(con, "SELECT record_ref, field, label, value FROM fields ORDER BY rowid") == [
+    assert q(con, "SELECT record_ref, field, label, value FROM field_rows ORDER BY rowid") == [
         ("line 4", "email", "from", "Aino.Makinen@Asiakas.example.fi"),
         ("line 6", "email", "to", "eino.rasanen@toimittaja.example.fi"),
         ("line 8", "email", "from", "spam.sender@roskaposti.example.com"),
@@ -212,7 +213,7 @@ def test_queue_summary_when_hashes_collide(log, monkeypatch):
 
 def test_own_domain_is_a_parameter():
     con, _ = run(DATA / "iso" / "maillog", own_domains=("asiakas.example.fi",))
-    emails = [r[0] for r in q(con, "SELECT email FROM records ORDER BY rowid")]
+    emails = [r[0] for r in q(con, "SELECT email FROM record_rows ORDER BY rowid")]
     # the company's domain is no longer "own": its staff become addresses; info@ and
     # myynti@ are role mailboxes (vocab.ROLE_MAILBOXES)
     assert emails == [
@@ -239,7 +240,7 @@ def test_role_mailboxes_are_a_parameter(tmp_path):
     con, _ = run(p, role_mailboxes=("info", "noreply"))
     assert q(con, "SELECT record_ref, email FROM records") == [("line 3", "sales@kone.example.fi")]
     con, _ = run(p, role_mailboxes=("sales",))
-    assert q(con, "SELECT record_ref FROM records ORDER BY rowid") == [("line 1",), ("line 2",)]
+    assert q(con, "SELECT record_ref FROM record_rows ORDER BY rowid") == [("line 1",), ("line 2",)]
 
 
 ADDRESSES = (
@@ -266,7 +267,7 @@ def test_address_rules_sql_and_python_agree(tmp_path):
         e = normalise.email(a)
         if _is_subject(e, (OWN_DOMAIN,), frozenset(ROLE_MAILBOXES)):
             expected.append((f"line {i + 1}", e))
-    assert q(con, "SELECT record_ref, email FROM records ORDER BY rowid") == expected
+    assert q(con, "SELECT record_ref, email FROM record_rows ORDER BY rowid") == expected
     emails = [e for _, e in expected]
     assert "äiti.ö@kone.example.fi" in emails and "åsa@kone.fi" in emails  # the Python path
     assert "a@xoulunkonttori.fi" in emails and "m@kone.fi" in emails  # the SQL path
@@ -301,7 +302,7 @@ def test_traditional_year_from_source_and_rollover():
 
 def test_traditional_records_noqueue_same_address_twice():
     con, _ = run(DATA / "traditional" / "maillog", year=2025)
-    assert q(con, "SELECT record_ref, email, last_activity FROM records ORDER BY rowid") == [
+    assert q(con, "SELECT record_ref, email, last_activity FROM record_rows ORDER BY rowid") == [
         ("line 1", "paivi.karkkainen@kone.example.fi", dt.date(2025, 12, 30)),
         ("line 2", "tuomas.hamalainen@paperi.example.fi", dt.date(2025, 12, 30)),
         ("line 3", "jyrki.poyhonen@kiinteisto.example.fi", dt.date(2026, 1, 1)),
@@ -309,7 +310,8 @@ def test_traditional_records_noqueue_same_address_twice():
     ]
     assert q(
         con,
-        "SELECT record_ref, label, value FROM fields WHERE record_ref = 'line 8' ORDER BY rowid",
+        "SELECT record_ref, label, value FROM field_rows WHERE record_ref = 'line 8' "
+        "ORDER BY rowid",
     ) == [
         ("line 8", "from", "kaisa.laitinen@rakennus.example.fi"),
         ("line 8", "to", "Kaisa.Laitinen@rakennus.example.fi"),
@@ -385,7 +387,7 @@ def test_rotation_year_from_mtime_and_rotation(tmp_path):
         (str(d / "maillog.1"),),
         (str(d / "maillog"),),
     ]
-    assert q(con, "SELECT email, last_activity FROM records ORDER BY rowid") == [
+    assert q(con, "SELECT email, last_activity FROM record_rows ORDER BY rowid") == [
         ("vanhin@asiakas.example.fi", dt.date(2026, 11, 20)),
         ("vanha@asiakas.example.fi", dt.date(2026, 12, 28)),
         ("uusi@asiakas.example.fi", dt.date(2027, 1, 10)),
@@ -745,7 +747,7 @@ def test_demo_planted_r_maillog_equals_old_external_addresses(tmp_path):
     assert res.format == ("postfix syslog (year from source.year), postfix rsyslog ISO 8601")
     found = q(
         con,
-        """SELECT 'R-maillog', source, arg_max(record_ref, (last_activity, file, rowid)), ''
+        """SELECT 'R-maillog', source, arg_max(record_ref, (last_activity, file, rec_id)), ''
            FROM records WHERE role = 'maillog_address'
                 AND last_activity < DATE '2026-12-31' - INTERVAL 6 MONTH
            GROUP BY source, email ORDER BY 3""",

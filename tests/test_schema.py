@@ -63,5 +63,32 @@ def test_create_all_makes_every_declared_table(tmp_path):
     schema.create_all(con)
     for name, table in schema.by_name().items():
         assert _columns(con, name) == list(table.columns), name
-    con.execute("INSERT INTO records (source) VALUES ('a'), ('b')")
-    assert con.execute("SELECT list(rec_id ORDER BY rec_id) FROM records").fetchone()[0] == [1, 2]
+    con.execute("INSERT INTO record_rows (record_ref) VALUES ('a'), ('b')")
+    assert con.execute("SELECT list(rec_id ORDER BY rec_id) FROM record_rows"
+                       ).fetchone()[0] == [1, 2]
+
+
+def test_provenance_once_per_file(demo_run):
+    """Rows carry their file's id; the file's source, kind, system, path and hash are
+    in ``files`` once, and the views show every row with them (none lost by the join)."""
+    _ctx, result = demo_run
+    con = duckdb.connect(str(result.out / "warehouse.duckdb"), read_only=True)
+    try:
+        for view in (schema.RECORDS, schema.FIELDS, schema.SIGNS):
+            rows = view.rows.name
+            assert [c for c, _ in _columns(con, rows)][:2] == ["file_id", "record_ref"]
+            assert not set(schema.PROVENANCE) - {"record_ref"} & set(view.rows.names)
+            (n_rows,) = con.execute(f"SELECT count(*) FROM {rows}").fetchone()
+            (n_view,) = con.execute(f"SELECT count(*) FROM {view.name}").fetchone()
+            assert n_rows == n_view > 0, view.name
+        assert con.execute("SELECT count(*) = count(DISTINCT file_id) FROM files").fetchone()[0]
+        # the views' provenance is the file's, as the manifest lists it
+        listed = {(s["name"], f["file"], f["sha256"])
+                  for s in result.manifest["sources"] for f in s["files"]}
+        shown = set(con.execute("SELECT DISTINCT source, file, sha256 FROM records").fetchall())
+        assert shown and shown <= listed
+        # one source's kind and system on each of its files
+        assert con.execute("SELECT count(*) FROM (SELECT source FROM files GROUP BY source "
+                           "HAVING count(DISTINCT (source_kind, system)) > 1)").fetchone() == (0,)
+    finally:
+        con.close()

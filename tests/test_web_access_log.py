@@ -202,7 +202,7 @@ def test_personal_data_in_urls_are_fields_of_their_own_records():
         ("line 2", "aino.tervo@example.fi", None, f"{visitor_id('192.0.2.10')} email in request"),
         ("line 3", None, "+358409123456", f"{visitor_id('2001:db8::7')} phone in referrer"),
     ]
-    assert con.execute("SELECT record_ref, field, label, value FROM fields ORDER BY rowid"
+    assert con.execute("SELECT record_ref, field, label, value FROM field_rows ORDER BY rowid"
                        ).fetchall() == [
         ("line 2", "email", "request", "aino.tervo@example.fi"),
         ("line 3", "phone", "referrer", "+358409123456"),

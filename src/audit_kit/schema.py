@@ -6,9 +6,12 @@ compares a demo run's warehouse with :func:`tables`: every table, column and typ
 
 What is declared where:
 
-* the canonical tables the loaders write (``files``, ``records``, ``fields``, ``signs``,
-  ``rejects``) and ``load_counts``: :data:`CANONICAL`, written through
-  :class:`audit_kit.warehouse.SourceSink`;
+* the canonical tables the loaders write and ``load_counts``: :data:`CANONICAL`, written
+  through :class:`audit_kit.warehouse.SourceSink`. Provenance is kept once per file:
+  ``files`` holds each input file's source, kind, system, path and SHA-256; the rows of
+  ``record_rows``, ``field_rows`` and ``sign_rows`` carry only its ``file_id`` and their
+  ``record_ref``; ``records``, ``fields`` and ``signs`` are views that show each row with
+  its provenance columns (:data:`PROVENANCE`), what every reader reads;
 * ``audit_params`` (the audit date every rule reads): :func:`audit_kit.pipeline.open_warehouse`;
 * ``links``, ``persons``, ``subjects``: :func:`audit_kit.people.resolve`;
 * ``tombstones``, ``identifier_hashes``: :func:`audit_kit.subject.load_tombstones`;
@@ -78,20 +81,30 @@ def _varchar(*names: str) -> tuple[tuple[str, str], ...]:
     return tuple((n, "VARCHAR") for n in names)
 
 
-#: the columns every row of records, fields, signs and the raw tables starts with: where
-#: the row was read (the file's SHA-256 names its content)
+#: the provenance a row of records, fields, signs or a raw table is read with: where it
+#: was read (the file's SHA-256 names its content). The raw tables start with these
+#: columns; ``records``, ``fields`` and ``signs`` are views showing them (:class:`View`)
+#: over rows that carry only ``file_id`` and ``record_ref``.
 PROVENANCE = ("source", "source_kind", "system", "file", "record_ref", "sha256")
 #: the columns a raw table ``src_<name>`` starts with (then the source's own, VARCHAR)
 RAW_PREFIX = _varchar(*PROVENANCE)
 
-FILES = Table("files", (("source", "VARCHAR"), ("file", "VARCHAR"), ("sha256", "VARCHAR"),
-                        ("bytes", "BIGINT")))
+#: every input file, once: its source (with the source's kind and system), its path as
+#: shown (relative to the config's folder), SHA-256 and size. ``file_id`` is drawn from
+#: ``file_seq`` (:meth:`audit_kit.warehouse.SourceSink.file`).
+FILES = Table("files", (
+    ("file_id", "BIGINT"), *_varchar("source", "source_kind", "system", "file", "sha256"),
+    ("bytes", "BIGINT"),
+))
+#: the columns a row of record_rows, field_rows and sign_rows starts with: its file and
+#: where in the file (``line 12``, ``offset 4096``, ``card 3``, a Maildir file name)
+ROW_PREFIX = (("file_id", "BIGINT"), ("record_ref", "VARCHAR"))
 
 #: one row per appearance of a person in a source (see vocab.ROLES); ``rec_id`` is
 #: drawn from the sequence ``rec_seq`` (a stable id: GX substitutes tables by
 #: subqueries, where rowid is gone)
-RECORDS = Table("records", (
-    *RAW_PREFIX,
+RECORD_ROWS = Table("record_rows", (
+    *ROW_PREFIX,
     ("role", "VARCHAR"),
     ("person_name", "VARCHAR"),
     ("org_name", "VARCHAR"),
@@ -111,17 +124,48 @@ RECORDS = Table("records", (
     ("reason", "VARCHAR"),
     ("rec_id", "BIGINT"),
 ), defaults=(("rec_id", "nextval('rec_seq')"),))
-#: the columns a loader writes into ``records`` (all but ``rec_id``)
-RECORD_COLUMNS = RECORDS.names[:-1]
 
 #: one row per personal-data value of a record (see vocab.FIELD_CLASSES)
-FIELDS = Table("fields", (*RAW_PREFIX, *_varchar("field", "label", "value")))
+FIELD_ROWS = Table("field_rows", (*ROW_PREFIX, *_varchar("field", "label", "value")))
 
 #: what a source shows that is no person's value. ``sign``: column, sheet (``label`` its
 #: name), list-unsubscribe, precedence-bulk (a message from the organisation's own
 #: domain), recipients (``n`` external recipients of one message or queue id)
-SIGNS = Table("signs", (*RAW_PREFIX, ("sign", "VARCHAR"), ("label", "VARCHAR"),
-                        ("n", "BIGINT")))
+SIGN_ROWS = Table("sign_rows", (*ROW_PREFIX, ("sign", "VARCHAR"), ("label", "VARCHAR"),
+                                ("n", "BIGINT")))
+
+
+@dataclass(frozen=True)
+class View:
+    """A table of rows (``file_id``, ``record_ref``, ...) shown with its provenance: the
+    :data:`PROVENANCE` columns (from ``files``), then the rows' own columns. What the
+    rules, people resolution, the report and the notebooks read."""
+
+    name: str
+    rows: Table
+
+    @property
+    def columns(self) -> tuple[tuple[str, str], ...]:
+        own = self.rows.columns[len(ROW_PREFIX):]
+        return (*RAW_PREFIX, *own)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c for c, _ in self.columns)
+
+    def ddl(self) -> str:
+        own = ", ".join(f"r.{quote(c)}" for c, _ in self.rows.columns[len(ROW_PREFIX):])
+        return (f"CREATE VIEW IF NOT EXISTS {quote(self.name)} AS SELECT f.source, "
+                "f.source_kind, f.system, f.file, r.record_ref, f.sha256, "
+                f"{own} FROM {quote(self.rows.name)} r JOIN files f USING (file_id)")
+
+    def create(self, con, *, replace: bool = False) -> None:
+        con.execute(self.ddl())
+
+
+RECORDS = View("records", RECORD_ROWS)
+FIELDS = View("fields", FIELD_ROWS)
+SIGNS = View("signs", SIGN_ROWS)
 
 #: input records that could not be loaded, with the reason
 REJECTS = Table("rejects", _varchar("source", "source_kind", "file", "record_ref", "reason"))
@@ -133,8 +177,9 @@ LOAD_COUNTS = Table("load_counts", (
     ("records_rejected", "BIGINT"), ("note", "VARCHAR"),
 ))
 
-#: the tables :func:`audit_kit.warehouse.connect` creates
-CANONICAL = (FILES, RECORDS, FIELDS, SIGNS, REJECTS, LOAD_COUNTS)
+#: the tables and views :func:`audit_kit.warehouse.connect` creates
+CANONICAL = (FILES, RECORD_ROWS, FIELD_ROWS, SIGN_ROWS, RECORDS, FIELDS, SIGNS, REJECTS,
+             LOAD_COUNTS)
 
 #: one row: the audit date every rule reads (rules.AS_OF)
 AUDIT_PARAMS = Table("audit_params", (("as_of", "DATE"),))
@@ -170,7 +215,7 @@ IDENTIFIER_HASHES = Table("identifier_hashes", _varchar("kind", "identifier", "k
 STAGES = (AUDIT_PARAMS, LINKS, PERSONS, SUBJECTS, TOMBSTONES, IDENTIFIER_HASHES)
 
 
-def tables() -> tuple[Table, ...]:
+def tables() -> tuple[Table | View, ...]:
     """Every table a run creates but the raw ``src_`` tables: the canonical tables, the
     stages' and the rule families' fact tables."""
     from audit_kit.rules import families
@@ -179,7 +224,7 @@ def tables() -> tuple[Table, ...]:
 
 
 #: the sequences the tables' defaults draw from
-SEQUENCES = ("rec_seq",)
+SEQUENCES = ("rec_seq", "file_seq")
 
 
 def create_canonical(con) -> None:
@@ -197,7 +242,7 @@ def create_all(con) -> None:
         t.create(con)
 
 
-def by_name() -> dict[str, Table]:
+def by_name() -> dict[str, Table | View]:
     return {t.name: t for t in tables()}
 
 

@@ -1,9 +1,8 @@
 """The DuckDB warehouse: one raw table per source plus the canonical tables rules read.
 
-Tables (declared in :mod:`audit_kit.schema`; rows carry their provenance: source, file,
-record_ref, sha256):
+Tables (declared in :mod:`audit_kit.schema`):
 
-``files``        every input file with its SHA-256 and size
+``files``        every input file once: source, kind, system, path, SHA-256 and size
 ``src_<name>``   one per source: every column/property as read, nothing dropped
 ``records``      one row per appearance of a person in a source (see vocab.ROLES)
 ``fields``       one row per personal-data value of a record (see vocab.FIELD_CLASSES)
@@ -12,6 +11,10 @@ record_ref, sha256):
                  statement's no-newsletter promise, §6)
 ``rejects``      input records that could not be loaded, with the reason
 ``load_counts``  per source: records read, loaded, rejected, and the format detected
+
+``records``, ``fields`` and ``signs`` are views of ``record_rows``, ``field_rows`` and
+``sign_rows``, whose rows carry their file's id and their ``record_ref``; the views show
+the file's provenance (source, source_kind, system, file, sha256) beside them.
 
 Loaders never write SQL: they get a :class:`SourceSink` and call ``record``, ``field``,
 ``raw`` and ``reject``; rows are buffered and written in Arrow batches.
@@ -30,6 +33,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from audit_kit import schema
 from audit_kit.errors import InputError
@@ -37,11 +41,16 @@ from audit_kit.limits import DEFAULT as DEFAULT_LIMITS
 from audit_kit.limits import Limits, open_input
 from audit_kit.safe_output import stored_name
 
-RECORDS_SCHEMA = schema.RECORDS.arrow().remove(len(schema.RECORDS.columns) - 1)  # no rec_id
-FIELDS_SCHEMA = schema.FIELDS.arrow()
-SIGNS_SCHEMA = schema.SIGNS.arrow()
+RECORDS_SCHEMA = schema.RECORD_ROWS.arrow().remove(len(schema.RECORD_ROWS.columns) - 1)  # no rec_id
+FIELDS_SCHEMA = schema.FIELD_ROWS.arrow()
+SIGNS_SCHEMA = schema.SIGN_ROWS.arrow()
 REJECTS_SCHEMA = schema.REJECTS.arrow()
 FILES_SCHEMA = schema.FILES.arrow()
+#: the loaders' name of a table of rows -> the table they go into
+_ROWS = {"records": schema.RECORD_ROWS.name, "fields": schema.FIELD_ROWS.name,
+         "signs": schema.SIGN_ROWS.name}
+#: file ids are drawn from file_seq this many at a time (one query per block, not per file)
+_ID_BLOCK = 1024
 
 BATCH_ROWS = 50_000
 
@@ -80,12 +89,14 @@ def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
 
 @dataclass(frozen=True)
 class FileRef:
-    """An input file as the warehouse names it: display path and SHA-256."""
+    """An input file as the warehouse names it: its id in ``files``, display path and
+    SHA-256."""
 
     path: Path
     name: str
     sha256: str
     size: int
+    id: int
 
 
 class _Buffer:
@@ -144,11 +155,15 @@ class SourceSink:
         self.base = base
         #: what a loader may read of one file (audit_kit.limits; the config's ``limits:``)
         self.limits = limits
-        self._records = _Buffer(con, "records", RECORDS_SCHEMA)
-        self._fields = _Buffer(con, "fields", FIELDS_SCHEMA)
+        self._records = _Buffer(con, schema.RECORD_ROWS.name, RECORDS_SCHEMA)
+        self._fields = _Buffer(con, schema.FIELD_ROWS.name, FIELDS_SCHEMA)
         self._rejects = _Buffer(con, "rejects", REJECTS_SCHEMA)
-        self._signs = _Buffer(con, "signs", SIGNS_SCHEMA)
+        self._signs = _Buffer(con, schema.SIGN_ROWS.name, SIGNS_SCHEMA)
         self._files = _Buffer(con, "files", FILES_SCHEMA)
+        #: display name -> file id, the first registered under that name (rows given
+        #: with a file name per row, :meth:`columns`)
+        self._ids: dict[str, int] = {}
+        self._id_next = self._id_end = 0
         self._raw: dict[str, _Buffer] = {}
         self.rejected = 0
         self.files: list[FileRef] = []
@@ -193,16 +208,38 @@ class SourceSink:
                 pass
         return str(path)
 
-    def file(self, path: Path, *, sha256: str | None = None, size: int | None = None) -> FileRef:
-        """Register an input file (hashing it unless the hash is given)."""
+    def _new_id(self) -> int:
+        if self._id_next >= self._id_end:
+            ((end,),) = self.con.execute(
+                f"SELECT max(nextval('file_seq')) FROM range({_ID_BLOCK})").fetchall()
+            self._id_next, self._id_end = end - _ID_BLOCK + 1, end + 1
+        self._id_next += 1
+        return self._id_next - 1
+
+    def pending_file(self, path: Path, size: int) -> FileRef:
+        """A file whose rows are written before its hash is known: its id, for
+        :meth:`file` to register it under (``file(path, ..., pending=ref)``)."""
+        return FileRef(path=path, name=self.display_name(path), sha256="", size=size,
+                       id=self._new_id())
+
+    def file(self, path: Path, *, sha256: str | None = None, size: int | None = None,
+             pending: FileRef | None = None) -> FileRef:
+        """Register an input file (hashing it unless the hash is given); *pending*: the
+        :meth:`pending_file` whose id its rows were written with."""
         if sha256 is None or size is None:
             sha256, size = sha256_file(path, limits=self.limits)
-        ref = FileRef(path=path, name=self.display_name(path), sha256=sha256, size=size)
+        return self._register(FileRef(
+            path=path, name=pending.name if pending else self.display_name(path),
+            sha256=sha256, size=size, id=pending.id if pending else self._new_id()))
+
+    def _register(self, ref: FileRef) -> FileRef:
         self.files.append(ref)
+        self._ids.setdefault(ref.name, ref.id)
         if self._progress is not None:
             self._progress.update(files=1)
         # buffered like the rows: an INSERT per file would dominate a big folder's load
-        self._files.add((self.source, ref.name, ref.sha256, ref.size))
+        self._files.add((ref.id, self.source, self.kind, self.system, ref.name, ref.sha256,
+                         ref.size))
         return ref
 
     def reject_file(self, f: FileRef | Path, reason: str) -> str:
@@ -221,14 +258,13 @@ class SourceSink:
                 sha, size = sha256_file(f, limits=Limits(max_file_bytes=1 << 62))
             except (OSError, InputError):
                 sha, size = "", 0
-            f = FileRef(path=f, name=self.display_name(f), sha256=sha, size=size)
-            self.files.append(f)
-            self._files.add((self.source, f.name, f.sha256, f.size))
+            f = self._register(FileRef(path=f, name=self.display_name(f), sha256=sha,
+                                       size=size, id=self._new_id()))
         self.reject(f, WHOLE_FILE, reason)
         return f.name
 
     def _provenance(self, f: FileRef, record_ref: str) -> tuple[str, ...]:
-        """The provenance columns every row starts with (:data:`schema.PROVENANCE`)."""
+        """The provenance columns a raw row starts with (:data:`schema.PROVENANCE`)."""
         return (self.source, self.kind, self.system, f.name, record_ref, f.sha256)
 
     def _raw_name(self, table: str | None) -> str:
@@ -280,7 +316,8 @@ class SourceSink:
     ) -> None:
         self._records.add(
             (
-                *self._provenance(f, record_ref),
+                f.id,
+                record_ref,
                 role,
                 person_name,
                 org_name,
@@ -304,7 +341,8 @@ class SourceSink:
             return
         self._fields.add(
             (
-                *self._provenance(f, record_ref),
+                f.id,
+                record_ref,
                 field,
                 label,
                 str(value),
@@ -314,7 +352,7 @@ class SourceSink:
     def sign(self, f: FileRef, record_ref: str, sign: str, label: str = "",
              n: int | None = None) -> None:
         """What the source shows that is no person's value (:data:`SIGNS_SCHEMA`)."""
-        self._signs.add((*self._provenance(f, record_ref), sign, label, n))
+        self._signs.add((f.id, record_ref, sign, label, n))
 
     def reject(self, f: FileRef | str, record_ref: str, reason: str) -> None:
         """An input record that could not be loaded. ``reason`` must not quote values."""
@@ -327,10 +365,10 @@ class SourceSink:
     ) -> int:
         """Append many rows at once, column by column (the fast path for big inputs).
 
-        *table* is ``records``, ``fields``, ``rejects`` or ``raw`` (the raw table made by
-        :meth:`raw_table`; *raw* is its ``table=`` suffix). *data* maps column names to
-        equal-length lists or Arrow arrays; ``source``, ``source_kind`` and ``system``
-        are filled in, ``file`` and ``sha256`` come from *f* unless given per row, and
+        *table* is ``records``, ``fields``, ``signs``, ``rejects`` or ``raw`` (the raw
+        table made by :meth:`raw_table`; *raw* is its ``table=`` suffix). *data* maps
+        column names to equal-length lists or Arrow arrays; the provenance comes from *f*
+        unless ``file`` (a registered file's name; and ``sha256``) is given per row, and
         columns not given are NULL. Returns the number of rows::
 
             sink.columns("fields", f, {"record_ref": refs, "field": classes,
@@ -347,6 +385,16 @@ class SourceSink:
             raise ValueError("columns of different lengths")
         if n == 0:
             return 0
+        if table in _ROWS and "file" in arrays:
+            # rows carry their file's id; the name and hash are the file's, in ``files``
+            self._files.flush()
+            names = pc.cast(arrays.pop("file"), pa.string())
+            arrays.pop("sha256", None)
+            idx = pc.index_in(names, value_set=pa.array(list(self._ids), pa.string()))
+            if idx.null_count:
+                raise ValueError("a row's file is not one of the source's files")
+            arrays = {"file_id": pc.take(pa.array(list(self._ids.values()), pa.int64()), idx),
+                      **arrays}
         # the batch's columns get positional names: a header may hold any character
         # (a NUL byte in a column name is a DuckDB binder error when referenced by name)
         pos = {name: f"c{i}" for i, name in enumerate(arrays)}
@@ -376,9 +424,9 @@ class SourceSink:
             name = self._raw_name(raw)
             buf = self._raw[name]
         else:
-            name = table
             buf = {"records": self._records, "fields": self._fields, "rejects": self._rejects,
                    "signs": self._signs}[table]
+            name = buf.table
         buf.flush()  # keep row order: what was added row by row goes first
         consts: dict[str, Any] = {
             "source": self.source,
@@ -386,9 +434,15 @@ class SourceSink:
             "system": self.system,
         }
         if f is not None:
-            consts.update(file=f.name, sha256=f.sha256)
-        target = [c for c in buf.schema.names if table != "rejects" or c != "system"]
+            consts.update(file=f.name, sha256=f.sha256, file_id=f.id)
         select, params = [], []
+        if table in _ROWS and "file" in given and "file_id" not in given:
+            # the file's id by its name, among this source's files
+            self._files.flush()
+            lit = "'" + self.source.replace("'", "''") + "'"
+            given = {**given, "file_id": "(SELECT min(i.file_id) FROM files i WHERE "
+                                         f"i.source = {lit} AND i.file = {given['file']})"}
+        target = list(buf.schema.names)
         for c in target:
             if c in given:
                 select.append(given[c])

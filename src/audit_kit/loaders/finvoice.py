@@ -966,16 +966,20 @@ class _Writer:
         self.parts: dict[str, list[dict[str, pa.Array]]] = {t: [] for t in _TABLES}
         self.invoices = 0
 
-    def add(self, chunk: _Chunk, names: list[str], shas: list[str]) -> None:
+    def add(self, chunk: _Chunk, names: list[str], shas: list[str], ids: list[int]) -> None:
         name_arr, sha_arr = pa.array(names, _STR), pa.array(shas, _STR)
+        id_arr = pa.array(ids, pa.int64())
         for table, cols in chunk.tables.items():
             if not len(cols["_file"]):
                 continue
             idx = cols.pop("_file")
-            # dictionary-encoded (no copy; DuckDB stores plain VARCHAR)
-            cols["file"] = pa.DictionaryArray.from_arrays(idx, name_arr)
-            if table != "rejects":
-                cols["sha256"] = pa.DictionaryArray.from_arrays(idx, sha_arr)
+            if table in ("records", "fields"):  # rows of the file's id (no name or hash)
+                cols["file_id"] = id_arr.take(idx)
+            else:
+                # dictionary-encoded (no copy; DuckDB stores plain VARCHAR)
+                cols["file"] = pa.DictionaryArray.from_arrays(idx, name_arr)
+                if table != "rejects":
+                    cols["sha256"] = pa.DictionaryArray.from_arrays(idx, sha_arr)
             self.parts[table].append(cols)
         self.invoices += chunk.invoices
         if self.invoices >= FLUSH_INVOICES:
@@ -1020,7 +1024,7 @@ def load(source: SourceConfig, sink: SourceSink, *, workers: int | None = None) 
     writer = _Writer(sink)
     n_workers = workers if workers is not None else workers_default()
     for chunk in _chunks(paths, n_workers, sink.limits):
-        names, shas = [], []
+        names, shas, ids = [], [], []
         assert chunk.paths is not None
         for file_path, meta in zip(chunk.paths, chunk.files, strict=True):
             if meta.error and not folder:
@@ -1035,13 +1039,15 @@ def load(source: SourceConfig, sink: SourceSink, *, workers: int | None = None) 
                 result.file_rejected(sink, file_path, meta.rejected)
                 names.append(sink.files[-1].name)
                 shas.append(sink.files[-1].sha256)
+                ids.append(sink.files[-1].id)
                 continue
             f = sink.file(file_path, sha256=meta.sha256, size=meta.size)
             if meta.rejected:
                 result.file_rejected(sink, f, meta.rejected)
             names.append(f.name)
             shas.append(f.sha256)
-        writer.add(chunk, names, shas)
+            ids.append(f.id)
+        writer.add(chunk, names, shas, ids)
         result.notes += chunk.notes
         result.records_read += chunk.read
         result.records_loaded += chunk.loaded

@@ -303,8 +303,7 @@ def _load(source: SourceConfig, sink: SourceSink, own_domains: tuple[str, ...],
                             if f is None and digest.done():
                                 f = _settle(sink, people, path, digest, pending)
                             if f is None and pending is None:
-                                pending = FileRef(path=path, name=sink.display_name(path),
-                                                  sha256=f"(hashing) {path}", size=size)
+                                pending = sink.pending_file(path, size)
                             write_batch(sink, rows, people, result, f or pending)
                             since += rows.read
                             if since >= COMMIT_MESSAGES:  # memory flat with the mailbox
@@ -346,10 +345,10 @@ def _settle(sink: SourceSink, people: Correspondents, path: Path, digest: Future
     parent writes from the first batch on, beside the hashing (one UPDATE of the rows
     before it, in place: their order stays)."""
     sha, n = digest.result()
-    f = sink.file(path, sha256=sha, size=n if size is None else size)
+    f = sink.file(path, sha256=sha, size=n if size is None else size, pending=pending)
     if pending is not None:
         for table in (sink.source, f"{sink.source}_addresses"):
-            sink.con.execute(f'UPDATE "{raw_table_name(table)}" SET sha256 = ? WHERE sha256 = ?',
-                             [sha, pending.sha256])
+            sink.con.execute(f'UPDATE "{raw_table_name(table)}" SET sha256 = ? '
+                             "WHERE file = ? AND sha256 = ''", [sha, f.name])
         people.rename_file(pending, f)
     return f

@@ -882,13 +882,11 @@ def _recipients(con, sink: SourceSink, raw_name: str) -> None:
     id's first line: the no-newsletter rule reads them (statement §6)."""
     bare = ("lower(CASE WHEN starts_with({0}, '<') AND ends_with({0}, '>') "
             "THEN substr({0}, 2, length({0}) - 2) ELSE {0} END)")
-    con.execute(f"""
-        INSERT INTO signs (source, source_kind, system, file, record_ref, sha256, sign,
-                           label, n)
-        SELECT ?, ?, ?, file, record_ref, sha256, 'recipients', sender, n FROM (
+    sink.insert_query("signs", None, f"""
+        SELECT file, record_ref, 'recipients' AS sign, sender AS label, n, r0 FROM (
             SELECT q.queue_id, arg_min(t.file, t.rowid) AS file,
                    arg_min(t.record_ref, t.rowid) AS record_ref,
-                   arg_min(t.sha256, t.rowid) AS sha256, any_value(q.sender) AS sender,
+                   any_value(q.sender) AS sender,
                    count(DISTINCT {bare.format('t."to"')}) FILTER (
                        WHERE split_part({bare.format('t."to"')}, '@', 2)
                              <> split_part(q.sender, '@', 2)) AS n,
@@ -900,8 +898,7 @@ def _recipients(con, sink: SourceSink, raw_name: str) -> None:
                   GROUP BY queue_id) q USING (queue_id)
             GROUP BY q.queue_id)
         WHERE n >= 2
-        ORDER BY r0
-    """, [sink.source, sink.kind, sink.system])
+    """, order_by="b.r0")
 
 
 #: the address keys of a line, in the order their records and fields are written
@@ -920,7 +917,6 @@ def _addresses(con, sink: SourceSink, raw_name: str) -> None:
     its angle brackets (substr, as ``regexp_replace(v, '^<(.*)>$', '\\1')`` did: values
     hold no newline).
     """
-    params = [sink.source, sink.kind, sink.system]
     joins = " ".join(
         f"LEFT JOIN _pf_subj a{i} ON a{i}.v = t.{col}" for i, (_, col) in enumerate(_ADDR_KEYS)
     )
@@ -929,41 +925,36 @@ def _addresses(con, sink: SourceSink, raw_name: str) -> None:
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _pf_hits AS
         SELECT * FROM (
-            SELECT t.rowid AS r, t.file, t.record_ref, t.sha256, t."date" AS d,
+            SELECT t.rowid AS r, t.file, t.record_ref, t."date" AS d,
                    t."from" AS v0, t."to" AS v1, t.orig_to AS v2,
                    a0.email AS e0, a1.email AS e1, a2.email AS e2
             FROM (SELECT rowid, * FROM "{raw_name}" WHERE "from" IS NOT NULL
                   OR "to" IS NOT NULL OR orig_to IS NOT NULL) t {joins})
         WHERE e0 IS NOT NULL OR e1 IS NOT NULL OR e2 IS NOT NULL
     """)
-    con.execute("""
-        INSERT INTO records (source, source_kind, system, file, record_ref, sha256, role,
-                             email, last_activity)
-        SELECT ?, ?, ?, file, record_ref, sha256, 'maillog_address', email, CAST(d AS DATE)
-        FROM (SELECT r, file, record_ref, sha256, d, unnest([1, 2, 3]) AS o,
+    sink.insert_query("records", None, """
+        SELECT file, record_ref, 'maillog_address' AS role, email,
+               CAST(d AS DATE) AS last_activity, r, o
+        FROM (SELECT r, file, record_ref, d, unnest([1, 2, 3]) AS o,
                      unnest([e0, CASE WHEN e1 IS DISTINCT FROM e0 THEN e1 END,
                              CASE WHEN e2 IS DISTINCT FROM e0 AND e2 IS DISTINCT FROM e1
                                   THEN e2 END]) AS email
               FROM _pf_hits)
         WHERE email IS NOT NULL
-        ORDER BY r, o
-    """, params)
+    """, order_by="b.r, b.o")
     labels = ", ".join(f"'{k}'" for k, _ in _ADDR_KEYS)
-    con.execute(f"""
-        INSERT INTO fields (source, source_kind, system, file, record_ref, sha256,
-                            field, label, value)
-        SELECT ?, ?, ?, file, record_ref, sha256, 'email', label,
+    sink.insert_query("fields", None, f"""
+        SELECT file, record_ref, 'email' AS field, label,
                CASE WHEN starts_with(v, '<') AND ends_with(v, '>') AND length(v) >= 2
-                    THEN substr(v, 2, length(v) - 2) ELSE v END
-        FROM (SELECT r, file, record_ref, sha256, unnest([1, 2, 3]) AS o,
+                    THEN substr(v, 2, length(v) - 2) ELSE v END AS value, r, o
+        FROM (SELECT r, file, record_ref, unnest([1, 2, 3]) AS o,
                      unnest([{labels}]) AS label,
                      unnest([CASE WHEN e0 IS NOT NULL THEN v0 END,
                              CASE WHEN e1 IS NOT NULL THEN v1 END,
                              CASE WHEN e2 IS NOT NULL THEN v2 END]) AS v
               FROM _pf_hits)
         WHERE v IS NOT NULL
-        ORDER BY r, o
-    """, params)
+    """, order_by="b.r, b.o")
     con.execute("DROP TABLE _pf_hits")  # its memory, for the queue summary
 
 

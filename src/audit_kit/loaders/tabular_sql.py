@@ -231,7 +231,12 @@ def _phone_cols(plan) -> list[int]:
 
 def _insert(run: _Run, table: str, query: str) -> None:
     """INSERT the rows of *query* (record_ref and the table's own columns, by name) with
-    this source's provenance; row order is the query's."""
+    this source's provenance; row order is the query's. ``records`` and ``fields`` go
+    through the sink (their rows carry the file's id); a raw table and ``rejects`` by
+    position (a header may hold any character, a NUL byte too)."""
+    if table in ("records", "fields"):
+        run.sink.insert_query(table, run.f, query)
+        return
     names = run.con.execute(f"SELECT * FROM ({query}) LIMIT 0").description
     cols = [d[0] for d in names]
     sink, f = run.sink, run.f
