@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from audit_kit import pipeline, warehouse
+from audit_kit import pipeline, schema, warehouse
 from audit_kit.cli.main import main
 from audit_kit.config import SourceConfig, load_config
 from audit_kit.errors import ConfigError
@@ -169,7 +169,7 @@ def test_contact_csv_columns_override_a_known_header(tmp_path):
 
 def _evaluate(con):
     policy = load_policy(default_policy_path())
-    con.execute("CREATE TABLE audit_params AS SELECT DATE '2026-12-31' AS as_of")
+    schema.AUDIT_PARAMS.fill(con, "SELECT DATE '2026-12-31' AS as_of")
     pipeline.resolve_people(con, policy)
     return pipeline.evaluate(con, policy)
 

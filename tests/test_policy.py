@@ -224,11 +224,11 @@ def test_an_apostrophe_in_a_law_text_is_a_text(tmp_path):
     path = tmp_path / "policy.yaml"
     path.write_text(yaml.safe_dump(err_free, allow_unicode=True), encoding="utf-8")
     rule = next(r for r in build_rules(load_policy(path)) if r.rule_id == "R-invoice")
-    from audit_kit import warehouse
+    from audit_kit import schema, warehouse
 
     con = warehouse.connect()  # the canonical tables, empty
-    con.execute("CREATE TABLE audit_params AS SELECT DATE '2026-12-31' AS as_of")
-    con.execute("CREATE TABLE persons (rec_id BIGINT, subject_id VARCHAR)")  # no holds
+    schema.AUDIT_PARAMS.fill(con, "SELECT DATE '2026-12-31' AS as_of")
+    schema.PERSONS.create(con)  # no holds
     con.execute("INSERT INTO files (file_id, source, source_kind, file) "
                 "VALUES (1, 'inv', 'finvoice', 'a.xml')")
     con.execute("INSERT INTO record_rows (file_id, record_ref, role, last_activity) "

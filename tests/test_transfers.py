@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from audit_kit import warehouse
+from audit_kit import schema, warehouse
 from audit_kit.context import RunContext
 from audit_kit.policy import System, default_policy_path, load_policy
 from audit_kit.reference import reference
@@ -43,7 +43,7 @@ def _run(as_of: dt.date, policy=DPF_POLICY) -> dict[str, set[tuple]]:
         sink.record(sink.file(Path(f"{system}.csv"), sha256="0", size=0), f"line {ref}",
                     "customer_contact", person_name="Aino", email=f"a{ref}@x.example.fi")
         sink.flush()
-    con.execute("CREATE TABLE audit_params AS SELECT ?::DATE AS as_of", [as_of])
+    schema.AUDIT_PARAMS.fill(con, "SELECT ?::DATE AS as_of", [as_of])
     ctx = RunContext(policy, as_of)
     write_facts(con, ctx)
     return {r.rule_id: set(con.execute(
