@@ -295,7 +295,7 @@ def test_a_customer_invoiced_within_24_months_is_not_status_unknown():
                  last_activity=d)
     s.flush()
     assert "R-status" not in _rows(con)  # 31.12.2024 + 24 months = 31.12.2026: not passed
-    con.execute("DELETE FROM records WHERE record_ref = 'invoice 2'")
+    con.execute("DELETE FROM record_rows WHERE record_ref = 'invoice 2'")
     assert _rows(con)["R-status"] == [("customers", "line 2", "warning")]  # 30.12.2026: passed
 
 
