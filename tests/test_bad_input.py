@@ -583,7 +583,7 @@ def _statement_findings() -> int:
     from audit_kit.rules.statement import statement_checks
 
     ctx = RunContext(load_policy(POLICY), dt.date(2026, 12, 31))
-    return sum(1 for _, _, failed, _, _ in statement_checks(ctx) if failed)
+    return sum(1 for _, _, failed, _, _, _ in statement_checks(ctx) if failed)
 
 
 STATEMENT = _statement_findings()

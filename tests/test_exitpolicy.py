@@ -184,7 +184,7 @@ def test_junit_validates_names_rules_and_checks_and_holds_no_personal_data(tmp_p
     rule_ids = [r.rule_id for r in build_rules(ctx) if r.rule_id != "S-statement"]
     from audit_kit.rules.statement import statement_checks
 
-    checks = [c for c, _, _, _, _ in statement_checks(ctx)]  # every check is a test case
+    checks = [c for c, _, _, _, _, _ in statement_checks(ctx)]  # every check is a test case
     assert sorted(n for _, n in cases) == sorted(rule_ids + checks)
     outcome = {n: next((ch.tag for ch in c if ch.tag in ("failure", "skipped")), "passed")
                for (_, n), c in cases.items()}

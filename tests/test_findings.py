@@ -51,18 +51,19 @@ def test_rotated_logs_same_line_number_are_two_findings(tmp_path):
 def test_identical_rule_rows_are_one_finding():
     rule = next(r for r in build_rules(POLICY) if r.rule_id == "R-maillog")
     row = ("mail-log", "postfix_log", "maillog", "line 1", "a@b.example", None, "",
-           "1 log lines older than 6 months", "warning", "S-1")
+           "1 log lines older than 6 months", "warning", "1 yli 6 kuukautta vanha lokirivi", "S-1")
     ev = pipeline.Evaluation([rule], {"R-maillog": [row, row]})
     found = pipeline.to_findings(ev, {"R-maillog": 2})
     assert found == [Finding("R-maillog", "retention", "warning", "mail-log", "postfix_log",
                              "maillog", "line 1", "S-1", "a@b.example", "", "",
-                             "1 log lines older than 6 months")]
+                             "1 log lines older than 6 months",
+                             detail_fi="1 yli 6 kuukautta vanha lokirivi")]
 
 
 def test_a_gx_count_that_differs_from_the_warehouse_stops_the_run():
     rule = next(r for r in build_rules(POLICY) if r.rule_id == "R-maillog")
     row = ("mail-log", "postfix_log", "maillog", "line 1", "a@b.example", None, "",
-           "1 log lines older than 6 months", "warning", "S-1")
+           "1 log lines older than 6 months", "warning", "1 yli 6 kuukautta vanha lokirivi", "S-1")
     ev = pipeline.Evaluation([rule], {"R-maillog": [row]})
     with pytest.raises(AuditKitError, match="rule R-maillog: GX counted 2 unexpected rows, "
                                             "the warehouse 1"):
@@ -77,14 +78,45 @@ def test_a_finding_carries_its_rules_provision_into_findings_csv(tmp_path):
 
     rule = next(r for r in build_rules(POLICY) if r.rule_id == "M-field")
     rows = [("phone-contacts", "vcard", "a.vcf", "card 1", None, None, field,
-             "not allowed by §5: NOTE", "error", "S-1") for field in ("hetu", "birthday")]
+             "not allowed by §5: NOTE", "error", "tieto, jota seloste (§5) ei luettele: NOTE",
+             "S-1") for field in ("hetu", "birthday")]
     found = pipeline.to_findings(pipeline.Evaluation([rule], {"M-field": rows}), {"M-field": 2})
     assert {(f.field, f.provision) for f in found} == {
         ("hetu", "GDPR 5(1)(c); Tietosuojalaki 29 §"), ("birthday", "GDPR 5(1)(c)")}
-    assert COLUMNS[-1] == "provision"
+    assert COLUMNS[-2:] == ("provision", "detail_fi")
     write_csv(found, tmp_path / "findings.csv")
     assert read_csv(tmp_path / "findings.csv") == found
     old = tmp_path / "old.csv"
+    old.write_text(",".join(COLUMNS[:-2]) + "\n" + ",".join(["x"] * (len(COLUMNS) - 2)) + "\n",
+                   encoding="utf-8")
+    assert [(f.provision, f.detail_fi) for f in read_csv(old)] == [("", "")]
+
+
+def test_the_finnish_detail_goes_through_findings_csv_and_an_older_file_reads(tmp_path):
+    """findings.csv's last column is the detail in Finnish (appended at the end, so a
+    reader by position of the earlier columns still reads them); written and read back
+    it is the same, and a findings.csv written before it existed reads with detail_fi ""
+    and shows the English detail in a Finnish report (:meth:`Finding.detail_in`)."""
+    import csv
+
+    from audit_kit.findings import COLUMNS, read_csv, write_csv
+
+    rule = next(r for r in build_rules(POLICY) if r.rule_id == "R-customer")
+    row = ("customers", "customers_csv", "asiakkaat.csv", "line 4", None, None, "",
+           "ended 2026-06-30, deadline 2026-12-30 passed (6 months, §6)", "error",
+           "asiakkuus päättyi 30.6.2026, määräaika 30.12.2026 on kulunut (6 kuukautta, "
+           "seloste §6)", "S-1")
+    found = pipeline.to_findings(pipeline.Evaluation([rule], {"R-customer": [row]}),
+                                 {"R-customer": 1})
+    assert COLUMNS[-1] == "detail_fi"
+    write_csv(found, tmp_path / "findings.csv")
+    with open(tmp_path / "findings.csv", newline="", encoding="utf-8") as f:
+        head, values = list(csv.reader(f))
+    assert values[head.index("detail")] == row[7] and values[-1] == row[9]
+    assert read_csv(tmp_path / "findings.csv") == found
+    assert (found[0].detail_in("fi"), found[0].detail_in("en")) == (row[9], row[7])
+    old = tmp_path / "old.csv"
     old.write_text(",".join(COLUMNS[:-1]) + "\n" + ",".join(["x"] * (len(COLUMNS) - 1)) + "\n",
                    encoding="utf-8")
-    assert [f.provision for f in read_csv(old)] == [""]
+    (before,) = read_csv(old)
+    assert (before.provision, before.detail_fi, before.detail_in("fi")) == ("x", "", "x")

@@ -47,8 +47,9 @@ def _hostile(policy: dict) -> dict:
     for r in p["rights"].values():
         r["section"] += EVIL
     for u in p["statement"]["unmentioned_transfers"]:
-        for k in ("system", "section", "what"):
+        for k in ("system", "section"):
             u[k] += EVIL
+        u["what"] = {lg: t + EVIL for lg, t in u["what"].items()}
         u["text"] = {lg: v + EVIL for lg, v in u["text"].items()}
     for e in p["coverage"]:
         e["section"] += EVIL

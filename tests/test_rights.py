@@ -224,6 +224,26 @@ def test_erasure_due_date_is_receipt_plus_months(received, as_of, extended, rule
         assert got == {rule: [("customers", "line 7", "still present; " + words, "error")]}
 
 
+def test_an_extended_request_past_its_due_date_in_finnish():
+    """R-erasure's Finnish detail of a request with a recorded extension: the same
+    values, d.m.yyyy, the provisions cited the Finnish way."""
+    con = pipeline.open_warehouse(AS_OF)
+    s, f = _sink(con, "erasure-requests", "erasure_requests", "workstations")
+    s.record(f, "line 2", "erasure_request", email="outi@oa.example.fi",
+             requested_on=D(2026, 9, 30), extended=True)
+    s.flush()
+    s, f = _sink(con, "customers", "customers_csv")
+    s.record(f, "line 7", "customer_contact", person_name="Outi Ahola", email="outi@oa.example.fi")
+    s.flush()
+    pipeline.resolve_people(con, POLICY)
+    rows = pipeline.evaluate(con, POLICY).rows["R-erasure"]
+    assert [(r[0], r[3], r[9]) for r in rows] == [(
+        "customers", "line 7",
+        "yhä tallessa; poistopyyntö saapunut 30.9.2026 (erasure-requests rivi 2), määräpäivä "
+        "30.12.2026 (määräaikaa jatkettu), päätöstä ei ole kirjattu (seloste §8; "
+        "tietosuoja-asetus 17 art., määräaika 12 art. 3)")]
+
+
 def test_erased_request_is_checked_whatever_its_due_date():
     words = ("erasure requested 2026-12-10 (erasure-requests line 2), due 2027-01-10, recorded "
              "as erased on 2026-12-12 " + _ART17)
@@ -336,7 +356,8 @@ def test_no_tombstones_gives_empty_tables(tombstones):
 # -- the statement's gaps (READING.md "GDPR Art. 13 completeness" and §10, §12) -------------
 
 def test_statement_findings_exact_set():
-    failed = {(c, s, sev) for c, s, f, sev, _ in statement_checks(RunContext(POLICY, AS_OF)) if f}
+    checks = statement_checks(RunContext(POLICY, AS_OF))
+    failed = {(c, s, sev) for c, s, f, sev, _, _ in checks if f}
     assert failed == {
         ("S-privacy-shield", "10", "error"), ("S-no-transfers-claim", "10", "error"),
         ("S-backup-transfer", "10", "error"), ("S-wordfence", "12", "warning"),
@@ -346,7 +367,7 @@ def test_statement_findings_exact_set():
         ("S-accounting-retention", "6", "error"), ("S-recipients", "9", "error"),
         ("S-sources", "7", "warning"), ("S-objection", "8", "error"),
     }
-    details = {c: d for c, _, f, _, d in statement_checks(RunContext(POLICY, AS_OF)) if f}
+    details = {c: d for c, _, f, _, d, _ in statement_checks(RunContext(POLICY, AS_OF)) if f}
     assert "android_backup (Google LLC, US)" in details["S-no-transfers-claim"]
     assert "website (Wordfence by Defiant Inc., US)" in details["S-no-transfers-claim"]
     assert details["S-backup-transfer"].endswith(": android_backup")
@@ -362,7 +383,7 @@ def test_statement_checks_read_the_policy_not_the_system_names():
         "unmentioned_transfers": [u.model_copy(update={"system": "web"})
                                   for u in POLICY.statement.unmentioned_transfers]})})
     def failed(p):
-        return {c for c, _, f, _, _ in statement_checks(RunContext(p, AS_OF)) if f}
+        return {c for c, _, f, _, _, _ in statement_checks(RunContext(p, AS_OF)) if f}
 
     assert failed(renamed) == failed(POLICY)
     no_backup = POLICY.model_copy(update={"systems": {
@@ -401,7 +422,7 @@ def test_a_complete_statement_has_no_gaps():
             data_from_person_only=False, objection_conditional=False),
         "systems": {k: v for k, v in POLICY.systems.items() if v.country in ("FI", "DE")},
     })
-    assert [c for c, _, f, _, _ in statement_checks(RunContext(fixed, AS_OF)) if f] == []
+    assert [c for c, _, f, _, _, _ in statement_checks(RunContext(fixed, AS_OF)) if f] == []
 
 
 def test_policy_refuses_an_extension_shorter_than_the_deadline(tmp_path):

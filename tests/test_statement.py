@@ -25,7 +25,7 @@ AS_OF = dt.date(2026, 12, 31)
 
 
 def _failed(policy=POLICY) -> dict[str, str]:
-    return {c: d for c, _, f, _, d in statement_checks(RunContext(policy, AS_OF)) if f}
+    return {c: d for c, _, f, _, d, _ in statement_checks(RunContext(policy, AS_OF)) if f}
 
 
 def _claims(**update):
@@ -41,7 +41,7 @@ FIXES = {
     "S-purposes": (
         {"purposes_stated": list(POLICY.purposes)},
         "purposes the statement does not name: e-mail correspondence, invoicing and "
-        "accounting, e-mail correspondence (the mail server's log)"),
+        "accounting, running and securing the website (GDPR Art. 13(1)(c))"),
     "S-legitimate-interest": ({"legitimate_interest_named": True}, "Art. 13(1)(d)"),
     "S-recipients": (
         {"recipients_named": ["Google LLC", "Netplaza Oy", "cloud billing software"]},
@@ -70,6 +70,21 @@ def test_the_accounting_retention_alone_or_the_contradiction_alone_is_a_gap():
     contradicted = _failed(_claims(accounting_retention_stated=True))["S-accounting-retention"]
     assert "does not say so" in absent and "contradicts" not in absent
     assert "does not say so" not in contradicted and "contradicts" in contradicted
+
+
+def test_each_purpose_the_statement_leaves_out_is_named_once():
+    """The mail server's log serves e-mail correspondence (its purpose text only qualifies
+    it): S-purposes names that purpose once, in both languages, and not at all once the
+    statement names it for either role."""
+    rows = {c: (d, fi) for c, _, f, _, d, fi in statement_checks(RunContext(POLICY, AS_OF)) if f}
+    assert rows["S-purposes"] == (
+        "the data also serve purposes the statement does not name: e-mail correspondence, "
+        "invoicing and accounting, running and securing the website (GDPR Art. 13(1)(c))",
+        "tietoja käytetään myös tarkoituksiin, joita seloste ei mainitse: "
+        "sähköpostiviestintä, laskutus ja kirjanpito, verkkosivuston ylläpito ja tietoturva "
+        "(tietosuoja-asetus 13 art. 1 c)")
+    stated = [*POLICY.statement.purposes_stated, "correspondent"]
+    assert "e-mail correspondence" not in _failed(_claims(purposes_stated=stated))["S-purposes"]
 
 
 def test_every_check_has_finnish_and_english_words_without_english_in_finnish():
@@ -125,7 +140,7 @@ def _postfix(qid: str, sender: str, recipients: list[str]) -> str:
     return "".join(lines)
 
 
-def _newsletter_rows(tmp_path: Path) -> set[tuple[str, str, str]]:
+def _newsletter_rows(tmp_path: Path) -> set[tuple[str, str, str, str]]:
     import openpyxl
 
     own = f"myynti@{OWN_DOMAIN}"
@@ -161,20 +176,26 @@ def _newsletter_rows(tmp_path: Path) -> set[tuple[str, str, str]]:
         assert res.reconciles
     pipeline.resolve_people(con, POLICY)
     ev = pipeline.evaluate(con, POLICY)
-    return {(src, fld, detail.split(" (§")[0]) for src, _, _, _, _, _, fld, detail, _, _
-            in ev.rows["S-newsletter"]}
+    return {(src, fld, detail.split(" (§")[0], fi.split(" (seloste §")[0])
+            for src, _, _, _, _, _, fld, detail, _, fi, _ in ev.rows["S-newsletter"]}
 
 
 def test_every_sign_of_a_newsletter_is_a_finding_and_nothing_else(tmp_path):
     own = f"myynti@{OWN_DOMAIN}"
     assert _newsletter_rows(tmp_path) == {
         ("sent", "list-unsubscribe", f"a message from {own} with a List-Unsubscribe header: "
-                                     "a bulk mailing"),
-        ("sent", "precedence-bulk", f"a message from {own} with Precedence: bulk: a bulk mailing"),
-        ("sent", "recipients", f"one message from {own} to 20 external recipients: a bulk mailing"),
-        ("log", "recipients", f"one message from {own} to 20 external recipients: a bulk mailing"),
-        ("list", "column", "a column named 'Uutiskirje tilattu': a newsletter register"),
-        ("list", "sheet", "a sheet named 'Tilaajat': a newsletter register"),
+                                     "a bulk mailing",
+         f"viesti osoitteesta {own}, jossa on List-Unsubscribe-otsake: joukkopostitus"),
+        ("sent", "precedence-bulk", f"a message from {own} with Precedence: bulk: a bulk mailing",
+         f"viesti osoitteesta {own}, jossa on otsake Precedence: bulk: joukkopostitus"),
+        ("sent", "recipients", f"one message from {own} to 20 external recipients: a bulk mailing",
+         f"yksi viesti osoitteesta {own} 20 ulkoiselle vastaanottajalle: joukkopostitus"),
+        ("log", "recipients", f"one message from {own} to 20 external recipients: a bulk mailing",
+         f"yksi viesti osoitteesta {own} 20 ulkoiselle vastaanottajalle: joukkopostitus"),
+        ("list", "column", "a column named 'Uutiskirje tilattu': a newsletter register",
+         "sarake nimeltä 'Uutiskirje tilattu': uutiskirjerekisteri"),
+        ("list", "sheet", "a sheet named 'Tilaajat': a newsletter register",
+         "välilehti nimeltä 'Tilaajat': uutiskirjerekisteri"),
     }
 
 

@@ -128,7 +128,7 @@ def test_an_adequacy_decision_counts_from_its_date_without_a_mechanism():
 def test_the_statement_relies_on_privacy_shield_only_after_it_ended():
     def failed(day):
         ctx = RunContext(POLICY, day)
-        return {c for c, _, f, _, _ in statement_checks(ctx) if f}
+        return {c for c, _, f, _, _, _ in statement_checks(ctx) if f}
 
     assert "S-privacy-shield" not in failed(dt.date(2020, 7, 15))
     assert "S-backup-transfer" not in failed(dt.date(2020, 7, 15))

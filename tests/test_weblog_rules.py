@@ -69,11 +69,15 @@ def test_w_retention_per_file_with_the_deadline_d_plus_n_months(logs):
         ("web", "web_access_log", str(logs / "access.log"), "lines 1-2", None, None, "",
          "2 visitor IP addresses on 2 visitor-days past the 3-month retention (the oldest "
          "2026-08-31, the newest 2026-09-30): delete those lines and rotate the logs (§12)",
-         "error", None),
+         "error", "2 kävijän IP-osoitteet 2 kävijäpäivältä on säilytetty yli 3 kuukauden "
+         "säilytysajan (vanhin 31.8.2026, uusin 30.9.2026): poista nämä rivit ja ota lokien "
+         "kierrätys käyttöön (seloste §12)", None),
         ("web", "web_access_log", str(logs / "access.log.1"), "lines 1-3", None, None, "",
          "2 visitor IP addresses on 3 visitor-days past the 3-month retention (the oldest "
          "2026-06-01, the newest 2026-06-02): delete those lines and rotate the logs (§12)",
-         "error", None),
+         "error", "2 kävijän IP-osoitteet 3 kävijäpäivältä on säilytetty yli 3 kuukauden "
+         "säilytysajan (vanhin 1.6.2026, uusin 2.6.2026): poista nämä rivit ja ota lokien "
+         "kierrätys käyttöön (seloste §12)", None),
     ]
     # 31.8. + 4 months is 31.12.: the audit date is not after the deadline
     four = _audit(logs, 4)["W-retention"]
@@ -87,7 +91,9 @@ def test_w_retention_without_a_period_says_how_far_back(logs):
         ("web", "web_access_log", str(logs / "access.log.1"), "line 1", None, None, "",
          "web logs keep IP addresses back to 2026-06-01: 6 months (3 visitor IP addresses "
          "in 2 log files); no retention period is set: set one and rotate the logs (§12)",
-         "warning", None),
+         "warning", "verkkolokeissa on IP-osoitteita 1.6.2026 alkaen: 6 kuukautta (3 kävijän "
+         "IP-osoitteet 2 lokitiedostossa); säilytysaikaa ei ole asetettu: päätä se ja ota "
+         "lokien kierrätys käyttöön (seloste §12)", None),
     ]
 
 

@@ -11,7 +11,7 @@ from audit_kit.vocab import CATEGORIES, SEVERITIES
 
 COLUMNS = ("rule_id", "category", "severity", "source", "source_kind", "source_file",
            "record_ref", "subject_id", "email", "phone", "field", "detail", "accepted", "key",
-           "provision")
+           "provision", "detail_fi")
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,13 @@ class Finding:
     #: the provision the finding cites (its rule's :attr:`audit_kit.rules.Rule.provision`,
     #: e.g. "GDPR 5(1)(e)"); "" in a findings.csv written before the column existed
     provision: str = ""
+    #: the detail in Finnish, from the same values (a Finnish report shows it); "" in a
+    #: findings.csv written before the column existed
+    detail_fi: str = ""
+
+    def detail_in(self, lang: str) -> str:
+        """The detail in *lang*: Finnish where the finding has it, else English."""
+        return self.detail_fi if lang == "fi" and self.detail_fi else self.detail
 
     @property
     def stable_key(self) -> str:

@@ -257,7 +257,7 @@ def to_findings(evaluation: Evaluation, gx_counts: dict[str, int]) -> list[Findi
                 f"rule {rule.rule_id}: GX counted {gx_counts.get(rule.rule_id)} "
                 f"unexpected rows, the warehouse {len(got)}; rerun with --debug"
             )
-        for source, kind, file, ref, email, phone, fld, detail, sev, sid in got:
+        for source, kind, file, ref, email, phone, fld, detail, sev, detail_fi, sid in got:
             found.append(
                 Finding(
                     rule.rule_id,
@@ -273,6 +273,7 @@ def to_findings(evaluation: Evaluation, gx_counts: dict[str, int]) -> list[Findi
                     fld or "",
                     detail or "",
                     provision=rule.provision_of(fld or ""),
+                    detail_fi=detail_fi or "",
                 )
             )
     # the same finding twice (a rule row per matching join) is one; the file is part of

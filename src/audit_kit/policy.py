@@ -240,6 +240,11 @@ class Rights(_Strict):
     erasure: ErasureRule
 
 
+def _one_text_for_both(v):
+    """A LangText given as one string: the same text in both languages."""
+    return {"fi": v, "en": v} if isinstance(v, str) else v
+
+
 class LangText(_Strict):
     """A text in both languages of the outputs (Finnish and English)."""
 
@@ -259,10 +264,12 @@ class UnmentionedTransfer(_Strict):
     system: str
     section: str
     severity: Severity
-    #: the transfer, in words, for the finding's detail
-    what: str
+    #: the transfer, in words, for the finding's detail: fi and en, or one text for both
+    what: LangText
     #: the check in plain words, as the report lists it (fi/en)
     text: LangText
+
+    _what = field_validator("what", mode="before")(lambda v: _one_text_for_both(v))
 
 
 class NoNewsletter(_Strict):
@@ -420,9 +427,9 @@ class Policy(_Strict):
 
     @field_validator("purposes", mode="before")
     @classmethod
-    def _one_text_for_both(cls, v):
+    def _one_text_each(cls, v):
         if isinstance(v, dict):
-            return {k: {"fi": t, "en": t} if isinstance(t, str) else t for k, t in v.items()}
+            return {k: _one_text_for_both(t) for k, t in v.items()}
         return v
 
     @model_validator(mode="after")

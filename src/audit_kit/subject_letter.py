@@ -23,31 +23,6 @@ import datetime as dt
 
 from audit_kit.safe_output import html_text as esc
 
-#: field classes in the letter's words (singular, capitalised)
-FIELD_LABELS: dict[str, dict[str, str]] = {
-    "person_name": {"fi": "Nimi", "en": "Name"},
-    "org_name": {"fi": "Yritys", "en": "Organisation"},
-    "business_id": {"fi": "Y-tunnus", "en": "Business ID"},
-    "email": {"fi": "Sähköpostiosoite", "en": "E-mail address"},
-    "work_phone": {"fi": "Työpuhelin", "en": "Work phone"},
-    "mobile_phone": {"fi": "Matkapuhelin", "en": "Mobile phone"},
-    "phone": {"fi": "Puhelinnumero", "en": "Phone number"},
-    "home_phone": {"fi": "Kotipuhelin", "en": "Home phone"},
-    "company_address": {"fi": "Yrityksen osoite", "en": "Company address"},
-    "address": {"fi": "Osoite", "en": "Address"},
-    "home_address": {"fi": "Kotiosoite", "en": "Home address"},
-    "birthday": {"fi": "Syntymäpäivä", "en": "Birthday"},
-    "hetu": {"fi": "Henkilötunnus", "en": "Personal identity code"},
-    "photo": {"fi": "Valokuva", "en": "Photo"},
-    "job_title": {"fi": "Ammattinimike", "en": "Job title"},
-    "url": {"fi": "Verkko-osoite", "en": "Web address"},
-    "notes": {"fi": "Lisätiedot", "en": "Notes"},
-    "other_personal": {"fi": "Muu henkilötieto", "en": "Other personal data"},
-    "unclassified": {"fi": "Muu tieto", "en": "Other data"},
-    "unread_date": {"fi": "Päivämäärä", "en": "Date"},
-    "non_personal": {"fi": "Muu tieto", "en": "Other data"},
-}
-
 _COUNTS_FROM = {
     "ended_on": {"fi": "sen päättymisestä", "en": "after it ends"},
     "last_activity": {"fi": "viimeisimmästä yhteydenpidosta", "en": "after the latest contact"},
@@ -228,15 +203,24 @@ def _place(kind: str, lang: str) -> str:
     return place(kind, lang)
 
 
+def _label(cls: str, lang: str) -> str:
+    """A field class as the letter names it: the report's words
+    (:data:`audit_kit.report.i18n.FIELDS`), capitalised; a value of a column nobody
+    classified (or of a class the table does not know) is "other data"."""
+    from audit_kit.report.i18n import FIELDS
+
+    text = FIELDS[cls if cls in FIELDS and cls != "unclassified" else "non_personal"][lang]
+    return text[:1].upper() + text[1:]
+
+
 def _values(rec, lang: str) -> list[tuple[str, str]]:
     """(label, value) pairs: the record's field rows under their class's label, or its
     own identifiers when it has no field rows."""
     if rec.fields:
-        return [(FIELD_LABELS.get(f["field"], FIELD_LABELS["unclassified"])[lang], f["value"])
-                for f in rec.fields]
+        return [(_label(f["field"], lang), f["value"]) for f in rec.fields]
     own = (("person_name", rec.person_name), ("org_name", rec.org_name),
            ("email", rec.email), ("phone", rec.phone))
-    return [(FIELD_LABELS[c][lang], v) for c, v in own if v]
+    return [(_label(c, lang), v) for c, v in own if v]
 
 
 def _head(title: str, lang: str) -> str:
@@ -442,7 +426,8 @@ def internal_html(rep, lang: str) -> str:
     if rep.findings:
         out.append(_table(_I["cols_findings"][lang],
                           [[f["rule_id"], f["severity"], f["source"], f["record_ref"],
-                            f["field"], f["detail"]] for f in rep.findings]))
+                            f["field"], f["detail_fi"] if lang == "fi" and f["detail_fi"]
+                            else f["detail"]] for f in rep.findings]))
     else:
         out.append(f"<p>{t('no_findings')}</p>")
     out.append(f"<h2>{t('plan_h')}</h2><ul>")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +40,7 @@ from audit_kit.report.i18n import (
     rule_checks,
     t,
 )
-from audit_kit.rules import rule_categories
+from audit_kit.rules import provision_text, rule_categories
 from audit_kit.runs import quarter_of
 from audit_kit.safe_output import html_text as escape  # HTML-escaped, controls shown
 from audit_kit.vocab import CATEGORIES
@@ -171,22 +170,6 @@ def _table(
     )
 
 
-_GDPR_ARTICLE = re.compile(r"GDPR (\d+(?:-\d+)?)((?:\(\w+\))*)")
-
-
-def provision_text(provision: str, lang: str) -> str:
-    """A finding's provision as the report cites it: "GDPR 13(1)(c)" is "tietosuoja-asetus
-    13 art. 1 c" in Finnish; national provisions ("Tietosuojalaki 29 §") as written."""
-    if lang != "fi":
-        return provision
-
-    def fi(m: re.Match) -> str:
-        points = " ".join(re.findall(r"\((\w+)\)", m.group(2)))
-        return f"tietosuoja-asetus {m.group(1)} art." + (f" {points}" if points else "")
-
-    return _GDPR_ARTICLE.sub(fi, provision)
-
-
 def _provisions(fs: list[Finding], lang: str) -> str:
     """The distinct provisions *fs* cite, in order, as one muted HTML span ("" if none)."""
     cited = list(dict.fromkeys(
@@ -222,7 +205,8 @@ def _who(f: Finding, lang: str, reveal: bool, names: dict[tuple[str, str], str])
 
 def _field_cell(f: Finding, lang: str) -> str:
     if f.rule_id in FIELD_RULES:
-        label = f.detail.split(": ", 1)[1] if ": " in f.detail else ""
+        detail = f.detail_in(lang)
+        label = detail.split(": ", 1)[1] if ": " in detail else ""
         return escape(field_name(f.field, lang)) + (
             f' <span class="mute">({escape(label)})</span>' if label else ""
         )
@@ -238,7 +222,7 @@ def _findings_rows(fs: list[Finding], lang: str, reveal: bool, names) -> list[li
             _place(f, lang),
         ]
         + ([_field_cell(f, lang)] if with_field else [])
-        + [f'<span class="mute">{escape(f.detail)}</span>']
+        + [f'<span class="mute">{escape(f.detail_in(lang))}</span>']
         for f in fs
     ]
 
@@ -774,7 +758,7 @@ def build_report_html(run_dir: str | Path, lang: str = "fi", reveal: bool = Fals
                     escape(f.record_ref),
                     escape(check_words.get(f.field, {}).get(lang, f.field))
                     + _provisions([f], lang),
-                    f'<span class="mute">{escape(f.detail)}</span>',
+                    f'<span class="mute">{escape(f.detail_in(lang))}</span>',
                 ]
                 for f in fs
             ]

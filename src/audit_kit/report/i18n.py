@@ -7,7 +7,7 @@ checks that every entry has both languages and that the action templates format.
 
 from __future__ import annotations
 
-from audit_kit.rules import RuleTexts, rule_texts
+from audit_kit.rules import REF_WORDS_FI, RuleTexts, rule_texts
 from audit_kit.rules.statement import CHECK_TEXTS
 
 CATALOGUE: dict[str, dict[str, str]] = {
@@ -138,7 +138,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "category": {"fi": "Luokka", "en": "Category"},
     "subject": {"fi": "Henkilö", "en": "Person"},
     "place": {"fi": "Sijainti lähteessä", "en": "Place in source"},
-    "detail": {"fi": "Tekninen selite (englanniksi)", "en": "Technical detail"},
+    "detail": {"fi": "Tekninen selite", "en": "Technical detail"},
     "field": {"fi": "Tieto", "en": "Field"},
     "pseudonymised": {
         "fi": "Henkilöt näytetään tunnisteina (S-…). Nimet ja yhteystiedot näkyvät vain, kun raportti tehdään --reveal -valinnalla.",
@@ -252,9 +252,10 @@ PLACES: dict[str, dict[str, str]] = {
     "": {"fi": "lähteestä", "en": "from the source"},
 }
 
-#: field classes in plain words (singular, plural partitive for "n ..." in Finnish)
+#: field classes in plain words (singular), the one table: the report's actions and
+#: field cells, the access-request letter's labels (capitalised there)
 FIELDS: dict[str, dict[str, str]] = {
-    "hetu": {"fi": "henkilötunnus", "en": "identity code"},
+    "hetu": {"fi": "henkilötunnus", "en": "personal identity code"},
     "home_address": {"fi": "kotiosoite", "en": "home address"},
     "home_phone": {"fi": "kotipuhelin", "en": "home phone"},
     "birthday": {"fi": "syntymäpäivä", "en": "birthday"},
@@ -263,6 +264,18 @@ FIELDS: dict[str, dict[str, str]] = {
     "other_personal": {"fi": "muu henkilötieto", "en": "other personal data"},
     "unclassified": {"fi": "luokittelematon sarake", "en": "unclassified column"},
     "unread_date": {"fi": "lukukelvoton päivämäärä", "en": "unreadable date"},
+    "person_name": {"fi": "nimi", "en": "name"},
+    "org_name": {"fi": "yritys", "en": "organisation"},
+    "business_id": {"fi": "Y-tunnus", "en": "business ID"},
+    "email": {"fi": "sähköpostiosoite", "en": "e-mail address"},
+    "work_phone": {"fi": "työpuhelin", "en": "work phone"},
+    "mobile_phone": {"fi": "matkapuhelin", "en": "mobile phone"},
+    "phone": {"fi": "puhelinnumero", "en": "phone number"},
+    "company_address": {"fi": "yrityksen osoite", "en": "company address"},
+    "address": {"fi": "osoite", "en": "address"},
+    "url": {"fi": "verkko-osoite", "en": "web address"},
+    "notes": {"fi": "lisätiedot", "en": "notes"},
+    "non_personal": {"fi": "muu tieto", "en": "other data"},
 }
 
 #: the roles drawn in the age chart (each with its retention clock from the policy): labels
@@ -298,8 +311,7 @@ def place(kind: str, lang: str) -> str:
 
 
 #: record reference prefixes (the loaders' record_ref) in Finnish
-REF_WORDS = {"line": "rivi", "row": "rivi", "card": "kortti", "invoice": "lasku",
-             "offset": "tavukohta", "whole file": "koko tiedosto"}
+REF_WORDS = REF_WORDS_FI
 
 
 def ref_text(ref: str, lang: str) -> str:

@@ -17,6 +17,7 @@ reaches the SQL only through :func:`sql_str`.
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -39,6 +40,9 @@ FINDING_COLUMNS = (
     "field",
     "detail",
     "severity",
+    # the detail in Finnish, from the same values (a Finnish report shows it); last, so
+    # a reader of the columns by position before it existed still reads the others
+    "detail_fi",
 )
 
 AS_OF = "(SELECT as_of FROM audit_params)"
@@ -55,6 +59,63 @@ def past_deadline(start: str, months: int) -> str:
     audit date is after ``start + months`` (never ``start < as_of - months``: the two
     differ at month ends; :func:`audit_kit.clock.deadline_passed`)."""
     return clock.passed_sql(start, months, AS_OF)
+
+
+def day(col: str, lang: str) -> str:
+    """SQL: the DATE expression *col* as text, ``2026-06-30`` in English, ``30.6.2026``
+    (d.m.yyyy) in Finnish."""
+    return f"strftime({col}, '{'%-d.%-m.%Y' if lang == 'fi' else '%Y-%m-%d'}')"
+
+
+def plural(n: str, one: str, many: str) -> str:
+    """SQL: *one* or *many* (SQL text expressions) as the count *n* (SQL) is 1 or not."""
+    return f"CASE WHEN {n} = 1 THEN {one} ELSE {many} END"
+
+
+def months_fi(n: int) -> str:
+    """*n* months in Finnish, as the subject of a sentence: ``1 kuukausi``, ``6 kuukautta``."""
+    return f"{n} kuukausi" if n == 1 else f"{n} kuukautta"
+
+
+#: record reference words (the loaders' record_ref: ``line 11``) in Finnish
+REF_WORDS_FI = {"line": "rivi", "row": "rivi", "card": "kortti", "invoice": "lasku",
+                "offset": "tavukohta", "whole file": "koko tiedosto"}
+
+
+def ref_fi(col: str) -> str:
+    """SQL: the record reference *col* in Finnish words (``line 11`` -> ``rivi 11``; what
+    :func:`audit_kit.report.i18n.ref_text` shows), other references as they are."""
+    words = [w for w in REF_WORDS_FI if " " not in w]
+    head = f"split_part({col}, ' ', 1)"
+    cases = " ".join(f"WHEN {sql_str(w)} THEN {sql_str(REF_WORDS_FI[w])}" for w in words)
+    whole = " ".join(f"WHEN {col} = {sql_str(w)} THEN {sql_str(fi)}"
+                     for w, fi in REF_WORDS_FI.items() if " " in w)
+    return (f"CASE {whole} WHEN regexp_matches({col}, '^({'|'.join(words)}) [0-9]+$') "
+            f"THEN (CASE {head} {cases} END) || ' ' || split_part({col}, ' ', 2) "
+            f"ELSE {col} END")
+
+
+_GDPR_ARTICLE = re.compile(r"GDPR (\d+(?:-\d+)?)((?:\(\w+\))*)")
+
+
+def provision_text(provision: str, lang: str) -> str:
+    """A provision as a finding cites it: "GDPR 13(1)(c)" is "tietosuoja-asetus 13 art.
+    1 c" in Finnish; national provisions ("Tietosuojalaki 29 §") as written."""
+    if lang != "fi":
+        return provision
+
+    def fi(m: re.Match) -> str:
+        points = " ".join(re.findall(r"\((\w+)\)", m.group(2)))
+        return f"tietosuoja-asetus {m.group(1)} art." + (f" {points}" if points else "")
+
+    return _GDPR_ARTICLE.sub(fi, provision)
+
+
+def cite_fi(section: str, provision: str = "") -> str:
+    """The Finnish citation a detail ends with: ``seloste §6; tietosuoja-asetus 5 art. 1
+    e`` (the statement's section, the provision: :func:`provision_text`)."""
+    parts = [f"seloste §{section}" if section else "", provision_text(provision, "fi")]
+    return "; ".join(p for p in parts if p)
 
 
 def sql_str(value: str) -> str:

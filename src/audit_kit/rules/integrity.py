@@ -5,7 +5,7 @@ the dates a loader could not read."""
 from __future__ import annotations
 
 from audit_kit.context import RunContext
-from audit_kit.rules import Rule, RuleFamily, RuleTexts
+from audit_kit.rules import Rule, RuleFamily, RuleTexts, ref_fi
 
 CATEGORY = "integrity"
 
@@ -24,7 +24,9 @@ def build(ctx: RunContext) -> list[Rule]:
             "load_counts",
             _COLS
             + "records_read || ' read, ' || records_loaded || ' loaded, ' || records_rejected "
-            "|| ' rejected: counts do not reconcile' AS detail, 'error' AS severity "
+            "|| ' rejected: counts do not reconcile' AS detail, 'error' AS severity, "
+            "'luettu ' || records_read || ', ladattu ' || records_loaded || ', hylätty ' "
+            "|| records_rejected || ': määrät eivät täsmää' AS detail_fi "
             "FROM (SELECT * FROM {batch}) b WHERE records_read <> records_loaded + records_rejected "
             "OR records_rejected <> (SELECT count(*) FROM rejects j WHERE j.source = b.source)",
             "Records read = loaded + rejected, per source",
@@ -36,7 +38,9 @@ def build(ctx: RunContext) -> list[Rule]:
             "",
             "load_counts",
             _COLS + "records_rejected || ' of ' || records_read || ' records rejected; see the "
-            "rejects table for each reason' AS detail, 'warning' AS severity "
+            "rejects table for each reason' AS detail, 'warning' AS severity, "
+            "records_read || ' rivistä ' || records_rejected || ' hylättiin; kunkin rivin syy on "
+            "hylättyjen rivien taulukossa' AS detail_fi "
             "FROM (SELECT * FROM {batch}) b WHERE records_rejected > 0",
             "Sources with records that could not be loaded",
             severities=("warning",),
@@ -53,11 +57,12 @@ def build(ctx: RunContext) -> list[Rule]:
             "'' AS record_ref, NULL AS rec_id, NULL AS email, NULL AS phone, "
             "'unread_date' AS field, count(*) || ' value' || CASE WHEN count(*) = 1 THEN '' ELSE 's' END "
             "|| ' in date column ''' || label || ''' could not be read as a date (' "
-            "|| list_aggr(list_slice(list(record_ref || ': ''' || regexp_replace("
-            "regexp_replace(value, '[0-9]', '9', 'g'), '\\pL', 'x', 'g') || '''' "
-            "ORDER BY file, length(record_ref), record_ref), 1, 2), 'string_agg', ', ') "
+            f"|| {_examples('record_ref')} "
             "|| '): the records are kept without it; write dates as d.m.yyyy or yyyy-mm-dd' "
-            "AS detail, 'warning' AS severity "
+            "AS detail, 'warning' AS severity, "
+            "'päivämääräsarakkeen ''' || label || ''' ' || count(*) || ' arvoa ei voitu lukea "
+            f"päivämääränä (' || {_examples(ref_fi('record_ref'))} || '): rivit säilyvät ilman "
+            "päivämäärää; kirjoita päivämäärät muodossa p.k.vvvv tai vvvv-kk-pp' AS detail_fi "
             "FROM (SELECT * FROM {batch}) b WHERE field = 'unread_date' GROUP BY source, label",
             "Date cells that are not dates, per source and column",
             severities=("warning",),
@@ -68,11 +73,22 @@ def build(ctx: RunContext) -> list[Rule]:
             "",
             "load_counts",
             _COLS + "'no records read: check the path and kind of the source' AS detail, "
-            "'warning' AS severity FROM (SELECT * FROM {batch}) b WHERE records_read = 0",
+            "'warning' AS severity, 'yhtään riviä ei luettu: tarkista lähteen polku ja laji' "
+            "AS detail_fi FROM (SELECT * FROM {batch}) b WHERE records_read = 0",
             "Sources from which no record was read",
             severities=("warning",),
         ),
     ]
+
+
+def _examples(ref: str) -> str:
+    """SQL: the first two unreadable values of a group, each as ``<ref>: '<shape>'``
+    (*ref*: the SQL of the record reference in the detail's language)."""
+    return (
+        f"list_aggr(list_slice(list({ref} || ': ''' || regexp_replace("
+        "regexp_replace(value, '[0-9]', '9', 'g'), '\\pL', 'x', 'g') || '''' "
+        "ORDER BY file, length(record_ref), record_ref), 1, 2), 'string_agg', ', ')"
+    )
 
 
 #: what each rule checks and the owners' action, fi/en (see :data:`audit_kit.rules.RuleTexts`)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from audit_kit.clock import voucher_kept_until_sql
 from audit_kit.context import RunContext
-from audit_kit.rules import AS_OF, Rule, RuleFamily, RuleTexts, sql_str
+from audit_kit.rules import AS_OF, Rule, RuleFamily, RuleTexts, day, sql_str
 
 CATEGORY = "minimisation"
 #: what a value the statement does not list breaks (READING.md "Findings and actions")
@@ -34,7 +34,11 @@ def build(ctx: RunContext) -> list[Rule]:
         "'unclassified' AS field, 'unclassified column ''' || label || ''', values in ' "
         "|| count(DISTINCT (file, record_ref)) || ' row' || CASE WHEN count(DISTINCT "
         "(file, record_ref)) = 1 THEN '' ELSE 's' END || ': classify it in the config "
-        "(columns:)' AS detail, 'warning' AS severity "
+        "(columns:)' AS detail, 'warning' AS severity, "
+        "'luokittelematon sarake ''' || label || ''', ' || CASE WHEN count(DISTINCT "
+        "(file, record_ref)) = 1 THEN 'arvo 1 rivillä' ELSE 'arvoja ' || count(DISTINCT "
+        "(file, record_ref)) || ' rivillä' END || ': luokittele se asetuksissa (columns:)' "
+        "AS detail_fi "
         "FROM (SELECT * FROM {batch}) b WHERE field = 'unclassified' GROUP BY source, label",
         "Columns the loader could not classify, one per source and column",
         severities=("warning",),
@@ -81,6 +85,11 @@ def build(ctx: RunContext) -> list[Rule]:
     ]
 
 
+#: the labels audit-kit itself gives a value's place (a possible identity code in a mail
+#: body: :mod:`audit_kit.loaders._mail`), in Finnish
+OWN_LABELS_FI = {"message body": "viestin runko"}
+
+
 def _field_sql(classes: str, severity: str, section: str, voucher: str, in_voucher: bool) -> str:
     """M-field's rows (*in_voucher* false) or M-voucher's: the not-allowed values of the
     records outside, or inside, a voucher's statutory window (*voucher*: the SQL of the
@@ -92,6 +101,14 @@ def _field_sql(classes: str, severity: str, section: str, voucher: str, in_vouch
     # the plans it avoids: benchmarks/NOTES.md, "rules/minimisation.py".
     until = ("|| '; voucher kept unchanged until ' || strftime(max(r.kept), '%Y-%m-%d') "
              "|| ' (KPL 2:10)' " if in_voucher else "")
+    until_fi = (f"|| '; tosite säilytetään muuttamattomana ' || {day('max(r.kept)', 'fi')} "
+                "|| ' asti (KPL 2:10)' " if in_voucher else "")
+    labels = "list_aggr(list_sort(list(f.label)), 'string_agg', ', ') "
+    # a label audit-kit gives (not a column of the user's file) in Finnish
+    label_fi = ("CASE f.label " + " ".join(f"WHEN {sql_str(en)} THEN {sql_str(fi)}"
+                                           for en, fi in OWN_LABELS_FI.items())
+                + " ELSE f.label END")
+    labels_fi = f"list_aggr(list_sort(list({label_fi})), 'string_agg', ', ') "
     return (
         f"WITH f AS MATERIALIZED (SELECT * FROM (SELECT * FROM {{batch}}) b "
         f"WHERE field IN (SELECT unnest([{classes}]))), "
@@ -102,9 +119,10 @@ def _field_sql(classes: str, severity: str, section: str, voucher: str, in_vouch
         "FROM k JOIN records x ON x.rec_id = k.rec_id) "
         "SELECT f.source, any_value(f.source_kind) AS source_kind, f.file AS source_file, f.record_ref, "
         "min(r.rec_id) AS rec_id, any_value(r.email) AS email, any_value(r.phone) AS phone, f.field, "
-        f"{sql_str(f'not allowed by §{section}: ')} || "
-        "list_aggr(list_sort(list(f.label)), 'string_agg', ', ') "
-        f"{until}AS detail, any_value({severity}) AS severity "
+        f"{sql_str(f'not allowed by §{section}: ')} || {labels}"
+        f"{until}AS detail, any_value({severity}) AS severity, "
+        f"{sql_str(f'tieto, jota seloste (§{section}) ei luettele: ')} || {labels_fi}"
+        f"{until_fi}AS detail_fi "
         "FROM (SELECT DISTINCT source, source_kind, file, record_ref, field, label FROM f) f "
         "LEFT JOIN r ON r.source = f.source AND r.record_ref = f.record_ref "
         "GROUP BY f.source, f.file, f.record_ref, f.field "

@@ -29,13 +29,27 @@ from dataclasses import replace
 
 from audit_kit.clock import voucher_kept_until_sql
 from audit_kit.context import RunContext
-from audit_kit.rules import AS_OF, Rule, RuleFamily, RuleTexts, deadline, past_deadline, sql_str
+from audit_kit.rules import (
+    AS_OF,
+    Rule,
+    RuleFamily,
+    RuleTexts,
+    cite_fi,
+    day,
+    deadline,
+    months_fi,
+    past_deadline,
+    plural,
+    ref_fi,
+    sql_str,
+)
 
 CATEGORY = "retention"
 
 _BASE = (
     "SELECT source, source_kind, file AS source_file, record_ref, rec_id, email, phone, "
-    "'' AS field, {detail} AS detail, {sev} AS severity FROM (SELECT * FROM {{batch}}) b{joins} "
+    "'' AS field, {detail} AS detail, {sev} AS severity, {detail_fi} AS detail_fi "
+    "FROM (SELECT * FROM {{batch}}) b{joins} "
     "WHERE role = {role} AND {passed}{extra}"
 )
 
@@ -62,11 +76,14 @@ def holds() -> str:
     and holds naming a customer number, reaching every person of that customer's rows."""
     labels = _roles(CUSTOMER_NUMBER_LABELS)
     return (
-        "SELECT subject_id, max(until) AS until, arg_max(hold, until) AS hold FROM ("
-        "SELECT p.subject_id, h.ended_on AS until, h.source || ' ' || h.record_ref AS hold "
+        "SELECT subject_id, max(until) AS until, arg_max(hold, until) AS hold, "
+        "arg_max(hold_fi, until) AS hold_fi FROM ("
+        "SELECT p.subject_id, h.ended_on AS until, h.source || ' ' || h.record_ref AS hold, "
+        f"h.source || ' ' || {ref_fi('h.record_ref')} AS hold_fi "
         "FROM records h JOIN persons p ON p.rec_id = h.rec_id "
         f"WHERE h.role = {sql_str(HOLD_ROLE)} AND h.ended_on IS NOT NULL "
-        "UNION ALL SELECT p.subject_id, h.ended_on, h.source || ' ' || h.record_ref "
+        "UNION ALL SELECT p.subject_id, h.ended_on, h.source || ' ' || h.record_ref, "
+        f"h.source || ' ' || {ref_fi('h.record_ref')} "
         "FROM records h JOIN fields hf ON hf.source = h.source AND hf.record_ref = h.record_ref "
         f"AND lower(trim(hf.label)) IN ({labels}) "
         f"JOIN fields cf ON cf.value = hf.value AND lower(trim(cf.label)) IN ({labels}) "
@@ -87,13 +104,32 @@ def _held(sql: str, running: bool, rule_id: str = "") -> str:
     prefix = f"{sql_str(rule_id + ': ')} || " if running else ""
     note = "'; held until '" if running else "'; hold ended '"
     keep = f"h.until >= {AS_OF}" if running else f"h.until IS NULL OR h.until < {AS_OF}"
+    note_fi = ("'; säilytysperuste voimassa ' || " + day("h.until", "fi") + " || ' asti"
+               if running else "'; säilytysperuste päättyi ' || " + day("h.until", "fi") + " || '")
     return (
         f"SELECT {cols}, {prefix}q.detail || coalesce({note} || strftime(h.until, '%Y-%m-%d') "
         "|| ' (' || h.hold || ')', '') AS detail, "
-        f"{sql_str('info') if running else 'q.severity'} AS severity "
+        f"{sql_str('info') if running else 'q.severity'} AS severity, "
+        f"{prefix}q.detail_fi || coalesce({note_fi} (' || h.hold_fi || ')', '') AS detail_fi "
         f"FROM ({sql}) q LEFT JOIN persons hp ON hp.rec_id = q.rec_id "
         f"LEFT JOIN ({holds()}) h ON h.subject_id = hp.subject_id WHERE {keep}"
     )
+
+
+#: what starts a clock, in a Finnish detail: by the records' role, else by the date column
+_EVENT_FI = {
+    "customer_contact": "asiakkuus päättyi",
+    "service_contact": "laite poistettiin käytöstä",
+    "prospect": "viimeksi markkinoitu",
+    "correspondent": "viimeisin viesti",
+    "ended_on": "päättyi",
+    "last_activity": "viimeisin tapahtuma",
+}
+
+
+def _older_fi(months: int) -> str:
+    """"older than *months* months" in Finnish, before vanha/vanhaa."""
+    return "yli kuukauden" if months == 1 else f"yli {months} kuukautta"
 
 
 def live_contacts(prospect_months: int) -> str:
@@ -122,8 +158,15 @@ def build(ctx: RunContext) -> list[Rule]:
             f"strftime({deadline(r.counts_from, r.months)}, '%Y-%m-%d') || "
             + sql_str(f" passed ({r.months} months, §{r.section})")
         )
+        event_fi = _EVENT_FI.get(r.role) or _EVENT_FI.get(r.counts_from, r.counts_from)
+        detail_fi = (
+            f"{sql_str(event_fi + ' ')} || {day(r.counts_from, 'fi')} || ', määräaika ' || "
+            f"{day(deadline(r.counts_from, r.months), 'fi')} || "
+            + sql_str(f" on kulunut ({months_fi(r.months)}, {cite_fi(r.section)})")
+        )
         common = dict(
             detail=detail,
+            detail_fi=detail_fi,
             sev=sql_str(r.severity),
             role=sql_str(r.role),
             passed=passed,
@@ -149,7 +192,11 @@ def build(ctx: RunContext) -> list[Rule]:
                 "NULL AS phone, '' AS field, "
                 f"c || ' log lines older than {r.months} months, newest ' || "
                 "strftime(newest, '%Y-%m-%d') || "
-                f"{sql_str(f' (§{r.section})')} AS detail, {sql_str(r.severity)} AS severity FROM ("
+                f"{sql_str(f' (§{r.section})')} AS detail, {sql_str(r.severity)} AS severity, "
+                f"c || {sql_str(' ' + _older_fi(r.months) + ' ')} || "
+                f"{plural('c', sql_str('vanha lokirivi'), sql_str('vanhaa lokiriviä'))} || "
+                f"', uusin ' || {day('newest', 'fi')} || {sql_str(f' ({cite_fi(r.section)})')} "
+                "AS detail_fi FROM ("
                 "SELECT source, email, count(*) AS c, max(last_activity) AS newest, "
                 # (struct_pack, not a {...} literal: GX formats the query, braces and all)
                 "arg_max(struct_pack(source_kind := source_kind, file := file, "
@@ -174,7 +221,9 @@ def build(ctx: RunContext) -> list[Rule]:
             "'' AS field, 'invoice of ' || strftime(last_activity, '%Y-%m-%d') || "
             f"{sql_str(f', statutory retention ({s.law}) ended ')} || "
             f"strftime({kept_until}, '%Y-%m-%d') AS detail, "
-            f"{sql_str(s.severity)} AS severity FROM (SELECT * FROM {{batch}}) b "
+            f"{sql_str(s.severity)} AS severity, 'lasku ' || {day('last_activity', 'fi')} || "
+            f"{sql_str(f', lakisääteinen säilytysaika ({s.law}) päättyi ')} || "
+            f"{day(kept_until, 'fi')} AS detail_fi FROM (SELECT * FROM {{batch}}) b "
             f"WHERE role = {sql_str(s.role)} AND {kept_until} < {AS_OF}"
         )
         rules.append(
@@ -233,7 +282,11 @@ def _person_rules(ctx: RunContext) -> list[Rule]:
         f"WITH e AS ({expired}) SELECT {cols}"
         "'every purpose ended, the last deadline ' || strftime(e.deadline, '%Y-%m-%d') || "
         + sql_str(f" passed (§{section}, GDPR Art. 5(1)(e))")
-        + " AS detail, 'error' AS severity "
+        + " AS detail, 'error' AS severity, "
+        "'kaikki käyttötarkoitukset ovat päättyneet, viimeinen määräaika ' || "
+        f"{day('e.deadline', 'fi')} || "
+        + sql_str(f" on kulunut ({cite_fi(section, 'GDPR 5(1)(e)')})")
+        + " AS detail_fi "
         "FROM (SELECT * FROM {batch}) r JOIN persons p ON p.rec_id = r.rec_id "
         "JOIN e ON e.subject_id = p.subject_id "
         f"WHERE r.role NOT IN ({_roles(clocked | set(KEPT_ROLES))})"
@@ -246,7 +299,12 @@ def _person_rules(ctx: RunContext) -> list[Rule]:
         f"SELECT {cols}'no recorded purpose (never a customer, contract contact, prospect or "
         "correspondent), ' || u.n || ' record' || CASE WHEN u.n = 1 THEN '' ELSE 's' END || "
         + sql_str(f": when it ends cannot be told (§{section})")
-        + " AS detail, 'info' AS severity "
+        + " AS detail, 'info' AS severity, "
+        "'ei kirjattua käyttötarkoitusta (henkilö ei ole asiakas, sopimuksen yhteyshenkilö, "
+        "markkinoinnin kohde eikä kirjeenvaihtaja), ' || u.n || ' ' || "
+        f"{plural('u.n', sql_str('rivi'), sql_str('riviä'))} || "
+        + sql_str(f": säilytyksen päättymistä ei voi päätellä ({cite_fi(section)})")
+        + " AS detail_fi "
         "FROM (SELECT * FROM {batch}) r JOIN u ON u.rec_id = r.rec_id "
         "ANTI JOIN k ON k.subject_id = u.subject_id"
     )
@@ -264,7 +322,14 @@ def _person_rules(ctx: RunContext) -> list[Rule]:
         "WHEN a.last_seen IS NULL THEN 'no end date and no invoice, contract or mail' "
         "ELSE 'no end date, last invoice, contract or mail ' || strftime(a.last_seen, '%Y-%m-%d') "
         f"END || {sql_str(f': status unknown, record the end date (§{section})')} AS detail, "
-        "'warning' AS severity "
+        "'warning' AS severity, "
+        "CASE WHEN r.role = 'prospect' THEN 'ei markkinointipäivää: tila tuntematon, kirjaa "
+        "viimeisimmän markkinoinnin päivä' "
+        "WHEN a.last_seen IS NULL THEN 'ei päättymispäivää eikä laskuja, sopimuksia tai "
+        "sähköpostia: tila tuntematon, kirjaa päättymispäivä' "
+        "ELSE 'ei päättymispäivää, viimeisin lasku, sopimus tai sähköposti ' || "
+        f"{day('a.last_seen', 'fi')} || ': tila tuntematon, kirjaa päättymispäivä' "
+        f"END || {sql_str(f' ({cite_fi(section)})')} AS detail_fi "
         "FROM (SELECT * FROM {batch}) r JOIN persons p ON p.rec_id = r.rec_id "
         "LEFT JOIN a ON a.subject_id = p.subject_id "
         "WHERE (r.person_name IS NOT NULL OR r.email IS NOT NULL OR r.phone IS NOT NULL) AND ("

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 from audit_kit.clock import voucher_kept_until_sql
 from audit_kit.context import RunContext
-from audit_kit.rules import AS_OF, Rule, RuleFamily, RuleTexts, sql_str
+from audit_kit.rules import AS_OF, Rule, RuleFamily, RuleTexts, cite_fi, day, ref_fi, sql_str
 
 CATEGORY = "rights"
 
@@ -66,7 +66,7 @@ def _erasable(policy) -> str:
 
 
 def _day(col: str) -> str:
-    return f"strftime({col}, '%Y-%m-%d')"
+    return day(col, "en")
 
 
 def _bans() -> str:
@@ -74,7 +74,8 @@ def _bans() -> str:
     which record it is."""
     return (
         "SELECT p.subject_id, min(q.requested_on) AS requested_on, "
-        "arg_min(q.source || ' ' || q.record_ref, q.requested_on) AS request "
+        "arg_min(q.source || ' ' || q.record_ref, q.requested_on) AS request, "
+        f"arg_min(q.source || ' ' || {ref_fi('q.record_ref')}, q.requested_on) AS request_fi "
         "FROM records q JOIN persons p ON p.rec_id = q.rec_id "
         "WHERE q.role = 'marketing_optout' AND q.requested_on IS NOT NULL "
         f"AND q.requested_on <= {AS_OF} GROUP BY p.subject_id"
@@ -104,9 +105,21 @@ def _state(er) -> str:
     )
 
 
-def _request_words(er) -> str:
+def _request_words(er, lang: str = "en") -> str:
     """SQL of what a finding says about its request ``q``: received, due (extended),
-    and its decision."""
+    and its decision (in English, or with *lang* ``fi`` in Finnish)."""
+    if lang == "fi":
+        return (
+            f"'poistopyyntö saapunut ' || {day('q.requested_on', 'fi')} || ' (' || q.source "
+            f"|| ' ' || {ref_fi('q.record_ref')} || '), määräpäivä ' || {day(_due(er), 'fi')} "
+            "|| CASE WHEN coalesce(q.extended, false) THEN ' (määräaikaa jatkettu)' ELSE '' END "
+            "|| CASE WHEN q.decision = 'erased' THEN ', kirjattu poistetuksi' || "
+            f"coalesce(' ' || {day('q.decided_on', 'fi')}, '') "
+            "WHEN q.decision = 'refused' AND nullif(trim(q.reason), '') IS NOT NULL "
+            "THEN ', evätty, epäämisen peruste kirjattu' "
+            "WHEN q.decision = 'refused' THEN ', evätty ilman kirjattua perustetta' "
+            "ELSE ', päätöstä ei ole kirjattu' END"
+        )
     return (
         f"'erasure requested ' || {_day('q.requested_on')} || ' (' || q.source || ' ' || "
         f"q.record_ref || '), due ' || {_day(_due(er))} || "
@@ -125,7 +138,7 @@ def _requests(er) -> str:
     words (``q`` is its record)."""
     return (
         f"SELECT p.subject_id, q.rec_id, q.requested_on, {_state(er)} AS state, "
-        f"{_request_words(er)} AS words "
+        f"{_request_words(er)} AS words, {_request_words(er, 'fi')} AS words_fi "
         "FROM records q JOIN persons p ON p.rec_id = q.rec_id "
         "WHERE q.role = 'erasure_request' AND q.requested_on IS NOT NULL "
         f"AND q.requested_on <= {AS_OF}"
@@ -147,55 +160,69 @@ def build(ctx: RunContext) -> list[Rule]:
     policy = ctx.policy
     ban, er = policy.rights.direct_marketing_ban, policy.rights.erasure
     art21 = f"§{ban.section}, GDPR Art. 21(3)"
+    art21_fi = cite_fi(ban.section, "GDPR 21(3)")
 
-    def ban_sql(words: str, where: str, severity: str) -> str:
+    def ban_sql(words: str, words_fi: str, where: str, severity: str) -> str:
         return (
-            _subject_records("b", _bans(), "s.requested_on, s.request")
+            _subject_records("b", _bans(), "s.requested_on, s.request, s.request_fi")
             + f"SELECT {_COLS}{words} || ' a direct-marketing ban received ' || "
             f"{_day('b.requested_on')} || ' (' || b.request || {sql_str('; ' + art21 + ')')} "
-            f"AS detail, {sql_str(severity)} AS severity "
+            f"AS detail, {sql_str(severity)} AS severity, "
+            f"{words_fi} || ' suoramarkkinointikielto saapui ' || {day('b.requested_on', 'fi')} "
+            f"|| ' (' || b.request_fi || {sql_str('; ' + art21_fi + ')')} AS detail_fi "
             "FROM (SELECT * FROM {batch}) r JOIN b ON b.rec_id = r.rec_id "
             f"WHERE r.role = 'prospect' AND {where}"
         )
 
+    marketed_fi = f"'markkinoitu ' || {day('r.last_activity', 'fi')} || "
     after_sql = ban_sql(f"'marketed on ' || {_day('r.last_activity')} || ' after'",
+                        marketed_fi + "', vaikka'",
                         "r.last_activity > b.requested_on", ban.severity)
     same_day_sql = ban_sql(f"'marketed on ' || {_day('r.last_activity')} || ', the day of'",
+                           marketed_fi + "' samana päivänä, jona'",
                            "r.last_activity = b.requested_on", ban.same_day_severity)
     listed_sql = ban_sql(
         "'still on the marketing list without a ban marker after'",
+        "'yhä markkinointilistalla ilman kieltomerkintää, vaikka'",
         "(r.last_activity IS NULL OR r.last_activity < b.requested_on) "
         "AND r.decision IS DISTINCT FROM 'banned'",
         ban.listed_severity)
 
     art17 = f"§{er.section}, GDPR Art. 17; time limit Art. 12(3)"
+    art17_fi = f"{cite_fi(er.section, 'GDPR 17')}, määräaika 12 art. 3"
     # per subject, the earliest request that demands the person be gone: recorded as
     # erased, or past its due date with no decision
     enforcing = (
-        "SELECT subject_id, arg_min(words, requested_on) AS words "
+        "SELECT subject_id, arg_min(words, requested_on) AS words, "
+        "arg_min(words_fi, requested_on) AS words_fi "
         f"FROM ({_requests(er)}) WHERE state IN ('erased', 'overdue') GROUP BY subject_id"
     )
     present_sql = (
-        _subject_records("e", enforcing, "s.words")
+        _subject_records("e", enforcing, "s.words, s.words_fi")
         + f"SELECT {_COLS}'still present; ' || e.words || {sql_str(' (' + art17 + ')')} "
-        f"AS detail, {sql_str(er.severity)} AS severity "
+        f"AS detail, {sql_str(er.severity)} AS severity, "
+        f"'yhä tallessa; ' || e.words_fi || {sql_str(' (' + art17_fi + ')')} AS detail_fi "
         "FROM (SELECT * FROM {batch}) r JOIN e ON e.rec_id = r.rec_id "
         f"WHERE {_erasable(policy)}"
     )
 
-    def request_sql(state: str, words: str, severity: str) -> str:
+    def request_sql(state: str, words: str, words_fi: str, severity: str) -> str:
         return (
             "SELECT q.source, q.source_kind, q.file AS source_file, q.record_ref, q.rec_id, "
-            f"q.email, q.phone, '' AS field, {words} AS detail, {sql_str(severity)} AS severity "
+            f"q.email, q.phone, '' AS field, {words} AS detail, {sql_str(severity)} AS severity, "
+            f"{words_fi} AS detail_fi "
             "FROM (SELECT * FROM {batch}) q WHERE q.role = 'erasure_request' "
             f"AND q.requested_on <= {AS_OF} AND {_state(er)} = {sql_str(state)}"
         )
 
     open_sql = request_sql(
         "open", f"'open: ' || {_request_words(er)} || {sql_str(' (' + art17 + ')')}",
+        f"'avoin: ' || {_request_words(er, 'fi')} || {sql_str(' (' + art17_fi + ')')}",
         er.open_severity)
     refused_sql = request_sql(
         "refused", f"{_request_words(er)} || {sql_str(f' (§{er.section}, GDPR Art. 17(3))')}",
+        f"{_request_words(er, 'fi')} || "
+        f"{sql_str(' (' + cite_fi(er.section, 'GDPR 17(3)') + ')')}",
         er.refused_severity)
     # a tombstone matches a record's own e-mail/phone hash; the person is then every
     # record linked to that one (a phone-only contact of an erased e-mail address too)
@@ -214,7 +241,9 @@ def build(ctx: RunContext) -> list[Rule]:
         + f"SELECT {_COLS}"
         f"'erased person appears again: erasure recorded ' || {_day('t.erased_on')} "
         f"|| {sql_str(f' (tombstone; §{er.section}, GDPR Art. 17)')} AS detail, "
-        f"{sql_str(er.tombstone_severity)} AS severity "
+        f"{sql_str(er.tombstone_severity)} AS severity, "
+        f"'poistettu henkilö löytyy taas: poisto kirjattu ' || {day('t.erased_on', 'fi')} "
+        f"|| {sql_str(' (poistomerkintä; ' + cite_fi(er.section, 'GDPR 17') + ')')} AS detail_fi "
         "FROM (SELECT * FROM {batch}) r JOIN t ON t.rec_id = r.rec_id "
         f"WHERE {_erasable(policy)}"
     )
@@ -341,13 +370,13 @@ TEXTS: dict[str, RuleTexts] = {
         },
         "action": {
             "fi": "Käsittele nämä {n} poistopyyntöä viimeistään määräpäivänä, joka näkyy rivin "
-                  "selitteessä (due), ja kirjaa päätös poistopyyntölistalle.",
+                  "selitteessä, ja kirjaa päätös poistopyyntölistalle.",
             "en": "Handle these {n} erasure requests by their due dates (in each row's detail) "
                   "and record the decision in the erasure-request list.",
         },
         "action_1": {
             "fi": "Käsittele tämä poistopyyntö viimeistään määräpäivänä, joka näkyy rivin "
-                  "selitteessä (due), ja kirjaa päätös poistopyyntölistalle.",
+                  "selitteessä, ja kirjaa päätös poistopyyntölistalle.",
             "en": "Handle this erasure request by its due date (in the row's detail) and record "
                   "the decision in the erasure-request list.",
         },

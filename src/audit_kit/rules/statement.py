@@ -17,12 +17,13 @@ recipients at once (a message, or a mail-server queue id).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from audit_kit.context import RunContext
 from audit_kit.reference import reference
-from audit_kit.rules import Facts, Rule, RuleFamily, RuleTexts, sql_str
+from audit_kit.rules import Facts, Rule, RuleFamily, RuleTexts, provision_text, sql_str
 from audit_kit.rules.transfers import invalid_systems
 
 CATEGORY = "statement"
@@ -34,6 +35,14 @@ TRANSFER_INFORMATION = "GDPR 13(1)(f)"
 
 
 @dataclass(frozen=True)
+class Failure:
+    """A failed check's detail, in English and in Finnish (from the same values)."""
+
+    en: str
+    fi: str
+
+
+@dataclass(frozen=True)
 class Check:
     """One statement check (an S-statement finding's ``field`` when it fails)."""
 
@@ -42,7 +51,7 @@ class Check:
     provision: str
     severity: str
     #: the finding's detail when the check fails on the context's audit date, else None
-    failure: Callable[[RunContext], str | None]
+    failure: Callable[[RunContext], Failure | None]
 
 
 def _outside(ctx: RunContext) -> dict:
@@ -50,94 +59,149 @@ def _outside(ctx: RunContext) -> dict:
             if s.personal_data and not reference().in_eea(s.country)}
 
 
-def _privacy_shield(ctx: RunContext) -> str | None:
+def _fi(provision: str) -> str:
+    """The Finnish citation of *provision* ("GDPR 13(1)(c)": "tietosuoja-asetus 13 art. 1 c")."""
+    return provision_text(provision, "fi")
+
+
+def _privacy_shield(ctx: RunContext) -> Failure | None:
     shield_from = reference().mechanisms["privacy_shield"]["invalid_from"]
     if ctx.policy.statement.mechanism_named == "privacy_shield" and ctx.audit_date() >= shield_from:
-        return ("the statement relies on the EU-US Privacy Shield, invalid since 16 July 2020 "
-                "(CJEU C-311/18 Schrems II); name a valid mechanism (DPF certification or "
-                "SCCs 2021/914)")
+        return Failure(
+            "the statement relies on the EU-US Privacy Shield, invalid since 16 July 2020 "
+            "(CJEU C-311/18 Schrems II); name a valid mechanism (DPF certification or "
+            "SCCs 2021/914)",
+            "seloste nojaa EU:n ja Yhdysvaltojen väliseen Privacy Shield -järjestelyyn, joka on "
+            "ollut pätemätön 16.7.2020 alkaen (unionin tuomioistuimen tuomio C-311/18 Schrems "
+            "II); nimeä pätevä siirtoperuste (sertifiointi EU:n ja Yhdysvaltojen "
+            "tietosuojakehykseen tai vakiosopimuslausekkeet 2021/914)")
     return None
 
 
-def _no_transfers_claim(ctx: RunContext) -> str | None:
+def _no_transfers_claim(ctx: RunContext) -> Failure | None:
     outside = _outside(ctx)
     if ctx.policy.statement.claims_no_transfers_outside_eu and outside:
-        return ("the statement says no data leaves the EU, but systems are stored outside the "
-                "EU/EEA: " + ", ".join(f"{n} ({s.provider}, {s.country})"
-                                       for n, s in sorted(outside.items())))
+        systems = ", ".join(f"{n} ({s.provider}, {s.country})" for n, s in sorted(outside.items()))
+        return Failure(
+            "the statement says no data leaves the EU, but systems are stored outside the "
+            "EU/EEA: " + systems,
+            "seloste sanoo, ettei tietoja siirretä EU:n ulkopuolelle, mutta nämä järjestelmät "
+            "säilyttävät tietoja EU/ETA-alueen ulkopuolella: " + systems)
     return None
 
 
-def _backup_transfer(ctx: RunContext) -> str | None:
+def _backup_transfer(ctx: RunContext) -> Failure | None:
     bad = invalid_systems(ctx.policy, ctx.audit_date())
-    backups = sorted(n for n in bad if ctx.policy.systems[n].backup)
+    backups = ", ".join(sorted(n for n in bad if ctx.policy.systems[n].backup))
     if backups:
-        return ("backups may move data outside the EU/EEA without a valid named mechanism: "
-                + ", ".join(backups))
+        return Failure(
+            "backups may move data outside the EU/EEA without a valid named mechanism: "
+            + backups,
+            "varmuuskopiot voivat siirtää tietoja EU/ETA-alueen ulkopuolelle ilman nimettyä "
+            "pätevää siirtoperustetta: " + backups)
     return None
 
 
-def _accounting_retention(ctx: RunContext) -> str | None:
+def _accounting_retention(ctx: RunContext) -> Failure | None:
     st, laws = ctx.policy.statement, sorted({s.law for s in ctx.policy.statutory})
     if not laws or (st.accounting_retention_stated and not st.deletes_when_relationship_ends):
         return None
-    parts = []
+    en, fi = [], []
     if not st.accounting_retention_stated:
-        parts.append(f"invoices are accounting vouchers kept under {', '.join(laws)}, but "
-                     "the statement does not say so")
+        en.append(f"invoices are accounting vouchers kept under {', '.join(laws)}, but "
+                  "the statement does not say so")
+        fi.append(f"laskut ovat kirjanpidon tositteita, jotka on säilytettävä ({', '.join(laws)}), "
+                  "mutta seloste ei kerro sitä")
     if st.deletes_when_relationship_ends:
-        parts.append("it says the data are deleted when the customer relationship ends, "
-                     "which the accounting retention of invoices contradicts")
-    return "; ".join(parts) + " (GDPR Art. 13(2)(a))"
+        en.append("it says the data are deleted when the customer relationship ends, "
+                  "which the accounting retention of invoices contradicts")
+        fi.append("seloste sanoo, että tiedot poistetaan asiakkuuden päätyttyä, mikä on "
+                  "ristiriidassa laskujen säilyttämisen kanssa")
+    return Failure("; ".join(en) + " (GDPR Art. 13(2)(a))",
+                   "; ".join(fi) + f" ({_fi('GDPR 13(2)(a)')})")
 
 
-def _purposes(ctx: RunContext) -> str | None:
+def _purpose_name(text: str) -> str:
+    """A purpose without its qualifier: "e-mail correspondence (the mail server's log)" is
+    the purpose "e-mail correspondence"."""
+    return re.sub(r"\s*\([^()]*\)$", "", text)
+
+
+def _purposes(ctx: RunContext) -> Failure | None:
     stated = set(ctx.policy.statement.purposes_stated)
-    # by role: the same order whatever the policy file's key order
-    missing = list(dict.fromkeys(p.en for role, p in sorted(ctx.policy.purposes.items())
-                                 if role not in stated))
-    if missing:
-        return ("the data also serve purposes the statement does not name: "
-                + ", ".join(missing) + " (GDPR Art. 13(1)(c))")
+    # by role: the same order whatever the policy file's key order; each purpose once,
+    # and not at all when the statement names it for another role
+    purposes = sorted(ctx.policy.purposes.items())
+
+    def missing(lang: str) -> list[str]:
+        named = {_purpose_name(p(lang)) for role, p in purposes if role in stated}
+        return [n for n in dict.fromkeys(_purpose_name(p(lang)) for role, p in purposes
+                                         if role not in stated) if n not in named]
+
+    if missing("en"):
+        return Failure(
+            "the data also serve purposes the statement does not name: "
+            + ", ".join(missing("en")) + " (GDPR Art. 13(1)(c))",
+            "tietoja käytetään myös tarkoituksiin, joita seloste ei mainitse: "
+            + ", ".join(missing("fi")) + f" ({_fi('GDPR 13(1)(c)')})")
     return None
 
 
-def _legitimate_interest(ctx: RunContext) -> str | None:
+def _legitimate_interest(ctx: RunContext) -> Failure | None:
     if "prospect" in ctx.policy.purposes and not ctx.policy.statement.legitimate_interest_named:
-        return ("marketing to prospects rests on a legitimate interest the statement does not "
-                "name (GDPR Art. 13(1)(d))")
+        return Failure(
+            "marketing to prospects rests on a legitimate interest the statement does not "
+            "name (GDPR Art. 13(1)(d))",
+            "markkinointi mahdollisille asiakkaille perustuu oikeutettuun etuun, jota seloste "
+            f"ei nimeä ({_fi('GDPR 13(1)(d)')})")
     return None
 
 
-def _recipients(ctx: RunContext) -> str | None:
+def _recipients(ctx: RunContext) -> Failure | None:
     policy = ctx.policy
     named = set(policy.statement.recipients_named)
-    unnamed = sorted({s.provider for s in policy.systems.values()
-                      if s.processor and s.personal_data} - named)
+    unnamed = ", ".join(sorted({s.provider for s in policy.systems.values()
+                                if s.processor and s.personal_data} - named))
     if unnamed:
-        return ("processors hold the data but the statement does not name them as recipients: "
-                + ", ".join(unnamed) + " (GDPR Art. 13(1)(e))")
+        return Failure(
+            "processors hold the data but the statement does not name them as recipients: "
+            + unnamed + " (GDPR Art. 13(1)(e))",
+            "henkilötietojen käsittelijät säilyttävät tietoja, mutta seloste ei nimeä niitä "
+            f"vastaanottajiksi: {unnamed} ({_fi('GDPR 13(1)(e)')})")
     return None
 
 
-def _sources(ctx: RunContext) -> str | None:
-    st = ctx.policy.statement
+def _sources(ctx: RunContext) -> Failure | None:
+    policy, st = ctx.policy, ctx.policy.statement
     if st.data_from_person_only and st.sources_from_others:
-        return ("the statement says every person gives the data themselves, but these come "
-                "from others: " + ", ".join(st.sources_from_others) + " (GDPR Art. 14(2)(f))")
+        # in Finnish, where the policy says the data came from (the access-request
+        # answer's words), else the role's purpose
+        given = policy.access_answer.data_sources if policy.access_answer else {}
+        fi = [given[r].fi if r in given else policy.purpose(r, "fi") or r
+              for r in st.sources_from_others]
+        return Failure(
+            "the statement says every person gives the data themselves, but these come "
+            "from others: " + ", ".join(st.sources_from_others) + " (GDPR Art. 14(2)(f))",
+            "seloste sanoo, että jokainen antaa tietonsa itse, mutta osa tiedoista tulee "
+            "muualta: " + "; ".join(fi) + f" ({_fi('GDPR 14(2)(f)')})")
     return None
 
 
-def _objection(ctx: RunContext) -> str | None:
+def _objection(ctx: RunContext) -> Failure | None:
     if ctx.policy.statement.objection_conditional:
-        return ("the statement makes the right to object conditional on misuse; Art. 21(1) "
-                "gives it against processing on legitimate interests and Art. 21(2) against "
-                "direct marketing, without that condition")
+        return Failure(
+            "the statement makes the right to object conditional on misuse; Art. 21(1) "
+            "gives it against processing on legitimate interests and Art. 21(2) against "
+            "direct marketing, without that condition",
+            "seloste asettaa vastustamisoikeudelle ehdon (tietojen väärinkäyttö), mutta "
+            "tietosuoja-asetuksen 21 artiklan 1 kohta antaa sen oikeutettuun etuun perustuvaa "
+            "käsittelyä vastaan ja 2 kohta suoramarkkinointia vastaan ilman tätä ehtoa")
     return None
 
 
-def _flag(ok: Callable[[RunContext], bool], detail: str) -> Callable[[RunContext], str | None]:
-    return lambda ctx: None if ok(ctx) else detail
+def _flag(ok: Callable[[RunContext], bool], en: str, fi: str
+          ) -> Callable[[RunContext], Failure | None]:
+    return lambda ctx: None if ok(ctx) else Failure(en, fi)
 
 
 #: the statement checks, in report order; a family extends the statement's checks by
@@ -148,7 +212,9 @@ CHECKS: list[Check] = [
     Check("S-backup-transfer", "10", TRANSFER_INFORMATION, "error", _backup_transfer),
     Check("S-legal-basis", "4", "GDPR 13(1)(c)", "error", _flag(
         lambda ctx: ctx.policy.statement.legal_basis_named,
-        "no legal basis is named for any purpose (GDPR Art. 13(1)(c))")),
+        "no legal basis is named for any purpose (GDPR Art. 13(1)(c))",
+        f"yhdellekään käyttötarkoitukselle ei ole nimetty oikeusperustetta "
+        f"({_fi('GDPR 13(1)(c)')})")),
     Check("S-purposes", "4", "GDPR 13(1)(c)", "error", _purposes),
     Check("S-legitimate-interest", "4", "GDPR 13(1)(d)", "error", _legitimate_interest),
     Check("S-accounting-retention", "6", "GDPR 13(2)(a)", "error", _accounting_retention),
@@ -157,13 +223,17 @@ CHECKS: list[Check] = [
     Check("S-objection", "8", "GDPR 21(1); GDPR 21(2)", "error", _objection),
     Check("S-weblog-retention", "12", "GDPR 13(2)(a)", "warning", _flag(
         lambda ctx: ctx.policy.statement.web_log_retention_stated,
-        "web logs hold IP addresses but no retention period is stated (GDPR Art. 13(2)(a))")),
+        "web logs hold IP addresses but no retention period is stated (GDPR Art. 13(2)(a))",
+        f"verkkolokeissa on IP-osoitteita, mutta niiden säilytysaikaa ei kerrota "
+        f"({_fi('GDPR 13(2)(a)')})")),
     Check("S-portability", "8", "GDPR 13(2)(b)", "warning", _flag(
         lambda ctx: "portability" in ctx.policy.statement.rights_listed,
-        "the right to data portability (GDPR Art. 20) is not listed")),
+        "the right to data portability (GDPR Art. 20) is not listed",
+        f"oikeutta siirtää tiedot järjestelmästä toiseen ({_fi('GDPR 20')}) ei mainita")),
     Check("S-restriction", "8", "GDPR 13(2)(b)", "warning", _flag(
         lambda ctx: "restriction" in ctx.policy.statement.rights_listed,
-        "the right to restriction of processing (GDPR Art. 18) is not listed")),
+        "the right to restriction of processing (GDPR Art. 18) is not listed",
+        f"oikeutta rajoittaa käsittelyä ({_fi('GDPR 18')}) ei mainita")),
 ]
 
 
@@ -171,7 +241,9 @@ def _checks(ctx: RunContext) -> list[Check]:
     """:data:`CHECKS` and the policy's unmentioned transfers, each a check."""
     unmentioned = [
         Check(u.check, u.section, TRANSFER_INFORMATION, u.severity,
-              lambda c, u=u: (f"{u.what}; the statement does not mention this transfer"
+              lambda c, u=u: (Failure(f"{u.what.en}; the statement does not mention this "
+                                      "transfer",
+                                      f"{u.what.fi}; seloste ei mainitse tätä siirtoa")
                               if u.system in _outside(c) else None))
         for u in ctx.policy.statement.unmentioned_transfers
     ]
@@ -185,20 +257,21 @@ def check_texts(policy) -> dict[str, dict[str, str]]:
                           for u in policy.statement.unmentioned_transfers}
 
 
-def statement_checks(ctx: RunContext) -> list[tuple[str, str, bool, str, str]]:
-    """(check_id, section, failed, severity, detail) for each statement check, as of the
-    context's audit date."""
+def statement_checks(ctx: RunContext) -> list[tuple[str, str, bool, str, str, str]]:
+    """(check_id, section, failed, severity, detail, detail_fi) for each statement check,
+    as of the context's audit date."""
     rows = []
     for c in _checks(ctx):
-        detail = c.failure(ctx)
-        rows.append((c.check_id, c.section, detail is not None, c.severity, detail or ""))
+        failure = c.failure(ctx)
+        rows.append((c.check_id, c.section, failure is not None, c.severity,
+                     failure.en if failure else "", failure.fi if failure else ""))
     return rows
 
 
 STATEMENT_CHECKS = Facts(
     "statement_checks",
     (("check_id", "VARCHAR"), ("section", "VARCHAR"), ("failed", "BOOLEAN"),
-     ("severity", "VARCHAR"), ("detail", "VARCHAR")),
+     ("severity", "VARCHAR"), ("detail", "VARCHAR"), ("detail_fi", "VARCHAR")),
     statement_checks,
 )
 
@@ -212,6 +285,8 @@ def _newsletter(ctx: RunContext) -> list[Rule]:
     own = " OR ".join(f"{domain} = {sql_str(d)} OR ends_with({domain}, {sql_str('.' + d)})"
                       for d in ctx.own_domains) or "false"
     promise = f" (§{nl.section}: the statement promises no newsletter and no newsletter register)"
+    promise_fi = (f" (seloste §{nl.section}: seloste lupaa, ettei uutiskirjettä eikä "
+                  "uutiskirjerekisteriä ole)")
     sql = (
         "SELECT b.source, b.source_kind, b.file AS source_file, b.record_ref, NULL AS rec_id, "
         "NULL AS email, NULL AS phone, b.sign AS field, "
@@ -224,7 +299,17 @@ def _newsletter(ctx: RunContext) -> list[Rule]:
         "' with Precedence: bulk: a bulk mailing' "
         "ELSE 'one message from ' || b.label || ' to ' || b.n || "
         "' external recipients: a bulk mailing' END "
-        f"|| {sql_str(promise)} AS detail, {sql_str(nl.severity)} AS severity "
+        f"|| {sql_str(promise)} AS detail, {sql_str(nl.severity)} AS severity, "
+        "CASE b.sign "
+        "WHEN 'column' THEN 'sarake nimeltä ''' || b.label || ''': uutiskirjerekisteri' "
+        "WHEN 'sheet' THEN 'välilehti nimeltä ''' || b.label || ''': uutiskirjerekisteri' "
+        "WHEN 'list-unsubscribe' THEN 'viesti osoitteesta ' || b.label || "
+        "', jossa on List-Unsubscribe-otsake: joukkopostitus' "
+        "WHEN 'precedence-bulk' THEN 'viesti osoitteesta ' || b.label || "
+        "', jossa on otsake Precedence: bulk: joukkopostitus' "
+        "ELSE 'yksi viesti osoitteesta ' || b.label || ' ' || b.n || "
+        "' ulkoiselle vastaanottajalle: joukkopostitus' END "
+        f"|| {sql_str(promise_fi)} AS detail_fi "
         "FROM (SELECT * FROM {batch}) b "
         f"WHERE (b.sign IN ('column', 'sheet') AND ({named})) "
         f"OR (b.sign IN ('list-unsubscribe', 'precedence-bulk', 'recipients') AND ({own}) "
@@ -240,7 +325,7 @@ def build(ctx: RunContext) -> list[Rule]:
         "SELECT 'statement' AS source, 'statement' AS source_kind, "
         "'tietosuojaseloste' AS source_file, '§' || section AS record_ref, NULL AS rec_id, "
         "NULL AS email, NULL AS phone, check_id AS field, "
-        "detail, severity FROM (SELECT * FROM {batch}) b WHERE failed"
+        "detail, severity, detail_fi FROM (SELECT * FROM {batch}) b WHERE failed"
     )
     checks = _checks(ctx)
     return [

@@ -33,6 +33,12 @@ WHAT_TO_RECORD = (
     "checked on the DPF List (mechanism: dpf, dpf_checked_on: the date checked), or SCCs "
     "2021/914 (mechanism: sccs_2021)"
 )
+WHAT_TO_RECORD_FI = (
+    "kirjaa politiikkaan siirtoperuste, johon nojataan: vastaanottajan sertifiointi EU:n ja "
+    "Yhdysvaltojen tietosuojakehykseen, tarkistettu kehyksen julkisesta luettelosta "
+    "(mechanism: dpf, dpf_checked_on: tarkistuspäivä), tai vakiosopimuslausekkeet 2021/914 "
+    "(mechanism: sccs_2021)"
+)
 
 
 def verdicts(policy: Policy, on: dt.date) -> list[tuple[str, Basis]]:
@@ -51,26 +57,35 @@ def invalid_systems(policy: Policy, on: dt.date) -> dict[str, str]:
             for name, b in verdicts(policy, on) if not b.valid}
 
 
-def _checks(ctx: RunContext) -> list[tuple[str, str, str, str]]:
+def _checks(ctx: RunContext) -> list[tuple[str, str, str, str, str, str]]:
+    """Per system: (system, status, detail, mechanism_detail, detail_fi,
+    mechanism_detail_fi)."""
     policy = ctx.policy
     rows = []
     for name, b in verdicts(policy, ctx.audit_date()):
         sys = policy.systems[name]
         where = f"stored by {sys.provider} ({sys.country}, §{sys.section})"
+        where_fi = f"tiedot säilyttää {sys.provider} ({sys.country}, seloste §{sys.section})"
         if b.status == "missing":
+            none_fi = f"pätevää siirtoperustetta ei ole kirjattu ({b.reason_fi})"
             rows.append((name, b.status,
                          f"{where}: no valid transfer mechanism on record ({b.reason})",
                          f"{sys.provider} ({sys.country}, §{sys.section}): no valid transfer "
-                         f"mechanism on record ({b.reason}); {WHAT_TO_RECORD}"))
+                         f"mechanism on record ({b.reason}); {WHAT_TO_RECORD}",
+                         f"{where_fi}: {none_fi}",
+                         f"{sys.provider} ({sys.country}, seloste §{sys.section}): {none_fi}; "
+                         f"{WHAT_TO_RECORD_FI}"))
         else:
-            rows.append((name, b.status, f"{where}: {b.reason}", b.reason))
+            rows.append((name, b.status, f"{where}: {b.reason}", b.reason,
+                         f"{where_fi}: {b.reason_fi}", b.reason_fi))
     return rows
 
 
 TRANSFER_CHECKS = Facts(
     "transfer_checks",
     (("system", "VARCHAR"), ("status", "VARCHAR"), ("detail", "VARCHAR"),
-     ("mechanism_detail", "VARCHAR")),
+     ("mechanism_detail", "VARCHAR"), ("detail_fi", "VARCHAR"),
+     ("mechanism_detail_fi", "VARCHAR")),
     _checks,
 )
 
@@ -79,7 +94,8 @@ def build(ctx: RunContext) -> list[Rule]:
     per_system = (
         "SELECT t.system AS source, 'policy' AS source_kind, '' AS source_file, "
         "'systems.' || t.system AS record_ref, NULL AS rec_id, NULL AS email, NULL AS phone, "
-        "'' AS field, t.mechanism_detail AS detail, 'error' AS severity "
+        "'' AS field, t.mechanism_detail AS detail, 'error' AS severity, "
+        "t.mechanism_detail_fi AS detail_fi "
         "FROM (SELECT * FROM {batch}) t WHERE t.status = 'missing' "
         # with its evidence: a system of the inventory whose data this audit did not
         # read is the statement checks' matter (S-no-transfers-claim, S-backup-transfer)
@@ -88,7 +104,8 @@ def build(ctx: RunContext) -> list[Rule]:
     per_record = (
         "SELECT b.source, b.source_kind, b.file AS source_file, b.record_ref, b.rec_id, "
         "b.email, b.phone, '' AS field, t.detail, "
-        "CASE t.status WHEN 'missing' THEN 'warning' ELSE 'info' END AS severity "
+        "CASE t.status WHEN 'missing' THEN 'warning' ELSE 'info' END AS severity, "
+        "t.detail_fi "
         "FROM (SELECT * FROM {batch}) b JOIN transfer_checks t ON t.system = b.system "
         "WHERE t.status IN ('missing', 'recorded')"
     )

@@ -23,26 +23,37 @@ from __future__ import annotations
 
 from audit_kit.context import RunContext
 from audit_kit.policy import WebLogs
-from audit_kit.rules import AS_OF, Rule, RuleFamily, RuleTexts, sql_str
+from audit_kit.rules import AS_OF, Rule, RuleFamily, RuleTexts, cite_fi, day, plural, sql_str
 
 CATEGORY = "retention"
 
 #: SQL: first and last line number of a record_ref ``line A`` / ``lines A-B``
 _FIRST = "CAST(regexp_extract(record_ref, '(\\d+)', 1) AS BIGINT)"
 _LAST = "CAST(regexp_extract(record_ref, '(\\d+)$', 1) AS BIGINT)"
+#: SQL: where in a logged line a web_url record's values were (its detail ends "in
+#: request", "in referrer and request"), in Finnish
+_WHERE_FI = ("replace(replace(replace(regexp_extract(b.detail, ' in (.*)$', 1), "
+             "'request', 'pyyntö'), 'referrer', 'viittaava sivu'), ' and ', ' ja ')")
 #: SQL: the visitor of a web_visitor record (the first word of its detail)
 _VISITOR = "split_part(detail, ' ', 1)"
 
 
-def whole_months(day: str) -> str:
-    """SQL: the whole calendar months from *day* to the audit date (the largest N with
-    day + N months <= as_of; DuckDB clamps 31.1. + 1 month to 28/29.2.)."""
-    n = f"datediff('month', {day}, {AS_OF})"
-    return f"({n} - CASE WHEN {day} + INTERVAL ({n}) MONTH > {AS_OF} THEN 1 ELSE 0 END)"
+def whole_months(start: str) -> str:
+    """SQL: the whole calendar months from *start* to the audit date (the largest N with
+    start + N months <= as_of; DuckDB clamps 31.1. + 1 month to 28/29.2.)."""
+    n = f"datediff('month', {start}, {AS_OF})"
+    return f"({n} - CASE WHEN {start} + INTERVAL ({n}) MONTH > {AS_OF} THEN 1 ELSE 0 END)"
+
+
+def _ip_addresses_fi(n: str) -> str:
+    """SQL: "<n> kävijän IP-osoite/-osoitteet" for the count *n* (SQL)."""
+    return (f"{n} || ' kävijän ' || "
+            f"{plural(n, sql_str('IP-osoite'), sql_str('IP-osoitteet'))}")
 
 
 def _retention(w: WebLogs) -> Rule:
     section = sql_str(f" (§{w.section})")
+    section_fi = sql_str(f" ({cite_fi(w.section)})")
     if w.retention_months is not None:
         months = int(w.retention_months)
         sql = (
@@ -56,7 +67,13 @@ def _retention(w: WebLogs) -> Rule:
             "strftime(min(last_activity), '%Y-%m-%d') || ', the newest ' || "
             "strftime(max(last_activity), '%Y-%m-%d') || "
             f"{sql_str('): delete those lines and rotate the logs')} || {section} AS detail, "
-            f"{sql_str(w.severity)} AS severity "
+            f"{sql_str(w.severity)} AS severity, "
+            f"{_ip_addresses_fi(f'count(DISTINCT {_VISITOR})')} || ' ' || count(*) || "
+            f"{sql_str(f' kävijäpäivältä on säilytetty yli {months} kuukauden säilytysajan (vanhin ')} "
+            f"|| {day('min(last_activity)', 'fi')} || ', uusin ' || "
+            f"{day('max(last_activity)', 'fi')} || "
+            f"{sql_str('): poista nämä rivit ja ota lokien kierrätys käyttöön')} || {section_fi} "
+            "AS detail_fi "
             "FROM (SELECT * FROM {batch}) b WHERE role = 'web_visitor' "
             f"AND last_activity + INTERVAL {months} MONTH < {AS_OF} "
             "GROUP BY source, file"
@@ -74,7 +91,13 @@ def _retention(w: WebLogs) -> Rule:
             "CASE WHEN visitors = 1 THEN '' ELSE 'es' END || ' in ' "
             "|| files || ' log file' || CASE WHEN files = 1 THEN '' ELSE 's' END || "
             f"{sql_str('); no retention period is set: set one and rotate the logs')} || "
-            f"{section} AS detail, {sql_str(w.unset_severity)} AS severity FROM ("
+            f"{section} AS detail, {sql_str(w.unset_severity)} AS severity, "
+            f"'verkkolokeissa on IP-osoitteita ' || {day('oldest', 'fi')} || ' alkaen: ' || "
+            f"{whole_months('oldest')} || ' ' || "
+            f"{plural(whole_months('oldest'), sql_str('kuukausi'), sql_str('kuukautta'))} || "
+            f"' (' || {_ip_addresses_fi('visitors')} || ' ' || files || ' lokitiedostossa' || "
+            f"{sql_str('); säilytysaikaa ei ole asetettu: päätä se ja ota lokien kierrätys käyttöön')}"
+            f" || {section_fi} AS detail_fi FROM ("
             "SELECT source, min(last_activity) AS oldest, "
             f"count(DISTINCT {_VISITOR}) AS visitors, count(DISTINCT file) AS files, "
             # the oldest day's first record (file and line range; struct_pack: GX formats
@@ -100,13 +123,20 @@ def _url(w: WebLogs) -> Rule:
         "strftime(d1, '%Y-%m-%d') || CASE WHEN d2 > d1 THEN '..' || strftime(d2, '%Y-%m-%d') "
         "ELSE '' END || "
         f"{sql_str('): stop putting personal data in URLs (send the form by POST) and delete those lines')}"
-        f" || {sql_str(f' (§{w.section})')} AS detail, {sql_str(w.url_severity)} AS severity "
+        f" || {sql_str(f' (§{w.section})')} AS detail, {sql_str(w.url_severity)} AS severity, "
+        "CASE WHEN kinds = 'email' THEN 'sähköpostiosoite' WHEN kinds = 'phone' "
+        "THEN 'puhelinnumero' ELSE 'sähköpostiosoite ja puhelinnumero' END || ' ' || lines || "
+        "' lokiin tallentuneessa sivuosoitteessa (' || wheres_fi || ', ' || "
+        f"{day('d1', 'fi')} || CASE WHEN d2 > d1 THEN '–' || {day('d2', 'fi')} ELSE '' END || "
+        f"{sql_str('): älä välitä henkilötietoja sivuosoitteissa (lähetä lomake POST-pyyntönä) ja poista nämä rivit')}"
+        f" || {sql_str(f' ({cite_fi(w.section)})')} AS detail_fi "
         "FROM (SELECT b.source, count(DISTINCT (b.file, b.record_ref)) AS lines, "
         "min(b.last_activity) AS d1, max(b.last_activity) AS d2, "
         "string_agg(DISTINCT CASE WHEN b.email IS NOT NULL THEN 'email' ELSE 'phone' END, "
         "'+' ORDER BY CASE WHEN b.email IS NOT NULL THEN 'email' ELSE 'phone' END) AS kinds, "
         "string_agg(DISTINCT regexp_extract(b.detail, ' in (.*)$', 1), ' and ' "
         "ORDER BY regexp_extract(b.detail, ' in (.*)$', 1)) AS wheres, "
+        f"string_agg(DISTINCT {_WHERE_FI}, ' ja ' ORDER BY {_WHERE_FI}) AS wheres_fi, "
         "arg_min(struct_pack(source_kind := b.source_kind, file := b.file, "
         "record_ref := b.record_ref, rec_id := b.rec_id, email := b.email, phone := b.phone), "
         f"(b.file, {_FIRST.replace('record_ref', 'b.record_ref')}, b.rec_id)) AS f "
