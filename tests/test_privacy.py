@@ -170,12 +170,13 @@ def test_csv_cell(value, cell):
 
 def test_findings_csv_neutralises_every_column(tmp_path):
     evil = "=1+2"
-    f = Finding("M-field", "minimisation", "error", *(evil,) * 9, provision=evil)
+    f = Finding("M-field", "minimisation", "error", *(evil,) * 9, provision=evil, detail_fi=evil)
     path = tmp_path / "findings.csv"
     write_csv([f], path)
     rows = list(csv.reader(path.open(newline="", encoding="utf-8")))
     assert rows[0] == list(COLUMNS)
-    # accepted (empty), the key (it starts with the rule id: no formula), the provision
+    # accepted (empty), the key (it starts with the rule id: no formula), the provision,
+    # the Finnish detail
     assert rows[1] == ["M-field", "minimisation", "error", *("'=1+2",) * 9, "",
-                       "M-field/=1+2/=1+2/=1+2", "'=1+2"]
+                       "M-field/=1+2/=1+2/=1+2", "'=1+2", "'=1+2"]
     assert read_csv(path)[0].email == "'=1+2"
