@@ -122,9 +122,10 @@ def _accounting_retention(ctx: RunContext) -> Failure | None:
 
 
 def _purpose_name(text: str) -> str:
-    """A purpose without its qualifier: "e-mail correspondence (the mail server's log)" is
-    the purpose "e-mail correspondence"."""
-    return re.sub(r"\s*\([^()]*\)$", "", text)
+    """A purpose without its qualifiers in brackets: "e-mail correspondence (the mail
+    server's log)" is the purpose "e-mail correspondence" (wherever the brackets stand:
+    the policy's text is the user's)."""
+    return re.sub(r"\s*\([^()]*\)", "", text).strip() or text
 
 
 def _purposes(ctx: RunContext) -> Failure | None:
