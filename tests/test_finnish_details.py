@@ -232,3 +232,31 @@ def test_an_english_report_shows_the_english_details_unchanged(demo_run):
     for f in result.findings:
         assert escape(f.detail) in html, (f.rule_id, f.detail)
         assert escape(f.detail_fi) not in html, (f.rule_id, f.detail_fi)
+
+
+def test_the_internal_sheet_shows_a_findings_detail_in_its_language(demo_run):
+    """The access-request sheet lists the person's findings with the detail in the
+    sheet's language; the letter names each value by the report's one table of field
+    classes (report/i18n.FIELDS), capitalised."""
+    import csv
+
+    from audit_kit import subject
+    from audit_kit.report.i18n import FIELDS
+    from audit_kit.subject_letter import internal_html, letter_html
+
+    ctx, result = demo_run
+    with open(ctx.root / "rights" / "poistopyynnot_2.csv", encoding="utf-8-sig") as f:
+        email = list(csv.reader(f, delimiter=";"))[1][1]
+    rep = subject.access_report(result.out, email=email)
+    assert rep.findings
+    fi, en = internal_html(rep, "fi"), internal_html(rep, "en")
+    for f in rep.findings:
+        assert escape(f["detail_fi"]) in fi and escape(f["detail"]) not in fi
+        assert escape(f["detail"]) in en and escape(f["detail_fi"]) not in en
+    classes = {fl["field"] for rec in rep.records for fl in rec.fields} & set(FIELDS)
+    assert classes
+    for lang in ("fi", "en"):
+        letter = letter_html(rep, lang)
+        for cls in classes - {"unclassified"}:
+            label = FIELDS[cls][lang]
+            assert escape(label[:1].upper() + label[1:]) in letter, (lang, cls)
