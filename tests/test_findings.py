@@ -57,7 +57,7 @@ def test_identical_rule_rows_are_one_finding():
     assert found == [Finding("R-maillog", "retention", "warning", "mail-log", "postfix_log",
                              "maillog", "line 1", "S-1", "a@b.example", "", "",
                              "1 log lines older than 6 months",
-                             detail_fi="1 yli 6 kuukautta vanha lokirivi")]
+                             detail_fi="1 yli 6 kuukautta vanha lokirivi", provision="GDPR 5(1)(e)")]
 
 
 def test_a_gx_count_that_differs_from_the_warehouse_stops_the_run():
@@ -120,3 +120,25 @@ def test_the_finnish_detail_goes_through_findings_csv_and_an_older_file_reads(tm
                    encoding="utf-8")
     (before,) = read_csv(old)
     assert (before.provision, before.detail_fi, before.detail_in("fi")) == ("x", "", "x")
+
+
+def _shipped_rules():
+    from audit_kit.context import RunContext
+
+    return build_rules(RunContext(load_policy(default_policy_path()), as_of=dt.date(2026, 12, 31)))
+
+
+@pytest.mark.parametrize("rule", _shipped_rules(), ids=lambda r: r.rule_id)
+def test_every_finding_about_the_data_cites_a_provision(rule):
+    """READING.md "Findings and actions": every finding cites its section and provision.
+    The integrity rules (the audit's own input: rejects, unreadable dates, empty sources)
+    are about the evidence, not a duty of the company, and cite none."""
+    if rule.category == "integrity":
+        assert rule.provision == ""
+        return
+    assert rule.provision.startswith(("GDPR ", "Kirjanpitolaki ")), rule.rule_id
+    # a rule's section, or (the statement's checks) one per check with its own provision
+    assert rule.section or rule.field_provisions, rule.rule_id
+    # a statutory voucher cites the law that keeps it unchanged as well
+    if rule.rule_id in ("R-invoice", "M-voucher"):
+        assert "Kirjanpitolaki 1336/1997 2:10" in rule.provision

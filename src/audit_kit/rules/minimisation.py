@@ -20,6 +20,12 @@ DATA_MINIMISATION = "GDPR 5(1)(c)"
 HETU_PROVISION = "GDPR 5(1)(c); Tietosuojalaki 29 §"
 
 
+def _voucher_law(policy) -> str:
+    """The statutory retention of vouchers the policy names (its ``statutory`` rules'
+    laws, e.g. "Kirjanpitolaki 1336/1997 2:10"): why a voucher is kept unchanged."""
+    return "; ".join(sorted({s.law for s in policy.statutory}))
+
+
 def build(ctx: RunContext) -> list[Rule]:
     policy = ctx.policy
     # READING §5: a column the loader cannot classify is one warning per source and
@@ -42,6 +48,7 @@ def build(ctx: RunContext) -> list[Rule]:
         "FROM (SELECT * FROM {batch}) b WHERE field = 'unclassified' GROUP BY source, label",
         "Columns the loader could not classify, one per source and column",
         severities=("warning",),
+        provision=DATA_MINIMISATION,
     )
     na = policy.fields.not_allowed
     if not na:
@@ -80,6 +87,9 @@ def build(ctx: RunContext) -> list[Rule]:
             field_sql(True),
             "Values the statement does not allow in vouchers the Accounting Act keeps",
             severities=tuple(sorted(set(na.values()))),
+            # kept unchanged under the Accounting Act (2:10): why it is not deleted
+            provision=f"{DATA_MINIMISATION}; {_voucher_law(policy)}",
+            field_provisions={"hetu": f"{HETU_PROVISION}; {_voucher_law(policy)}"},
         ),
         unclassified,
     ]

@@ -66,6 +66,13 @@ CUSTOMER_NUMBER_LABELS = ("asiakasnumero", "asiakasnro", "asiakaskoodi", "custom
                           "customer no", "customer id")
 
 
+
+#: the provision every retention finding cites (READING.md "Findings and actions"); an
+#: invoice's statutory rule cites its law first
+STORAGE_LIMITATION = "GDPR 5(1)(e)"
+#: a person kept for no recorded purpose: purpose limitation, then storage limitation
+PURPOSE_LIMITATION = "GDPR 5(1)(b)"
+
 def _roles(roles) -> str:
     return ", ".join(sql_str(r) for r in sorted(roles)) or "NULL"
 
@@ -213,7 +220,7 @@ def build(ctx: RunContext) -> list[Rule]:
             sql = _BASE.format(**common, joins="", extra=_PERSON_PRESENT)
             desc = f"Records of role {r.role} whose {what} date is over {r.months} months old"
         rules.append(Rule(r.rule, CATEGORY, r.section, "records", sql, desc,
-                          severities=(r.severity,)))
+                          severities=(r.severity,), provision=STORAGE_LIMITATION))
     kept_until = voucher_kept_until_sql("last_activity", policy.accounting)
     for s in policy.statutory:
         sql = (
@@ -235,6 +242,7 @@ def build(ctx: RunContext) -> list[Rule]:
                 sql,
                 "Invoices past the Accounting Act's retention period",
                 severities=(s.severity,),
+                provision=f"{s.law}; {STORAGE_LIMITATION}",
             )
         )
     rules += _person_rules(ctx)
@@ -248,7 +256,7 @@ def build(ctx: RunContext) -> list[Rule]:
     if held:
         out.append(Rule("R-held", CATEGORY, section, "records", held,
                         "Retention findings a recorded hold covers until its date",
-                        severities=("info",)))
+                        severities=("info",), provision=STORAGE_LIMITATION))
     return out
 
 
@@ -340,13 +348,13 @@ def _person_rules(ctx: RunContext) -> list[Rule]:
     return [
         Rule("R-person", CATEGORY, section, "records", person_sql,
              "Every purpose of the person ended: their other records (phone contacts, ...)",
-             severities=("error",)),
+             severities=("error",), provision=STORAGE_LIMITATION),
         Rule("R-purpose-unknown", CATEGORY, section, "records", unknown_sql,
              "People with no recorded purpose at all, one row per person",
-             severities=("info",)),
+             severities=("info",), provision=f"{PURPOSE_LIMITATION}; {STORAGE_LIMITATION}"),
         Rule("R-status", CATEGORY, section, "records", status_sql,
              "Customers with no end date and no recent activity, prospects with no date",
-             severities=("warning",)),
+             severities=("warning",), provision=STORAGE_LIMITATION),
     ]
 
 

@@ -56,6 +56,14 @@ _COLS = (
 #: A CASE, not ``NOT (role = ... OR ...)`` (the same truth table, NULLs included):
 #: DuckDB must find nothing to push into the records scan, or it hashes every record
 #: for the join (benchmarks/NOTES.md, "rules/rights.py").
+
+#: the provisions the rights findings cite (READING.md "Findings and actions"): a
+#: direct-marketing ban binds at once (Art. 21(3)); an erasure (Art. 17) is answered
+#: within the time limit of Art. 12(3); a refusal is explained (Art. 17(3), 12(4))
+OBJECTION = "GDPR 21(3)"
+ERASURE = "GDPR 17(1)"
+TIME_LIMIT = "GDPR 12(3)"
+
 def _erasable(policy) -> str:
     """SQL: the records an erasure reaches (see the comment above); an invoice is kept
     while the policy's voucher window runs (:func:`audit_kit.clock.voucher_kept_until_sql`;
@@ -248,27 +256,32 @@ def build(ctx: RunContext) -> list[Rule]:
         f"WHERE {_erasable(policy)}"
     )
 
-    def rule(rid: str, section: str, sql: str, description: str, severity: str) -> Rule:
-        return Rule(rid, CATEGORY, section, "records", sql, description, severities=(severity,))
+    def rule(rid: str, section: str, sql: str, description: str, severity: str,
+             provision: str) -> Rule:
+        return Rule(rid, CATEGORY, section, "records", sql, description, severities=(severity,),
+                    provision=provision)
 
     return [
         rule(ban.rule, ban.section, after_sql,
-             "Marketing dated after the person's direct-marketing ban", ban.severity),
+             "Marketing dated after the person's direct-marketing ban", ban.severity, OBJECTION),
         rule(ban.rule + "-same-day", ban.section, same_day_sql,
-             "Marketing dated the day a direct-marketing ban arrived", ban.same_day_severity),
+             "Marketing dated the day a direct-marketing ban arrived", ban.same_day_severity,
+             OBJECTION),
         rule(ban.rule + "-listed", ban.section, listed_sql,
              "Banned people still on a marketing list without a ban marker",
-             ban.listed_severity),
+             ban.listed_severity, OBJECTION),
         rule(er.rule, er.section, present_sql,
              "People still present after an erasure request's due date or recorded erasure",
-             er.severity),
+             er.severity, f"{ERASURE}; {TIME_LIMIT}"),
         rule(er.rule + "-open", er.section, open_sql,
-             "Erasure requests with no decision, not yet due", er.open_severity),
+             "Erasure requests with no decision, not yet due", er.open_severity,
+             f"{ERASURE}; {TIME_LIMIT}"),
         rule(er.rule + "-refused", er.section, refused_sql,
-             "Erasure requests refused with a recorded reason", er.refused_severity),
+             "Erasure requests refused with a recorded reason", er.refused_severity,
+             "GDPR 17(3); GDPR 12(4)"),
         rule("R-tombstone", er.section, tomb_sql,
              "Erased people (tombstones) who appear again in any source",
-             er.tombstone_severity),
+             er.tombstone_severity, ERASURE),
     ]
 
 

@@ -108,7 +108,8 @@ def _retention(w: WebLogs) -> Rule:
         )
         desc = "How far back the web logs keep IP addresses, with no retention period set"
         sev = w.unset_severity
-    return Rule("W-retention", CATEGORY, w.section, "records", sql, desc, severities=(sev,))
+    return Rule("W-retention", CATEGORY, w.section, "records", sql, desc, severities=(sev,),
+                provision="GDPR 5(1)(e)")
 
 
 def _url(w: WebLogs) -> Rule:
@@ -146,7 +147,7 @@ def _url(w: WebLogs) -> Rule:
     )
     return Rule("W-url", "minimisation", w.section, "records", sql,
                 "Personal data (e-mail addresses, phone numbers) in logged URLs, per person",
-                severities=(w.url_severity,))
+                severities=(w.url_severity,), provision="GDPR 5(1)(c)")
 
 
 def build(ctx: RunContext) -> list[Rule]:
