@@ -57,7 +57,8 @@ def test_identical_rule_rows_are_one_finding():
     assert found == [Finding("R-maillog", "retention", "warning", "mail-log", "postfix_log",
                              "maillog", "line 1", "S-1", "a@b.example", "", "",
                              "1 log lines older than 6 months",
-                             detail_fi="1 yli 6 kuukautta vanha lokirivi", provision="GDPR 5(1)(e)")]
+                             detail_fi="1 yli 6 kuukautta vanha lokirivi",
+                             provision="GDPR 5(1)(e)")]
 
 
 def test_a_gx_count_that_differs_from_the_warehouse_stops_the_run():
