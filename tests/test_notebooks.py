@@ -52,14 +52,20 @@ def outputs(nb: nbformat.NotebookNode) -> str:
     """Every output of every cell as text: streams, plain text, HTML, errors."""
     out = []
     for c in nb.cells:
+        stream = False
         for o in c.get("outputs", []):
-            if o.output_type == "stream":
+            if o.output_type == "stream" and stream:
+                # one print may arrive as two stream messages (a loaded kernel flushes
+                # between them): they are one text
+                out[-1] += o.text
+            elif o.output_type == "stream":
                 out.append(o.text)
             elif o.output_type in ("execute_result", "display_data"):
                 out.append(o.data.get("text/plain", ""))
                 out.append(o.data.get("text/html", ""))
             elif o.output_type == "error":
                 out.append(f"ERROR {o.ename}: {o.evalue}")
+            stream = o.output_type == "stream"
     return "\n".join(out)
 
 
