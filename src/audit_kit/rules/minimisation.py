@@ -63,6 +63,7 @@ def build(ctx: RunContext) -> list[Rule]:
     kept = voucher_kept_until_sql("x.last_activity", policy.accounting)
     statutory = ", ".join(sql_str(s.role) for s in policy.statutory) or "NULL"
     voucher = f"CASE WHEN x.role IN ({statutory}) AND {kept} >= {AS_OF} THEN {kept} END"
+    law = _voucher_law(policy)  # why a voucher is kept unchanged: M-voucher cites it
 
     def field_sql(in_voucher: bool) -> str:
         return _field_sql(classes, severity, policy.fields.section, voucher, in_voucher)
@@ -88,8 +89,8 @@ def build(ctx: RunContext) -> list[Rule]:
             "Values the statement does not allow in vouchers the Accounting Act keeps",
             severities=tuple(sorted(set(na.values()))),
             # kept unchanged under the Accounting Act (2:10): why it is not deleted
-            provision=f"{DATA_MINIMISATION}; {_voucher_law(policy)}",
-            field_provisions={"hetu": f"{HETU_PROVISION}; {_voucher_law(policy)}"},
+            provision=f"{DATA_MINIMISATION}; {law}",
+            field_provisions={"hetu": f"{HETU_PROVISION}; {law}"},
         ),
         unclassified,
     ]
